@@ -1,0 +1,135 @@
+//! Host-wide and per-adapter configuration: seed, fault injection, IRQLs, registry keywords.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+/// `PASSIVE_LEVEL`.
+pub const PASSIVE_LEVEL: u8 = 0;
+/// `APC_LEVEL`.
+pub const APC_LEVEL: u8 = 1;
+/// `DISPATCH_LEVEL`.
+pub const DISPATCH_LEVEL: u8 = 2;
+/// `HIGH_LEVEL` (x64).
+pub const HIGH_LEVEL: u8 = 15;
+
+/// How the simulated host behaves; built with the chained setters, e.g.
+/// `HostConfig::default().seed(7).fail_pool_allocation(3)`.
+#[derive(Clone, Debug)]
+pub struct HostConfig {
+    /// PRNG seed: chooses SG-list splits and physical addresses.
+    pub seed: u64,
+    /// 1-based NdisAllocateSharedMemory calls (counted over the host's life) that fail.
+    pub failing_shared_memory_allocations: BTreeSet<u64>,
+    /// 1-based NdisAllocateMemoryWithTagPriority calls that return NULL.
+    pub failing_pool_allocations: BTreeSet<u64>,
+    /// IRQL MiniportSendNetBufferLists is called at (DISPATCH by default).
+    pub send_irql: u8,
+    /// IRQL MiniportReturnNetBufferLists is called at (DISPATCH by default).
+    pub return_irql: u8,
+    /// What NdisGetSharedDataAlignment returns (64, a cache line, by default).
+    pub shared_data_alignment: u32,
+    /// Most SG elements a non-contiguous shared-memory allocation is split into.
+    pub max_sg_elements: u32,
+    /// Keep indicated receive NBLs until `return_received` instead of returning them
+    /// at the end of each host action.
+    pub hold_received: bool,
+}
+
+impl Default for HostConfig {
+    fn default() -> Self {
+        Self {
+            seed: 0,
+            failing_shared_memory_allocations: BTreeSet::new(),
+            failing_pool_allocations: BTreeSet::new(),
+            send_irql: DISPATCH_LEVEL,
+            return_irql: DISPATCH_LEVEL,
+            shared_data_alignment: 64,
+            max_sg_elements: 8,
+            hold_received: false,
+        }
+    }
+}
+
+impl HostConfig {
+    /// Sets the PRNG seed.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+    /// Fails the `k`-th (1-based) NdisAllocateSharedMemory with NDIS_STATUS_RESOURCES.
+    pub fn fail_shared_memory_allocation(mut self, k: u64) -> Self {
+        self.failing_shared_memory_allocations.insert(k);
+        self
+    }
+    /// Makes the `k`-th (1-based) NdisAllocateMemoryWithTagPriority return NULL.
+    pub fn fail_pool_allocation(mut self, k: u64) -> Self {
+        self.failing_pool_allocations.insert(k);
+        self
+    }
+    /// Sets the IRQL sends are delivered at.
+    pub fn send_irql(mut self, irql: u8) -> Self {
+        self.send_irql = irql;
+        self
+    }
+    /// Sets the IRQL received NBLs are returned at.
+    pub fn return_irql(mut self, irql: u8) -> Self {
+        self.return_irql = irql;
+        self
+    }
+    /// Sets the value NdisGetSharedDataAlignment returns.
+    pub fn shared_data_alignment(mut self, alignment: u32) -> Self {
+        self.shared_data_alignment = alignment;
+        self
+    }
+    /// Sets the most SG elements a non-contiguous allocation is split into (at least 1).
+    pub fn max_sg_elements(mut self, n: u32) -> Self {
+        self.max_sg_elements = n.max(1);
+        self
+    }
+    /// Holds indicated receive NBLs until `return_received` is called.
+    pub fn hold_received(mut self, hold: bool) -> Self {
+        self.hold_received = hold;
+        self
+    }
+}
+
+/// One simulated adapter: its registry keywords and what the test expects of it.
+#[derive(Clone, Debug)]
+pub struct AdapterConfig {
+    /// Integer registry keywords by name (matched case-insensitively, like the registry).
+    pub keywords: BTreeMap<String, u32>,
+    /// Expected value of the BUS_MASTER registration attribute flag, if the test cares.
+    pub bus_master: Option<bool>,
+    /// Call MiniportRestartEx after a successful MiniportInitializeEx (NDIS does; default on).
+    pub restart_after_initialize: bool,
+    /// `IfIndex` passed in NDIS_MINIPORT_INIT_PARAMETERS (0 = assigned by the host).
+    pub if_index: u32,
+}
+
+impl Default for AdapterConfig {
+    fn default() -> Self {
+        Self { keywords: BTreeMap::new(), bus_master: None, restart_after_initialize: true, if_index: 0 }
+    }
+}
+
+impl AdapterConfig {
+    /// Adds an integer keyword (e.g. `keyword("*VMQ", 1)`).
+    pub fn keyword(mut self, name: &str, value: u32) -> Self {
+        self.keywords.insert(name.to_ascii_lowercase(), value);
+        self
+    }
+    /// Declares whether the device is a bus master (DMA); the model checks the driver's
+    /// NDIS_MINIPORT_ATTRIBUTES_BUS_MASTER flag against it.
+    pub fn bus_master(mut self, bus_master: bool) -> Self {
+        self.bus_master = Some(bus_master);
+        self
+    }
+    /// Whether `add_adapter` also restarts the adapter (default `true`).
+    pub fn restart_after_initialize(mut self, restart: bool) -> Self {
+        self.restart_after_initialize = restart;
+        self
+    }
+    /// Looks a keyword up case-insensitively.
+    pub fn lookup(&self, name: &str) -> Option<u32> {
+        self.keywords.get(&name.to_ascii_lowercase()).copied()
+    }
+}

@@ -1,0 +1,212 @@
+//! The simulated NDIS itself: state, ledgers and rules, with no `unsafe` and no raw pointers.
+//!
+//! Addresses are `u64`; memory is reached only through [`AddressSpace`] and the driver only
+//! through [`Env::call_driver`], so the same model can serve host tests (real pointers) and an
+//! x86-64 emulator running the cross-built `vmqnic.sys` (guest addresses). Every NDIS export is
+//! a `Model` method taking `&mut dyn AddressSpace`; the multi-step host actions that call the
+//! driver live in [`Sim`].
+//!
+//! See <https://learn.microsoft.com/windows-hardware/drivers/network/ndis-miniport-drivers2>.
+
+/// `offset_of!` on an `ndis_sys` struct, as a `u64` address offset.
+macro_rules! off {
+    ($ty:ident, $($field:tt)+) => {
+        (::core::mem::offset_of!(::ndis_sys::$ty, $($field)+) as u64)
+    };
+}
+
+/// `size_of` of an `ndis_sys` struct, as `usize`.
+macro_rules! size {
+    ($ty:ident) => {
+        ::core::mem::size_of::<::ndis_sys::$ty>()
+    };
+}
+
+pub mod adapter;
+pub mod attributes;
+pub mod calls;
+pub mod config;
+mod datapath;
+mod driver;
+pub mod handles;
+mod locks;
+pub mod memory;
+pub mod oid;
+mod pool;
+mod registry;
+pub mod report;
+pub mod rng;
+pub mod rules;
+mod shared_memory;
+pub mod sim;
+mod status;
+mod work_items;
+
+use std::collections::BTreeMap;
+
+pub use calls::{Env, MiniportCall};
+pub use config::{AdapterConfig, HostConfig};
+pub use memory::{AddressSpace, ArenaMemory, Fault, MemExt};
+pub use rules::Violation;
+pub use sim::Sim;
+
+use adapter::{AdapterState, Phase};
+use driver::DriverState;
+use handles::{HandleKind, Handles};
+use locks::{Frame, SpinLocks};
+use pool::PoolLedger;
+use registry::ConfigHandle;
+use report::StatusRecord;
+use rng::SplitMix64;
+use shared_memory::SharedMemoryLedger;
+use work_items::WorkItems;
+
+/// The whole simulated NDIS state of one host.
+#[derive(Debug)]
+pub struct Model {
+    config: HostConfig,
+    rng: SplitMix64,
+    irql: u8,
+    handles: Handles,
+    driver: Option<DriverState>,
+    adapters: BTreeMap<u64, AdapterState>,
+    shared: SharedMemoryLedger,
+    pool: PoolLedger,
+    locks: SpinLocks,
+    frames: Vec<Frame>,
+    work: WorkItems,
+    configs: BTreeMap<u64, ConfigHandle>,
+    status_log: Vec<StatusRecord>,
+    violations: Vec<Violation>,
+    history: Vec<Violation>,
+    next_request_id: u64,
+    next_if_index: u32,
+}
+
+impl Model {
+    /// A fresh host: no driver, no adapters, PASSIVE_LEVEL.
+    pub fn new(config: HostConfig) -> Self {
+        Self {
+            rng: SplitMix64::new(config.seed),
+            config,
+            irql: config::PASSIVE_LEVEL,
+            handles: Handles::default(),
+            driver: None,
+            adapters: BTreeMap::new(),
+            shared: SharedMemoryLedger::default(),
+            pool: PoolLedger::default(),
+            locks: SpinLocks::default(),
+            frames: Vec::new(),
+            work: WorkItems::default(),
+            configs: BTreeMap::new(),
+            status_log: Vec::new(),
+            violations: Vec::new(),
+            history: Vec::new(),
+            next_request_id: 0,
+            next_if_index: 0,
+        }
+    }
+
+    /// The host configuration.
+    pub fn config(&self) -> &HostConfig {
+        &self.config
+    }
+
+    /// The IRQL the simulated processor is at.
+    pub fn irql(&self) -> u8 {
+        self.irql
+    }
+
+    /// Records a violation of `rule`.
+    pub fn violate(&mut self, rule: &'static str, detail: impl Into<String>) {
+        let v = Violation { rule, detail: detail.into() };
+        self.history.push(v.clone());
+        self.violations.push(v);
+    }
+
+    /// Violations not yet taken, oldest first.
+    pub fn violations(&self) -> &[Violation] {
+        &self.violations
+    }
+
+    /// Removes and returns the violations not yet taken.
+    pub fn take_violations(&mut self) -> Vec<Violation> {
+        std::mem::take(&mut self.violations)
+    }
+
+    /// Every violation ever recorded (taken or not).
+    pub fn violation_history(&self) -> &[Violation] {
+        &self.history
+    }
+
+    /// The adapter with MiniportAdapterHandle `handle`.
+    pub fn adapter(&self, handle: u64) -> Option<&AdapterState> {
+        self.adapters.get(&handle)
+    }
+
+    /// The adapter handles of every adapter ever added, in creation order.
+    pub fn adapter_handles(&self) -> Vec<u64> {
+        self.adapters.keys().copied().collect()
+    }
+
+    /// Records a memory fault in `api` and returns `None`.
+    fn fault<T>(&mut self, api: &str, fault: Fault) -> Option<T> {
+        self.violate(rules::MEMORY_FAULT, format!("{api}: {fault}"));
+        None
+    }
+
+    /// Validates an adapter handle passed to `api`: it must be an adapter handle of this host,
+    /// and the adapter must not be halted. Records `handle.invalid` or `adapter.call-after-halt`.
+    fn check_adapter(&mut self, handle: u64, api: &str) -> bool {
+        match self.handles.kind(handle) {
+            Some(HandleKind::Adapter) => {}
+            _ => {
+                let what = self.handles.describe(handle);
+                self.violate(
+                    rules::HANDLE_INVALID,
+                    format!("{api}: expected a MiniportAdapterHandle, got {what}"),
+                );
+                return false;
+            }
+        }
+        let gone = self.adapters.get(&handle).is_none_or(|a| a.phase.is_gone());
+        if gone {
+            self.violate(
+                rules::ADAPTER_CALL_AFTER_HALT,
+                format!("{api} called for adapter {handle:#x} after MiniportHaltEx returned"),
+            );
+            return false;
+        }
+        true
+    }
+
+    /// Validates a handle that may be the driver handle or an adapter handle (pool, work items).
+    fn check_owner_handle(&mut self, handle: u64, api: &str) -> bool {
+        match self.handles.kind(handle) {
+            Some(HandleKind::Driver) => true,
+            Some(HandleKind::Adapter) => self.check_adapter(handle, api),
+            _ => {
+                let what = self.handles.describe(handle);
+                self.violate(
+                    rules::HANDLE_INVALID,
+                    format!("{api}: expected the driver or an adapter handle, got {what}"),
+                );
+                false
+            }
+        }
+    }
+
+    /// The adapter state, if `handle` names one (no checks).
+    fn adapter_mut(&mut self, handle: u64) -> Option<&mut AdapterState> {
+        self.adapters.get_mut(&handle)
+    }
+
+    /// Whether a handler named `name` is on the simulated call stack.
+    fn inside(&self, name: &str) -> bool {
+        self.frames.iter().any(|f| f.name == name)
+    }
+
+    fn phase(&self, handle: u64) -> Option<Phase> {
+        self.adapters.get(&handle).map(|a| a.phase)
+    }
+}

@@ -1,0 +1,194 @@
+//! Rule names and the [`Violation`] record the model produces when the driver breaks an NDIS rule.
+//!
+//! Each name is short, stable and grep-able (`area.what`); tests match on them. Sources are in
+//! `/work/shared/reference/ndis-vmq.md` (the spec digest) unless a doc says otherwise.
+
+use std::fmt;
+
+/// One broken rule: which one, and what exactly happened.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Violation {
+    /// The stable rule name (one of the constants in this module).
+    pub rule: &'static str,
+    /// A human-readable explanation naming the objects involved.
+    pub detail: String,
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.rule, self.detail)
+    }
+}
+
+// --- handles, memory, IRQL -------------------------------------------------------------------
+/// A handle of the wrong kind, unknown, or from another host.
+pub const HANDLE_INVALID: &str = "handle.invalid";
+/// The driver passed a pointer the model could not read or write.
+pub const MEMORY_FAULT: &str = "memory.fault";
+/// A handler returned at a different IRQL from the one it was called at.
+pub const IRQL_CHANGED_BY_HANDLER: &str = "irql.changed-by-handler";
+/// An NDIS call for an adapter after its MiniportHaltEx returned.
+pub const ADAPTER_CALL_AFTER_HALT: &str = "adapter.call-after-halt";
+
+// --- registration (NdisMRegisterMiniportDriver) -----------------------------------------------
+/// Characteristics header Type/Revision/Size wrong.
+pub const REGISTRATION_BAD_HEADER: &str = "registration.bad-header";
+/// NDIS version not 6.x with minor >= 20.
+pub const REGISTRATION_NDIS_VERSION: &str = "registration.ndis-version";
+/// A required handler is NULL.
+pub const REGISTRATION_MISSING_HANDLER: &str = "registration.missing-handler";
+/// Only one of the direct-OID handlers is present.
+pub const REGISTRATION_DIRECT_OID_PAIR: &str = "registration.direct-oid-pair";
+/// NdisMRegisterMiniportDriver called twice without deregistering.
+pub const REGISTRATION_TWICE: &str = "registration.twice";
+/// DriverEntry failed but left the driver registered, or succeeded without registering.
+pub const REGISTRATION_DRIVER_ENTRY: &str = "registration.driver-entry";
+/// The driver was unloaded without NdisMDeregisterMiniportDriver.
+pub const REGISTRATION_UNLOAD_WITHOUT_DEREGISTER: &str = "registration.unload-without-deregister";
+/// A driver-object extension call with an unknown DRIVER_OBJECT.
+pub const DRIVER_OBJECT_UNKNOWN: &str = "driver-object.unknown";
+
+// --- attributes (NdisMSetMiniportAttributes) -------------------------------------------------
+/// Registration attributes not first, or another kind before the general attributes.
+pub const ATTRIBUTES_ORDER: &str = "attributes.order";
+/// MiniportInitializeEx returned SUCCESS without registration and general attributes.
+pub const ATTRIBUTES_MISSING: &str = "attributes.missing";
+/// An attributes header with a wrong Type/Revision/Size.
+pub const ATTRIBUTES_BAD_HEADER: &str = "attributes.bad-header";
+/// Hardware/Current capability pointers not set as a pair.
+pub const ATTRIBUTES_CAPABILITIES_PAIR: &str = "attributes.capabilities-pair";
+/// A receive-filter capabilities struct with a wrong header.
+pub const ATTRIBUTES_CAPABILITIES_HEADER: &str = "attributes.capabilities-header";
+/// The registration attributes' BUS_MASTER flag contradicts the adapter configuration.
+pub const ATTRIBUTES_BUS_MASTER: &str = "attributes.bus-master";
+/// NdisMSetMiniportAttributes outside MiniportInitializeEx.
+pub const ATTRIBUTES_OUTSIDE_INITIALIZE: &str = "attributes.outside-initialize";
+
+// --- shared memory (NdisAllocateSharedMemory / NdisFreeSharedMemory) -------------------------
+/// A queue's shared memory still allocated when its FREE_QUEUE completed.
+pub const SHARED_MEMORY_LEAK_AT_FREE_QUEUE: &str = "shared-memory.leak-at-free-queue";
+/// A queue's shared memory still allocated when its ALLOCATE_QUEUE failed.
+pub const SHARED_MEMORY_LEAK_AT_FAILED_ALLOCATE: &str = "shared-memory.leak-at-failed-allocate";
+/// An adapter's shared memory still allocated when MiniportHaltEx returned.
+pub const SHARED_MEMORY_LEAK_AT_HALT: &str = "shared-memory.leak-at-halt";
+/// The same AllocationHandle freed twice.
+pub const SHARED_MEMORY_DOUBLE_FREE: &str = "shared-memory.double-free";
+/// A free with an AllocationHandle NDIS never returned.
+pub const SHARED_MEMORY_UNKNOWN_HANDLE: &str = "shared-memory.unknown-handle";
+/// A free with a different NdisHandle than the allocation used.
+pub const SHARED_MEMORY_HANDLE_MISMATCH: &str = "shared-memory.handle-mismatch";
+/// NdisHandle is not a MiniportAdapterHandle.
+pub const SHARED_MEMORY_NDIS_HANDLE: &str = "shared-memory.ndis-handle";
+/// QueueId neither 0 nor a queue currently allocated on the adapter.
+pub const SHARED_MEMORY_QUEUE_NOT_ALLOCATED: &str = "shared-memory.queue-not-allocated";
+/// Allocation or free above PASSIVE_LEVEL.
+pub const SHARED_MEMORY_IRQL: &str = "shared-memory.irql";
+/// Allocation before NdisMRegisterScatterGatherDma on a BUS_MASTER adapter.
+pub const SHARED_MEMORY_BEFORE_SG_DMA: &str = "shared-memory.before-sg-dma";
+/// NDIS_SHARED_MEMORY_PARAMETERS header wrong.
+pub const SHARED_MEMORY_BAD_HEADER: &str = "shared-memory.bad-header";
+/// VPortId not 0 (VMQ miniports must pass 0).
+pub const SHARED_MEMORY_VPORT_ID: &str = "shared-memory.vport-id";
+/// Usage outside NdisSharedMemoryUsageXmit..=NdisSharedMemoryUsageOther.
+pub const SHARED_MEMORY_BAD_USAGE: &str = "shared-memory.bad-usage";
+/// Length 0.
+pub const SHARED_MEMORY_ZERO_LENGTH: &str = "shared-memory.zero-length";
+/// SGListBuffer NULL or SGListBufferLength too small for the list NDIS builds.
+pub const SHARED_MEMORY_SG_BUFFER: &str = "shared-memory.sg-buffer";
+/// Shared memory allocated or freed inside MiniportShutdownEx.
+pub const SHARED_MEMORY_IN_SHUTDOWN: &str = "shared-memory.in-shutdown";
+
+// --- OID requests ----------------------------------------------------------------------------
+/// NdisMOidRequestComplete for a request that did not return PENDING (or is unknown).
+pub const OID_COMPLETE_NOT_PENDING: &str = "oid.complete-not-pending";
+/// NdisMOidRequestComplete twice for one request.
+pub const OID_DOUBLE_COMPLETE: &str = "oid.double-complete";
+/// NdisMOidRequestComplete with Status PENDING.
+pub const OID_COMPLETE_WITH_PENDING: &str = "oid.complete-with-pending";
+/// NdisMOidRequestComplete above DISPATCH_LEVEL.
+pub const OID_IRQL: &str = "oid.irql";
+/// FREE_QUEUE / CLEAR_FILTER completed with a status other than SUCCESS, PENDING,
+/// NOT_ACCEPTED, REQUEST_ABORTED (Driver Verifier NdisOidComplete).
+pub const OID_STATUS_NOT_ALLOWED: &str = "oid.status-not-allowed";
+/// BytesWritten larger than the output buffer.
+pub const OID_BYTES_WRITTEN: &str = "oid.bytes-written";
+/// BytesRead larger than the input buffer.
+pub const OID_BYTES_READ: &str = "oid.bytes-read";
+/// BUFFER_TOO_SHORT / INVALID_LENGTH with BytesNeeded not above the length given.
+pub const OID_BYTES_NEEDED: &str = "oid.bytes-needed";
+/// FREE_QUEUE completed before a DmaStopped NDIS_STATUS_RECEIVE_QUEUE_STATE for the queue.
+pub const OID_FREE_QUEUE_BEFORE_DMA_STOPPED: &str = "oid.free-queue-before-dma-stopped";
+/// A pended OID never completed (the host ran out of work before halt or unload).
+pub const OID_NEVER_COMPLETED: &str = "oid.never-completed";
+
+// --- status indications ----------------------------------------------------------------------
+/// NDIS_STATUS_INDICATION header wrong.
+pub const STATUS_BAD_HEADER: &str = "status.bad-header";
+/// SourceHandle is not the MiniportAdapterHandle.
+pub const STATUS_SOURCE_HANDLE: &str = "status.source-handle";
+/// Indication after MiniportHaltEx returned.
+pub const STATUS_AFTER_HALT: &str = "status.after-halt";
+/// Indication above DISPATCH_LEVEL.
+pub const STATUS_IRQL: &str = "status.irql";
+/// Indication before the registration attributes were set.
+pub const STATUS_BEFORE_REGISTRATION: &str = "status.before-registration";
+/// Bad NDIS_STATUS_RECEIVE_QUEUE_STATE payload (size, header, unknown queue, state).
+pub const STATUS_QUEUE_STATE: &str = "status.queue-state";
+
+// --- pool ------------------------------------------------------------------------------------
+/// Tag 0 or not four printable bytes.
+pub const POOL_BAD_TAG: &str = "pool.bad-tag";
+/// Freed with a different tag than allocated.
+pub const POOL_TAG_MISMATCH: &str = "pool.tag-mismatch";
+/// Free of an address never allocated.
+pub const POOL_UNKNOWN_FREE: &str = "pool.unknown-free";
+/// The same block freed twice.
+pub const POOL_DOUBLE_FREE: &str = "pool.double-free";
+/// Allocation or free above DISPATCH_LEVEL.
+pub const POOL_IRQL: &str = "pool.irql";
+/// Blocks allocated with an adapter handle left when MiniportHaltEx returned.
+pub const POOL_LEAK_AT_HALT: &str = "pool.leak-at-halt";
+/// Blocks left when the Unload handler returned.
+pub const POOL_LEAK_AT_UNLOAD: &str = "pool.leak-at-unload";
+
+// --- spin locks ------------------------------------------------------------------------------
+/// Acquire of a lock the caller already holds.
+pub const SPIN_LOCK_DEADLOCK: &str = "spin-lock.deadlock";
+/// Release of a lock not held.
+pub const SPIN_LOCK_RELEASE_NOT_HELD: &str = "spin-lock.release-not-held";
+/// A lock acquired in a handler still held when the handler returned.
+pub const SPIN_LOCK_HELD_ON_RETURN: &str = "spin-lock.held-on-return";
+/// Dpr variant called below DISPATCH_LEVEL.
+pub const SPIN_LOCK_DPR_IRQL: &str = "spin-lock.dpr-irql";
+/// Acquire above DISPATCH_LEVEL.
+pub const SPIN_LOCK_IRQL: &str = "spin-lock.irql";
+
+// --- other resources -------------------------------------------------------------------------
+/// A configuration handle still open when MiniportInitializeEx returned (or at halt).
+pub const CONFIG_NOT_CLOSED: &str = "config.not-closed";
+/// NdisOpenConfigurationEx / NdisReadConfiguration misuse (header, IRQL, closed handle).
+pub const CONFIG_MISUSE: &str = "config.misuse";
+/// SG DMA registered and not deregistered when MiniportHaltEx returned.
+pub const SG_DMA_NOT_DEREGISTERED: &str = "sg-dma.not-deregistered";
+/// NdisMRegisterScatterGatherDma misuse (not BUS_MASTER, outside initialize, twice, header).
+pub const SG_DMA_MISUSE: &str = "sg-dma.misuse";
+/// A work item never freed by halt (adapter items) or unload (driver items).
+pub const WORK_ITEM_LEAK: &str = "work-item.leak";
+/// A work item still queued when its adapter halted (it would run after halt).
+pub const WORK_ITEM_QUEUED_AT_HALT: &str = "work-item.queued-at-halt";
+/// NdisQueueIoWorkItem on a queued item, or NdisFreeIoWorkItem on a queued item.
+pub const WORK_ITEM_MISUSE: &str = "work-item.misuse";
+/// NdisMPauseComplete / NdisMRestartComplete without a pended pause/restart.
+pub const PAUSE_UNEXPECTED_COMPLETE: &str = "pause.unexpected-complete";
+/// MiniportPause returned something other than SUCCESS or PENDING.
+pub const PAUSE_BAD_STATUS: &str = "pause.bad-status";
+/// A pended pause or restart never completed.
+pub const PAUSE_NEVER_COMPLETED: &str = "pause.never-completed";
+/// Sends still outstanding when the pause completed (or at halt).
+pub const SEND_OUTSTANDING: &str = "send.outstanding";
+/// NdisMSendNetBufferListsComplete with an NBL NDIS did not send (or already completed).
+pub const SEND_UNKNOWN_NBL: &str = "send.unknown-nbl";
+/// NdisMSendNetBufferListsComplete above DISPATCH_LEVEL.
+pub const SEND_IRQL: &str = "send.irql";
+/// Receive indication misuse (IRQL, paused adapter, NBL count, source handle, unknown queue).
+pub const RECEIVE_MISUSE: &str = "receive.misuse";

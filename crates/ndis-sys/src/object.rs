@@ -1,0 +1,70 @@
+//! `NDIS_OBJECT_HEADER` and the object types it carries; see <https://learn.microsoft.com/windows-hardware/drivers/ddi/objectheader/ns-objectheader-ndis_object_header>.
+
+use crate::types::{UCHAR, USHORT};
+
+/// `NDIS_OBJECT_HEADER` (`ndis/objectheader.h`): first member of every versioned NDIS struct.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct NDIS_OBJECT_HEADER {
+    /// One of the `NDIS_OBJECT_TYPE_*` values.
+    pub Type: UCHAR,
+    /// The structure's revision (`*_REVISION_n`).
+    pub Revision: UCHAR,
+    /// Total size of the structure in bytes (`NDIS_SIZEOF_*_REVISION_n`).
+    pub Size: USHORT,
+}
+assert_layout!(
+    NDIS_OBJECT_HEADER,
+    size = 4,
+    Type = 0,
+    Revision = 1,
+    Size = 2
+);
+const _: () = assert!(core::mem::align_of::<NDIS_OBJECT_HEADER>() == 2);
+
+impl NDIS_OBJECT_HEADER {
+    /// A header with the given type, revision and size.
+    pub const fn new(Type: UCHAR, Revision: UCHAR, Size: USHORT) -> Self {
+        Self {
+            Type,
+            Revision,
+            Size,
+        }
+    }
+}
+
+/// `NDIS_OBJECT_REVISION_1`.
+pub const NDIS_OBJECT_REVISION_1: UCHAR = 1;
+
+/// `NDIS_OBJECT_TYPE_DEFAULT`: the type is implied by the API call.
+pub const NDIS_OBJECT_TYPE_DEFAULT: UCHAR = 0x80;
+/// `NDIS_OBJECT_TYPE_MINIPORT_INIT_PARAMETERS`.
+pub const NDIS_OBJECT_TYPE_MINIPORT_INIT_PARAMETERS: UCHAR = 0x81;
+/// `NDIS_OBJECT_TYPE_SG_DMA_DESCRIPTION`.
+pub const NDIS_OBJECT_TYPE_SG_DMA_DESCRIPTION: UCHAR = 0x83;
+/// `NDIS_OBJECT_TYPE_MINIPORT_INTERRUPT`.
+pub const NDIS_OBJECT_TYPE_MINIPORT_INTERRUPT: UCHAR = 0x84;
+/// `NDIS_OBJECT_TYPE_MINIPORT_DRIVER_CHARACTERISTICS`.
+pub const NDIS_OBJECT_TYPE_MINIPORT_DRIVER_CHARACTERISTICS: UCHAR = 0x8A;
+/// `NDIS_OBJECT_TYPE_OID_REQUEST` (`ndis/oidtypes.h`).
+pub const NDIS_OBJECT_TYPE_OID_REQUEST: UCHAR = 0x96;
+/// `NDIS_OBJECT_TYPE_REQUEST_EX` (deprecated alias of `NDIS_OBJECT_TYPE_OID_REQUEST`).
+pub const NDIS_OBJECT_TYPE_REQUEST_EX: UCHAR = 0x96;
+/// `NDIS_OBJECT_TYPE_STATUS_INDICATION`.
+pub const NDIS_OBJECT_TYPE_STATUS_INDICATION: UCHAR = 0x98;
+/// `NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES`.
+pub const NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES: UCHAR = 0x9E;
+/// `NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES`.
+pub const NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES: UCHAR = 0x9F;
+/// `NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES`.
+pub const NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES: UCHAR = 0xA0;
+/// `NDIS_OBJECT_TYPE_CONFIGURATION_OBJECT`.
+pub const NDIS_OBJECT_TYPE_CONFIGURATION_OBJECT: UCHAR = 0xA9;
+/// `NDIS_OBJECT_TYPE_HD_SPLIT_ATTRIBUTES` (NDIS 6.1).
+pub const NDIS_OBJECT_TYPE_HD_SPLIT_ATTRIBUTES: UCHAR = 0xAB;
+/// `NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_HARDWARE_ASSIST_ATTRIBUTES` (NDIS 6.1).
+pub const NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_HARDWARE_ASSIST_ATTRIBUTES: UCHAR = 0xAF;
+/// `NDIS_OBJECT_TYPE_SHARED_MEMORY_PROVIDER_CHARACTERISTICS` (NDIS 6.20).
+pub const NDIS_OBJECT_TYPE_SHARED_MEMORY_PROVIDER_CHARACTERISTICS: UCHAR = 0xB0;
+/// `NDIS_OBJECT_TYPE_RSS_PROCESSOR_INFO` (NDIS 6.20).
+pub const NDIS_OBJECT_TYPE_RSS_PROCESSOR_INFO: UCHAR = 0xB1;

@@ -1,0 +1,217 @@
+//! NDIS and NT status codes, `NDIS_STATUS_INDICATION` and `NDIS_LINK_STATE`; see <https://learn.microsoft.com/windows-hardware/drivers/network/ndis-status-codes>.
+
+use core::ffi::c_void;
+
+use crate::object::NDIS_OBJECT_HEADER;
+use crate::types::{
+    GUID, NDIS_HANDLE, NDIS_PORT_NUMBER, NDIS_STATUS, NTSTATUS, PVOID, UCHAR, ULONG, ULONG64,
+};
+
+// `as` below reinterprets the C `((NDIS_STATUS)0xC0000001L)` bit patterns as the signed type.
+
+/// `STATUS_SUCCESS`.
+pub const STATUS_SUCCESS: NTSTATUS = 0x0000_0000;
+/// `STATUS_PENDING`.
+pub const STATUS_PENDING: NTSTATUS = 0x0000_0103;
+/// `STATUS_UNSUCCESSFUL`.
+pub const STATUS_UNSUCCESSFUL: NTSTATUS = 0xC000_0001_u32 as NTSTATUS;
+/// `STATUS_INSUFFICIENT_RESOURCES`.
+pub const STATUS_INSUFFICIENT_RESOURCES: NTSTATUS = 0xC000_009A_u32 as NTSTATUS;
+
+/// `NDIS_STATUS_SUCCESS` (`STATUS_SUCCESS`).
+pub const NDIS_STATUS_SUCCESS: NDIS_STATUS = STATUS_SUCCESS;
+/// `NDIS_STATUS_PENDING` (`STATUS_PENDING`).
+pub const NDIS_STATUS_PENDING: NDIS_STATUS = STATUS_PENDING;
+/// `NDIS_STATUS_NOT_ACCEPTED`.
+pub const NDIS_STATUS_NOT_ACCEPTED: NDIS_STATUS = 0x0001_0003;
+/// `NDIS_STATUS_INDICATION_REQUIRED` (`STATUS_NDIS_INDICATION_REQUIRED`).
+pub const NDIS_STATUS_INDICATION_REQUIRED: NDIS_STATUS = 0x4023_0001;
+/// `NDIS_STATUS_BUFFER_OVERFLOW` (`STATUS_BUFFER_OVERFLOW`).
+pub const NDIS_STATUS_BUFFER_OVERFLOW: NDIS_STATUS = 0x8000_0005_u32 as NDIS_STATUS;
+/// `NDIS_STATUS_FAILURE` (`STATUS_UNSUCCESSFUL`).
+pub const NDIS_STATUS_FAILURE: NDIS_STATUS = STATUS_UNSUCCESSFUL;
+/// `NDIS_STATUS_INVALID_PARAMETER` (`STATUS_INVALID_PARAMETER`).
+pub const NDIS_STATUS_INVALID_PARAMETER: NDIS_STATUS = 0xC000_000D_u32 as NDIS_STATUS;
+/// `NDIS_STATUS_INVALID_DEVICE_REQUEST` (`STATUS_INVALID_DEVICE_REQUEST`).
+pub const NDIS_STATUS_INVALID_DEVICE_REQUEST: NDIS_STATUS = 0xC000_0010_u32 as NDIS_STATUS;
+/// `NDIS_STATUS_RESOURCES` (`STATUS_INSUFFICIENT_RESOURCES`).
+pub const NDIS_STATUS_RESOURCES: NDIS_STATUS = STATUS_INSUFFICIENT_RESOURCES;
+/// `NDIS_STATUS_NOT_SUPPORTED` (`STATUS_NOT_SUPPORTED`).
+pub const NDIS_STATUS_NOT_SUPPORTED: NDIS_STATUS = 0xC000_00BB_u32 as NDIS_STATUS;
+/// `NDIS_STATUS_INVALID_STATE` (`STATUS_INVALID_DEVICE_STATE`).
+pub const NDIS_STATUS_INVALID_STATE: NDIS_STATUS = 0xC000_0184_u32 as NDIS_STATUS;
+/// `NDIS_STATUS_BAD_VERSION`.
+pub const NDIS_STATUS_BAD_VERSION: NDIS_STATUS = 0xC001_0004_u32 as NDIS_STATUS;
+/// `NDIS_STATUS_BAD_CHARACTERISTICS`.
+pub const NDIS_STATUS_BAD_CHARACTERISTICS: NDIS_STATUS = 0xC001_0005_u32 as NDIS_STATUS;
+/// `NDIS_STATUS_REQUEST_ABORTED`.
+pub const NDIS_STATUS_REQUEST_ABORTED: NDIS_STATUS = 0xC001_000C_u32 as NDIS_STATUS;
+/// `NDIS_STATUS_ADAPTER_NOT_READY`.
+pub const NDIS_STATUS_ADAPTER_NOT_READY: NDIS_STATUS = 0xC001_0011_u32 as NDIS_STATUS;
+/// `NDIS_STATUS_INVALID_LENGTH`.
+pub const NDIS_STATUS_INVALID_LENGTH: NDIS_STATUS = 0xC001_0014_u32 as NDIS_STATUS;
+/// `NDIS_STATUS_INVALID_DATA`.
+pub const NDIS_STATUS_INVALID_DATA: NDIS_STATUS = 0xC001_0015_u32 as NDIS_STATUS;
+/// `NDIS_STATUS_BUFFER_TOO_SHORT`.
+pub const NDIS_STATUS_BUFFER_TOO_SHORT: NDIS_STATUS = 0xC001_0016_u32 as NDIS_STATUS;
+/// `NDIS_STATUS_INVALID_OID`.
+pub const NDIS_STATUS_INVALID_OID: NDIS_STATUS = 0xC001_0017_u32 as NDIS_STATUS;
+/// `NDIS_STATUS_FILE_NOT_FOUND`.
+pub const NDIS_STATUS_FILE_NOT_FOUND: NDIS_STATUS = 0xC001_001B_u32 as NDIS_STATUS;
+/// `NDIS_STATUS_PAUSED` (`STATUS_NDIS_PAUSED`).
+pub const NDIS_STATUS_PAUSED: NDIS_STATUS = 0xC023_002A_u32 as NDIS_STATUS;
+
+/// `NDIS_STATUS_MEDIA_CONNECT` (indication code).
+pub const NDIS_STATUS_MEDIA_CONNECT: NDIS_STATUS = 0x4001_000B;
+/// `NDIS_STATUS_MEDIA_DISCONNECT` (indication code).
+pub const NDIS_STATUS_MEDIA_DISCONNECT: NDIS_STATUS = 0x4001_000C;
+/// `NDIS_STATUS_LINK_STATE` (indication code; payload `NDIS_LINK_STATE`).
+pub const NDIS_STATUS_LINK_STATE: NDIS_STATUS = 0x4001_0017;
+/// `NDIS_STATUS_RECEIVE_QUEUE_STATE` (NDIS 6.20 indication; payload `NDIS_RECEIVE_QUEUE_STATE`).
+pub const NDIS_STATUS_RECEIVE_QUEUE_STATE: NDIS_STATUS = 0x4002_000D;
+/// `NDIS_STATUS_RECEIVE_FILTER_CURRENT_CAPABILITIES` (NDIS 6.30 indication).
+pub const NDIS_STATUS_RECEIVE_FILTER_CURRENT_CAPABILITIES: NDIS_STATUS = 0x4002_0010;
+/// `NDIS_STATUS_RECEIVE_FILTER_HARDWARE_CAPABILITIES` (NDIS 6.30 indication).
+pub const NDIS_STATUS_RECEIVE_FILTER_HARDWARE_CAPABILITIES: NDIS_STATUS = 0x4002_0020;
+/// `NDIS_STATUS_RECEIVE_FILTER_QUEUE_PARAMETERS` (NDIS 6.30 indication).
+pub const NDIS_STATUS_RECEIVE_FILTER_QUEUE_PARAMETERS: NDIS_STATUS = 0x4002_0030;
+/// `NDIS_STATUS_RECEIVE_FILTER_QUEUE_STATE_CHANGE` (NDIS 6.30 indication).
+pub const NDIS_STATUS_RECEIVE_FILTER_QUEUE_STATE_CHANGE: NDIS_STATUS = 0x4002_0070;
+
+/// `NDIS_STATUS_INDICATION_REVISION_1`.
+pub const NDIS_STATUS_INDICATION_REVISION_1: UCHAR = 1;
+/// `NDIS_STATUS_INDICATION_FLAGS_NDIS_RESERVED`.
+pub const NDIS_STATUS_INDICATION_FLAGS_NDIS_RESERVED: ULONG = 0xFFF;
+/// `NDIS_STATUS_INDICATION_FLAGS_MEDIA_CONNECT_TO_CONNECT`.
+pub const NDIS_STATUS_INDICATION_FLAGS_MEDIA_CONNECT_TO_CONNECT: ULONG = 0x1000;
+
+/// `NDIS_STATUS_INDICATION` (`ndis.h`): argument of `NdisMIndicateStatusEx`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct NDIS_STATUS_INDICATION {
+    /// `NDIS_OBJECT_TYPE_STATUS_INDICATION`, revision 1, `NDIS_SIZEOF_STATUS_INDICATION_REVISION_1`.
+    pub Header: NDIS_OBJECT_HEADER,
+    /// The miniport adapter handle.
+    pub SourceHandle: NDIS_HANDLE,
+    /// Port the indication applies to (0 = default port).
+    pub PortNumber: NDIS_PORT_NUMBER,
+    /// The `NDIS_STATUS_*` indication code.
+    pub StatusCode: NDIS_STATUS,
+    /// `NDIS_STATUS_INDICATION_FLAGS_*`.
+    pub Flags: ULONG,
+    /// Target of a directed indication, else null.
+    pub DestinationHandle: NDIS_HANDLE,
+    /// The OID request this indication answers, else null.
+    pub RequestId: PVOID,
+    /// Indication payload.
+    pub StatusBuffer: PVOID,
+    /// Size of `StatusBuffer` in bytes.
+    pub StatusBufferSize: ULONG,
+    /// Only for `NDIS_STATUS_MEDIA_SPECIFIC_INDICATION`.
+    pub Guid: GUID,
+    /// Reserved for NDIS.
+    pub NdisReserved: [*mut c_void; 4],
+}
+assert_layout!(
+    NDIS_STATUS_INDICATION,
+    size = 112,
+    Header = 0,
+    SourceHandle = 8,
+    PortNumber = 16,
+    StatusCode = 20,
+    Flags = 24,
+    DestinationHandle = 32,
+    RequestId = 40,
+    StatusBuffer = 48,
+    StatusBufferSize = 56,
+    Guid = 60,
+    NdisReserved = 80,
+);
+/// `NDIS_SIZEOF_STATUS_INDICATION_REVISION_1` (through `NdisReserved`).
+pub const NDIS_SIZEOF_STATUS_INDICATION_REVISION_1: u16 =
+    size_through!(NDIS_STATUS_INDICATION, NdisReserved);
+#[cfg(target_pointer_width = "64")]
+const _: () = assert!(NDIS_SIZEOF_STATUS_INDICATION_REVISION_1 == 112);
+
+/// `NDIS_MEDIA_CONNECT_STATE` (`NET_IF_MEDIA_CONNECT_STATE`).
+pub type NDIS_MEDIA_CONNECT_STATE = i32;
+/// `MediaConnectStateUnknown`.
+pub const MediaConnectStateUnknown: NDIS_MEDIA_CONNECT_STATE = 0;
+/// `MediaConnectStateConnected`.
+pub const MediaConnectStateConnected: NDIS_MEDIA_CONNECT_STATE = 1;
+/// `MediaConnectStateDisconnected`.
+pub const MediaConnectStateDisconnected: NDIS_MEDIA_CONNECT_STATE = 2;
+
+/// `NDIS_MEDIA_DUPLEX_STATE` (`NET_IF_MEDIA_DUPLEX_STATE`).
+pub type NDIS_MEDIA_DUPLEX_STATE = i32;
+/// `MediaDuplexStateUnknown`.
+pub const MediaDuplexStateUnknown: NDIS_MEDIA_DUPLEX_STATE = 0;
+/// `MediaDuplexStateHalf`.
+pub const MediaDuplexStateHalf: NDIS_MEDIA_DUPLEX_STATE = 1;
+/// `MediaDuplexStateFull`.
+pub const MediaDuplexStateFull: NDIS_MEDIA_DUPLEX_STATE = 2;
+
+/// `NET_IF_LINK_SPEED_UNKNOWN`.
+pub const NET_IF_LINK_SPEED_UNKNOWN: ULONG64 = u64::MAX;
+
+/// `NDIS_SUPPORTED_PAUSE_FUNCTIONS`.
+pub type NDIS_SUPPORTED_PAUSE_FUNCTIONS = i32;
+/// `NdisPauseFunctionsUnsupported`.
+pub const NdisPauseFunctionsUnsupported: NDIS_SUPPORTED_PAUSE_FUNCTIONS = 0;
+/// `NdisPauseFunctionsSendOnly`.
+pub const NdisPauseFunctionsSendOnly: NDIS_SUPPORTED_PAUSE_FUNCTIONS = 1;
+/// `NdisPauseFunctionsReceiveOnly`.
+pub const NdisPauseFunctionsReceiveOnly: NDIS_SUPPORTED_PAUSE_FUNCTIONS = 2;
+/// `NdisPauseFunctionsSendAndReceive`.
+pub const NdisPauseFunctionsSendAndReceive: NDIS_SUPPORTED_PAUSE_FUNCTIONS = 3;
+/// `NdisPauseFunctionsUnknown`.
+pub const NdisPauseFunctionsUnknown: NDIS_SUPPORTED_PAUSE_FUNCTIONS = 4;
+
+/// `NDIS_LINK_STATE_XMIT_LINK_SPEED_AUTO_NEGOTIATED`.
+pub const NDIS_LINK_STATE_XMIT_LINK_SPEED_AUTO_NEGOTIATED: ULONG = 0x1;
+/// `NDIS_LINK_STATE_RCV_LINK_SPEED_AUTO_NEGOTIATED`.
+pub const NDIS_LINK_STATE_RCV_LINK_SPEED_AUTO_NEGOTIATED: ULONG = 0x2;
+/// `NDIS_LINK_STATE_DUPLEX_AUTO_NEGOTIATED`.
+pub const NDIS_LINK_STATE_DUPLEX_AUTO_NEGOTIATED: ULONG = 0x4;
+/// `NDIS_LINK_STATE_PAUSE_FUNCTIONS_AUTO_NEGOTIATED`.
+pub const NDIS_LINK_STATE_PAUSE_FUNCTIONS_AUTO_NEGOTIATED: ULONG = 0x8;
+
+/// `NDIS_LINK_STATE_REVISION_1`.
+pub const NDIS_LINK_STATE_REVISION_1: UCHAR = 1;
+
+/// `NDIS_LINK_STATE` (`ntddndis.h`): payload of `NDIS_STATUS_LINK_STATE`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NDIS_LINK_STATE {
+    /// `NDIS_OBJECT_TYPE_DEFAULT`, revision 1, `NDIS_SIZEOF_LINK_STATE_REVISION_1`.
+    pub Header: NDIS_OBJECT_HEADER,
+    /// `MediaConnectState*`.
+    pub MediaConnectState: NDIS_MEDIA_CONNECT_STATE,
+    /// `MediaDuplexState*`.
+    pub MediaDuplexState: NDIS_MEDIA_DUPLEX_STATE,
+    /// Transmit speed in bits per second.
+    pub XmitLinkSpeed: ULONG64,
+    /// Receive speed in bits per second.
+    pub RcvLinkSpeed: ULONG64,
+    /// `NdisPauseFunctions*`.
+    pub PauseFunctions: NDIS_SUPPORTED_PAUSE_FUNCTIONS,
+    /// `NDIS_LINK_STATE_*_AUTO_NEGOTIATED` flags.
+    pub AutoNegotiationFlags: ULONG,
+}
+assert_layout!(
+    NDIS_LINK_STATE,
+    size = 40,
+    Header = 0,
+    MediaConnectState = 4,
+    MediaDuplexState = 8,
+    XmitLinkSpeed = 16,
+    RcvLinkSpeed = 24,
+    PauseFunctions = 32,
+    AutoNegotiationFlags = 36,
+);
+/// `NDIS_SIZEOF_LINK_STATE_REVISION_1` (through `AutoNegotiationFlags`).
+pub const NDIS_SIZEOF_LINK_STATE_REVISION_1: u16 =
+    size_through!(NDIS_LINK_STATE, AutoNegotiationFlags);
+const _: () = assert!(NDIS_SIZEOF_LINK_STATE_REVISION_1 == 40);
+
+zeroed_default!(NDIS_STATUS_INDICATION);

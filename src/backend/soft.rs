@@ -1,0 +1,85 @@
+//! `SoftNic`: a software VMQ NIC (no hardware, no interrupts), root-enumerated like netvmini.
+//!
+//! <https://github.com/microsoft/Windows-driver-samples/tree/main/network/ndis/netvmini>
+
+use super::NicBackend;
+
+/// Queues the software NIC offers besides the default queue.
+pub const SOFT_NIC_QUEUES: u32 = 64;
+/// MAC header filters it can hold (two per queue: MAC and MAC+VLAN).
+pub const SOFT_NIC_FILTERS: u32 = 2 * SOFT_NIC_QUEUES;
+/// Advertised link speed: 10 Gb/s.
+pub const SOFT_NIC_LINK_SPEED: u64 = 10_000_000_000;
+
+const DMA_WORDS: usize = (SOFT_NIC_QUEUES as usize + 1).div_ceil(64);
+
+/// The software NIC: a MAC address and a DMA-running bit per queue.
+#[derive(Debug, Clone)]
+pub struct SoftNic {
+    mac: [u8; 6],
+    bus_master: bool,
+    dma_running: [u64; DMA_WORDS],
+}
+
+impl SoftNic {
+    /// A software NIC with a locally administered MAC; `bus_master` makes it behave
+    /// like a DMA device (it then needs scatter-gather DMA registration).
+    #[must_use]
+    pub const fn new(bus_master: bool) -> Self {
+        Self { mac: [0x02, 0x56, 0x4D, 0x51, 0x00, 0x01], bus_master, dma_running: [0; DMA_WORDS] }
+    }
+
+    fn bit(queue_id: u32) -> Option<(usize, u64)> {
+        let q = usize::try_from(queue_id).ok()?;
+        (q <= SOFT_NIC_QUEUES as usize).then(|| (q / 64, 1u64 << (q % 64)))
+    }
+}
+
+impl NicBackend for SoftNic {
+    fn mac_address(&self) -> [u8; 6] {
+        self.mac
+    }
+    fn link_speed(&self) -> u64 {
+        SOFT_NIC_LINK_SPEED
+    }
+    fn num_vm_queues(&self) -> u32 {
+        SOFT_NIC_QUEUES
+    }
+    fn max_mac_header_filters(&self) -> u32 {
+        SOFT_NIC_FILTERS
+    }
+    fn is_bus_master(&self) -> bool {
+        self.bus_master
+    }
+    fn start_queue_dma(&mut self, queue_id: u32) {
+        if let Some((word, mask)) = Self::bit(queue_id) {
+            self.dma_running[word] |= mask;
+        }
+    }
+    fn stop_queue_dma(&mut self, queue_id: u32) {
+        if let Some((word, mask)) = Self::bit(queue_id) {
+            self.dma_running[word] &= !mask;
+        }
+    }
+    fn queue_dma_running(&self, queue_id: u32) -> bool {
+        Self::bit(queue_id).is_some_and(|(word, mask)| self.dma_running[word] & mask != 0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dma_bits_are_per_queue() {
+        let mut nic = SoftNic::new(false);
+        nic.start_queue_dma(0);
+        nic.start_queue_dma(64);
+        assert!(nic.queue_dma_running(0) && nic.queue_dma_running(64));
+        assert!(!nic.queue_dma_running(1));
+        nic.stop_queue_dma(64);
+        assert!(!nic.queue_dma_running(64) && nic.queue_dma_running(0));
+        nic.start_queue_dma(65); // beyond the NIC: ignored
+        assert!(!nic.queue_dma_running(65));
+    }
+}

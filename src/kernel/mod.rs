@@ -1,0 +1,30 @@
+//! Kernel support: safe owners of NDIS resources (pool, spin locks, shared memory,
+//! configuration, attributes, indications) and the target glue the wdk-* crates
+//! provide on a WDK build (panic handler, debug print) with their cross-build twins.
+//!
+//! `unsafe` is allowed here (and in `ffi`), nowhere else in the driver: every type
+//! below wraps one NDIS resource and exposes a safe API to the VMQ core.
+
+pub mod attributes;
+pub mod config;
+pub mod dma;
+mod handle;
+pub mod indicate;
+pub mod lock;
+pub mod pool;
+pub mod shared_memory;
+
+pub use handle::NdisHandle;
+
+#[cfg(all(windows, vmqnic_cross))]
+mod cross;
+#[cfg(all(windows, not(vmqnic_cross)))]
+mod wdk;
+
+/// Writes a line to the kernel debugger (a no-op on the host build).
+#[cfg(not(windows))]
+pub fn debug_print(_msg: &str) {}
+#[cfg(all(windows, vmqnic_cross))]
+pub use cross::debug_print;
+#[cfg(all(windows, not(vmqnic_cross)))]
+pub use wdk::debug_print;

@@ -1,0 +1,39 @@
+//! vmqnic: a VMQ-capable NDIS 6.30 miniport driver for Hyper-V hosts, in Rust.
+//!
+//! A VMQ NIC gives each virtual machine its own receive queue whose buffers live in
+//! shared memory obtained from NDIS (`NdisAllocateSharedMemory`). This crate is the
+//! driver: the same source builds the Windows kernel image (`vmqnic.sys`) and, on
+//! any host, an rlib that the tests and the `vmqsim` runner drive through
+//! `ndis-sim`, a simulated NDIS that checks the rules Driver Verifier would.
+//! <https://learn.microsoft.com/windows-hardware/drivers/network/virtual-machine-queue-architecture>
+//!
+//! # Module map
+//! - [`ffi`] — trampolines: `DriverEntry`, the miniport handlers, the OID request
+//!   decoder. `unsafe` allowed.
+//! - [`kernel`] — safe owners of NDIS resources: tagged pool ([`kernel::pool`]),
+//!   spin lock ([`kernel::lock`]), shared memory ([`kernel::shared_memory`]),
+//!   keywords ([`kernel::config`]), attributes ([`kernel::attributes`]), status
+//!   indications ([`kernel::indicate`]), SG DMA ([`kernel::dma`]); and the
+//!   panic handler / debug print of the Windows builds. `unsafe` allowed.
+//! - [`vmq`] — the VMQ core, `#![forbid(unsafe_code)]`: [`vmq::adapter`]
+//!   (initialize, halt, pause, restart), [`vmq::oid`] (OID dispatch, VM queue OIDs,
+//!   general OIDs), [`vmq::queue_state`] (the queue state machine), [`vmq::queues`]
+//!   (queue table), [`vmq::ledger`] (per-queue shared-memory ledger),
+//!   [`vmq::caps`] (capabilities), [`vmq::wire`] (checked payload views),
+//!   [`vmq::error`] (typed errors → `NDIS_STATUS`).
+//! - [`backend`] — the hardware seam ([`backend::NicBackend`]) and the software
+//!   NIC ([`backend::soft::SoftNic`]), `#![forbid(unsafe_code)]`.
+//!
+//! Bindings (types, constants, `extern` declarations) are in the `ndis-sys` crate.
+// no_std for the kernel image; the host build links std only for its panic handler
+// (the driver code itself uses `core` alone, which the Windows cross build proves).
+#![cfg_attr(windows, no_std)]
+
+#[forbid(unsafe_code)]
+pub mod backend;
+pub mod ffi;
+pub mod kernel;
+#[forbid(unsafe_code)]
+pub mod vmq;
+
+pub use ffi::driver::DriverEntry;

@@ -1,0 +1,319 @@
+//! The adapter: initialize, halt, pause/restart, PnP — the lifecycle NDIS drives.
+//!
+//! <https://learn.microsoft.com/windows-hardware/drivers/network/initializing-a-miniport-adapter>
+//! <https://learn.microsoft.com/windows-hardware/drivers/network/halting-a-miniport-adapter>
+//!
+//! Locking: all mutable state is in one [`SpinLock`]; no PASSIVE-only NDIS call is
+//! made while it is held (shared memory is allocated before taking the lock and
+//! freed after releasing it, by moving ownership in and out).
+
+use super::caps::{self, VmqKeywords};
+use super::error::InitError;
+use super::ledger::{GrowError, Ledger, MAX_ALLOCATIONS_PER_QUEUE};
+use super::oid::SUPPORTED_OIDS;
+use super::queues::{MAX_VM_QUEUES, QueueTable};
+use crate::backend::NicBackend;
+use crate::backend::soft::SoftNic;
+use crate::kernel::attributes::{self, GeneralAttributes, ReceiveFilterCapabilities};
+use crate::kernel::config::read_integer_keywords;
+use crate::kernel::dma::ScatterGatherDma;
+use crate::kernel::lock::SpinLock;
+use crate::kernel::pool::{PoolBox, PoolTag};
+use crate::kernel::shared_memory::SharedMemoryError;
+use crate::kernel::NdisHandle;
+use crate::utf16;
+
+/// Pool tag of the adapter context.
+pub const ADAPTER_TAG: PoolTag = PoolTag::new(*b"VqAd");
+/// Pool tag of per-queue structures.
+pub const QUEUE_TAG: PoolTag = PoolTag::new(*b"VqQu");
+/// Receive buffers of the default queue, allocated in MiniportInitializeEx.
+pub const DEFAULT_QUEUE_BUFFERS: u32 = 128;
+/// Receive buffers of a VM queue when the host suggests none.
+pub const DEFAULT_VM_QUEUE_BUFFERS: u32 = 64;
+/// Fewest receive buffers a VM queue gets.
+pub const MIN_VM_QUEUE_BUFFERS: u32 = 16;
+/// Most receive buffers a VM queue may grow to.
+pub const MAX_VM_QUEUE_BUFFERS: u32 = 1024;
+/// Ethernet payload MTU.
+pub const MTU: u32 = 1500;
+/// Largest frame without FCS: MTU plus the 14-byte Ethernet header.
+pub const MAX_FRAME: u32 = MTU + 14;
+
+/// Adapter options read from the registry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AdapterConfig {
+    /// `*VMQ`, `*VMQVlanFiltering`.
+    pub keywords: VmqKeywords,
+    /// `VmqContiguousRx` (private, default 0): ask NDIS for physically contiguous
+    /// receive memory instead of scatter-gather lists.
+    pub contiguous_rx: bool,
+    /// `VmqDmaEmulation` (private, default 0): the software NIC behaves as a bus
+    /// master, so the driver registers scatter-gather DMA like a hardware NIC must.
+    pub bus_master: bool,
+}
+
+impl AdapterConfig {
+    /// Reads the keywords (PASSIVE_LEVEL). Absent keywords take their INF defaults.
+    ///
+    /// # Errors
+    /// The configuration could not be opened.
+    pub fn read(handle: NdisHandle) -> Result<Self, InitError> {
+        let [vmq, vlan, contiguous, dma] = read_integer_keywords(
+            handle,
+            [utf16!("*VMQ"), utf16!("*VMQVlanFiltering"), utf16!("VmqContiguousRx"), utf16!("VmqDmaEmulation")],
+        )
+        .map_err(InitError::Configuration)?;
+        Ok(Self {
+            keywords: VmqKeywords::from_registry(vmq, vlan),
+            contiguous_rx: contiguous == Some(1),
+            bus_master: dma == Some(1),
+        })
+    }
+}
+
+/// Where the adapter is in the NDIS miniport state machine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunState {
+    /// After initialize and after pause: no receive indications, sends are rejected.
+    Paused,
+    /// After restart.
+    Running,
+}
+
+/// Counters reported through the statistics OIDs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counters {
+    /// Frames transmitted.
+    pub xmit_ok: u64,
+    /// Frames indicated.
+    pub rcv_ok: u64,
+    /// Frames whose send failed.
+    pub xmit_error: u64,
+    /// Frames received with errors.
+    pub rcv_error: u64,
+    /// Frames dropped for lack of a receive buffer.
+    pub rcv_no_buffer: u64,
+}
+
+/// Mutable adapter state, guarded by the adapter's spin lock.
+pub struct AdapterState<B> {
+    /// Paused or running.
+    pub run: RunState,
+    /// Set on a surprise-removal PnP event.
+    pub surprise_removed: bool,
+    /// The NIC.
+    pub backend: B,
+    /// Live VM queues.
+    pub queues: QueueTable,
+    /// Shared memory of the default queue (QueueId 0).
+    pub default_queue: Ledger,
+    /// `OID_GEN_CURRENT_PACKET_FILTER`.
+    pub packet_filter: u32,
+    /// `OID_GEN_CURRENT_LOOKAHEAD`.
+    pub lookahead: u32,
+    /// `OID_802_3_MULTICAST_LIST` entries.
+    pub multicast: [[u8; 6]; MAX_MULTICAST],
+    /// Used entries of `multicast`.
+    pub multicast_len: usize,
+    /// Statistics.
+    pub counters: Counters,
+}
+
+/// Multicast list capacity.
+pub const MAX_MULTICAST: usize = 32;
+
+/// The miniport adapter context (what `MiniportAdapterContext` points to).
+///
+/// Field order matters for `Drop`: the state (and with it every shared-memory
+/// allocation) goes before the scatter-gather DMA registration.
+pub struct Adapter<B: NicBackend> {
+    handle: NdisHandle,
+    config: AdapterConfig,
+    hardware_caps: ReceiveFilterCapabilities,
+    current_caps: ReceiveFilterCapabilities,
+    state: SpinLock<AdapterState<B>>,
+    dma: Option<ScatterGatherDma>,
+}
+
+/// The adapter type the trampolines instantiate.
+pub type DriverAdapter = Adapter<SoftNic>;
+
+pub(crate) fn grow_error_status(error: GrowError) -> i32 {
+    match error {
+        GrowError::Allocation(SharedMemoryError::Ndis(status)) => status,
+        GrowError::Allocation(SharedMemoryError::SgListBuffer) | GrowError::Full => ndis_sys::NDIS_STATUS_RESOURCES,
+        GrowError::Allocation(SharedMemoryError::Malformed) => ndis_sys::NDIS_STATUS_FAILURE,
+    }
+}
+
+impl DriverAdapter {
+    /// MiniportInitializeEx for the software NIC (PASSIVE_LEVEL).
+    ///
+    /// # Errors
+    /// [`InitError`]; everything taken before the failure has been released.
+    pub fn initialize(handle: NdisHandle) -> Result<PoolBox<Self>, InitError> {
+        let config = AdapterConfig::read(handle)?;
+        Self::initialize_with(handle, SoftNic::new(config.bus_master), config)
+    }
+}
+
+impl<B: NicBackend + Send> Adapter<B> {
+    /// MiniportInitializeEx over any back end: registration, general and
+    /// hardware-assist attributes, SG DMA for bus masters, default-queue shared memory.
+    /// A failure at any step unwinds the earlier ones (RAII).
+    ///
+    /// # Errors
+    /// [`InitError`].
+    pub fn initialize_with(handle: NdisHandle, backend: B, config: AdapterConfig) -> Result<PoolBox<Self>, InitError> {
+        // CAST: bounded by MAX_VM_QUEUES (64).
+        let num_queues = backend.num_vm_queues().min(MAX_VM_QUEUES as u32);
+        let hardware_caps = caps::hardware(num_queues, backend.max_mac_header_filters());
+        let current_caps = caps::current(hardware_caps, config.keywords);
+        let bus_master = backend.is_bus_master();
+        let mac_address = backend.mac_address();
+        let link_speed = backend.link_speed();
+        let adapter = Self {
+            handle,
+            config,
+            hardware_caps,
+            current_caps,
+            state: SpinLock::new(AdapterState {
+                run: RunState::Paused,
+                surprise_removed: false,
+                backend,
+                queues: QueueTable::new(),
+                default_queue: Ledger::new(),
+                packet_filter: 0,
+                lookahead: MTU,
+                multicast: [[0; 6]; MAX_MULTICAST],
+                multicast_len: 0,
+                counters: Counters::default(),
+            }),
+            dma: None,
+        };
+        let mut adapter = PoolBox::try_new(handle, ADAPTER_TAG, adapter).map_err(|_| InitError::Resources)?;
+        adapter.state.init();
+
+        attributes::set_registration(handle, &*adapter, bus_master).map_err(InitError::Attributes)?;
+        let general = GeneralAttributes {
+            mtu: MTU,
+            link_speed,
+            mac_address,
+            lookahead: MTU,
+            mac_options: super::oid::general::MAC_OPTIONS,
+            supported_packet_filters: super::oid::general::SUPPORTED_PACKET_FILTERS,
+            // CAST: a small constant.
+            max_multicast_list_size: MAX_MULTICAST as u32,
+            supported_oids: SUPPORTED_OIDS,
+        };
+        attributes::set_general(handle, &general).map_err(InitError::Attributes)?;
+        attributes::set_hardware_assist(handle, hardware_caps, current_caps).map_err(InitError::Attributes)?;
+        if bus_master {
+            adapter.dma = Some(ScatterGatherDma::register(handle).map_err(InitError::ScatterGatherDma)?);
+        }
+        let ledger = Ledger::allocate_receive(
+            handle,
+            ndis_sys::NDIS_DEFAULT_RECEIVE_QUEUE_ID,
+            DEFAULT_QUEUE_BUFFERS,
+            config.contiguous_rx,
+            MAX_ALLOCATIONS_PER_QUEUE,
+        )
+        .map_err(|e| match grow_error_status(e) {
+            ndis_sys::NDIS_STATUS_RESOURCES => InitError::Resources,
+            status => InitError::SharedMemory(status),
+        })?;
+        let state = adapter.state.get_mut();
+        state.default_queue = ledger;
+        state.backend.start_queue_dma(ndis_sys::NDIS_DEFAULT_RECEIVE_QUEUE_ID);
+        Ok(adapter)
+    }
+
+    /// MiniportHaltEx (PASSIVE_LEVEL): stops DMA, frees every queue a host left
+    /// allocated, the default queue's memory, SG DMA, and the context itself.
+    pub fn halt(mut adapter: PoolBox<Self>) {
+        let state = adapter.state.get_mut();
+        state.backend.stop_queue_dma(ndis_sys::NDIS_DEFAULT_RECEIVE_QUEUE_ID);
+        while let Some(queue) = state.queues.pop() {
+            state.backend.stop_queue_dma(queue.id);
+            drop(queue);
+        }
+        drop(adapter);
+    }
+
+    /// The adapter handle NDIS gave MiniportInitializeEx.
+    #[must_use]
+    pub const fn handle(&self) -> NdisHandle {
+        self.handle
+    }
+
+    /// Options read from the registry.
+    #[must_use]
+    pub const fn config(&self) -> &AdapterConfig {
+        &self.config
+    }
+
+    /// The advertised (hardware, current) receive-filter capabilities.
+    #[must_use]
+    pub const fn receive_filter_capabilities(&self) -> (ReceiveFilterCapabilities, ReceiveFilterCapabilities) {
+        (self.hardware_caps, self.current_caps)
+    }
+
+    /// The guarded state.
+    pub(crate) const fn state(&self) -> &SpinLock<AdapterState<B>> {
+        &self.state
+    }
+
+    /// MiniportPause (PASSIVE_LEVEL). No receive is outstanding in this version, so
+    /// pausing completes at once; queues, filters and shared memory are kept.
+    pub fn pause(&self) {
+        self.state.lock().run = RunState::Paused;
+    }
+
+    /// MiniportRestart (PASSIVE_LEVEL).
+    pub fn restart(&self) {
+        self.state.lock().run = RunState::Running;
+    }
+
+    /// MiniportShutdownEx (any IRQL): stop the NIC's DMA; no memory is freed here
+    /// (SDV MemoryUsage forbids freeing shared memory from shutdown).
+    pub fn shutdown(&self) {
+        let mut state = self.state.lock();
+        stop_all_dma(&mut state);
+    }
+
+    /// MiniportDevicePnPEventNotify: on surprise removal, stop DMA and refuse new queues.
+    pub fn surprise_removed(&self) {
+        let mut state = self.state.lock();
+        state.surprise_removed = true;
+        stop_all_dma(&mut state);
+    }
+
+    /// Whether sends are accepted now.
+    #[must_use]
+    pub fn is_running(&self) -> bool {
+        let state = self.state.lock();
+        state.run == RunState::Running && !state.surprise_removed
+    }
+
+    /// Counts completed sends.
+    pub fn count_sends(&self, ok: u64, failed: u64) {
+        let mut state = self.state.lock();
+        state.counters.xmit_ok += ok;
+        state.counters.xmit_error += failed;
+    }
+}
+
+fn stop_all_dma<B: NicBackend>(state: &mut AdapterState<B>) {
+    state.backend.stop_queue_dma(ndis_sys::NDIS_DEFAULT_RECEIVE_QUEUE_ID);
+    let ids: [Option<u32>; MAX_VM_QUEUES] = {
+        let mut ids = [None; MAX_VM_QUEUES];
+        for (slot, queue) in ids.iter_mut().zip(state.queues.iter()) {
+            *slot = Some(queue.id);
+        }
+        ids
+    };
+    for id in ids.into_iter().flatten() {
+        state.backend.stop_queue_dma(id);
+    }
+}

@@ -1,0 +1,95 @@
+//! VMQ capability advertisement: hardware capabilities always complete, current ones from keywords.
+//!
+//! "Always report complete RSS and VMQ hardware capabilities regardless of
+//! keywords. Keywords only affect current capabilities."
+//! <https://learn.microsoft.com/windows-hardware/drivers/network/standardized-inf-keywords-for-vmq>
+//! <https://learn.microsoft.com/windows-hardware/drivers/network/determining-the-vmq-capabilities-of-a-network-adapter>
+
+use ndis_sys::{
+    NDIS_RECEIVE_FILTER_DYNAMIC_PROCESSOR_AFFINITY_CHANGE_SUPPORTED,
+    NDIS_RECEIVE_FILTER_INTERRUPT_VECTOR_COALESCING_SUPPORTED, NDIS_RECEIVE_FILTER_MAC_HEADER_DEST_ADDR_SUPPORTED,
+    NDIS_RECEIVE_FILTER_MAC_HEADER_SUPPORTED, NDIS_RECEIVE_FILTER_MAC_HEADER_VLAN_ID_SUPPORTED,
+    NDIS_RECEIVE_FILTER_MSI_X_SUPPORTED, NDIS_RECEIVE_FILTER_TEST_HEADER_FIELD_EQUAL_SUPPORTED,
+    NDIS_RECEIVE_FILTER_VM_QUEUE_SUPPORTED, NDIS_RECEIVE_FILTER_VM_QUEUES_ENABLED,
+    NDIS_RECEIVE_FILTER_VMQ_FILTERS_ENABLED,
+};
+
+use crate::kernel::attributes::ReceiveFilterCapabilities;
+
+/// The VMQ keywords after defaults are applied (`*VMQ` and `*VMQVlanFiltering`
+/// default to 1; any value other than 0 or 1 is treated as the default).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VmqKeywords {
+    /// `*VMQ`: VM queues enabled.
+    pub vmq: bool,
+    /// `*VMQVlanFiltering`: VLAN ID filters enabled.
+    pub vlan_filtering: bool,
+}
+
+impl VmqKeywords {
+    /// Applies the INF defaults to raw registry values.
+    #[must_use]
+    pub fn from_registry(vmq: Option<u32>, vlan_filtering: Option<u32>) -> Self {
+        let enabled = |v: Option<u32>| !matches!(v, Some(0));
+        Self { vmq: enabled(vmq), vlan_filtering: enabled(vlan_filtering) }
+    }
+}
+
+/// Everything the hardware can do.
+#[must_use]
+pub fn hardware(num_queues: u32, max_filters: u32) -> ReceiveFilterCapabilities {
+    ReceiveFilterCapabilities {
+        enabled_filter_types: NDIS_RECEIVE_FILTER_VMQ_FILTERS_ENABLED,
+        enabled_queue_types: NDIS_RECEIVE_FILTER_VM_QUEUES_ENABLED,
+        num_queues,
+        // NDIS 6.30: both affinity-change and vector-coalescing are required; no lookahead split.
+        supported_queue_properties: NDIS_RECEIVE_FILTER_MSI_X_SUPPORTED
+            | NDIS_RECEIVE_FILTER_VM_QUEUE_SUPPORTED
+            | NDIS_RECEIVE_FILTER_DYNAMIC_PROCESSOR_AFFINITY_CHANGE_SUPPORTED
+            | NDIS_RECEIVE_FILTER_INTERRUPT_VECTOR_COALESCING_SUPPORTED,
+        supported_filter_tests: NDIS_RECEIVE_FILTER_TEST_HEADER_FIELD_EQUAL_SUPPORTED,
+        supported_headers: NDIS_RECEIVE_FILTER_MAC_HEADER_SUPPORTED,
+        supported_mac_header_fields: NDIS_RECEIVE_FILTER_MAC_HEADER_DEST_ADDR_SUPPORTED
+            | NDIS_RECEIVE_FILTER_MAC_HEADER_VLAN_ID_SUPPORTED,
+        max_mac_header_filters: max_filters.max(num_queues),
+    }
+}
+
+/// What is enabled now: the hardware set narrowed by the keywords.
+#[must_use]
+pub fn current(hardware: ReceiveFilterCapabilities, keywords: VmqKeywords) -> ReceiveFilterCapabilities {
+    let mut current = hardware;
+    if !keywords.vlan_filtering {
+        current.supported_mac_header_fields &= !NDIS_RECEIVE_FILTER_MAC_HEADER_VLAN_ID_SUPPORTED;
+    }
+    if !keywords.vmq {
+        current.enabled_filter_types = 0;
+        current.enabled_queue_types = 0;
+        current.num_queues = 0;
+        current.max_mac_header_filters = 0;
+    }
+    current
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keywords_default_to_enabled() {
+        assert_eq!(VmqKeywords::from_registry(None, None), VmqKeywords { vmq: true, vlan_filtering: true });
+        assert_eq!(VmqKeywords::from_registry(Some(0), Some(7)), VmqKeywords { vmq: false, vlan_filtering: true });
+    }
+
+    #[test]
+    fn keywords_narrow_current_only() {
+        let hw = hardware(64, 128);
+        let cur = current(hw, VmqKeywords { vmq: true, vlan_filtering: false });
+        assert_eq!(cur.supported_mac_header_fields & NDIS_RECEIVE_FILTER_MAC_HEADER_VLAN_ID_SUPPORTED, 0);
+        assert_ne!(hw.supported_mac_header_fields & NDIS_RECEIVE_FILTER_MAC_HEADER_VLAN_ID_SUPPORTED, 0);
+        let off = current(hw, VmqKeywords { vmq: false, vlan_filtering: true });
+        assert_eq!((off.enabled_queue_types, off.num_queues), (0, 0));
+        assert_eq!(hw.num_queues, 64);
+        assert!(hw.max_mac_header_filters >= hw.num_queues);
+    }
+}

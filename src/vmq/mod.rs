@@ -1,0 +1,14 @@
+//! The portable VMQ core: adapter lifecycle, queue table and state machine, per-queue
+//! shared-memory ledger, capability set, OID decoding and typed errors.
+//!
+//! No `unsafe` and no raw pointers here (`#![forbid(unsafe_code)]` on the module):
+//! every NDIS resource is reached through the safe owners in [`crate::kernel`].
+
+pub mod adapter;
+pub mod caps;
+pub mod error;
+pub mod ledger;
+pub mod oid;
+pub mod queue_state;
+pub mod queues;
+pub mod wire;

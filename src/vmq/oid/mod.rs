@@ -1,0 +1,130 @@
+//! MiniportOidRequest logic: the request as safe slices, dispatch by OID and type, one reply shape.
+//!
+//! <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-miniport_oid_request>
+//! IRQL: PASSIVE_LEVEL. NDIS delivers one request at a time per adapter.
+
+pub mod general;
+mod queue;
+
+use ndis_sys::{
+    NDIS_STATUS, NDIS_STATUS_SUCCESS, OID_RECEIVE_FILTER_ALLOCATE_QUEUE, OID_RECEIVE_FILTER_CLEAR_FILTER,
+    OID_RECEIVE_FILTER_FREE_QUEUE, OID_RECEIVE_FILTER_QUEUE_ALLOCATION_COMPLETE,
+    OID_RECEIVE_FILTER_QUEUE_PARAMETERS, OID_RECEIVE_FILTER_SET_FILTER,
+};
+
+use super::adapter::Adapter;
+use super::error::OidError;
+use crate::backend::NicBackend;
+
+pub use general::SUPPORTED_OIDS;
+
+/// One OID request, with its information buffer as a slice.
+#[derive(Debug)]
+pub enum OidRequest<'a> {
+    /// `NdisRequestQueryInformation` / `NdisRequestQueryStatistics`: answer into `buffer`.
+    Query {
+        /// The OID.
+        oid: u32,
+        /// Output buffer (`InformationBufferLength` bytes).
+        buffer: &'a mut [u8],
+    },
+    /// `NdisRequestSetInformation`: read `buffer`.
+    Set {
+        /// The OID.
+        oid: u32,
+        /// Input buffer.
+        buffer: &'a [u8],
+    },
+    /// `NdisRequestMethod`: `buffer[..input_len]` is input, the reply goes into
+    /// `buffer[..output_len]` (the same memory).
+    Method {
+        /// The OID.
+        oid: u32,
+        /// In/out buffer, `max(input_len, output_len)` bytes.
+        buffer: &'a mut [u8],
+        /// `InputBufferLength`.
+        input_len: usize,
+        /// `OutputBufferLength`.
+        output_len: usize,
+    },
+}
+
+/// What goes back into `NDIS_OID_REQUEST`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OidReply {
+    /// Status returned by the handler.
+    pub status: NDIS_STATUS,
+    /// `BytesRead` (set and method).
+    pub bytes_read: u32,
+    /// `BytesWritten` (query and method).
+    pub bytes_written: u32,
+    /// `BytesNeeded`.
+    pub bytes_needed: u32,
+}
+
+/// Bytes consumed and produced by a successful request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Transfer {
+    /// Bytes read from the input.
+    pub read: u32,
+    /// Bytes written to the output.
+    pub written: u32,
+}
+
+impl OidReply {
+    fn from_result(result: Result<Transfer, OidError>) -> Self {
+        match result {
+            Ok(t) => Self { status: NDIS_STATUS_SUCCESS, bytes_read: t.read, bytes_written: t.written, bytes_needed: 0 },
+            Err(e) => Self { status: e.status(), bytes_read: 0, bytes_written: 0, bytes_needed: e.bytes_needed() },
+        }
+    }
+}
+
+/// A `usize` length as the `u32` NDIS fields hold (saturating; buffers come from a `u32` length anyway).
+pub(crate) fn len_u32(len: usize) -> u32 {
+    u32::try_from(len).unwrap_or(u32::MAX)
+}
+
+impl<B: NicBackend + Send> Adapter<B> {
+    /// Handles one OID request synchronously.
+    pub fn oid_request(&self, request: OidRequest<'_>) -> OidReply {
+        let (oid, result) = match request {
+            OidRequest::Method { oid, buffer, input_len, output_len } => {
+                let input_len = input_len.min(buffer.len());
+                let output_len = output_len.min(buffer.len());
+                let result = match oid {
+                    OID_RECEIVE_FILTER_ALLOCATE_QUEUE => self.allocate_queue(buffer, input_len, output_len),
+                    OID_RECEIVE_FILTER_QUEUE_ALLOCATION_COMPLETE => {
+                        self.complete_queue_allocation(buffer, input_len, output_len)
+                    }
+                    // Filters and the receive path arrive with the datapath.
+                    OID_RECEIVE_FILTER_SET_FILTER => Err(OidError::NotSupported),
+                    _ => Err(OidError::NotSupported),
+                };
+                (oid, result)
+            }
+            OidRequest::Set { oid, buffer } => {
+                let result = match oid {
+                    OID_RECEIVE_FILTER_FREE_QUEUE => self.free_queue(buffer),
+                    OID_RECEIVE_FILTER_QUEUE_PARAMETERS => self.set_queue_parameters(buffer),
+                    // No filter can exist yet (SET_FILTER is refused), so nothing to clear.
+                    OID_RECEIVE_FILTER_CLEAR_FILTER => Err(OidError::NotAccepted),
+                    _ => self.set_general(oid, buffer),
+                };
+                (oid, result)
+            }
+            OidRequest::Query { oid, buffer } => (oid, self.query_general(oid, buffer)),
+        };
+        OidReply::from_result(result.map_err(|e| must_succeed_refusal(oid, e)))
+    }
+}
+
+/// FREE_QUEUE and CLEAR_FILTER may only be refused with NOT_ACCEPTED or
+/// REQUEST_ABORTED (Driver Verifier rule NdisOidComplete): any refusal of them,
+/// whatever its cause, becomes NOT_ACCEPTED.
+fn must_succeed_refusal(oid: u32, error: OidError) -> OidError {
+    match oid {
+        OID_RECEIVE_FILTER_FREE_QUEUE | OID_RECEIVE_FILTER_CLEAR_FILTER => OidError::NotAccepted,
+        _ => error,
+    }
+}

@@ -1,0 +1,108 @@
+//! The VM queue table: one pool-allocated [`Queue`] per live QueueId.
+//!
+//! QueueIds are assigned by NDIS (unique per adapter, never 0); the table maps them
+//! to slots. Control-path lookups scan the slots (at most `MAX_VM_QUEUES`); the
+//! receive hot path never looks a queue up by id.
+
+use super::ledger::Ledger;
+use super::queue_state::QueueState;
+use crate::kernel::pool::PoolBox;
+
+/// Slots in the table: the most VM queues any back end may advertise.
+pub const MAX_VM_QUEUES: usize = 64;
+
+/// One VM queue.
+pub struct Queue {
+    /// QueueId NDIS assigned.
+    pub id: u32,
+    /// Lifecycle state.
+    pub state: QueueState,
+    /// `NDIS_RECEIVE_QUEUE_PARAMETERS.Flags` (PER_QUEUE_RECEIVE_INDICATION).
+    pub flags: u32,
+    /// Receive buffers the host suggested (after clamping).
+    pub suggested_buffers: u32,
+    /// `ProcessorAffinity` (mask, group).
+    pub affinity: (u64, u16),
+    /// Shared memory the queue owns.
+    pub ledger: Ledger,
+}
+
+impl Queue {
+    /// A queue just reserved by ALLOCATE_QUEUE.
+    #[must_use]
+    pub const fn new(id: u32, flags: u32, suggested_buffers: u32, affinity: (u64, u16)) -> Self {
+        Self { id, state: QueueState::Allocated, flags, suggested_buffers, affinity, ledger: Ledger::new() }
+    }
+}
+
+/// The live VM queues of an adapter.
+pub struct QueueTable {
+    slots: [Option<PoolBox<Queue>>; MAX_VM_QUEUES],
+}
+
+impl QueueTable {
+    /// An empty table.
+    #[must_use]
+    pub const fn new() -> Self {
+        Self { slots: [const { None }; MAX_VM_QUEUES] }
+    }
+
+    /// The queue with this id.
+    #[must_use]
+    pub fn get(&self, id: u32) -> Option<&Queue> {
+        self.slots.iter().flatten().map(|q| &**q).find(|q| q.id == id)
+    }
+
+    /// The queue with this id, mutable.
+    pub fn get_mut(&mut self, id: u32) -> Option<&mut Queue> {
+        self.slots.iter_mut().flatten().map(|q| &mut **q).find(|q| q.id == id)
+    }
+
+    /// Live queues.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.slots.iter().flatten().count()
+    }
+
+    /// No live queue.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Inserts a queue; hands it back when the table is full.
+    ///
+    /// # Errors
+    /// `Err(queue)` when every slot is taken.
+    pub fn insert(&mut self, queue: PoolBox<Queue>) -> Result<(), PoolBox<Queue>> {
+        match self.slots.iter_mut().find(|slot| slot.is_none()) {
+            Some(slot) => {
+                *slot = Some(queue);
+                Ok(())
+            }
+            None => Err(queue),
+        }
+    }
+
+    /// Removes the queue with this id (its memory is freed when the box is dropped,
+    /// which the caller does at PASSIVE_LEVEL outside the lock).
+    pub fn remove(&mut self, id: u32) -> Option<PoolBox<Queue>> {
+        self.slots.iter_mut().find(|slot| slot.as_ref().is_some_and(|q| q.id == id)).and_then(Option::take)
+    }
+
+    /// Removes any one queue (halt-time cleanup).
+    pub fn pop(&mut self) -> Option<PoolBox<Queue>> {
+        self.slots.iter_mut().find_map(Option::take)
+    }
+
+    /// The live queues.
+    pub fn iter(&self) -> impl Iterator<Item = &Queue> {
+        self.slots.iter().flatten().map(|q| &**q)
+    }
+}
+
+impl Default for QueueTable {
+    fn default() -> Self {
+        Self::new()
+    }
+}

@@ -1,0 +1,46 @@
+//! `cargo xtask <command>`: the driver package commands (see `xtask --help`).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use xtask::cross::Profile;
+use xtask::package::{self, Paths};
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+commands:
+  package [--debug]     build vmqnic.sys for x86_64-pc-windows-msvc (release unless --debug),
+                        write target/package/vmqnic/{vmqnic.sys,vmqnic.pdb,vmqnic.inf} and check
+                        the image (machine, subsystem, entry point, imports, sections, checksum)
+                        and the PDB's NDIS struct layouts. On Windows this runs `cargo make`.
+  pdb-check [--release] cross-build (debug unless --release) and check only the PDB layouts
+  inspect <image.sys>   check an existing image (and the .pdb beside it) without building";
+
+fn run(args: &[String]) -> xtask::Result<()> {
+    let paths = Paths::discover();
+    let flags: Vec<&str> = args.iter().skip(1).map(String::as_str).collect();
+    match (args.first().map(String::as_str), flags.as_slice()) {
+        (Some("package"), []) => package::package(&paths, Profile::Release),
+        (Some("package"), ["--debug"]) => package::package(&paths, Profile::Debug),
+        (Some("pdb-check"), []) => package::pdb_check_command(&paths, Profile::Debug),
+        (Some("pdb-check"), ["--release"]) => package::pdb_check_command(&paths, Profile::Release),
+        (Some("inspect"), [image]) => package::inspect_command(&paths, &PathBuf::from(image)),
+        (Some("help" | "--help" | "-h"), _) => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        _ => Err(xtask::Error(USAGE.to_owned())),
+    }
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("xtask: error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
