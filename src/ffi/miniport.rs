@@ -8,9 +8,9 @@ use core::ptr::NonNull;
 use ndis_sys::{
     NDIS_HALT_ACTION, NDIS_HANDLE, NDIS_MINIPORT_INIT_PARAMETERS, NDIS_MINIPORT_PAUSE_PARAMETERS,
     NDIS_MINIPORT_RESTART_PARAMETERS, NDIS_PORT_NUMBER, NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL,
-    NDIS_SEND_FLAGS_DISPATCH_LEVEL, NDIS_SHUTDOWN_ACTION, NDIS_STATUS, NDIS_STATUS_FAILURE, NDIS_STATUS_PAUSED,
-    NDIS_STATUS_SUCCESS, NET_BUFFER_LIST, NET_DEVICE_PNP_EVENT, NdisDevicePnPEventSurpriseRemoved,
-    NdisMSendNetBufferListsComplete, PVOID, ULONG,
+    NDIS_SEND_FLAGS_DISPATCH_LEVEL, NDIS_SHUTDOWN_ACTION, NDIS_STATUS, NDIS_STATUS_FAILURE,
+    NDIS_STATUS_PAUSED, NDIS_STATUS_SUCCESS, NET_BUFFER_LIST, NET_DEVICE_PNP_EVENT,
+    NdisDevicePnPEventSurpriseRemoved, NdisMSendNetBufferListsComplete, PVOID, ULONG,
 };
 
 use crate::kernel::NdisHandle;
@@ -50,9 +50,13 @@ pub(super) unsafe extern "system" fn initialize(
 /// MiniportHaltEx (PASSIVE_LEVEL): takes the context back and frees everything.
 pub(super) unsafe extern "system" fn halt(context: NDIS_HANDLE, _action: NDIS_HALT_ACTION) {
     // SAFETY: NDIS passes the context `initialize` registered; halt is the last call for it.
-    let Some(adapter) = (unsafe { adapter(context) }) else { return };
+    let Some(adapter) = (unsafe { adapter(context) }) else {
+        return;
+    };
     let owner = adapter.handle();
-    let Some(ptr) = NonNull::new(context.cast::<DriverAdapter>()) else { return };
+    let Some(ptr) = NonNull::new(context.cast::<DriverAdapter>()) else {
+        return;
+    };
     // SAFETY: the context came from `PoolBox::into_raw` with this owner and tag, and NDIS
     // sends no further request after halt, so no reference to it survives.
     let adapter = unsafe { PoolBox::from_raw(ptr, owner, ADAPTER_TAG) };
@@ -98,8 +102,14 @@ pub(super) unsafe extern "system" fn send_net_buffer_lists(
     send_flags: ULONG,
 ) {
     // SAFETY: NDIS passes the live adapter context.
-    let Some(adapter) = (unsafe { adapter(context) }) else { return };
-    let status = if adapter.is_running() { NDIS_STATUS_SUCCESS } else { NDIS_STATUS_PAUSED };
+    let Some(adapter) = (unsafe { adapter(context) }) else {
+        return;
+    };
+    let status = if adapter.is_running() {
+        NDIS_STATUS_SUCCESS
+    } else {
+        NDIS_STATUS_PAUSED
+    };
     let mut count = 0u64;
     let mut nbl = net_buffer_lists;
     while !nbl.is_null() {
@@ -113,11 +123,20 @@ pub(super) unsafe extern "system" fn send_net_buffer_lists(
     if status == NDIS_STATUS_SUCCESS {
         adapter.count_sends(count, 0);
     }
-    let complete_flags =
-        if send_flags & NDIS_SEND_FLAGS_DISPATCH_LEVEL != 0 { NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL } else { 0 };
+    let complete_flags = if send_flags & NDIS_SEND_FLAGS_DISPATCH_LEVEL != 0 {
+        NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL
+    } else {
+        0
+    };
     if !net_buffer_lists.is_null() {
         // SAFETY: the chain is the one NDIS gave us, each NBL's Status is set.
-        unsafe { NdisMSendNetBufferListsComplete(adapter.handle().as_raw(), net_buffer_lists, complete_flags) };
+        unsafe {
+            NdisMSendNetBufferListsComplete(
+                adapter.handle().as_raw(),
+                net_buffer_lists,
+                complete_flags,
+            )
+        };
     }
 }
 
@@ -135,9 +154,15 @@ pub(super) unsafe extern "system" fn return_net_buffer_lists(
 pub(super) unsafe extern "system" fn cancel_send(_context: NDIS_HANDLE, _cancel_id: PVOID) {}
 
 /// MiniportDevicePnPEventNotify (PASSIVE_LEVEL).
-pub(super) unsafe extern "system" fn device_pnp_event_notify(context: NDIS_HANDLE, event: *mut NET_DEVICE_PNP_EVENT) {
+pub(super) unsafe extern "system" fn device_pnp_event_notify(
+    context: NDIS_HANDLE,
+    event: *mut NET_DEVICE_PNP_EVENT,
+) {
     // SAFETY: NDIS passes the live adapter context and a valid event for the call.
-    let (Some(adapter), Some(event)) = (unsafe { adapter(context) }, unsafe { event.as_ref() }) else { return };
+    let (Some(adapter), Some(event)) = (unsafe { adapter(context) }, unsafe { event.as_ref() })
+    else {
+        return;
+    };
     if event.DevicePnPEvent == NdisDevicePnPEventSurpriseRemoved {
         adapter.surprise_removed();
     }

@@ -8,8 +8,8 @@
 
 use ndis_sys::{
     NDIS_HANDLE, NDIS_OID_REQUEST, NDIS_STATUS, NDIS_STATUS_FAILURE, NDIS_STATUS_INVALID_PARAMETER,
-    NDIS_STATUS_NOT_SUPPORTED, NdisRequestMethod, NdisRequestQueryInformation, NdisRequestQueryStatistics,
-    NdisRequestSetInformation, PVOID,
+    NDIS_STATUS_NOT_SUPPORTED, NdisRequestMethod, NdisRequestQueryInformation,
+    NdisRequestQueryStatistics, NdisRequestSetInformation, PVOID,
 };
 
 use super::miniport::adapter;
@@ -28,9 +28,13 @@ unsafe fn bytes<'a>(buffer: PVOID, len: u32) -> &'a mut [u8] {
 }
 
 /// MiniportOidRequest.
-pub(super) unsafe extern "system" fn oid_request(context: NDIS_HANDLE, request: *mut NDIS_OID_REQUEST) -> NDIS_STATUS {
+pub(super) unsafe extern "system" fn oid_request(
+    context: NDIS_HANDLE,
+    request: *mut NDIS_OID_REQUEST,
+) -> NDIS_STATUS {
     // SAFETY: NDIS passes the live adapter context and a request it owns until we return.
-    let (Some(adapter), Some(request)) = (unsafe { adapter(context) }, unsafe { request.as_mut() }) else {
+    let (Some(adapter), Some(request)) = (unsafe { adapter(context) }, unsafe { request.as_mut() })
+    else {
         return NDIS_STATUS_FAILURE;
     };
     let request_type = request.RequestType;
@@ -39,7 +43,10 @@ pub(super) unsafe extern "system" fn oid_request(context: NDIS_HANDLE, request: 
         let query = unsafe { &mut request.DATA.QUERY_INFORMATION };
         // SAFETY: NDIS guarantees InformationBufferLength bytes at InformationBuffer.
         let buffer = unsafe { bytes(query.InformationBuffer, query.InformationBufferLength) };
-        let reply = adapter.oid_request(OidRequest::Query { oid: query.Oid, buffer });
+        let reply = adapter.oid_request(OidRequest::Query {
+            oid: query.Oid,
+            buffer,
+        });
         query.BytesWritten = reply.bytes_written;
         query.BytesNeeded = reply.bytes_needed;
         reply.status
@@ -48,7 +55,10 @@ pub(super) unsafe extern "system" fn oid_request(context: NDIS_HANDLE, request: 
         let set = unsafe { &mut request.DATA.SET_INFORMATION };
         // SAFETY: as for queries.
         let buffer = unsafe { bytes(set.InformationBuffer, set.InformationBufferLength) };
-        let reply = adapter.oid_request(OidRequest::Set { oid: set.Oid, buffer });
+        let reply = adapter.oid_request(OidRequest::Set {
+            oid: set.Oid,
+            buffer,
+        });
         set.BytesRead = reply.bytes_read;
         set.BytesNeeded = reply.bytes_needed;
         reply.status
@@ -77,4 +87,5 @@ pub(super) unsafe extern "system" fn oid_request(context: NDIS_HANDLE, request: 
 }
 
 /// MiniportCancelOidRequest: every request completes synchronously, none is pending to cancel.
-pub(super) unsafe extern "system" fn cancel_oid_request(_context: NDIS_HANDLE, _request_id: PVOID) {}
+pub(super) unsafe extern "system" fn cancel_oid_request(_context: NDIS_HANDLE, _request_id: PVOID) {
+}

@@ -25,9 +25,34 @@ static FLTUSED: i32 = 0;
 /// No Rust frame ever unwinds here; if an SEH exception passes through one, we decline to
 /// handle it (`ExceptionContinueSearch`) so the kernel keeps looking for a handler.
 #[unsafe(no_mangle)]
-pub extern "system" fn __CxxFrameHandler3(_record: *mut c_void, _frame: *mut c_void, _context: *mut c_void, _dispatcher: *mut c_void) -> i32 {
+pub extern "system" fn __CxxFrameHandler3(
+    _record: *mut c_void,
+    _frame: *mut c_void,
+    _context: *mut c_void,
+    _dispatcher: *mut c_void,
+) -> i32 {
     EXCEPTION_CONTINUE_SEARCH
 }
+
+/// The OID payloads the driver reads and writes only through bounds-checked byte views
+/// (`vmq::wire`, at `offset_of!` of these structs) never exist as typed values, so rustc
+/// would record no debug type for them. The parameter list of this never-set function
+/// pointer (8 bytes, always `None`) makes the PDB describe each under its WDK name: WinDbg
+/// can `dt vmqnic!NDIS_RECEIVE_QUEUE_PARAMETERS <InformationBuffer>`, and
+/// `cargo xtask package` holds their layouts against ndis-sys's assertions.
+type OidPayloadTypes = fn(
+    &ndis_sys::NDIS_RECEIVE_QUEUE_PARAMETERS,
+    &ndis_sys::NDIS_RECEIVE_QUEUE_FREE_PARAMETERS,
+    &ndis_sys::NDIS_RECEIVE_QUEUE_ALLOCATION_COMPLETE_ARRAY,
+    &ndis_sys::NDIS_RECEIVE_QUEUE_ALLOCATION_COMPLETE_PARAMETERS,
+    &ndis_sys::NDIS_RECEIVE_FILTER_PARAMETERS,
+    &ndis_sys::NDIS_RECEIVE_FILTER_FIELD_PARAMETERS,
+    &ndis_sys::NDIS_RECEIVE_FILTER_CLEAR_PARAMETERS,
+);
+
+/// See [`OidPayloadTypes`]; kept by `#[used]`, never read.
+#[used]
+static OID_PAYLOAD_DEBUG_TYPES: Option<OidPayloadTypes> = None;
 
 /// Writes `msg` to the kernel debugger as is (no newline added). Any IRQL up to DIRQL.
 ///
@@ -48,7 +73,10 @@ struct StackLine {
 
 impl StackLine {
     const fn new() -> Self {
-        Self { bytes: [0; 256], len: 0 }
+        Self {
+            bytes: [0; 256],
+            len: 0,
+        }
     }
 
     /// The text written so far (a cut may have split a UTF-8 sequence: print it as bytes).
@@ -61,7 +89,10 @@ impl Write for StackLine {
     fn write_str(&mut self, text: &str) -> fmt::Result {
         let room = self.bytes.len() - self.len;
         let take = text.len().min(room);
-        if let (Some(dst), Some(src)) = (self.bytes.get_mut(self.len..self.len + take), text.as_bytes().get(..take)) {
+        if let (Some(dst), Some(src)) = (
+            self.bytes.get_mut(self.len..self.len + take),
+            text.as_bytes().get(..take),
+        ) {
             dst.copy_from_slice(src);
             self.len += take;
         }
@@ -74,9 +105,15 @@ impl Write for StackLine {
 #[panic_handler]
 fn panic(info: &PanicInfo<'_>) -> ! {
     let mut line = StackLine::new();
-    let (file, line_number, column) = info.location().map_or(("", 0, 0), |l| (l.file(), l.line(), l.column()));
+    let (file, line_number, column) = info
+        .location()
+        .map_or(("", 0, 0), |l| (l.file(), l.line(), l.column()));
     // Writing to a StackLine cannot fail; a failing Display impl only shortens the message.
-    let _ = write!(line, "vmqnic: panic at {file}:{line_number}:{column}: {}\n", info.message());
+    let _ = writeln!(
+        line,
+        "vmqnic: panic at {file}:{line_number}:{column}: {}",
+        info.message()
+    );
     let precision = c_int::try_from(line.as_bytes().len()).unwrap_or(c_int::MAX);
     // SAFETY: as in `debug_print`: `%.*s` reads at most `precision` bytes of `line`.
     unsafe { DbgPrint(c"%.*s".as_ptr(), precision, line.as_bytes().as_ptr()) };
@@ -84,5 +121,13 @@ fn panic(info: &PanicInfo<'_>) -> ! {
     let (file_ptr, file_len) = (file.as_ptr() as ULONG_PTR, file.len() as ULONG_PTR);
     // SAFETY: KeBugCheckEx may be called at any IRQL and never returns; the parameters are
     // plain numbers recorded in the crash dump.
-    unsafe { KeBugCheckEx(PANIC_BUG_CHECK_CODE, file_ptr, file_len, line_number as ULONG_PTR, column as ULONG_PTR) }
+    unsafe {
+        KeBugCheckEx(
+            PANIC_BUG_CHECK_CODE,
+            file_ptr,
+            file_len,
+            line_number as ULONG_PTR,
+            column as ULONG_PTR,
+        )
+    }
 }

@@ -11,9 +11,10 @@ use core::mem::size_of;
 use ndis_sys::{
     NDIS_OBJECT_TYPE_DEFAULT, NDIS_OBJECT_TYPE_STATUS_INDICATION, NDIS_RECEIVE_QUEUE_STATE,
     NDIS_RECEIVE_QUEUE_STATE_REVISION_1, NDIS_SIZEOF_NDIS_RECEIVE_QUEUE_STATE_REVISION_1,
-    NDIS_SIZEOF_STATUS_INDICATION_REVISION_1, NDIS_STATUS_INDICATION, NDIS_STATUS_INDICATION_REVISION_1,
-    NDIS_STATUS_RECEIVE_QUEUE_STATE, NdisMIndicateStatusEx, NdisReceiveQueueOperationalStateDmaStopped,
-    NdisReceiveQueueOperationalStatePaused, NdisReceiveQueueOperationalStateRunning,
+    NDIS_SIZEOF_STATUS_INDICATION_REVISION_1, NDIS_STATUS_INDICATION,
+    NDIS_STATUS_INDICATION_REVISION_1, NDIS_STATUS_RECEIVE_QUEUE_STATE, NdisMIndicateStatusEx,
+    NdisReceiveQueueOperationalStateDmaStopped, NdisReceiveQueueOperationalStatePaused,
+    NdisReceiveQueueOperationalStateRunning,
 };
 
 use super::NdisHandle;

@@ -35,7 +35,10 @@ impl<T> SpinLock<T> {
     /// [`SpinLock::init`] still registers it with NDIS once placed.
     pub const fn new(value: T) -> Self {
         Self {
-            lock: UnsafeCell::new(NDIS_SPIN_LOCK { SpinLock: 0, OldIrql: 0 }),
+            lock: UnsafeCell::new(NDIS_SPIN_LOCK {
+                SpinLock: 0,
+                OldIrql: 0,
+            }),
             data: UnsafeCell::new(value),
         }
     }
@@ -51,7 +54,10 @@ impl<T> SpinLock<T> {
     pub fn lock(&self) -> SpinLockGuard<'_, T> {
         // SAFETY: the lock was initialized; NDIS saves the previous IRQL in the lock.
         unsafe { NdisAcquireSpinLock(self.lock.get()) };
-        SpinLockGuard { owner: self, dpr: false }
+        SpinLockGuard {
+            owner: self,
+            dpr: false,
+        }
     }
 
     /// Acquires the lock when the caller already runs at DISPATCH_LEVEL.
@@ -59,7 +65,10 @@ impl<T> SpinLock<T> {
         // SAFETY: as in `lock`; the caller runs at DISPATCH_LEVEL (documented precondition
         // that ndis-sim checks).
         unsafe { NdisDprAcquireSpinLock(self.lock.get()) };
-        SpinLockGuard { owner: self, dpr: true }
+        SpinLockGuard {
+            owner: self,
+            dpr: true,
+        }
     }
 
     /// Exclusive access without locking, for the owner that holds `&mut self`

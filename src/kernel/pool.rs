@@ -11,7 +11,9 @@ use core::ffi::c_void;
 use core::ops::{Deref, DerefMut};
 use core::ptr::NonNull;
 
-use ndis_sys::{NdisAllocateMemoryWithTagPriority, NdisFreeMemoryWithTagPriority, NormalPoolPriority};
+use ndis_sys::{
+    NdisAllocateMemoryWithTagPriority, NdisFreeMemoryWithTagPriority, NormalPoolPriority,
+};
 
 use super::NdisHandle;
 
@@ -41,7 +43,9 @@ fn allocate(owner: NdisHandle, tag: PoolTag, len: usize) -> Option<NonNull<c_voi
     let len = u32::try_from(len.max(1)).ok()?;
     // SAFETY: `owner` is a live NDIS handle (type invariant); NDIS returns NULL or a
     // block of `len` bytes aligned to MEMORY_ALLOCATION_ALIGNMENT.
-    let raw = unsafe { NdisAllocateMemoryWithTagPriority(owner.as_raw(), len, tag.value(), NormalPoolPriority) };
+    let raw = unsafe {
+        NdisAllocateMemoryWithTagPriority(owner.as_raw(), len, tag.value(), NormalPoolPriority)
+    };
     NonNull::new(raw)
 }
 
@@ -147,7 +151,12 @@ impl PoolBytes {
         let ptr = allocate(owner, tag, len)?.cast::<u8>();
         // SAFETY: `ptr` is a fresh block of at least `len` bytes.
         unsafe { ptr.as_ptr().write_bytes(0, len) };
-        Some(Self { ptr, len, owner, tag })
+        Some(Self {
+            ptr,
+            len,
+            owner,
+            tag,
+        })
     }
 
     /// The bytes.

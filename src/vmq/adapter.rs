@@ -14,13 +14,13 @@ use super::oid::SUPPORTED_OIDS;
 use super::queues::{MAX_VM_QUEUES, QueueTable};
 use crate::backend::NicBackend;
 use crate::backend::soft::SoftNic;
+use crate::kernel::NdisHandle;
 use crate::kernel::attributes::{self, GeneralAttributes, ReceiveFilterCapabilities};
 use crate::kernel::config::read_integer_keywords;
 use crate::kernel::dma::ScatterGatherDma;
 use crate::kernel::lock::SpinLock;
 use crate::kernel::pool::{PoolBox, PoolTag};
 use crate::kernel::shared_memory::SharedMemoryError;
-use crate::kernel::NdisHandle;
 use crate::utf16;
 
 /// Pool tag of the adapter context.
@@ -61,7 +61,12 @@ impl AdapterConfig {
     pub fn read(handle: NdisHandle) -> Result<Self, InitError> {
         let [vmq, vlan, contiguous, dma] = read_integer_keywords(
             handle,
-            [utf16!("*VMQ"), utf16!("*VMQVlanFiltering"), utf16!("VmqContiguousRx"), utf16!("VmqDmaEmulation")],
+            [
+                utf16!("*VMQ"),
+                utf16!("*VMQVlanFiltering"),
+                utf16!("VmqContiguousRx"),
+                utf16!("VmqDmaEmulation"),
+            ],
         )
         .map_err(InitError::Configuration)?;
         Ok(Self {
@@ -142,7 +147,9 @@ pub type DriverAdapter = Adapter<SoftNic>;
 pub(crate) fn grow_error_status(error: GrowError) -> i32 {
     match error {
         GrowError::Allocation(SharedMemoryError::Ndis(status)) => status,
-        GrowError::Allocation(SharedMemoryError::SgListBuffer) | GrowError::Full => ndis_sys::NDIS_STATUS_RESOURCES,
+        GrowError::Allocation(SharedMemoryError::SgListBuffer) | GrowError::Full => {
+            ndis_sys::NDIS_STATUS_RESOURCES
+        }
         GrowError::Allocation(SharedMemoryError::Malformed) => ndis_sys::NDIS_STATUS_FAILURE,
     }
 }
@@ -165,7 +172,11 @@ impl<B: NicBackend + Send> Adapter<B> {
     ///
     /// # Errors
     /// [`InitError`].
-    pub fn initialize_with(handle: NdisHandle, backend: B, config: AdapterConfig) -> Result<PoolBox<Self>, InitError> {
+    pub fn initialize_with(
+        handle: NdisHandle,
+        backend: B,
+        config: AdapterConfig,
+    ) -> Result<PoolBox<Self>, InitError> {
         // CAST: bounded by MAX_VM_QUEUES (64).
         let num_queues = backend.num_vm_queues().min(MAX_VM_QUEUES as u32);
         let hardware_caps = caps::hardware(num_queues, backend.max_mac_header_filters());
@@ -192,10 +203,12 @@ impl<B: NicBackend + Send> Adapter<B> {
             }),
             dma: None,
         };
-        let mut adapter = PoolBox::try_new(handle, ADAPTER_TAG, adapter).map_err(|_| InitError::Resources)?;
+        let mut adapter =
+            PoolBox::try_new(handle, ADAPTER_TAG, adapter).map_err(|_| InitError::Resources)?;
         adapter.state.init();
 
-        attributes::set_registration(handle, &*adapter, bus_master).map_err(InitError::Attributes)?;
+        attributes::set_registration(handle, &*adapter, bus_master)
+            .map_err(InitError::Attributes)?;
         let general = GeneralAttributes {
             mtu: MTU,
             link_speed,
@@ -208,9 +221,11 @@ impl<B: NicBackend + Send> Adapter<B> {
             supported_oids: SUPPORTED_OIDS,
         };
         attributes::set_general(handle, &general).map_err(InitError::Attributes)?;
-        attributes::set_hardware_assist(handle, hardware_caps, current_caps).map_err(InitError::Attributes)?;
+        attributes::set_hardware_assist(handle, hardware_caps, current_caps)
+            .map_err(InitError::Attributes)?;
         if bus_master {
-            adapter.dma = Some(ScatterGatherDma::register(handle).map_err(InitError::ScatterGatherDma)?);
+            adapter.dma =
+                Some(ScatterGatherDma::register(handle).map_err(InitError::ScatterGatherDma)?);
         }
         let ledger = Ledger::allocate_receive(
             handle,
@@ -225,7 +240,9 @@ impl<B: NicBackend + Send> Adapter<B> {
         })?;
         let state = adapter.state.get_mut();
         state.default_queue = ledger;
-        state.backend.start_queue_dma(ndis_sys::NDIS_DEFAULT_RECEIVE_QUEUE_ID);
+        state
+            .backend
+            .start_queue_dma(ndis_sys::NDIS_DEFAULT_RECEIVE_QUEUE_ID);
         Ok(adapter)
     }
 
@@ -233,7 +250,9 @@ impl<B: NicBackend + Send> Adapter<B> {
     /// allocated, the default queue's memory, SG DMA, and the context itself.
     pub fn halt(mut adapter: PoolBox<Self>) {
         let state = adapter.state.get_mut();
-        state.backend.stop_queue_dma(ndis_sys::NDIS_DEFAULT_RECEIVE_QUEUE_ID);
+        state
+            .backend
+            .stop_queue_dma(ndis_sys::NDIS_DEFAULT_RECEIVE_QUEUE_ID);
         while let Some(queue) = state.queues.pop() {
             state.backend.stop_queue_dma(queue.id);
             drop(queue);
@@ -255,7 +274,9 @@ impl<B: NicBackend + Send> Adapter<B> {
 
     /// The advertised (hardware, current) receive-filter capabilities.
     #[must_use]
-    pub const fn receive_filter_capabilities(&self) -> (ReceiveFilterCapabilities, ReceiveFilterCapabilities) {
+    pub const fn receive_filter_capabilities(
+        &self,
+    ) -> (ReceiveFilterCapabilities, ReceiveFilterCapabilities) {
         (self.hardware_caps, self.current_caps)
     }
 
@@ -305,7 +326,9 @@ impl<B: NicBackend + Send> Adapter<B> {
 }
 
 fn stop_all_dma<B: NicBackend>(state: &mut AdapterState<B>) {
-    state.backend.stop_queue_dma(ndis_sys::NDIS_DEFAULT_RECEIVE_QUEUE_ID);
+    state
+        .backend
+        .stop_queue_dma(ndis_sys::NDIS_DEFAULT_RECEIVE_QUEUE_ID);
     let ids: [Option<u32>; MAX_VM_QUEUES] = {
         let mut ids = [None; MAX_VM_QUEUES];
         for (slot, queue) in ids.iter_mut().zip(state.queues.iter()) {

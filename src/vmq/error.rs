@@ -114,7 +114,10 @@ mod tests {
 
     #[test]
     fn statuses_are_the_documented_ones() {
-        assert_eq!(OidError::InvalidLength { needed: 1 }.status(), NDIS_STATUS_INVALID_LENGTH);
+        assert_eq!(
+            OidError::InvalidLength { needed: 1 }.status(),
+            NDIS_STATUS_INVALID_LENGTH
+        );
         assert_eq!(OidError::NotAccepted.status(), NDIS_STATUS_NOT_ACCEPTED);
         assert_eq!(InitError::Resources.status(), NDIS_STATUS_RESOURCES);
         // A "success" status coming back from a failed step must not make init succeed.

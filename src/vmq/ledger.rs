@@ -5,8 +5,10 @@
 //! ledger (or the queue holding it) out of the locked state and drop it at
 //! PASSIVE_LEVEL. <https://learn.microsoft.com/windows-hardware/drivers/network/shared-memory-resource-allocation>
 
-use crate::kernel::shared_memory::{SharedMemory, SharedMemoryError, SharedMemoryRequest, SharedMemoryUsage};
 use crate::kernel::NdisHandle;
+use crate::kernel::shared_memory::{
+    SharedMemory, SharedMemoryError, SharedMemoryRequest, SharedMemoryUsage,
+};
 
 /// Allocations one queue can hold.
 pub const MAX_ALLOCATIONS_PER_QUEUE: usize = 32;
@@ -33,7 +35,9 @@ impl Ledger {
     /// An empty ledger.
     #[must_use]
     pub const fn new() -> Self {
-        Self { entries: [const { None }; MAX_ALLOCATIONS_PER_QUEUE] }
+        Self {
+            entries: [const { None }; MAX_ALLOCATIONS_PER_QUEUE],
+        }
     }
 
     /// Number of live allocations.
@@ -51,13 +55,21 @@ impl Ledger {
     /// Bytes allocated in total.
     #[must_use]
     pub fn bytes(&self) -> u64 {
-        self.entries.iter().flatten().map(|m| u64::from(m.length())).sum()
+        self.entries
+            .iter()
+            .flatten()
+            .map(|m| u64::from(m.length()))
+            .sum()
     }
 
     /// Receive buffers the allocations hold.
     #[must_use]
     pub fn buffers(&self) -> u32 {
-        self.entries.iter().flatten().map(|m| m.length() / RX_BUFFER_BYTES).sum()
+        self.entries
+            .iter()
+            .flatten()
+            .map(|m| m.length() / RX_BUFFER_BYTES)
+            .sum()
     }
 
     /// The allocations, oldest first.
@@ -115,7 +127,12 @@ impl Ledger {
         while remaining > 0 {
             // CAST: bounded by MAX_BLOCK_BYTES.
             let length = remaining.min(u64::from(MAX_BLOCK_BYTES)) as u32;
-            let request = SharedMemoryRequest { queue_id, length, usage: SharedMemoryUsage::Receive, contiguous };
+            let request = SharedMemoryRequest {
+                queue_id,
+                length,
+                usage: SharedMemoryUsage::Receive,
+                contiguous,
+            };
             let memory = SharedMemory::allocate(owner, request).map_err(GrowError::Allocation)?;
             staged.push(memory).map_err(|_| GrowError::Full)?;
             remaining -= u64::from(length);

@@ -31,7 +31,14 @@ impl Queue {
     /// A queue just reserved by ALLOCATE_QUEUE.
     #[must_use]
     pub const fn new(id: u32, flags: u32, suggested_buffers: u32, affinity: (u64, u16)) -> Self {
-        Self { id, state: QueueState::Allocated, flags, suggested_buffers, affinity, ledger: Ledger::new() }
+        Self {
+            id,
+            state: QueueState::Allocated,
+            flags,
+            suggested_buffers,
+            affinity,
+            ledger: Ledger::new(),
+        }
     }
 }
 
@@ -44,18 +51,28 @@ impl QueueTable {
     /// An empty table.
     #[must_use]
     pub const fn new() -> Self {
-        Self { slots: [const { None }; MAX_VM_QUEUES] }
+        Self {
+            slots: [const { None }; MAX_VM_QUEUES],
+        }
     }
 
     /// The queue with this id.
     #[must_use]
     pub fn get(&self, id: u32) -> Option<&Queue> {
-        self.slots.iter().flatten().map(|q| &**q).find(|q| q.id == id)
+        self.slots
+            .iter()
+            .flatten()
+            .map(|q| &**q)
+            .find(|q| q.id == id)
     }
 
     /// The queue with this id, mutable.
     pub fn get_mut(&mut self, id: u32) -> Option<&mut Queue> {
-        self.slots.iter_mut().flatten().map(|q| &mut **q).find(|q| q.id == id)
+        self.slots
+            .iter_mut()
+            .flatten()
+            .map(|q| &mut **q)
+            .find(|q| q.id == id)
     }
 
     /// Live queues.
@@ -87,7 +104,10 @@ impl QueueTable {
     /// Removes the queue with this id (its memory is freed when the box is dropped,
     /// which the caller does at PASSIVE_LEVEL outside the lock).
     pub fn remove(&mut self, id: u32) -> Option<PoolBox<Queue>> {
-        self.slots.iter_mut().find(|slot| slot.as_ref().is_some_and(|q| q.id == id)).and_then(Option::take)
+        self.slots
+            .iter_mut()
+            .find(|slot| slot.as_ref().is_some_and(|q| q.id == id))
+            .and_then(Option::take)
     }
 
     /// Removes any one queue (halt-time cleanup).

@@ -15,7 +15,9 @@ commands:
                         the image (machine, subsystem, entry point, imports, sections, checksum)
                         and the PDB's NDIS struct layouts. On Windows this runs `cargo make`.
   pdb-check [--release] cross-build (debug unless --release) and check only the PDB layouts
-  inspect <image.sys>   check an existing image (and the .pdb beside it) without building";
+  inspect <image.sys>   check an existing image (and the .pdb beside it) without building
+  run [-- <args>]       package, then run the simulated Hyper-V VMQ lifecycle:
+                        `cargo run --release -p vmqsim -- <args>`";
 
 fn run(args: &[String]) -> xtask::Result<()> {
     let paths = Paths::discover();
@@ -26,6 +28,13 @@ fn run(args: &[String]) -> xtask::Result<()> {
         (Some("pdb-check"), []) => package::pdb_check_command(&paths, Profile::Debug),
         (Some("pdb-check"), ["--release"]) => package::pdb_check_command(&paths, Profile::Release),
         (Some("inspect"), [image]) => package::inspect_command(&paths, &PathBuf::from(image)),
+        (Some("run"), rest) => {
+            let rest = rest.strip_prefix(&["--"]).unwrap_or(rest);
+            package::run(
+                &paths,
+                &rest.iter().map(|arg| (*arg).to_owned()).collect::<Vec<_>>(),
+            )
+        }
         (Some("help" | "--help" | "-h"), _) => {
             println!("{USAGE}");
             Ok(())

@@ -1,4 +1,4 @@
-//! `cargo xtask package` and `cargo xtask pdb-check`: build, lay out `target/package/vmqnic/`, and run every check; see <https://learn.microsoft.com/windows-hardware/drivers/install/components-of-a-driver-package>.
+//! `cargo xtask package`, `pdb-check`, `inspect` and `run`: build, lay out `target/package/vmqnic/`, and run every check; see <https://learn.microsoft.com/windows-hardware/drivers/install/components-of-a-driver-package>.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -21,16 +21,25 @@ pub const REQUIRED_IMPORTS: [(&str, &str); 6] = [
     ("ndis.sys", "NdisMIndicateStatusEx"),
 ];
 
-/// NDIS structs every build of the driver uses, so the PDB must describe them.
-pub const REQUIRED_LAYOUTS: [&str; 8] = [
+/// NDIS structs every build of the driver must describe in its PDB: the ones it builds and
+/// hands to NDIS, and the VMQ OID payloads (anchored as debug types in `src/kernel/cross.rs`).
+pub const REQUIRED_LAYOUTS: [&str; 16] = [
     "NDIS_OBJECT_HEADER",
     "NDIS_MINIPORT_DRIVER_CHARACTERISTICS",
+    "NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES",
+    "NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES",
+    "NDIS_MINIPORT_ADAPTER_HARDWARE_ASSIST_ATTRIBUTES",
+    "NDIS_RECEIVE_FILTER_CAPABILITIES",
     "NDIS_OID_REQUEST",
     "NDIS_SHARED_MEMORY_PARAMETERS",
-    "NDIS_RECEIVE_QUEUE_PARAMETERS",
-    "NDIS_RECEIVE_FILTER_CAPABILITIES",
-    "NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES",
     "NDIS_STATUS_INDICATION",
+    "NDIS_RECEIVE_QUEUE_STATE",
+    "NDIS_RECEIVE_QUEUE_PARAMETERS",
+    "NDIS_RECEIVE_QUEUE_FREE_PARAMETERS",
+    "NDIS_RECEIVE_QUEUE_ALLOCATION_COMPLETE_PARAMETERS",
+    "NDIS_RECEIVE_QUEUE_ALLOCATION_COMPLETE_ARRAY",
+    "NDIS_RECEIVE_FILTER_PARAMETERS",
+    "NDIS_RECEIVE_FILTER_CLEAR_PARAMETERS",
 ];
 
 /// The entry point of a WDM driver.
@@ -63,7 +72,10 @@ impl Paths {
     }
 
     fn allowlist(&self) -> PathBuf {
-        self.root.join("crates").join("ndis-sys").join("imports.txt")
+        self.root
+            .join("crates")
+            .join("ndis-sys")
+            .join("imports.txt")
     }
 
     fn bindings_src(&self) -> PathBuf {
@@ -75,13 +87,24 @@ impl Paths {
 /// signs it; everywhere else the cross build does and this function stamps the INF.
 pub fn package(paths: &Paths, profile: Profile) -> Result<()> {
     let started = Instant::now();
-    let (image, pdb) = if cfg!(windows) { wdk_build(paths, profile)? } else { cross_package(paths, profile)? };
+    let (image, pdb) = if cfg!(windows) {
+        wdk_build(paths, profile)?
+    } else {
+        cross_package(paths, profile)?
+    };
     let failures = check_image(paths, &image, &pdb)?;
     let elapsed = started.elapsed().as_secs_f64();
     if !failures.is_empty() {
-        return Err(Error(format!("{} check(s) failed:\n  {}", failures.len(), failures.join("\n  "))));
+        return Err(Error(format!(
+            "{} check(s) failed:\n  {}",
+            failures.len(),
+            failures.join("\n  ")
+        )));
     }
-    println!("xtask: package OK in {elapsed:.1} s: {}", paths.package_dir().display());
+    println!(
+        "xtask: package OK in {elapsed:.1} s: {}",
+        paths.package_dir().display()
+    );
     Ok(())
 }
 
@@ -90,7 +113,11 @@ pub fn pdb_check_command(paths: &Paths, profile: Profile) -> Result<()> {
     let artifacts = cross::build(&paths.root, &paths.target, profile)?;
     let failures = check_layouts(paths, &artifacts.pdb)?;
     if !failures.is_empty() {
-        return Err(Error(format!("{} layout check(s) failed:\n  {}", failures.len(), failures.join("\n  "))));
+        return Err(Error(format!(
+            "{} layout check(s) failed:\n  {}",
+            failures.len(),
+            failures.join("\n  ")
+        )));
     }
     println!("xtask: PDB layouts OK: {}", artifacts.pdb.display());
     Ok(())
@@ -100,7 +127,11 @@ pub fn pdb_check_command(paths: &Paths, profile: Profile) -> Result<()> {
 pub fn inspect_command(paths: &Paths, image: &Path) -> Result<()> {
     let failures = check_image(paths, image, &image.with_extension("pdb"))?;
     if !failures.is_empty() {
-        return Err(Error(format!("{} check(s) failed:\n  {}", failures.len(), failures.join("\n  "))));
+        return Err(Error(format!(
+            "{} check(s) failed:\n  {}",
+            failures.len(),
+            failures.join("\n  ")
+        )));
     }
     Ok(())
 }
@@ -119,12 +150,21 @@ fn cross_package(paths: &Paths, profile: Profile) -> Result<(PathBuf, PathBuf)> 
     fs::copy(&artifacts.pdb, &pdb)?;
 
     let (date, source) = workspace::build_date(&paths.root)?;
-    let stamp = Stamp { date, version: workspace::driver_version(&paths.root)?, catalog: format!("{DRIVER_PACKAGE}.cat"), arch: "amd64".into() };
+    let stamp = Stamp {
+        date,
+        version: workspace::driver_version(&paths.root)?,
+        catalog: format!("{DRIVER_PACKAGE}.cat"),
+        arch: "amd64".into(),
+    };
     let inx = fs::read_to_string(paths.inx())?;
     let stamped = inf::stamp(&inx, &stamp).map_err(Error)?;
     Inf::parse(&stamped).map_err(|error| Error(format!("stamped INF does not parse: {error}")))?;
     fs::write(out.join(format!("{DRIVER_PACKAGE}.inf")), stamped)?;
-    println!("xtask: stamped {DRIVER_PACKAGE}.inf: DriverVer = {} (date from {source:?}), CatalogFile = {}", stamp.driver_ver(), stamp.catalog);
+    println!(
+        "xtask: stamped {DRIVER_PACKAGE}.inf: DriverVer = {} (date from {source:?}), CatalogFile = {}",
+        stamp.driver_ver(),
+        stamp.catalog
+    );
     Ok((image, pdb))
 }
 
@@ -137,12 +177,20 @@ fn wdk_build(paths: &Paths, profile: Profile) -> Result<(PathBuf, PathBuf)> {
         command.arg("--release");
     }
     println!("xtask: WDK build: {command:?}");
-    let status = command.status().map_err(|error| Error(format!("cannot run cargo make: {error}")))?;
+    let status = command
+        .status()
+        .map_err(|error| Error(format!("cannot run cargo make: {error}")))?;
     if !status.success() {
         return Err(Error(format!("cargo make failed ({status})")));
     }
-    let out = paths.target.join(profile.dir_name()).join(format!("{DRIVER_PACKAGE}_package"));
-    Ok((out.join(format!("{DRIVER_PACKAGE}.sys")), out.join(format!("{DRIVER_PACKAGE}.pdb"))))
+    let out = paths
+        .target
+        .join(profile.dir_name())
+        .join(format!("{DRIVER_PACKAGE}_package"));
+    Ok((
+        out.join(format!("{DRIVER_PACKAGE}.sys")),
+        out.join(format!("{DRIVER_PACKAGE}.pdb")),
+    ))
 }
 
 /// Inspects the image and its PDB; prints both reports and returns the failures.
@@ -152,11 +200,20 @@ fn check_image(paths: &Paths, image: &Path, pdb: &Path) -> Result<Vec<String>> {
     println!("xtask: {}", image.display());
     print!("{report}");
     let allowlist_path = paths.allowlist();
-    let allowlist_text = fs::read_to_string(&allowlist_path).map_err(|error| Error(format!("{}: {error}", allowlist_path.display())))?;
+    let allowlist_text = fs::read_to_string(&allowlist_path)
+        .map_err(|error| Error(format!("{}: {error}", allowlist_path.display())))?;
     let allowlist = Allowlist::parse(&allowlist_text)?;
-    let policy = Policy { allowlist: &allowlist, required_imports: &REQUIRED_IMPORTS, entry: ENTRY };
-    let mut failures: Vec<String> = inspect::check(&report, &policy).iter().map(ToString::to_string).collect();
+    let policy = Policy {
+        allowlist: &allowlist,
+        required_imports: &REQUIRED_IMPORTS,
+        entry: ENTRY,
+    };
+    let mut failures: Vec<String> = inspect::check(&report, &policy)
+        .iter()
+        .map(ToString::to_string)
+        .collect();
     if pdb.is_file() {
+        failures.extend(pdb_check::matches_image(pdb, report.codeview.as_ref())?);
         failures.extend(check_layouts(paths, pdb)?);
     } else {
         failures.push(format!("no PDB beside the image ({})", pdb.display()));
@@ -169,7 +226,30 @@ fn check_layouts(paths: &Paths, pdb: &Path) -> Result<Vec<String>> {
     let expected = layout::read_dir(&paths.bindings_src())?;
     let types = pdb_check::read_pdb(pdb)?;
     let report = pdb_check::compare(&expected, &types, &REQUIRED_LAYOUTS);
-    println!("PDB layouts ({}) against ndis-sys's assert_layout!:", pdb.display());
+    println!(
+        "PDB layouts ({}) against ndis-sys's assert_layout!:",
+        pdb.display()
+    );
     println!("{report}");
     Ok(report.failures())
+}
+
+/// `cargo xtask run`: the package (release), then the simulated Hyper-V VMQ lifecycle
+/// (`vmqsim`, a host build) with `args`. Fails if either fails.
+pub fn run(paths: &Paths, args: &[String]) -> Result<()> {
+    package(paths, Profile::Release)?;
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut command = Command::new(cargo);
+    command
+        .current_dir(&paths.root)
+        .args(["run", "--release", "--package", "vmqsim", "--"])
+        .args(args);
+    println!("xtask: simulator: {command:?}");
+    let status = command
+        .status()
+        .map_err(|error| Error(format!("cannot run cargo: {error}")))?;
+    if !status.success() {
+        return Err(Error(format!("vmqsim failed ({status})")));
+    }
+    Ok(())
 }

@@ -7,9 +7,10 @@ pub mod general;
 mod queue;
 
 use ndis_sys::{
-    NDIS_STATUS, NDIS_STATUS_SUCCESS, OID_RECEIVE_FILTER_ALLOCATE_QUEUE, OID_RECEIVE_FILTER_CLEAR_FILTER,
-    OID_RECEIVE_FILTER_FREE_QUEUE, OID_RECEIVE_FILTER_QUEUE_ALLOCATION_COMPLETE,
-    OID_RECEIVE_FILTER_QUEUE_PARAMETERS, OID_RECEIVE_FILTER_SET_FILTER,
+    NDIS_STATUS, NDIS_STATUS_SUCCESS, OID_RECEIVE_FILTER_ALLOCATE_QUEUE,
+    OID_RECEIVE_FILTER_CLEAR_FILTER, OID_RECEIVE_FILTER_FREE_QUEUE,
+    OID_RECEIVE_FILTER_QUEUE_ALLOCATION_COMPLETE, OID_RECEIVE_FILTER_QUEUE_PARAMETERS,
+    OID_RECEIVE_FILTER_SET_FILTER,
 };
 
 use super::adapter::Adapter;
@@ -74,8 +75,18 @@ pub struct Transfer {
 impl OidReply {
     fn from_result(result: Result<Transfer, OidError>) -> Self {
         match result {
-            Ok(t) => Self { status: NDIS_STATUS_SUCCESS, bytes_read: t.read, bytes_written: t.written, bytes_needed: 0 },
-            Err(e) => Self { status: e.status(), bytes_read: 0, bytes_written: 0, bytes_needed: e.bytes_needed() },
+            Ok(t) => Self {
+                status: NDIS_STATUS_SUCCESS,
+                bytes_read: t.read,
+                bytes_written: t.written,
+                bytes_needed: 0,
+            },
+            Err(e) => Self {
+                status: e.status(),
+                bytes_read: 0,
+                bytes_written: 0,
+                bytes_needed: e.bytes_needed(),
+            },
         }
     }
 }
@@ -89,11 +100,18 @@ impl<B: NicBackend + Send> Adapter<B> {
     /// Handles one OID request synchronously.
     pub fn oid_request(&self, request: OidRequest<'_>) -> OidReply {
         let (oid, result) = match request {
-            OidRequest::Method { oid, buffer, input_len, output_len } => {
+            OidRequest::Method {
+                oid,
+                buffer,
+                input_len,
+                output_len,
+            } => {
                 let input_len = input_len.min(buffer.len());
                 let output_len = output_len.min(buffer.len());
                 let result = match oid {
-                    OID_RECEIVE_FILTER_ALLOCATE_QUEUE => self.allocate_queue(buffer, input_len, output_len),
+                    OID_RECEIVE_FILTER_ALLOCATE_QUEUE => {
+                        self.allocate_queue(buffer, input_len, output_len)
+                    }
                     OID_RECEIVE_FILTER_QUEUE_ALLOCATION_COMPLETE => {
                         self.complete_queue_allocation(buffer, input_len, output_len)
                     }

@@ -11,15 +11,18 @@ use ndis_sys::{
     NDIS_OBJECT_TYPE_DEFAULT, NDIS_RECEIVE_FILTER_VM_QUEUES_ENABLED,
     NDIS_RECEIVE_QUEUE_PARAMETERS_CHANGE_MASK, NDIS_RECEIVE_QUEUE_PARAMETERS_FLAGS_CHANGED,
     NDIS_RECEIVE_QUEUE_PARAMETERS_INTERRUPT_COALESCING_DOMAIN_ID_CHANGED,
-    NDIS_RECEIVE_QUEUE_PARAMETERS_LOOKAHEAD_SPLIT_REQUIRED, NDIS_RECEIVE_QUEUE_PARAMETERS_NAME_CHANGED,
+    NDIS_RECEIVE_QUEUE_PARAMETERS_LOOKAHEAD_SPLIT_REQUIRED,
+    NDIS_RECEIVE_QUEUE_PARAMETERS_NAME_CHANGED,
     NDIS_RECEIVE_QUEUE_PARAMETERS_PER_QUEUE_RECEIVE_INDICATION,
     NDIS_RECEIVE_QUEUE_PARAMETERS_PROCESSOR_AFFINITY_CHANGED,
-    NDIS_RECEIVE_QUEUE_PARAMETERS_SUGGESTED_RECV_BUFFER_NUMBERS_CHANGED, NDIS_SIZEOF_RECEIVE_QUEUE_PARAMETERS_REVISION_1,
-    NDIS_SIZEOF_RECEIVE_QUEUE_PARAMETERS_REVISION_2, NDIS_SIZEOF_RECEIVE_QUEUE_PARAMETERS_REVISION_3, NDIS_STATUS,
-    NDIS_STATUS_INVALID_PARAMETER, NDIS_STATUS_SUCCESS, NdisReceiveQueueTypeVMQueue,
+    NDIS_RECEIVE_QUEUE_PARAMETERS_SUGGESTED_RECV_BUFFER_NUMBERS_CHANGED,
     NDIS_SIZEOF_RECEIVE_QUEUE_ALLOCATION_COMPLETE_ARRAY_REVISION_1,
     NDIS_SIZEOF_RECEIVE_QUEUE_ALLOCATION_COMPLETE_PARAMETERS_REVISION_1,
     NDIS_SIZEOF_RECEIVE_QUEUE_FREE_PARAMETERS_REVISION_1,
+    NDIS_SIZEOF_RECEIVE_QUEUE_PARAMETERS_REVISION_1,
+    NDIS_SIZEOF_RECEIVE_QUEUE_PARAMETERS_REVISION_2,
+    NDIS_SIZEOF_RECEIVE_QUEUE_PARAMETERS_REVISION_3, NDIS_STATUS, NDIS_STATUS_INVALID_PARAMETER,
+    NDIS_STATUS_SUCCESS, NdisReceiveQueueTypeVMQueue,
 };
 
 use super::{Transfer, len_u32};
@@ -27,20 +30,21 @@ use crate::backend::NicBackend;
 use crate::kernel::indicate::{QueueOperationalState, indicate_queue_state};
 use crate::kernel::pool::PoolBox;
 use crate::vmq::adapter::{
-    Adapter, DEFAULT_VM_QUEUE_BUFFERS, MAX_VM_QUEUE_BUFFERS, MIN_VM_QUEUE_BUFFERS, QUEUE_TAG, grow_error_status,
+    Adapter, DEFAULT_VM_QUEUE_BUFFERS, MAX_VM_QUEUE_BUFFERS, MIN_VM_QUEUE_BUFFERS, QUEUE_TAG,
+    grow_error_status,
 };
 use crate::vmq::error::OidError;
 use crate::vmq::ledger::Ledger;
 use crate::vmq::queue_state::QueueEvent;
 use crate::vmq::queues::Queue;
 use crate::vmq::wire::{
-    COMPLETION_QUEUE_ID_OFFSET, COMPLETION_STATUS_OFFSET, CompletionArray, ObjectHeader, QUEUE_PARAMETERS_MSIX_OFFSET,
-    QueueFreeParameters, QueueParameters, put_u32, u32_at,
+    COMPLETION_QUEUE_ID_OFFSET, COMPLETION_STATUS_OFFSET, CompletionArray, ObjectHeader,
+    QUEUE_PARAMETERS_MSIX_OFFSET, QueueFreeParameters, QueueParameters, put_u32, u32_at,
 };
 
 /// Flags ALLOCATE_QUEUE may carry.
-const ALLOCATE_FLAGS: u32 =
-    NDIS_RECEIVE_QUEUE_PARAMETERS_PER_QUEUE_RECEIVE_INDICATION | NDIS_RECEIVE_QUEUE_PARAMETERS_LOOKAHEAD_SPLIT_REQUIRED;
+const ALLOCATE_FLAGS: u32 = NDIS_RECEIVE_QUEUE_PARAMETERS_PER_QUEUE_RECEIVE_INDICATION
+    | NDIS_RECEIVE_QUEUE_PARAMETERS_LOOKAHEAD_SPLIT_REQUIRED;
 /// Changes OID_RECEIVE_FILTER_QUEUE_PARAMETERS may request of this driver.
 const SUPPORTED_CHANGES: u32 = NDIS_RECEIVE_QUEUE_PARAMETERS_FLAGS_CHANGED
     | NDIS_RECEIVE_QUEUE_PARAMETERS_PROCESSOR_AFFINITY_CHANGED
@@ -61,7 +65,8 @@ fn queue_parameters_size(revision: u8) -> u32 {
 /// Validates the header and length of an `NDIS_RECEIVE_QUEUE_PARAMETERS` payload.
 fn read_queue_parameters(input: &[u8]) -> Result<(QueueParameters, u32), OidError> {
     let revision_2 = u32::from(NDIS_SIZEOF_RECEIVE_QUEUE_PARAMETERS_REVISION_2);
-    let header = ObjectHeader::read(input, 0).ok_or(OidError::InvalidLength { needed: revision_2 })?;
+    let header =
+        ObjectHeader::read(input, 0).ok_or(OidError::InvalidLength { needed: revision_2 })?;
     if header.kind != NDIS_OBJECT_TYPE_DEFAULT || header.revision == 0 {
         return Err(OidError::InvalidParameter);
     }
@@ -77,7 +82,11 @@ fn read_queue_parameters(input: &[u8]) -> Result<(QueueParameters, u32), OidErro
 }
 
 fn clamp_buffers(suggested: u32) -> u32 {
-    if suggested == 0 { DEFAULT_VM_QUEUE_BUFFERS } else { suggested.clamp(MIN_VM_QUEUE_BUFFERS, MAX_VM_QUEUE_BUFFERS) }
+    if suggested == 0 {
+        DEFAULT_VM_QUEUE_BUFFERS
+    } else {
+        suggested.clamp(MIN_VM_QUEUE_BUFFERS, MAX_VM_QUEUE_BUFFERS)
+    }
 }
 
 impl<B: NicBackend + Send> Adapter<B> {
@@ -88,7 +97,10 @@ impl<B: NicBackend + Send> Adapter<B> {
         input_len: usize,
         output_len: usize,
     ) -> Result<Transfer, OidError> {
-        if self.receive_filter_capabilities().1.enabled_queue_types & NDIS_RECEIVE_FILTER_VM_QUEUES_ENABLED == 0 {
+        if self.receive_filter_capabilities().1.enabled_queue_types
+            & NDIS_RECEIVE_FILTER_VM_QUEUES_ENABLED
+            == 0
+        {
             return Err(OidError::NotSupported);
         }
         let (p, size) = read_queue_parameters(&buffer[..input_len])?;
@@ -103,8 +115,14 @@ impl<B: NicBackend + Send> Adapter<B> {
         }
         // NDIS 6.30: lookahead split is not supported and the flag is ignored.
         let flags = p.flags & NDIS_RECEIVE_QUEUE_PARAMETERS_PER_QUEUE_RECEIVE_INDICATION;
-        let queue = Queue::new(p.queue_id, flags, clamp_buffers(p.suggested_buffers), (p.affinity_mask, p.affinity_group));
-        let queue = PoolBox::try_new(self.handle(), QUEUE_TAG, queue).map_err(|_| OidError::Resources)?;
+        let queue = Queue::new(
+            p.queue_id,
+            flags,
+            clamp_buffers(p.suggested_buffers),
+            (p.affinity_mask, p.affinity_group),
+        );
+        let queue =
+            PoolBox::try_new(self.handle(), QUEUE_TAG, queue).map_err(|_| OidError::Resources)?;
         {
             let mut state = self.state().lock();
             if state.surprise_removed {
@@ -117,16 +135,24 @@ impl<B: NicBackend + Send> Adapter<B> {
             if state.queues.len() >= self.receive_filter_capabilities().1.num_queues as usize {
                 return Err(OidError::Resources);
             }
-            state.queues.insert(queue).map_err(|_| OidError::Resources)?;
+            state
+                .queues
+                .insert(queue)
+                .map_err(|_| OidError::Resources)?;
         }
         // The one output field: a software NIC has no MSI-X table (entry 0).
         let msix_end = QUEUE_PARAMETERS_MSIX_OFFSET + 4;
-        let written = if output_len >= msix_end && put_u32(&mut buffer[..output_len], QUEUE_PARAMETERS_MSIX_OFFSET, 0) {
+        let written = if output_len >= msix_end
+            && put_u32(&mut buffer[..output_len], QUEUE_PARAMETERS_MSIX_OFFSET, 0)
+        {
             size.min(len_u32(output_len))
         } else {
             0
         };
-        Ok(Transfer { read: size, written })
+        Ok(Transfer {
+            read: size,
+            written,
+        })
     }
 
     /// OID_RECEIVE_FILTER_QUEUE_ALLOCATION_COMPLETE (method): allocate each queue's
@@ -138,8 +164,11 @@ impl<B: NicBackend + Send> Adapter<B> {
         output_len: usize,
     ) -> Result<Transfer, OidError> {
         let header_size = u32::from(NDIS_SIZEOF_RECEIVE_QUEUE_ALLOCATION_COMPLETE_ARRAY_REVISION_1);
-        let array = CompletionArray::read(&buffer[..input_len]).ok_or(OidError::InvalidLength { needed: header_size })?;
-        let element_min = u32::from(NDIS_SIZEOF_RECEIVE_QUEUE_ALLOCATION_COMPLETE_PARAMETERS_REVISION_1);
+        let array = CompletionArray::read(&buffer[..input_len]).ok_or(OidError::InvalidLength {
+            needed: header_size,
+        })?;
+        let element_min =
+            u32::from(NDIS_SIZEOF_RECEIVE_QUEUE_ALLOCATION_COMPLETE_PARAMETERS_REVISION_1);
         if array.header.kind != NDIS_OBJECT_TYPE_DEFAULT
             || array.header.revision == 0
             || u32::from(array.header.size) < header_size
@@ -150,21 +179,32 @@ impl<B: NicBackend + Send> Adapter<B> {
         }
         let span = array.span().ok_or(OidError::InvalidParameter)?;
         if span > input_len || span > output_len {
-            return Err(OidError::InvalidLength { needed: len_u32(span) });
+            return Err(OidError::InvalidLength {
+                needed: len_u32(span),
+            });
         }
         for index in 0..array.num_elements {
-            let Some(at) = array.element_offset(index) else { return Err(OidError::InvalidParameter) };
+            let Some(at) = array.element_offset(index) else {
+                return Err(OidError::InvalidParameter);
+            };
             let status = self.complete_one(&buffer[at..span]);
             // In bounds: `at + element_size <= span <= output_len` and the status field is inside an element.
             put_u32(buffer, at + COMPLETION_STATUS_OFFSET, status as u32);
         }
-        Ok(Transfer { read: len_u32(span), written: len_u32(span) })
+        Ok(Transfer {
+            read: len_u32(span),
+            written: len_u32(span),
+        })
     }
 
     /// One element of the completion array: returns its `CompletionStatus`.
     fn complete_one(&self, element: &[u8]) -> NDIS_STATUS {
-        let Some(header) = ObjectHeader::read(element, 0) else { return NDIS_STATUS_INVALID_PARAMETER };
-        let Some(queue_id) = u32_at(element, COMPLETION_QUEUE_ID_OFFSET) else { return NDIS_STATUS_INVALID_PARAMETER };
+        let Some(header) = ObjectHeader::read(element, 0) else {
+            return NDIS_STATUS_INVALID_PARAMETER;
+        };
+        let Some(queue_id) = u32_at(element, COMPLETION_QUEUE_ID_OFFSET) else {
+            return NDIS_STATUS_INVALID_PARAMETER;
+        };
         if header.kind != NDIS_OBJECT_TYPE_DEFAULT
             || header.revision == 0
             || header.size < NDIS_SIZEOF_RECEIVE_QUEUE_ALLOCATION_COMPLETE_PARAMETERS_REVISION_1
@@ -174,21 +214,32 @@ impl<B: NicBackend + Send> Adapter<B> {
         let (buffers, room) = {
             let state = self.state().lock();
             match state.queues.get(queue_id) {
-                Some(q) if q.state.on(QueueEvent::AllocationComplete).is_ok() => (q.suggested_buffers, q.ledger.room()),
+                Some(q) if q.state.on(QueueEvent::AllocationComplete).is_ok() => {
+                    (q.suggested_buffers, q.ledger.room())
+                }
                 _ => return NDIS_STATUS_INVALID_PARAMETER,
             }
         };
         // PASSIVE_LEVEL, lock released. On failure whatever this queue got is freed
         // before returning (the staged ledger is dropped here).
-        let mut staged =
-            match Ledger::allocate_receive(self.handle(), queue_id, buffers, self.config().contiguous_rx, room) {
-                Ok(staged) => staged,
-                Err(e) => return grow_error_status(e),
-            };
+        let mut staged = match Ledger::allocate_receive(
+            self.handle(),
+            queue_id,
+            buffers,
+            self.config().contiguous_rx,
+            room,
+        ) {
+            Ok(staged) => staged,
+            Err(e) => return grow_error_status(e),
+        };
         let mut state = self.state().lock();
         let state = &mut *state;
-        let Some(queue) = state.queues.get_mut(queue_id) else { return NDIS_STATUS_INVALID_PARAMETER };
-        let Ok(next) = queue.state.on(QueueEvent::AllocationComplete) else { return NDIS_STATUS_INVALID_PARAMETER };
+        let Some(queue) = state.queues.get_mut(queue_id) else {
+            return NDIS_STATUS_INVALID_PARAMETER;
+        };
+        let Ok(next) = queue.state.on(QueueEvent::AllocationComplete) else {
+            return NDIS_STATUS_INVALID_PARAMETER;
+        };
         queue.ledger.absorb(&mut staged);
         queue.state = next;
         state.backend.start_queue_dma(queue_id);
@@ -202,17 +253,26 @@ impl<B: NicBackend + Send> Adapter<B> {
         let changes = p.flags & NDIS_RECEIVE_QUEUE_PARAMETERS_CHANGE_MASK;
         let new_flags = p.flags & !NDIS_RECEIVE_QUEUE_PARAMETERS_CHANGE_MASK;
         if changes & !SUPPORTED_CHANGES != 0
-            || (changes & NDIS_RECEIVE_QUEUE_PARAMETERS_PROCESSOR_AFFINITY_CHANGED != 0 && p.affinity_mask == 0)
-            || (changes & NDIS_RECEIVE_QUEUE_PARAMETERS_FLAGS_CHANGED != 0 && new_flags & !ALLOCATE_FLAGS != 0)
+            || (changes & NDIS_RECEIVE_QUEUE_PARAMETERS_PROCESSOR_AFFINITY_CHANGED != 0
+                && p.affinity_mask == 0)
+            || (changes & NDIS_RECEIVE_QUEUE_PARAMETERS_FLAGS_CHANGED != 0
+                && new_flags & !ALLOCATE_FLAGS != 0)
         {
             return Err(OidError::InvalidParameter);
         }
         let (grow_by, room) = {
             let mut state = self.state().lock();
-            let queue = state.queues.get_mut(p.queue_id).ok_or(OidError::InvalidParameter)?;
-            queue.state.on(QueueEvent::Grow).map_err(|_| OidError::InvalidParameter)?;
+            let queue = state
+                .queues
+                .get_mut(p.queue_id)
+                .ok_or(OidError::InvalidParameter)?;
+            queue
+                .state
+                .on(QueueEvent::Grow)
+                .map_err(|_| OidError::InvalidParameter)?;
             if changes & NDIS_RECEIVE_QUEUE_PARAMETERS_FLAGS_CHANGED != 0 {
-                queue.flags = new_flags & NDIS_RECEIVE_QUEUE_PARAMETERS_PER_QUEUE_RECEIVE_INDICATION;
+                queue.flags =
+                    new_flags & NDIS_RECEIVE_QUEUE_PARAMETERS_PER_QUEUE_RECEIVE_INDICATION;
             }
             if changes & NDIS_RECEIVE_QUEUE_PARAMETERS_PROCESSOR_AFFINITY_CHANGED != 0 {
                 queue.affinity = (p.affinity_mask, p.affinity_group);
@@ -222,20 +282,33 @@ impl<B: NicBackend + Send> Adapter<B> {
                 queue.suggested_buffers = clamp_buffers(p.suggested_buffers);
                 // Before ALLOCATION_COMPLETE only the number is kept; memory comes then.
                 if queue.state.is_complete() {
-                    grow_by = queue.suggested_buffers.saturating_sub(queue.ledger.buffers());
+                    grow_by = queue
+                        .suggested_buffers
+                        .saturating_sub(queue.ledger.buffers());
                 }
             }
             (grow_by, queue_room(&state.queues, p.queue_id))
         };
         if grow_by > 0 {
-            let mut staged =
-                Ledger::allocate_receive(self.handle(), p.queue_id, grow_by, self.config().contiguous_rx, room)
-                    .map_err(|_| OidError::Resources)?;
+            let mut staged = Ledger::allocate_receive(
+                self.handle(),
+                p.queue_id,
+                grow_by,
+                self.config().contiguous_rx,
+                room,
+            )
+            .map_err(|_| OidError::Resources)?;
             let mut state = self.state().lock();
-            let queue = state.queues.get_mut(p.queue_id).ok_or(OidError::InvalidParameter)?;
+            let queue = state
+                .queues
+                .get_mut(p.queue_id)
+                .ok_or(OidError::InvalidParameter)?;
             queue.ledger.absorb(&mut staged);
         }
-        Ok(Transfer { read: size, written: 0 })
+        Ok(Transfer {
+            read: size,
+            written: 0,
+        })
     }
 
     /// OID_RECEIVE_FILTER_FREE_QUEUE (set): stop DMA, indicate DmaStopped, free every
@@ -243,14 +316,23 @@ impl<B: NicBackend + Send> Adapter<B> {
     pub(super) fn free_queue(&self, input: &[u8]) -> Result<Transfer, OidError> {
         let size = u32::from(NDIS_SIZEOF_RECEIVE_QUEUE_FREE_PARAMETERS_REVISION_1);
         let p = QueueFreeParameters::read(input).ok_or(OidError::InvalidLength { needed: size })?;
-        if p.header.kind != NDIS_OBJECT_TYPE_DEFAULT || p.header.revision == 0 || u32::from(p.header.size) < size {
+        if p.header.kind != NDIS_OBJECT_TYPE_DEFAULT
+            || p.header.revision == 0
+            || u32::from(p.header.size) < size
+        {
             return Err(OidError::InvalidParameter);
         }
         {
             let mut state = self.state().lock();
             let state = &mut *state;
-            let queue = state.queues.get_mut(p.queue_id).ok_or(OidError::InvalidParameter)?;
-            queue.state = queue.state.on(QueueEvent::FreeQueue).map_err(|_| OidError::InvalidParameter)?;
+            let queue = state
+                .queues
+                .get_mut(p.queue_id)
+                .ok_or(OidError::InvalidParameter)?;
+            queue.state = queue
+                .state
+                .on(QueueEvent::FreeQueue)
+                .map_err(|_| OidError::InvalidParameter)?;
             // 1. Stop DMA into the queue's shared memory.
             state.backend.stop_queue_dma(p.queue_id);
         }
@@ -258,15 +340,27 @@ impl<B: NicBackend + Send> Adapter<B> {
         indicate_queue_state(self.handle(), p.queue_id, QueueOperationalState::DmaStopped);
         let queue = {
             let mut state = self.state().lock();
-            let queue = state.queues.get_mut(p.queue_id).ok_or(OidError::InvalidParameter)?;
-            queue.state = queue.state.on(QueueEvent::DmaStopped).map_err(|_| OidError::InvalidParameter)?;
+            let queue = state
+                .queues
+                .get_mut(p.queue_id)
+                .ok_or(OidError::InvalidParameter)?;
+            queue.state = queue
+                .state
+                .on(QueueEvent::DmaStopped)
+                .map_err(|_| OidError::InvalidParameter)?;
             // 3. Nothing is indicated from VM queues yet, so nothing is outstanding.
-            queue.state = queue.state.on(QueueEvent::Drained).map_err(|_| OidError::InvalidParameter)?;
+            queue.state = queue
+                .state
+                .on(QueueEvent::Drained)
+                .map_err(|_| OidError::InvalidParameter)?;
             state.queues.remove(p.queue_id)
         };
         // 4. Free every allocation (PASSIVE_LEVEL, lock released), then the queue itself.
         drop(queue);
-        Ok(Transfer { read: size, written: 0 })
+        Ok(Transfer {
+            read: size,
+            written: 0,
+        })
     }
 }
 

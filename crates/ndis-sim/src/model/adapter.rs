@@ -131,16 +131,22 @@ impl AdapterState {
     /// The lowest QueueId >= 1 not currently allocated (NDIS assigns QueueIds; ids are reused
     /// after a queue is freed, so they stay within 1..=NumQueues like netvmini expects).
     pub fn next_queue_id(&self) -> u32 {
-        (1..).find(|id| !self.queues.contains_key(id)).unwrap_or(u32::MAX)
+        (1..)
+            .find(|id| !self.queues.contains_key(id))
+            .unwrap_or(u32::MAX)
     }
 
     /// The lowest FilterId >= 1 not currently set (NDIS assigns FilterIds per adapter).
     pub fn next_filter_id(&self) -> u32 {
-        (1..).find(|id| !self.filters.contains_key(id)).unwrap_or(u32::MAX)
+        (1..)
+            .find(|id| !self.filters.contains_key(id))
+            .unwrap_or(u32::MAX)
     }
 
     /// Whether the driver set NDIS_MINIPORT_ATTRIBUTES_BUS_MASTER.
     pub fn is_bus_master(&self) -> bool {
-        self.attributes.registration.is_some_and(|r| r.attribute_flags & 0x40 != 0)
+        self.attributes
+            .registration
+            .is_some_and(|r| r.attribute_flags & 0x40 != 0)
     }
 }

@@ -107,7 +107,12 @@ pub struct AdapterConfig {
 
 impl Default for AdapterConfig {
     fn default() -> Self {
-        Self { keywords: BTreeMap::new(), bus_master: None, restart_after_initialize: true, if_index: 0 }
+        Self {
+            keywords: BTreeMap::new(),
+            bus_master: None,
+            restart_after_initialize: true,
+            if_index: 0,
+        }
     }
 }
 

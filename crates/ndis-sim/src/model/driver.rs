@@ -99,7 +99,11 @@ pub struct DriverState {
 impl Model {
     /// Records a freshly loaded driver (its fake DRIVER_OBJECT and registry path).
     pub fn attach_driver(&mut self, driver_object: u64, registry_path: u64) {
-        self.driver = Some(DriverState { driver_object, registry_path, ..DriverState::default() });
+        self.driver = Some(DriverState {
+            driver_object,
+            registry_path,
+            ..DriverState::default()
+        });
     }
 
     /// The loaded driver, if any.
@@ -109,7 +113,18 @@ impl Model {
 
     /// The registered handler table.
     pub fn handlers(&self) -> Option<Handlers> {
-        self.driver.as_ref().and_then(|d| d.characteristics).map(|c| c.handlers)
+        self.driver
+            .as_ref()
+            .and_then(|d| d.characteristics)
+            .map(|c| c.handlers)
+    }
+
+    /// Treats the driver as deregistered (after a failed DriverEntry was already reported, so
+    /// that the unload checks do not report the same registration again).
+    pub fn drop_registration(&mut self) {
+        if let Some(d) = self.driver.as_mut() {
+            d.deregistered = true;
+        }
     }
 
     /// Forgets the driver after unload.
@@ -118,9 +133,15 @@ impl Model {
     }
 
     fn check_driver_object(&mut self, api: &str, driver_object: u64) -> bool {
-        let known = self.driver.as_ref().is_some_and(|d| d.driver_object == driver_object);
+        let known = self
+            .driver
+            .as_ref()
+            .is_some_and(|d| d.driver_object == driver_object);
         if !known {
-            self.violate(rules::DRIVER_OBJECT_UNKNOWN, format!("{api}: DRIVER_OBJECT {driver_object:#x} is not the loaded driver's"));
+            self.violate(
+                rules::DRIVER_OBJECT_UNKNOWN,
+                format!("{api}: DRIVER_OBJECT {driver_object:#x} is not the loaded driver's"),
+            );
         }
         known
     }
@@ -139,8 +160,15 @@ impl Model {
         if !self.check_driver_object(API, driver_object) {
             return NDIS_STATUS_FAILURE;
         }
-        if self.driver.as_ref().is_some_and(|d| d.handle.is_some() && !d.deregistered) {
-            self.violate(rules::REGISTRATION_TWICE, "NdisMRegisterMiniportDriver called while already registered");
+        if self
+            .driver
+            .as_ref()
+            .is_some_and(|d| d.handle.is_some() && !d.deregistered)
+        {
+            self.violate(
+                rules::REGISTRATION_TWICE,
+                "NdisMRegisterMiniportDriver called while already registered",
+            );
             return NDIS_STATUS_FAILURE;
         }
         let chars = match self.decode_characteristics(mem, characteristics) {
@@ -161,7 +189,11 @@ impl Model {
         NDIS_STATUS_SUCCESS
     }
 
-    fn decode_characteristics(&mut self, mem: &dyn AddressSpace, at: u64) -> Result<Result<Characteristics, i32>, Fault> {
+    fn decode_characteristics(
+        &mut self,
+        mem: &dyn AddressSpace,
+        at: u64,
+    ) -> Result<Result<Characteristics, i32>, Fault> {
         let h = Header::read(mem, at)?;
         let size_ok = matches!((h.revision, h.size), (1, 136) | (2, 152) | (3, 160));
         if h.kind != NDIS_OBJECT_TYPE_MINIPORT_DRIVER_CHARACTERISTICS || !size_ok {
@@ -172,10 +204,16 @@ impl Model {
             return Ok(Err(NDIS_STATUS_BAD_CHARACTERISTICS));
         }
         let b = mem.read_vec(at, usize::from(h.size))?;
-        let byte = |o: u64| b.get(usize::try_from(o).unwrap_or(usize::MAX)).copied().unwrap_or(0);
+        let byte = |o: u64| {
+            b.get(usize::try_from(o).unwrap_or(usize::MAX))
+                .copied()
+                .unwrap_or(0)
+        };
         let ptr = |o: u64| {
             let o = usize::try_from(o).unwrap_or(usize::MAX);
-            b.get(o..o.saturating_add(8)).map_or(0, |s| u64::from_le_bytes([s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7]]))
+            b.get(o..o.saturating_add(8)).map_or(0, |s| {
+                u64::from_le_bytes([s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7]])
+            })
         };
         macro_rules! p {
             ($field:ident) => {
@@ -186,8 +224,14 @@ impl Model {
             revision: h.revision,
             major_ndis_version: byte(off!(NDIS_MINIPORT_DRIVER_CHARACTERISTICS, MajorNdisVersion)),
             minor_ndis_version: byte(off!(NDIS_MINIPORT_DRIVER_CHARACTERISTICS, MinorNdisVersion)),
-            major_driver_version: byte(off!(NDIS_MINIPORT_DRIVER_CHARACTERISTICS, MajorDriverVersion)),
-            minor_driver_version: byte(off!(NDIS_MINIPORT_DRIVER_CHARACTERISTICS, MinorDriverVersion)),
+            major_driver_version: byte(off!(
+                NDIS_MINIPORT_DRIVER_CHARACTERISTICS,
+                MajorDriverVersion
+            )),
+            minor_driver_version: byte(off!(
+                NDIS_MINIPORT_DRIVER_CHARACTERISTICS,
+                MinorDriverVersion
+            )),
             flags: mem.read_u32(at + off!(NDIS_MINIPORT_DRIVER_CHARACTERISTICS, Flags))?,
             handlers: Handlers {
                 set_options: p!(SetOptionsHandler),
@@ -205,14 +249,25 @@ impl Model {
                 pnp_event: p!(DevicePnPEventNotifyHandler),
                 shutdown: p!(ShutdownHandlerEx),
                 cancel_oid: p!(CancelOidRequestHandler),
-                direct_oid: if h.revision >= 2 { p!(DirectOidRequestHandler) } else { 0 },
-                cancel_direct_oid: if h.revision >= 2 { p!(CancelDirectOidRequestHandler) } else { 0 },
+                direct_oid: if h.revision >= 2 {
+                    p!(DirectOidRequestHandler)
+                } else {
+                    0
+                },
+                cancel_direct_oid: if h.revision >= 2 {
+                    p!(CancelDirectOidRequestHandler)
+                } else {
+                    0
+                },
             },
         };
         if c.major_ndis_version != 6 || c.minor_ndis_version < 20 {
             self.violate(
                 rules::REGISTRATION_NDIS_VERSION,
-                format!("NDIS version {}.{}; VMQ needs 6.20 or later (6.x)", c.major_ndis_version, c.minor_ndis_version),
+                format!(
+                    "NDIS version {}.{}; VMQ needs 6.20 or later (6.x)",
+                    c.major_ndis_version, c.minor_ndis_version
+                ),
             );
             return Ok(Err(NDIS_STATUS_BAD_VERSION));
         }
@@ -231,9 +286,16 @@ impl Model {
             ("ShutdownHandlerEx", hd.shutdown),
             ("CancelOidRequestHandler", hd.cancel_oid),
         ];
-        let missing: Vec<&str> = required.iter().filter(|(_, a)| *a == 0).map(|(n, _)| *n).collect();
+        let missing: Vec<&str> = required
+            .iter()
+            .filter(|(_, a)| *a == 0)
+            .map(|(n, _)| *n)
+            .collect();
         if !missing.is_empty() {
-            self.violate(rules::REGISTRATION_MISSING_HANDLER, format!("required handlers NULL: {}", missing.join(", ")));
+            self.violate(
+                rules::REGISTRATION_MISSING_HANDLER,
+                format!("required handlers NULL: {}", missing.join(", ")),
+            );
             return Ok(Err(NDIS_STATUS_BAD_CHARACTERISTICS));
         }
         if (hd.direct_oid == 0) != (hd.cancel_direct_oid == 0) {
@@ -251,7 +313,12 @@ impl Model {
         let registered = self.driver.as_ref().and_then(|d| d.handle);
         if registered != Some(handle) || self.driver.as_ref().is_some_and(|d| d.deregistered) {
             let what = self.handles.describe(handle);
-            self.violate(rules::HANDLE_INVALID, format!("NdisMDeregisterMiniportDriver with {what}, not a registered driver handle"));
+            self.violate(
+                rules::HANDLE_INVALID,
+                format!(
+                    "NdisMDeregisterMiniportDriver with {what}, not a registered driver handle"
+                ),
+            );
             return;
         }
         if let Some(d) = self.driver.as_mut() {
@@ -273,9 +340,16 @@ impl Model {
         if !self.check_driver_object(API, driver_object) {
             return STATUS_INSUFFICIENT_RESOURCES;
         }
-        if self.driver.as_ref().is_some_and(|d| d.extensions.contains_key(&client_id)) {
+        if self
+            .driver
+            .as_ref()
+            .is_some_and(|d| d.extensions.contains_key(&client_id))
+        {
             if mem.write_u64(out, 0).is_err() {
-                self.violate(rules::MEMORY_FAULT, format!("{API}: cannot write *DriverObjectExtension at {out:#x}"));
+                self.violate(
+                    rules::MEMORY_FAULT,
+                    format!("{API}: cannot write *DriverObjectExtension at {out:#x}"),
+                );
             }
             return STATUS_OBJECT_NAME_COLLISION;
         }
@@ -284,7 +358,9 @@ impl Model {
         };
         if let Err(fault) = mem.write_u64(out, block) {
             mem.free(block);
-            return self.fault(API, fault).unwrap_or(STATUS_INSUFFICIENT_RESOURCES);
+            return self
+                .fault(API, fault)
+                .unwrap_or(STATUS_INSUFFICIENT_RESOURCES);
         }
         if let Some(d) = self.driver.as_mut() {
             d.extensions.insert(client_id, block);
@@ -297,6 +373,9 @@ impl Model {
         if !self.check_driver_object("IoGetDriverObjectExtension", driver_object) {
             return 0;
         }
-        self.driver.as_ref().and_then(|d| d.extensions.get(&client_id).copied()).unwrap_or(0)
+        self.driver
+            .as_ref()
+            .and_then(|d| d.extensions.get(&client_id).copied())
+            .unwrap_or(0)
     }
 }

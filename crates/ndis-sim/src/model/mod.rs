@@ -27,20 +27,22 @@ pub mod attributes;
 pub mod calls;
 pub mod config;
 mod datapath;
-mod driver;
+pub mod driver;
 pub mod handles;
+pub mod lifecycle;
 mod locks;
 pub mod memory;
 pub mod oid;
-mod pool;
+pub mod pool;
 mod registry;
 pub mod report;
 pub mod rng;
 pub mod rules;
-mod shared_memory;
+mod sg_dma;
+pub mod shared_memory;
 pub mod sim;
 mod status;
-mod work_items;
+pub mod work_items;
 
 use std::collections::BTreeMap;
 
@@ -81,6 +83,10 @@ pub struct Model {
     history: Vec<Violation>,
     next_request_id: u64,
     next_if_index: u32,
+    /// (queues allocated, queues freed) by successful OIDs.
+    queue_counters: (u64, u64),
+    /// Blocks backing each outstanding sent NBL.
+    send_blocks: BTreeMap<u64, [u64; 4]>,
 }
 
 impl Model {
@@ -104,6 +110,8 @@ impl Model {
             history: Vec::new(),
             next_request_id: 0,
             next_if_index: 0,
+            queue_counters: (0, 0),
+            send_blocks: BTreeMap::new(),
         }
     }
 
@@ -119,7 +127,10 @@ impl Model {
 
     /// Records a violation of `rule`.
     pub fn violate(&mut self, rule: &'static str, detail: impl Into<String>) {
-        let v = Violation { rule, detail: detail.into() };
+        let v = Violation {
+            rule,
+            detail: detail.into(),
+        };
         self.history.push(v.clone());
         self.violations.push(v);
     }

@@ -116,7 +116,11 @@ impl Model {
                     .by_tag
                     .iter()
                     .map(|(t, c)| {
-                        let r = TagReport { allocations: c.allocations, frees: c.frees, bytes_outstanding: c.bytes_outstanding };
+                        let r = TagReport {
+                            allocations: c.allocations,
+                            frees: c.frees,
+                            bytes_outstanding: c.bytes_outstanding,
+                        };
                         (tag_text(*t), r)
                     })
                     .collect(),

@@ -19,25 +19,45 @@ impl Model {
         const API: &str = "NdisMIndicateStatusEx";
         if self.handles.kind(handle) != Some(HandleKind::Adapter) {
             let what = self.handles.describe(handle);
-            self.violate(rules::HANDLE_INVALID, format!("{API}: expected a MiniportAdapterHandle, got {what}"));
+            self.violate(
+                rules::HANDLE_INVALID,
+                format!("{API}: expected a MiniportAdapterHandle, got {what}"),
+            );
             return;
         }
         if self.phase(handle).is_none_or(|p| p.is_gone()) {
-            self.violate(rules::STATUS_AFTER_HALT, format!("{API} for adapter {handle:#x} after MiniportHaltEx returned"));
+            self.violate(
+                rules::STATUS_AFTER_HALT,
+                format!("{API} for adapter {handle:#x} after MiniportHaltEx returned"),
+            );
             return;
         }
         if self.irql > DISPATCH_LEVEL {
-            self.violate(rules::STATUS_IRQL, format!("{API} at IRQL {} (> DISPATCH_LEVEL)", self.irql));
+            self.violate(
+                rules::STATUS_IRQL,
+                format!("{API} at IRQL {} (> DISPATCH_LEVEL)", self.irql),
+            );
         }
-        if self.adapter(handle).is_some_and(|a| a.attributes.registration.is_none()) {
-            self.violate(rules::STATUS_BEFORE_REGISTRATION, format!("{API} on adapter {handle:#x} before its registration attributes were set"));
+        if self
+            .adapter(handle)
+            .is_some_and(|a| a.attributes.registration.is_none())
+        {
+            self.violate(
+                rules::STATUS_BEFORE_REGISTRATION,
+                format!("{API} on adapter {handle:#x} before its registration attributes were set"),
+            );
         }
         if let Err(fault) = self.indicate_status_inner(mem, handle, indication) {
             self.violate(rules::MEMORY_FAULT, format!("{API}: {fault}"));
         }
     }
 
-    fn indicate_status_inner(&mut self, mem: &dyn AddressSpace, handle: u64, at: u64) -> Result<(), Fault> {
+    fn indicate_status_inner(
+        &mut self,
+        mem: &dyn AddressSpace,
+        handle: u64,
+        at: u64,
+    ) -> Result<(), Fault> {
         const API: &str = "NdisMIndicateStatusEx";
         let h = Header::read(mem, at)?;
         if h.kind != NDIS_OBJECT_TYPE_STATUS_INDICATION || h.revision != 1 || h.size != 112 {
@@ -50,10 +70,18 @@ impl Model {
         let source = mem.read_u64(at + off!(NDIS_STATUS_INDICATION, SourceHandle))?;
         if source != handle {
             let what = self.handles.describe(source);
-            self.violate(rules::STATUS_SOURCE_HANDLE, format!("{API}: SourceHandle is {what}, not the adapter handle {handle:#x}"));
+            self.violate(
+                rules::STATUS_SOURCE_HANDLE,
+                format!("{API}: SourceHandle is {what}, not the adapter handle {handle:#x}"),
+            );
         }
         let code = mem.read_u32(at + off!(NDIS_STATUS_INDICATION, StatusCode))? as i32;
-        let mut record = StatusRecord { adapter: handle, code, queue_id: None, queue_state: None };
+        let mut record = StatusRecord {
+            adapter: handle,
+            code,
+            queue_id: None,
+            queue_state: None,
+        };
         if code == NDIS_STATUS_RECEIVE_QUEUE_STATE {
             let buffer = mem.read_u64(at + off!(NDIS_STATUS_INDICATION, StatusBuffer))?;
             let size = mem.read_u32(at + off!(NDIS_STATUS_INDICATION, StatusBufferSize))?;
@@ -72,7 +100,12 @@ impl Model {
         Ok(())
     }
 
-    fn check_queue_state(&mut self, mem: &dyn AddressSpace, handle: u64, at: u64) -> Result<(u32, u32), Fault> {
+    fn check_queue_state(
+        &mut self,
+        mem: &dyn AddressSpace,
+        handle: u64,
+        at: u64,
+    ) -> Result<(u32, u32), Fault> {
         let h = Header::read(mem, at)?;
         let queue = mem.read_u32(at + off!(NDIS_RECEIVE_QUEUE_STATE, QueueId))?;
         let state = mem.read_u32(at + off!(NDIS_RECEIVE_QUEUE_STATE, QueueState))?;
@@ -89,7 +122,9 @@ impl Model {
             self.violate(rules::STATUS_QUEUE_STATE, format!("NDIS_RECEIVE_QUEUE_STATE with QueueState {state} (valid: 1 Running, 2 Paused, 3 DmaStopped)"));
         }
         if state == NdisReceiveQueueOperationalStateDmaStopped as u32
-            && let Some(q) = self.adapter_mut(handle).and_then(|a| a.queues.get_mut(&queue))
+            && let Some(q) = self
+                .adapter_mut(handle)
+                .and_then(|a| a.queues.get_mut(&queue))
         {
             q.dma_stopped = true;
         }

@@ -40,10 +40,19 @@ impl Model {
             return 0;
         }
         if self.irql > DISPATCH_LEVEL {
-            self.violate(rules::WORK_ITEM_MISUSE, format!("{API} at IRQL {} (> DISPATCH_LEVEL)", self.irql));
+            self.violate(
+                rules::WORK_ITEM_MISUSE,
+                format!("{API} at IRQL {} (> DISPATCH_LEVEL)", self.irql),
+            );
         }
         let handle = self.handles.issue(HandleKind::WorkItem);
-        self.work.live.insert(handle, WorkItem { owner, queued: None });
+        self.work.live.insert(
+            handle,
+            WorkItem {
+                owner,
+                queued: None,
+            },
+        );
         handle
     }
 
@@ -52,7 +61,10 @@ impl Model {
             return true;
         }
         let what = self.handles.describe(item);
-        self.violate(rules::HANDLE_INVALID, format!("{api}: {what} is not a live work item"));
+        self.violate(
+            rules::HANDLE_INVALID,
+            format!("{api}: {what} is not a live work item"),
+        );
         false
     }
 
@@ -63,15 +75,23 @@ impl Model {
             return;
         }
         if self.irql > DISPATCH_LEVEL {
-            self.violate(rules::WORK_ITEM_MISUSE, format!("{API} at IRQL {} (> DISPATCH_LEVEL)", self.irql));
+            self.violate(
+                rules::WORK_ITEM_MISUSE,
+                format!("{API} at IRQL {} (> DISPATCH_LEVEL)", self.irql),
+            );
         }
         if routine == 0 {
             self.violate(rules::WORK_ITEM_MISUSE, format!("{API}: routine is NULL"));
             return;
         }
-        let Some(w) = self.work.live.get_mut(&item) else { return };
+        let Some(w) = self.work.live.get_mut(&item) else {
+            return;
+        };
         if w.queued.is_some() {
-            self.violate(rules::WORK_ITEM_MISUSE, format!("{API}: work item {item:#x} is already queued"));
+            self.violate(
+                rules::WORK_ITEM_MISUSE,
+                format!("{API}: work item {item:#x} is already queued"),
+            );
             return;
         }
         w.queued = Some((routine, context));
@@ -84,8 +104,16 @@ impl Model {
         if !self.check_work_item(item, API) {
             return;
         }
-        if self.work.live.get(&item).is_some_and(|w| w.queued.is_some()) {
-            self.violate(rules::WORK_ITEM_MISUSE, format!("{API}: work item {item:#x} freed while still queued"));
+        if self
+            .work
+            .live
+            .get(&item)
+            .is_some_and(|w| w.queued.is_some())
+        {
+            self.violate(
+                rules::WORK_ITEM_MISUSE,
+                format!("{API}: work item {item:#x} freed while still queued"),
+            );
             self.work.queue.retain(|&i| i != item);
         }
         self.work.live.remove(&item);
@@ -116,10 +144,18 @@ impl Model {
             .collect();
         for (h, w) in hits {
             if w.queued.is_some() {
-                self.violate(rules::WORK_ITEM_QUEUED_AT_HALT, format!("work item {h:#x} still queued {when}; it would run after its owner is gone"));
+                self.violate(
+                    rules::WORK_ITEM_QUEUED_AT_HALT,
+                    format!(
+                        "work item {h:#x} still queued {when}; it would run after its owner is gone"
+                    ),
+                );
                 self.work.queue.retain(|&i| i != h);
             }
-            self.violate(rules::WORK_ITEM_LEAK, format!("work item {h:#x} never freed {when}"));
+            self.violate(
+                rules::WORK_ITEM_LEAK,
+                format!("work item {h:#x} never freed {when}"),
+            );
             self.work.live.remove(&h);
         }
     }

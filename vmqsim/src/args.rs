@@ -1,0 +1,78 @@
+//! Command-line options of `vmqsim` (hand-parsed: no dependency for a handful of flags).
+
+/// What to run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    /// VM queues the simulated vSwitch allocates (`--queues N`).
+    pub queues: u32,
+    /// Seed of the simulated host (`--seed S`).
+    pub seed: u64,
+    /// Fail the K-th `NdisAllocateSharedMemory` (`--fail-alloc K`, 1-based).
+    pub fail_alloc: Option<u64>,
+    /// Fail the K-th pool allocation (`--fail-pool K`, 1-based).
+    pub fail_pool: Option<u64>,
+    /// Ask for physically contiguous receive memory (`--contiguous`).
+    pub contiguous: bool,
+    /// Print one JSON object instead of the text report (`--json`).
+    pub json: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self { queues: 8, seed: 1, fail_alloc: None, fail_pool: None, contiguous: false, json: false }
+    }
+}
+
+/// Usage text.
+pub const USAGE: &str = "usage: vmqsim [--queues N] [--seed S] [--fail-alloc K] [--fail-pool K] [--contiguous] [--json]";
+
+fn number<T: std::str::FromStr>(flag: &str, value: Option<String>) -> Result<T, String> {
+    let value = value.ok_or_else(|| format!("{flag} needs a value"))?;
+    value.parse().map_err(|_| format!("{flag}: not a number: {value}"))
+}
+
+impl Options {
+    /// Parses `args` (without the program name).
+    ///
+    /// # Errors
+    /// A message naming the bad flag.
+    pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Self, String> {
+        let mut options = Self::default();
+        let mut args = args.into_iter();
+        while let Some(arg) = args.next() {
+            match arg.as_str() {
+                "--queues" => options.queues = number(&arg, args.next())?,
+                "--seed" => options.seed = number(&arg, args.next())?,
+                "--fail-alloc" => options.fail_alloc = Some(number(&arg, args.next())?),
+                "--fail-pool" => options.fail_pool = Some(number(&arg, args.next())?),
+                "--contiguous" => options.contiguous = true,
+                "--json" => options.json = true,
+                "-h" | "--help" => return Err(USAGE.to_string()),
+                other => return Err(format!("unknown option {other}\n{USAGE}")),
+            }
+        }
+        if options.fail_alloc == Some(0) || options.fail_pool == Some(0) {
+            return Err("--fail-alloc/--fail-pool count from 1".to_string());
+        }
+        Ok(options)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Options;
+
+    fn parse(args: &[&str]) -> Result<Options, String> {
+        Options::parse(args.iter().map(|s| (*s).to_string()))
+    }
+
+    #[test]
+    fn parses_flags_and_rejects_bad_ones() {
+        let o = parse(&["--queues", "3", "--seed", "9", "--fail-alloc", "2", "--json"]);
+        assert_eq!(o, Ok(Options { queues: 3, seed: 9, fail_alloc: Some(2), json: true, ..Options::default() }));
+        assert!(parse(&["--queues"]).is_err());
+        assert!(parse(&["--queues", "x"]).is_err());
+        assert!(parse(&["--fail-alloc", "0"]).is_err());
+        assert!(parse(&["--bogus"]).is_err());
+    }
+}
