@@ -19,7 +19,14 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Self { queues: 8, seed: 1, fail_alloc: None, fail_pool: None, contiguous: false, json: false }
+        Self {
+            queues: 8,
+            seed: 1,
+            fail_alloc: None,
+            fail_pool: None,
+            contiguous: false,
+            json: false,
+        }
     }
 }
 
@@ -28,7 +35,9 @@ pub const USAGE: &str = "usage: vmqsim [--queues N] [--seed S] [--fail-alloc K] 
 
 fn number<T: std::str::FromStr>(flag: &str, value: Option<String>) -> Result<T, String> {
     let value = value.ok_or_else(|| format!("{flag} needs a value"))?;
-    value.parse().map_err(|_| format!("{flag}: not a number: {value}"))
+    value
+        .parse()
+        .map_err(|_| format!("{flag}: not a number: {value}"))
 }
 
 impl Options {
@@ -68,8 +77,25 @@ mod tests {
 
     #[test]
     fn parses_flags_and_rejects_bad_ones() {
-        let o = parse(&["--queues", "3", "--seed", "9", "--fail-alloc", "2", "--json"]);
-        assert_eq!(o, Ok(Options { queues: 3, seed: 9, fail_alloc: Some(2), json: true, ..Options::default() }));
+        let o = parse(&[
+            "--queues",
+            "3",
+            "--seed",
+            "9",
+            "--fail-alloc",
+            "2",
+            "--json",
+        ]);
+        assert_eq!(
+            o,
+            Ok(Options {
+                queues: 3,
+                seed: 9,
+                fail_alloc: Some(2),
+                json: true,
+                ..Options::default()
+            })
+        );
         assert!(parse(&["--queues"]).is_err());
         assert!(parse(&["--queues", "x"]).is_err());
         assert!(parse(&["--fail-alloc", "0"]).is_err());

@@ -81,6 +81,21 @@ fn read_queue_parameters(input: &[u8]) -> Result<(QueueParameters, u32), OidErro
     Ok((parameters, needed))
 }
 
+/// The ALLOCATE_QUEUE field rules; returns the flags the queue keeps.
+fn check_allocate(p: &QueueParameters) -> Result<u32, OidError> {
+    let split = p.flags & NDIS_RECEIVE_QUEUE_PARAMETERS_LOOKAHEAD_SPLIT_REQUIRED != 0;
+    if p.queue_type != NdisReceiveQueueTypeVMQueue as u32
+        || p.queue_id == ndis_sys::NDIS_DEFAULT_RECEIVE_QUEUE_ID
+        || p.flags & !ALLOCATE_FLAGS != 0
+        || (!split && p.lookahead_size != 0)
+        || p.affinity_mask == 0
+    {
+        return Err(OidError::InvalidParameter);
+    }
+    // NDIS 6.30: lookahead split is not supported and the flag is ignored.
+    Ok(p.flags & NDIS_RECEIVE_QUEUE_PARAMETERS_PER_QUEUE_RECEIVE_INDICATION)
+}
+
 fn clamp_buffers(suggested: u32) -> u32 {
     if suggested == 0 {
         DEFAULT_VM_QUEUE_BUFFERS
@@ -104,17 +119,7 @@ impl<B: NicBackend + Send> Adapter<B> {
             return Err(OidError::NotSupported);
         }
         let (p, size) = read_queue_parameters(&buffer[..input_len])?;
-        let split = p.flags & NDIS_RECEIVE_QUEUE_PARAMETERS_LOOKAHEAD_SPLIT_REQUIRED != 0;
-        if p.queue_type != NdisReceiveQueueTypeVMQueue as u32
-            || p.queue_id == ndis_sys::NDIS_DEFAULT_RECEIVE_QUEUE_ID
-            || p.flags & !ALLOCATE_FLAGS != 0
-            || (!split && p.lookahead_size != 0)
-            || p.affinity_mask == 0
-        {
-            return Err(OidError::InvalidParameter);
-        }
-        // NDIS 6.30: lookahead split is not supported and the flag is ignored.
-        let flags = p.flags & NDIS_RECEIVE_QUEUE_PARAMETERS_PER_QUEUE_RECEIVE_INDICATION;
+        let flags = check_allocate(&p)?;
         let queue = Queue::new(
             p.queue_id,
             flags,
@@ -366,4 +371,59 @@ impl<B: NicBackend + Send> Adapter<B> {
 
 fn queue_room(queues: &crate::vmq::queues::QueueTable, id: u32) -> usize {
     queues.get(id).map_or(0, |q| q.ledger.room())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn valid() -> QueueParameters {
+        QueueParameters {
+            header: ObjectHeader {
+                kind: NDIS_OBJECT_TYPE_DEFAULT,
+                revision: 2,
+                size: 1092,
+            },
+            flags: 0,
+            queue_type: NdisReceiveQueueTypeVMQueue as u32,
+            queue_id: 3,
+            affinity_mask: 1,
+            affinity_group: 0,
+            suggested_buffers: 0,
+            lookahead_size: 0,
+        }
+    }
+
+    /// NDIS assigns QueueIds and never 0 (the default queue), so ndis-sim cannot send one;
+    /// the rule is checked here.
+    #[test]
+    fn queue_id_zero_is_refused() {
+        assert_eq!(check_allocate(&valid()), Ok(0));
+        assert_eq!(
+            check_allocate(&QueueParameters {
+                queue_id: 0,
+                ..valid()
+            }),
+            Err(OidError::InvalidParameter)
+        );
+    }
+
+    #[test]
+    fn split_flag_is_ignored_and_per_queue_indication_kept() {
+        let split = NDIS_RECEIVE_QUEUE_PARAMETERS_LOOKAHEAD_SPLIT_REQUIRED;
+        let per_queue = NDIS_RECEIVE_QUEUE_PARAMETERS_PER_QUEUE_RECEIVE_INDICATION;
+        let p = QueueParameters {
+            flags: split | per_queue,
+            lookahead_size: 128,
+            ..valid()
+        };
+        assert_eq!(check_allocate(&p), Ok(per_queue));
+    }
+
+    #[test]
+    fn buffer_counts_are_clamped() {
+        assert_eq!(clamp_buffers(0), DEFAULT_VM_QUEUE_BUFFERS);
+        assert_eq!(clamp_buffers(1), MIN_VM_QUEUE_BUFFERS);
+        assert_eq!(clamp_buffers(u32::MAX), MAX_VM_QUEUE_BUFFERS);
+    }
 }

@@ -251,6 +251,17 @@ impl<E: Env> Sim<E> {
     /// its queues (FREE_QUEUE OIDs), calls MiniportHaltEx at PASSIVE_LEVEL, then runs the
     /// halt-time checks.
     pub fn halt(&mut self, a: AdapterId, action: i32) -> Result<(), SimError> {
+        self.halt_inner(a, action, true)
+    }
+
+    /// Halts an adapter like a misbehaving host would: MiniportHaltEx is called with the VM
+    /// queues (and their shared memory) still allocated, so the miniport must free them itself.
+    /// The halt-time leak checks apply all the same.
+    pub fn halt_leaving_queues(&mut self, a: AdapterId, action: i32) -> Result<(), SimError> {
+        self.halt_inner(a, action, false)
+    }
+
+    fn halt_inner(&mut self, a: AdapterId, action: i32, free_queues: bool) -> Result<(), SimError> {
         let (handler, context) = self.adapter_call_target(a, |h| h.halt)?;
         if self.phase(a) == Some(Phase::Running) {
             let _ = self.pause(a);
@@ -275,7 +286,7 @@ impl<E: Env> Sim<E> {
                 .map(|s| s.queues.keys().copied().collect())
                 .unwrap_or_default()
         });
-        for queue in queues {
+        for queue in queues.into_iter().filter(|_| free_queues) {
             let _ = self.free_queue(a, crate::vswitch::QueueId(queue));
         }
         self.return_received(a);

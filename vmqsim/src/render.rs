@@ -1,0 +1,209 @@
+//! The run report: a text table for people and one JSON object for scripts.
+
+use std::fmt::Write as _;
+
+use crate::Outcome;
+use crate::json::Json;
+use crate::status::status_name;
+
+fn opt_status(status: Option<i32>) -> Json {
+    status.map_or(Json::Null, |s| Json::Str(status_name(s)))
+}
+
+/// The report as one JSON object (keys stable for scripts and CI).
+#[must_use]
+pub fn json_report(outcome: &Outcome) -> Json {
+    let r = &outcome.report;
+    let per_queue = |q: u32| {
+        r.shared_memory
+            .per_queue
+            .get(&q)
+            .copied()
+            .unwrap_or_default()
+    };
+    let queues = outcome
+        .queues
+        .iter()
+        .map(|o| {
+            let memory = o.queue_id.map(per_queue).unwrap_or_default();
+            Json::object([
+                (
+                    "queue_id",
+                    o.queue_id.map_or(Json::Null, |q| Json::Int(u64::from(q))),
+                ),
+                ("allocate_status", Json::Str(status_name(o.allocate_status))),
+                ("completion_status", opt_status(o.completion_status)),
+                ("grow_status", opt_status(o.grow_status)),
+                ("free_status", opt_status(o.free_status)),
+                ("allocations", Json::Int(memory.allocations)),
+                ("frees", Json::Int(memory.frees)),
+                ("bytes", Json::Int(memory.bytes)),
+                ("sg_elements", Json::Int(memory.sg_elements)),
+                ("contiguous_allocations", Json::Int(memory.contiguous)),
+            ])
+        })
+        .collect();
+    let default = per_queue(0);
+    let o = &outcome.options;
+    Json::object([
+        ("seed", Json::Int(o.seed)),
+        ("queues_requested", Json::Int(u64::from(o.queues))),
+        ("fail_alloc", o.fail_alloc.map_or(Json::Null, Json::Int)),
+        ("fail_pool", o.fail_pool.map_or(Json::Null, Json::Int)),
+        (
+            "initialize_status",
+            Json::Str(status_name(outcome.initialize_status)),
+        ),
+        ("queues_allocated", Json::Int(r.queues_allocated)),
+        ("queues_freed", Json::Int(r.queues_freed)),
+        (
+            "shared_memory",
+            Json::object([
+                ("allocations", Json::Int(r.shared_memory.allocations)),
+                ("frees", Json::Int(r.shared_memory.frees)),
+                (
+                    "bytes_allocated",
+                    Json::Int(r.shared_memory.bytes_allocated),
+                ),
+                (
+                    "bytes_outstanding",
+                    Json::Int(r.shared_memory.bytes_outstanding),
+                ),
+                (
+                    "allocation_calls",
+                    Json::Int(outcome.shared_memory_allocation_calls),
+                ),
+            ]),
+        ),
+        (
+            "default_queue",
+            Json::object([
+                ("allocations", Json::Int(default.allocations)),
+                ("frees", Json::Int(default.frees)),
+                ("bytes", Json::Int(default.bytes)),
+            ]),
+        ),
+        (
+            "pool",
+            Json::object([
+                ("allocations", Json::Int(r.pool.allocations)),
+                ("frees", Json::Int(r.pool.frees)),
+                ("bytes_outstanding", Json::Int(r.pool.bytes_outstanding)),
+            ]),
+        ),
+        (
+            "status_indications",
+            Json::Int(r.status_indications.len() as u64),
+        ),
+        ("queues", Json::Array(queues)),
+        (
+            "violations",
+            Json::Array(outcome.violations.iter().cloned().map(Json::Str).collect()),
+        ),
+    ])
+}
+
+/// The report as text.
+#[must_use]
+pub fn text_report(outcome: &Outcome) -> String {
+    let r = &outcome.report;
+    let mut out = String::new();
+    let o = &outcome.options;
+    let _ = writeln!(
+        out,
+        "vmqsim: vmqnic through the Hyper-V VMQ lifecycle on ndis-sim (seed {})",
+        o.seed
+    );
+    if let Some(k) = o.fail_alloc {
+        let _ = writeln!(
+            out,
+            "fault injection: NdisAllocateSharedMemory call #{k} fails"
+        );
+    }
+    if let Some(k) = o.fail_pool {
+        let _ = writeln!(out, "fault injection: pool allocation #{k} fails");
+    }
+    let _ = writeln!(
+        out,
+        "MiniportInitializeEx: {}",
+        status_name(outcome.initialize_status)
+    );
+    let _ = writeln!(
+        out,
+        "queues allocated {}, freed {}",
+        r.queues_allocated, r.queues_freed
+    );
+    let _ = writeln!(
+        out,
+        "{:>6} {:>22} {:>22} {:>22} {:>22} {:>5} {:>5} {:>9} {:>4}",
+        "queue", "allocate", "completion", "grow", "free", "alloc", "frees", "bytes", "sg"
+    );
+    let mut rows: Vec<(String, Option<u32>, [String; 4])> = vec![(
+        "0 (def)".to_string(),
+        Some(0),
+        [
+            "(initialize)".into(),
+            "-".into(),
+            "-".into(),
+            "(halt)".into(),
+        ],
+    )];
+    for q in &outcome.queues {
+        let show = |s: Option<i32>| s.map_or_else(|| "-".to_string(), status_name);
+        rows.push((
+            q.queue_id
+                .map_or_else(|| "-".to_string(), |id| id.to_string()),
+            q.queue_id,
+            [
+                status_name(q.allocate_status),
+                show(q.completion_status),
+                show(q.grow_status),
+                show(q.free_status),
+            ],
+        ));
+    }
+    for (name, id, statuses) in rows {
+        let m = id
+            .and_then(|q| r.shared_memory.per_queue.get(&q).copied())
+            .unwrap_or_default();
+        let short = |s: &str| s.trim_start_matches("NDIS_STATUS_").to_string();
+        let _ = writeln!(
+            out,
+            "{:>6} {:>22} {:>22} {:>22} {:>22} {:>5} {:>5} {:>9} {:>4}",
+            name,
+            short(&statuses[0]),
+            short(&statuses[1]),
+            short(&statuses[2]),
+            short(&statuses[3]),
+            m.allocations,
+            m.frees,
+            m.bytes,
+            m.sg_elements
+        );
+    }
+    let _ = writeln!(
+        out,
+        "shared memory: {} allocations, {} frees, {} bytes allocated, {} bytes outstanding",
+        r.shared_memory.allocations,
+        r.shared_memory.frees,
+        r.shared_memory.bytes_allocated,
+        r.shared_memory.bytes_outstanding
+    );
+    let _ = writeln!(
+        out,
+        "pool: {} allocations, {} frees, {} bytes outstanding; status indications: {}",
+        r.pool.allocations,
+        r.pool.frees,
+        r.pool.bytes_outstanding,
+        r.status_indications.len()
+    );
+    if outcome.violations.is_empty() {
+        let _ = writeln!(out, "violations: none");
+    } else {
+        let _ = writeln!(out, "violations ({}):", outcome.violations.len());
+        for v in &outcome.violations {
+            let _ = writeln!(out, "  {v}");
+        }
+    }
+    out
+}
