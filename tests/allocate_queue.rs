@@ -12,9 +12,8 @@ mod common;
 use ndis_sim::vswitch::queue_parameters_bytes;
 use ndis_sim::{AdapterId, Host, OidResult, QueueSpec};
 use ndis_sys::{
-    NDIS_SIZEOF_RECEIVE_QUEUE_PARAMETERS_REVISION_2, NDIS_STATUS_INVALID_LENGTH,
-    NDIS_STATUS_INVALID_PARAMETER, NDIS_STATUS_RESOURCES, NDIS_STATUS_SUCCESS,
-    OID_RECEIVE_FILTER_ALLOCATE_QUEUE,
+    NDIS_SIZEOF_RECEIVE_QUEUE_PARAMETERS_REVISION_2, NDIS_STATUS_INVALID_LENGTH, NDIS_STATUS_INVALID_PARAMETER,
+    NDIS_STATUS_RESOURCES, NDIS_STATUS_SUCCESS, OID_RECEIVE_FILTER_ALLOCATE_QUEUE,
 };
 
 fn allocate_raw(host: &mut Host, adapter: AdapterId, bytes: &[u8]) -> OidResult {
@@ -25,26 +24,13 @@ fn allocate_raw(host: &mut Host, adapter: AdapterId, bytes: &[u8]) -> OidResult 
 #[test]
 fn a_valid_request_reserves_the_queue() {
     let (mut host, adapter) = common::host_and_adapter(&[]);
-    let r = allocate_raw(
-        &mut host,
-        adapter,
-        &queue_parameters_bytes(&QueueSpec::default()),
-    );
+    let r = allocate_raw(&mut host, adapter, &queue_parameters_bytes(&QueueSpec::default()));
     assert_eq!(r.status, NDIS_STATUS_SUCCESS);
-    assert_eq!(
-        r.bytes_read,
-        u32::from(NDIS_SIZEOF_RECEIVE_QUEUE_PARAMETERS_REVISION_2)
-    );
+    assert_eq!(r.bytes_read, u32::from(NDIS_SIZEOF_RECEIVE_QUEUE_PARAMETERS_REVISION_2));
     assert!(r.queue_id.is_some_and(|q| q != 0));
     // Revision 1 (NDIS 6.20 size 1084) is accepted too.
-    let r1 = allocate_raw(
-        &mut host,
-        adapter,
-        &queue_parameters_bytes(&QueueSpec {
-            revision: 1,
-            ..QueueSpec::default()
-        }),
-    );
+    let r1 =
+        allocate_raw(&mut host, adapter, &queue_parameters_bytes(&QueueSpec { revision: 1, ..QueueSpec::default() }));
     assert_eq!(r1.status, NDIS_STATUS_SUCCESS);
     assert_eq!(host.queues(adapter).len(), 2);
     common::assert_clean(&mut host);
@@ -57,11 +43,7 @@ fn a_short_buffer_gets_invalid_length_with_bytes_needed() {
     for len in [0usize, 3, 4, 100, 1083, 1091] {
         let r = allocate_raw(&mut host, adapter, &full[..len]);
         assert_eq!(r.status, NDIS_STATUS_INVALID_LENGTH, "len {len}");
-        assert_eq!(
-            r.bytes_needed,
-            u32::from(NDIS_SIZEOF_RECEIVE_QUEUE_PARAMETERS_REVISION_2),
-            "len {len}"
-        );
+        assert_eq!(r.bytes_needed, u32::from(NDIS_SIZEOF_RECEIVE_QUEUE_PARAMETERS_REVISION_2), "len {len}");
     }
     assert!(host.queues(adapter).is_empty());
     common::assert_clean(&mut host);
@@ -81,25 +63,10 @@ fn bad_headers_types_flags_lookahead_and_affinity_are_invalid_parameters() {
     let mut b = good.clone();
     b[2..4].copy_from_slice(&100u16.to_le_bytes()); // Header.Size below the revision's size
     cases.push(("size", b));
-    cases.push((
-        "queue type",
-        queue_parameters_bytes(&QueueSpec {
-            queue_type: 2,
-            ..QueueSpec::default()
-        }),
-    ));
-    cases.push((
-        "flags",
-        queue_parameters_bytes(&QueueSpec::default().flags(0x100)),
-    ));
-    cases.push((
-        "lookahead without split",
-        queue_parameters_bytes(&QueueSpec::default().lookahead(128)),
-    ));
-    cases.push((
-        "zero affinity",
-        queue_parameters_bytes(&QueueSpec::default().affinity(0)),
-    ));
+    cases.push(("queue type", queue_parameters_bytes(&QueueSpec { queue_type: 2, ..QueueSpec::default() })));
+    cases.push(("flags", queue_parameters_bytes(&QueueSpec::default().flags(0x100))));
+    cases.push(("lookahead without split", queue_parameters_bytes(&QueueSpec::default().lookahead(128))));
+    cases.push(("zero affinity", queue_parameters_bytes(&QueueSpec::default().affinity(0))));
     for (name, bytes) in cases {
         let r = allocate_raw(&mut host, adapter, &bytes);
         assert_eq!(r.status, NDIS_STATUS_INVALID_PARAMETER, "{name}");
@@ -113,12 +80,9 @@ fn allocating_more_queues_than_advertised_gets_resources() {
     let (mut host, adapter) = common::host_and_adapter(&[]);
     let (_, current) = host.receive_filter_capabilities(adapter).unwrap();
     for _ in 0..current.num_queues {
-        host.allocate_queue(adapter, QueueSpec::default())
-            .expect("within NumQueues");
+        host.allocate_queue(adapter, QueueSpec::default()).expect("within NumQueues");
     }
-    let refused = host
-        .allocate_queue(adapter, QueueSpec::default())
-        .expect_err("beyond NumQueues");
+    let refused = host.allocate_queue(adapter, QueueSpec::default()).expect_err("beyond NumQueues");
     assert_eq!(refused.status, NDIS_STATUS_RESOURCES);
     common::assert_clean(&mut host);
 }
@@ -132,9 +96,7 @@ fn a_failed_pool_allocation_of_the_queue_is_resources_and_leaks_nothing() {
     let mut host = common::host_with(ndis_sim::HostConfig::default().fail_pool_allocation(next));
     let adapter2 = common::add_adapter(&mut host, &[]);
     assert_eq!(adapter, adapter2);
-    let refused = host
-        .allocate_queue(adapter2, QueueSpec::default())
-        .expect_err("pool failure");
+    let refused = host.allocate_queue(adapter2, QueueSpec::default()).expect_err("pool failure");
     assert_eq!(refused.status, NDIS_STATUS_RESOURCES);
     host.halt(adapter2, 0).unwrap();
     host.unload_driver().unwrap();

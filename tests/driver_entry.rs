@@ -14,10 +14,7 @@ fn driver_entry_registers_a_6_30_miniport_with_every_required_handler() {
     let mut host = common::host_with(HostConfig::default());
     let c = host.characteristics().expect("the driver registered");
     assert_eq!((c.major_ndis_version, c.minor_ndis_version), (6, 30));
-    assert_eq!(
-        c.revision,
-        ndis_sys::NDIS_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_2
-    );
+    assert_eq!(c.revision, ndis_sys::NDIS_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_2);
     let h = c.handlers;
     for (name, address) in [
         ("initialize", h.initialize),

@@ -30,22 +30,12 @@ fn free_queue_indicates_dma_stopped_and_frees_every_allocation() {
         .iter()
         .filter(|s| s.code == NDIS_STATUS_RECEIVE_QUEUE_STATE && s.queue_id == Some(queues[0].0))
         .collect();
-    assert_eq!(
-        dma_stopped.len(),
-        1,
-        "exactly one queue-state indication for the freed queue"
-    );
-    assert_eq!(
-        dma_stopped[0].queue_state,
-        Some(NdisReceiveQueueOperationalStateDmaStopped as u32)
-    );
+    assert_eq!(dma_stopped.len(), 1, "exactly one queue-state indication for the freed queue");
+    assert_eq!(dma_stopped[0].queue_state, Some(NdisReceiveQueueOperationalStateDmaStopped as u32));
     let after = host.report().shared_memory.per_queue[&queues[0].0];
     assert_eq!(after.frees, after.allocations);
     // The other queue is untouched.
-    assert_eq!(
-        common::outstanding_blocks(&mut host, adapter, queues[1].0),
-        8
-    );
+    assert_eq!(common::outstanding_blocks(&mut host, adapter, queues[1].0), 8);
     common::assert_clean(&mut host);
 }
 
@@ -56,10 +46,7 @@ fn freeing_a_queue_whose_allocation_never_completed_leaks_nothing() {
     assert_eq!(host.free_queue(adapter, q).status, NDIS_STATUS_SUCCESS);
     // The id can be handed out again and the new queue works.
     let again = common::allocated_queues(&mut host, adapter, 1);
-    assert_eq!(
-        host.free_queue(adapter, again[0]).status,
-        NDIS_STATUS_SUCCESS
-    );
+    assert_eq!(host.free_queue(adapter, again[0]).status, NDIS_STATUS_SUCCESS);
     common::assert_clean(&mut host);
 }
 
@@ -70,21 +57,9 @@ fn unknown_freed_default_and_malformed_frees_are_not_accepted() {
     let (mut host, adapter) = common::host_and_adapter(&[]);
     let q = common::allocated_queues(&mut host, adapter, 1)[0];
     assert_eq!(host.free_queue(adapter, q).status, NDIS_STATUS_SUCCESS);
-    assert_eq!(
-        host.free_queue(adapter, q).status,
-        NDIS_STATUS_NOT_ACCEPTED,
-        "already freed"
-    );
-    assert_eq!(
-        host.free_queue(adapter, QueueId(33)).status,
-        NDIS_STATUS_NOT_ACCEPTED,
-        "unknown"
-    );
-    assert_eq!(
-        host.free_queue(adapter, QueueId(0)).status,
-        NDIS_STATUS_NOT_ACCEPTED,
-        "default queue"
-    );
+    assert_eq!(host.free_queue(adapter, q).status, NDIS_STATUS_NOT_ACCEPTED, "already freed");
+    assert_eq!(host.free_queue(adapter, QueueId(33)).status, NDIS_STATUS_NOT_ACCEPTED, "unknown");
+    assert_eq!(host.free_queue(adapter, QueueId(0)).status, NDIS_STATUS_NOT_ACCEPTED, "default queue");
     let good = queue_free_bytes(QueueId(1));
     for bytes in [&good[..0], &good[..7], &good[..11]] {
         let r = host.oid_set(adapter, OID_RECEIVE_FILTER_FREE_QUEUE, bytes);
@@ -92,16 +67,8 @@ fn unknown_freed_default_and_malformed_frees_are_not_accepted() {
     }
     let mut bad_header = good.clone();
     bad_header[0] = 0;
-    assert_eq!(
-        host.oid_set(adapter, OID_RECEIVE_FILTER_FREE_QUEUE, &bad_header)
-            .status,
-        NDIS_STATUS_NOT_ACCEPTED
-    );
+    assert_eq!(host.oid_set(adapter, OID_RECEIVE_FILTER_FREE_QUEUE, &bad_header).status, NDIS_STATUS_NOT_ACCEPTED);
     // A FREE_QUEUE sent as a query is refused the same allowed way.
-    assert_eq!(
-        host.oid_query(adapter, OID_RECEIVE_FILTER_FREE_QUEUE, 16)
-            .status,
-        NDIS_STATUS_NOT_ACCEPTED
-    );
+    assert_eq!(host.oid_query(adapter, OID_RECEIVE_FILTER_FREE_QUEUE, 16).status, NDIS_STATUS_NOT_ACCEPTED);
     common::assert_clean(&mut host);
 }

@@ -29,14 +29,8 @@ fn halt_frees_queues_a_misbehaving_host_left_allocated() {
     let (mut host, adapter) = common::host_and_adapter(&[("VmqDmaEmulation", 1)]);
     let queues = common::allocated_queues(&mut host, adapter, 3);
     // One queue half-built (allocated, never completed) as well.
-    host.allocate_queue(adapter, ndis_sim::QueueSpec::default())
-        .unwrap();
-    assert!(
-        host.report()
-            .shared_memory
-            .per_queue
-            .contains_key(&queues[2].0)
-    );
+    host.allocate_queue(adapter, ndis_sim::QueueSpec::default()).unwrap();
+    assert!(host.report().shared_memory.per_queue.contains_key(&queues[2].0));
     host.halt_leaving_queues(adapter, 0).unwrap();
     assert_eq!(host.report().shared_memory.bytes_outstanding, 0);
     host.unload_driver().unwrap();

@@ -15,9 +15,7 @@ use inf::{Date, Inf, InfSection, Stamp};
 type Result<T = ()> = std::result::Result<T, String>;
 
 fn inx_path() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("inf")
-        .join("vmqnic.inx")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("inf").join("vmqnic.inx")
 }
 
 fn read_inx() -> Result<String> {
@@ -25,49 +23,28 @@ fn read_inx() -> Result<String> {
 }
 
 fn section<'a>(inf: &'a Inf, name: &str) -> Result<&'a InfSection> {
-    inf.section(name)
-        .ok_or_else(|| format!("missing section [{name}]"))
+    inf.section(name).ok_or_else(|| format!("missing section [{name}]"))
 }
 
 fn value<'a>(section: &'a InfSection, key: &str) -> Result<&'a str> {
-    section
-        .value(key)
-        .ok_or_else(|| format!("[{}] has no {key}", section.name))
+    section.value(key).ok_or_else(|| format!("[{}] has no {key}", section.name))
 }
 
 /// The install section the root-enumerated hardware ID `root\vmqnic` selects, and the
 /// models section it was found in.
 fn install_section<'a>(inf: &'a Inf, arch: &str) -> Result<&'a InfSection> {
     let manufacturer = section(inf, "Manufacturer")?;
-    let line = manufacturer
-        .lines
-        .first()
-        .ok_or("[Manufacturer] is empty")?;
-    let (models, decorations) = line
-        .values
-        .split_first()
-        .ok_or("[Manufacturer] line has no models section")?;
-    let decoration = decorations
-        .first()
-        .ok_or("[Manufacturer] has no NT<arch> decoration")?;
-    assert!(
-        decoration.starts_with(&format!("NT{arch}.10.0...")),
-        "decoration {decoration}"
-    );
+    let line = manufacturer.lines.first().ok_or("[Manufacturer] is empty")?;
+    let (models, decorations) = line.values.split_first().ok_or("[Manufacturer] line has no models section")?;
+    let decoration = decorations.first().ok_or("[Manufacturer] has no NT<arch> decoration")?;
+    assert!(decoration.starts_with(&format!("NT{arch}.10.0...")), "decoration {decoration}");
     let models = section(inf, &format!("{models}.{decoration}"))?;
     let device = models
         .lines
         .iter()
-        .find(|line| {
-            line.values
-                .get(1)
-                .is_some_and(|id| id.eq_ignore_ascii_case("root\\vmqnic"))
-        })
+        .find(|line| line.values.get(1).is_some_and(|id| id.eq_ignore_ascii_case("root\\vmqnic")))
         .ok_or("no model line for root\\vmqnic")?;
-    let install = device
-        .values
-        .first()
-        .ok_or("model line without an install section")?;
+    let install = device.values.first().ok_or("model line without an install section")?;
     section(inf, install)
 }
 
@@ -78,13 +55,7 @@ fn registry(inf: &Inf, install: &InfSection) -> Result<BTreeMap<(String, String)
         for entry in inf.reg_entries(name)? {
             assert_eq!(entry.root, "HKR", "AddReg outside HKR: {entry:?}");
             let value = inf.resolve(&entry.value);
-            entries.insert(
-                (
-                    entry.subkey.to_ascii_lowercase(),
-                    entry.name.to_ascii_lowercase(),
-                ),
-                value,
-            );
+            entries.insert((entry.subkey.to_ascii_lowercase(), entry.name.to_ascii_lowercase()), value);
         }
     }
     Ok(entries)
@@ -96,14 +67,9 @@ fn check_common(text: &str, arch: &str) -> Result<Inf> {
     let version = section(&inf, "Version")?;
     assert_eq!(value(version, "Signature")?, "$WINDOWS NT$");
     assert_eq!(value(version, "Class")?, "Net");
-    assert!(
-        value(version, "ClassGuid")?.eq_ignore_ascii_case("{4d36e972-e325-11ce-bfc1-08002be10318}")
-    );
+    assert!(value(version, "ClassGuid")?.eq_ignore_ascii_case("{4d36e972-e325-11ce-bfc1-08002be10318}"));
     assert_eq!(value(version, "PnpLockdown")?, "1");
-    assert!(
-        !inf.resolve(value(version, "Provider")?).starts_with('%'),
-        "Provider string unresolved"
-    );
+    assert!(!inf.resolve(value(version, "Provider")?).starts_with('%'), "Provider string unresolved");
 
     let destination = section(&inf, "DestinationDirs")?;
     assert_eq!(value(destination, "DefaultDestDir")?, "13");
@@ -112,38 +78,19 @@ fn check_common(text: &str, arch: &str) -> Result<Inf> {
     assert_eq!(value(install, "Characteristics")?, "0x1", "NCF_VIRTUAL");
     assert_eq!(value(install, "*IfType")?, "6", "IF_TYPE_ETHERNET_CSMACD");
     assert_eq!(value(install, "*MediaType")?, "0", "NdisMedium802_3");
-    assert_eq!(
-        value(install, "*PhysicalMediaType")?,
-        "14",
-        "NdisPhysicalMedium802_3"
-    );
+    assert_eq!(value(install, "*PhysicalMediaType")?, "14", "NdisPhysicalMedium802_3");
     let copy_files = value(install, "CopyFiles")?;
-    assert_eq!(
-        value(destination, copy_files)?,
-        "13",
-        "CopyFiles section goes to DIRID 13"
-    );
+    assert_eq!(value(destination, copy_files)?, "13", "CopyFiles section goes to DIRID 13");
     let files = section(&inf, copy_files)?;
-    assert!(files.lines.iter().any(|line| {
-        line.values
-            .first()
-            .is_some_and(|f| f.eq_ignore_ascii_case("vmqnic.sys"))
-    }));
+    assert!(
+        files.lines.iter().any(|line| { line.values.first().is_some_and(|f| f.eq_ignore_ascii_case("vmqnic.sys")) })
+    );
 
     let services = section(&inf, &format!("{}.Services", install.name))?;
     let add_service = services.values("AddService").ok_or("no AddService")?;
     assert_eq!(add_service.first().map(String::as_str), Some("vmqnic"));
-    assert_eq!(
-        add_service.get(1).map(String::as_str),
-        Some("2"),
-        "SPSVCINST_ASSOCSERVICE"
-    );
-    let service = section(
-        &inf,
-        add_service
-            .get(2)
-            .ok_or("AddService without a service section")?,
-    )?;
+    assert_eq!(add_service.get(1).map(String::as_str), Some("2"), "SPSVCINST_ASSOCSERVICE");
+    let service = section(&inf, add_service.get(2).ok_or("AddService without a service section")?)?;
     assert_eq!(value(service, "ServiceType")?, "1");
     assert_eq!(value(service, "StartType")?, "3");
     assert_eq!(value(service, "ErrorControl")?, "1");
@@ -151,9 +98,7 @@ fn check_common(text: &str, arch: &str) -> Result<Inf> {
 
     let registry = registry(&inf, install)?;
     let get = |subkey: &str, name: &str| {
-        registry
-            .get(&(subkey.to_ascii_lowercase(), name.to_ascii_lowercase()))
-            .map(String::as_str)
+        registry.get(&(subkey.to_ascii_lowercase(), name.to_ascii_lowercase())).map(String::as_str)
     };
     assert_eq!(get("Ndi", "Service"), Some("vmqnic"));
     assert_eq!(get("Ndi\\Interfaces", "UpperRange"), Some("ndis5"));
@@ -161,18 +106,12 @@ fn check_common(text: &str, arch: &str) -> Result<Inf> {
     for keyword in ["*VMQ", "*VMQVlanFiltering"] {
         let key = format!("Ndi\\Params\\{keyword}");
         let enum_key = format!("{key}\\Enum");
-        assert!(
-            get(&key, "ParamDesc").is_some_and(|d| !d.is_empty() && !d.starts_with('%')),
-            "{keyword} ParamDesc"
-        );
+        assert!(get(&key, "ParamDesc").is_some_and(|d| !d.is_empty() && !d.starts_with('%')), "{keyword} ParamDesc");
         assert_eq!(get(&key, "Type"), Some("enum"), "{keyword} Type");
         assert_eq!(get(&key, "Default"), Some("1"), "{keyword} Default");
         assert_eq!(get(&enum_key, "0"), Some("Disabled"), "{keyword} value 0");
         assert_eq!(get(&enum_key, "1"), Some("Enabled"), "{keyword} value 1");
-        let values = registry
-            .keys()
-            .filter(|(subkey, _)| *subkey == enum_key.to_ascii_lowercase())
-            .count();
+        let values = registry.keys().filter(|(subkey, _)| *subkey == enum_key.to_ascii_lowercase()).count();
         assert_eq!(values, 2, "{keyword} allows exactly 0 and 1");
     }
 
@@ -181,32 +120,18 @@ fn check_common(text: &str, arch: &str) -> Result<Inf> {
     for section in &inf.sections {
         assert!(!section.name.to_ascii_lowercase().contains(forbidden));
         for line in &section.lines {
-            let mentions = line
-                .key
-                .iter()
-                .chain(&line.values)
-                .any(|v| v.to_ascii_lowercase().contains(forbidden));
-            assert!(
-                !mentions,
-                "line {} mentions *RssOrVmqPreference",
-                line.number
-            );
+            let mentions = line.key.iter().chain(&line.values).any(|v| v.to_ascii_lowercase().contains(forbidden));
+            assert!(!mentions, "line {} mentions *RssOrVmqPreference", line.number);
         }
     }
 
     // Every %string% token resolves.
-    for section in inf
-        .sections
-        .iter()
-        .filter(|s| !s.name.eq_ignore_ascii_case("Strings"))
-    {
+    for section in inf.sections.iter().filter(|s| !s.name.eq_ignore_ascii_case("Strings")) {
         for value in section.lines.iter().flat_map(|line| &line.values) {
             if value.len() > 2
                 && value.starts_with('%')
                 && value.ends_with('%')
-                && !value[1..value.len() - 1]
-                    .chars()
-                    .all(|c| c.is_ascii_digit())
+                && !value[1..value.len() - 1].chars().all(|c| c.is_ascii_digit())
             {
                 assert_ne!(inf.resolve(value), *value, "unresolved string {value}");
             }
@@ -221,14 +146,8 @@ fn template_is_ascii_without_stamped_keys() -> Result {
     assert!(text.is_ascii(), "the .inx is kept ASCII");
     let inf = check_common(&text, "$ARCH$")?;
     let version = section(&inf, "Version")?;
-    assert!(
-        version.value("DriverVer").is_none(),
-        "DriverVer is stamped, not written by hand"
-    );
-    assert!(
-        version.value("CatalogFile").is_none(),
-        "CatalogFile is stamped, not written by hand"
-    );
+    assert!(version.value("DriverVer").is_none(), "DriverVer is stamped, not written by hand");
+    assert!(version.value("CatalogFile").is_none(), "CatalogFile is stamped, not written by hand");
     Ok(())
 }
 
@@ -244,10 +163,7 @@ fn stamped_inf_has_driver_ver_catalog_and_arch() -> Result {
     assert!(!text.contains("$ARCH$"));
     let inf = check_common(&text, "amd64")?;
     let version = section(&inf, "Version")?;
-    assert_eq!(
-        version.values("DriverVer"),
-        Some(&["11/30/2026".to_owned(), "0.1.0.0".to_owned()][..])
-    );
+    assert_eq!(version.values("DriverVer"), Some(&["11/30/2026".to_owned(), "0.1.0.0".to_owned()][..]));
     assert_eq!(value(version, "CatalogFile")?, "vmqnic.cat");
     Ok(())
 }
@@ -255,26 +171,16 @@ fn stamped_inf_has_driver_ver_catalog_and_arch() -> Result {
 #[test]
 fn packaged_inf_passes_the_same_checks_when_present() -> Result {
     // Written by `cargo xtask package`; absent on a fresh clone before the first package run.
-    let packaged =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/package/vmqnic/vmqnic.inf");
+    let packaged = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/package/vmqnic/vmqnic.inf");
     let Ok(text) = std::fs::read_to_string(&packaged) else {
         return Ok(());
     };
     let inf = check_common(&text, "amd64")?;
     let version = section(&inf, "Version")?;
-    let driver_ver = version
-        .values("DriverVer")
-        .ok_or("packaged INF has no DriverVer")?;
+    let driver_ver = version.values("DriverVer").ok_or("packaged INF has no DriverVer")?;
     let date = driver_ver.first().ok_or("empty DriverVer")?;
-    assert!(
-        date.len() == 10 && date.as_bytes()[2] == b'/' && date.as_bytes()[5] == b'/',
-        "DriverVer date {date}"
-    );
-    assert_eq!(
-        driver_ver.get(1).map(|v| v.split('.').count()),
-        Some(4),
-        "DriverVer version w.x.y.z"
-    );
+    assert!(date.len() == 10 && date.as_bytes()[2] == b'/' && date.as_bytes()[5] == b'/', "DriverVer date {date}");
+    assert_eq!(driver_ver.get(1).map(|v| v.split('.').count()), Some(4), "DriverVer version w.x.y.z");
     assert_eq!(value(version, "CatalogFile")?, "vmqnic.cat");
     Ok(())
 }

@@ -26,11 +26,7 @@ impl SoftNic {
     /// like a DMA device (it then needs scatter-gather DMA registration).
     #[must_use]
     pub const fn new(bus_master: bool) -> Self {
-        Self {
-            mac: [0x02, 0x56, 0x4D, 0x51, 0x00, 0x01],
-            bus_master,
-            dma_running: [0; DMA_WORDS],
-        }
+        Self { mac: [0x02, 0x56, 0x4D, 0x51, 0x00, 0x01], bus_master, dma_running: [0; DMA_WORDS] }
     }
 
     fn bit(queue_id: u32) -> Option<(usize, u64)> {

@@ -16,9 +16,9 @@ use core::mem::size_of;
 use ndis_sys::{
     DRIVER_OBJECT, IoAllocateDriverObjectExtension, IoGetDriverObjectExtension, NDIS_HANDLE,
     NDIS_MINIPORT_DRIVER_CHARACTERISTICS, NDIS_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_2,
-    NDIS_OBJECT_TYPE_MINIPORT_DRIVER_CHARACTERISTICS,
-    NDIS_SIZEOF_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_2, NDIS_STATUS_SUCCESS, NTSTATUS,
-    NdisMDeregisterMiniportDriver, NdisMRegisterMiniportDriver, STATUS_SUCCESS, UNICODE_STRING,
+    NDIS_OBJECT_TYPE_MINIPORT_DRIVER_CHARACTERISTICS, NDIS_SIZEOF_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_2,
+    NDIS_STATUS_SUCCESS, NTSTATUS, NdisMDeregisterMiniportDriver, NdisMRegisterMiniportDriver, STATUS_SUCCESS,
+    UNICODE_STRING,
 };
 
 use super::miniport;
@@ -82,27 +82,15 @@ pub unsafe extern "system" fn DriverEntry(
     let size = size_of::<DriverExtension>() as u32;
     // SAFETY: `driver_object` is the driver object the I/O manager passed us;
     // `extension` is a valid out slot.
-    let status = unsafe {
-        IoAllocateDriverObjectExtension(driver_object, extension_id(), size, &raw mut extension)
-    };
+    let status = unsafe { IoAllocateDriverObjectExtension(driver_object, extension_id(), size, &raw mut extension) };
     if status != STATUS_SUCCESS || extension.is_null() {
-        return if status == STATUS_SUCCESS {
-            ndis_sys::STATUS_INSUFFICIENT_RESOURCES
-        } else {
-            status
-        };
+        return if status == STATUS_SUCCESS { ndis_sys::STATUS_INSUFFICIENT_RESOURCES } else { status };
     }
     let mut chars = characteristics();
     let mut handle: NDIS_HANDLE = core::ptr::null_mut();
     // SAFETY: all pointers are valid for the call; NDIS copies the characteristics.
     let status = unsafe {
-        NdisMRegisterMiniportDriver(
-            driver_object,
-            registry_path,
-            extension,
-            &raw mut chars,
-            &raw mut handle,
-        )
+        NdisMRegisterMiniportDriver(driver_object, registry_path, extension, &raw mut chars, &raw mut handle)
     };
     if status != NDIS_STATUS_SUCCESS {
         // The extension is freed by the I/O manager with the driver object.
@@ -110,11 +98,7 @@ pub unsafe extern "system" fn DriverEntry(
     }
     // SAFETY: `extension` points to `size` writable bytes owned by the driver object,
     // suitably aligned for a pointer (pool alignment).
-    unsafe {
-        extension.cast::<DriverExtension>().write(DriverExtension {
-            miniport_driver_handle: handle,
-        })
-    };
+    unsafe { extension.cast::<DriverExtension>().write(DriverExtension { miniport_driver_handle: handle }) };
     STATUS_SUCCESS
 }
 

@@ -3,17 +3,20 @@
 //!
 //! <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/ns-ndis-_ndis_miniport_driver_characteristics>
 
+use core::ffi::c_void;
 use core::ptr::NonNull;
 
 use ndis_sys::{
     NDIS_HALT_ACTION, NDIS_HANDLE, NDIS_MINIPORT_INIT_PARAMETERS, NDIS_MINIPORT_PAUSE_PARAMETERS,
     NDIS_MINIPORT_RESTART_PARAMETERS, NDIS_PORT_NUMBER, NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL,
-    NDIS_SEND_FLAGS_DISPATCH_LEVEL, NDIS_SHUTDOWN_ACTION, NDIS_STATUS, NDIS_STATUS_FAILURE,
-    NDIS_STATUS_PAUSED, NDIS_STATUS_SUCCESS, NET_BUFFER_LIST, NET_DEVICE_PNP_EVENT,
+    NDIS_SEND_FLAGS_DISPATCH_LEVEL, NDIS_SHUTDOWN_ACTION, NDIS_STATUS, NDIS_STATUS_FAILURE, NDIS_STATUS_PAUSED,
+    NDIS_STATUS_PENDING, NDIS_STATUS_SUCCESS, NET_BUFFER, NET_BUFFER_LIST, NET_DEVICE_PNP_EVENT,
     NdisDevicePnPEventSurpriseRemoved, NdisMSendNetBufferListsComplete, PVOID, ULONG,
 };
 
 use crate::kernel::NdisHandle;
+use crate::kernel::indicate::pause_complete;
+use crate::kernel::nbl::for_each_returned;
 use crate::kernel::pool::PoolBox;
 use crate::vmq::adapter::{ADAPTER_TAG, DriverAdapter};
 
@@ -40,7 +43,10 @@ pub(super) unsafe extern "system" fn initialize(
         Ok(adapter) => {
             // NDIS owns the context until MiniportHaltEx; its address was given in
             // the registration attributes and does not change.
-            let _context = adapter.into_raw();
+            let context = adapter.into_raw();
+            #[cfg(not(windows))]
+            super::host_hooks::register(context.as_ptr() as usize);
+            let _ = context;
             NDIS_STATUS_SUCCESS
         }
         Err(error) => error.status(),
@@ -57,23 +63,24 @@ pub(super) unsafe extern "system" fn halt(context: NDIS_HANDLE, _action: NDIS_HA
     let Some(ptr) = NonNull::new(context.cast::<DriverAdapter>()) else {
         return;
     };
+    #[cfg(not(windows))]
+    super::host_hooks::unregister(ptr.as_ptr() as usize);
     // SAFETY: the context came from `PoolBox::into_raw` with this owner and tag, and NDIS
     // sends no further request after halt, so no reference to it survives.
     let adapter = unsafe { PoolBox::from_raw(ptr, owner, ADAPTER_TAG) };
     DriverAdapter::halt(adapter);
 }
 
-/// MiniportPause (PASSIVE_LEVEL).
+/// MiniportPause (PASSIVE_LEVEL): PENDING while indicated NBLs are out; the return
+/// path then calls NdisMPauseComplete.
 pub(super) unsafe extern "system" fn pause(
     context: NDIS_HANDLE,
     _parameters: *mut NDIS_MINIPORT_PAUSE_PARAMETERS,
 ) -> NDIS_STATUS {
     // SAFETY: NDIS passes the live adapter context.
     match unsafe { adapter(context) } {
-        Some(adapter) => {
-            adapter.pause();
-            NDIS_STATUS_SUCCESS
-        }
+        Some(adapter) if adapter.pause() => NDIS_STATUS_SUCCESS,
+        Some(_) => NDIS_STATUS_PENDING,
         None => NDIS_STATUS_FAILURE,
     }
 }
@@ -93,8 +100,55 @@ pub(super) unsafe extern "system" fn restart(
     }
 }
 
-/// MiniportSendNetBufferLists (<= DISPATCH_LEVEL): the software NIC completes every
-/// NBL at once (SUCCESS while running, NDIS_STATUS_PAUSED otherwise).
+/// Largest frame the software NIC's wire carries (1514 + an 802.1Q tag).
+const MAX_WIRE_FRAME: usize = 1518;
+
+/// The bytes of a NET_BUFFER: borrowed in place when one MDL holds them, else
+/// gathered into `scratch`. `None` for an unmapped MDL or a frame longer than the wire allows.
+///
+/// # Safety
+/// `nb` must be a valid NET_BUFFER of a send NBL owned by the miniport for the call.
+unsafe fn frame_bytes<'a>(nb: &'a NET_BUFFER, scratch: &'a mut [u8; MAX_WIRE_FRAME]) -> Option<&'a [u8]> {
+    let len = nb.DataLength as usize;
+    if len > MAX_WIRE_FRAME {
+        return None;
+    }
+    let mut mdl = nb.CurrentMdl;
+    let mut offset = nb.CurrentMdlOffset as usize;
+    let mut copied = 0;
+    while copied < len {
+        // SAFETY: the MDL chain of a send NET_BUFFER is valid while we own the NBL.
+        let m = unsafe { mdl.as_ref() }?;
+        // MDL_MAPPED_TO_SYSTEM_VA | MDL_SOURCE_IS_NONPAGED_POOL: MappedSystemVa is usable.
+        if m.MdlFlags & 0x0005 == 0 || m.MappedSystemVa.is_null() {
+            return None;
+        }
+        let byte_count = m.ByteCount as usize;
+        if offset >= byte_count {
+            // The data starts in a later MDL (or this one is empty).
+            offset -= byte_count;
+            mdl = m.Next;
+            continue;
+        }
+        let take = (byte_count - offset).min(len - copied);
+        // SAFETY: `offset < ByteCount`: the pointer stays inside the mapped buffer.
+        let start = unsafe { m.MappedSystemVa.cast::<u8>().add(offset) };
+        // SAFETY: the mapped MDL describes ByteCount readable bytes at MappedSystemVa.
+        let chunk = unsafe { core::slice::from_raw_parts(start, take) };
+        if copied == 0 && take == len {
+            return Some(chunk);
+        }
+        scratch[copied..copied + take].copy_from_slice(chunk);
+        copied += take;
+        offset = 0;
+        mdl = m.Next;
+    }
+    Some(&scratch[..len])
+}
+
+/// MiniportSendNetBufferLists (<= DISPATCH_LEVEL). The software NIC's wire loops every
+/// frame back into its own receive demux (like netvmini's), then completes the sends:
+/// SUCCESS while running, NDIS_STATUS_PAUSED otherwise.
 pub(super) unsafe extern "system" fn send_net_buffer_lists(
     context: NDIS_HANDLE,
     net_buffer_lists: *mut NET_BUFFER_LIST,
@@ -105,62 +159,88 @@ pub(super) unsafe extern "system" fn send_net_buffer_lists(
     let Some(adapter) = (unsafe { adapter(context) }) else {
         return;
     };
-    let status = if adapter.is_running() {
-        NDIS_STATUS_SUCCESS
-    } else {
-        NDIS_STATUS_PAUSED
-    };
-    let mut count = 0u64;
+    let running = adapter.is_running();
+    let status = if running { NDIS_STATUS_SUCCESS } else { NDIS_STATUS_PAUSED };
+    let at_dispatch = send_flags & NDIS_SEND_FLAGS_DISPATCH_LEVEL != 0;
+    let mut scratch = [0u8; MAX_WIRE_FRAME];
+    let (mut sent, mut failed) = (0u64, 0u64);
+    let mut session = running.then(|| adapter.receive_session(at_dispatch));
     let mut nbl = net_buffer_lists;
     while !nbl.is_null() {
         // SAFETY: NDIS hands the miniport a NULL-terminated chain of valid NBLs it owns
         // until they are completed below.
         let current = unsafe { &mut *nbl };
         current.Status = status;
-        count += 1;
+        let mut nb = current.FirstNetBuffer;
+        while let Some(buffer) = unsafe {
+            // SAFETY: the NET_BUFFER list of an owned NBL is valid.
+            nb.as_ref()
+        } {
+            if let Some(session) = session.as_mut() {
+                // SAFETY: `buffer` belongs to an NBL we own for this call.
+                match unsafe { frame_bytes(buffer, &mut scratch) } {
+                    Some(frame) => {
+                        session.receive(frame);
+                        sent += 1;
+                    }
+                    None => failed += 1,
+                }
+            }
+            nb = buffer.Next;
+        }
         nbl = current.Next;
     }
-    if status == NDIS_STATUS_SUCCESS {
-        adapter.count_sends(count, 0);
+    if let Some(session) = session {
+        session.finish();
     }
-    let complete_flags = if send_flags & NDIS_SEND_FLAGS_DISPATCH_LEVEL != 0 {
-        NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL
-    } else {
-        0
-    };
+    adapter.count_sends(sent, failed);
+    let complete_flags = if at_dispatch { NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL } else { 0 };
     if !net_buffer_lists.is_null() {
         // SAFETY: the chain is the one NDIS gave us, each NBL's Status is set.
-        unsafe {
-            NdisMSendNetBufferListsComplete(
-                adapter.handle().as_raw(),
-                net_buffer_lists,
-                complete_flags,
-            )
-        };
+        unsafe { NdisMSendNetBufferListsComplete(adapter.handle().as_raw(), net_buffer_lists, complete_flags) };
     }
 }
 
-/// MiniportReturnNetBufferLists (<= DISPATCH_LEVEL). The receive path that indicates
-/// NBLs from shared memory comes with the datapath; until then nothing is indicated,
-/// so nothing comes back.
+/// MiniportReturnNetBufferLists (<= DISPATCH_LEVEL): recycle the buffers; the last
+/// return of a queue being freed queues the free work item, the last return during a
+/// pause completes it.
 pub(super) unsafe extern "system" fn return_net_buffer_lists(
-    _context: NDIS_HANDLE,
-    _net_buffer_lists: *mut NET_BUFFER_LIST,
+    context: NDIS_HANDLE,
+    net_buffer_lists: *mut NET_BUFFER_LIST,
     _return_flags: ULONG,
 ) {
+    // SAFETY: NDIS passes the live adapter context.
+    let Some(adapter) = (unsafe { adapter(context) }) else {
+        return;
+    };
+    let mut session = adapter.return_session();
+    // SAFETY: NDIS returns NBLs this miniport indicated, as a NULL-terminated chain.
+    unsafe { for_each_returned(net_buffer_lists, |token| session.recycle(token)) };
+    let after = session.finish();
+    if after.queue_free_work {
+        adapter.work_item().queue(free_queue_work, adapter);
+    }
+    if after.complete_pause {
+        pause_complete(adapter.handle());
+    }
+}
+
+/// The free work item (PASSIVE_LEVEL): frees a drained queue and completes its FREE_QUEUE.
+unsafe extern "system" fn free_queue_work(context: *mut c_void, _work_item: NDIS_HANDLE) {
+    // SAFETY: the context is the adapter that queued the item; halt waits for pended
+    // requests, so the adapter is alive.
+    if let Some(adapter) = unsafe { adapter(context) } {
+        adapter.finish_pending_free();
+    }
 }
 
 /// MiniportCancelSend: sends are completed synchronously, nothing is queued to cancel.
 pub(super) unsafe extern "system" fn cancel_send(_context: NDIS_HANDLE, _cancel_id: PVOID) {}
 
 /// MiniportDevicePnPEventNotify (PASSIVE_LEVEL).
-pub(super) unsafe extern "system" fn device_pnp_event_notify(
-    context: NDIS_HANDLE,
-    event: *mut NET_DEVICE_PNP_EVENT,
-) {
+pub(super) unsafe extern "system" fn device_pnp_event_notify(context: NDIS_HANDLE, event: *mut NET_DEVICE_PNP_EVENT) {
     // SAFETY: NDIS passes the live adapter context and a valid event for the call.
-    let (Some(adapter), Some(event)) = (unsafe { adapter(context) }, unsafe { event.as_ref() })
-    else {
+    let (Some(adapter), Some(event)) = (unsafe { adapter(context) }, unsafe { event.as_ref() }) else {
         return;
     };
     if event.DevicePnPEvent == NdisDevicePnPEventSurpriseRemoved {

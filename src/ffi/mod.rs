@@ -5,5 +5,7 @@
 //! allowed here and in [`crate::kernel`], nowhere else in the driver.
 
 pub mod driver;
+#[cfg(not(windows))]
+pub mod host_hooks;
 mod miniport;
 mod oid;

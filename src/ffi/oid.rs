@@ -6,13 +6,16 @@
 //!
 //! IRQL: PASSIVE_LEVEL.
 
+use core::ptr::NonNull;
+
 use ndis_sys::{
     NDIS_HANDLE, NDIS_OID_REQUEST, NDIS_STATUS, NDIS_STATUS_FAILURE, NDIS_STATUS_INVALID_PARAMETER,
-    NDIS_STATUS_NOT_SUPPORTED, NdisRequestMethod, NdisRequestQueryInformation,
+    NDIS_STATUS_NOT_SUPPORTED, NDIS_STATUS_PENDING, NdisRequestMethod, NdisRequestQueryInformation,
     NdisRequestQueryStatistics, NdisRequestSetInformation, PVOID,
 };
 
 use super::miniport::adapter;
+use crate::kernel::oid_request::OidToken;
 use crate::vmq::oid::OidRequest;
 
 /// A mutable byte slice over an information buffer (empty for NULL or 0 bytes).
@@ -28,56 +31,80 @@ unsafe fn bytes<'a>(buffer: PVOID, len: u32) -> &'a mut [u8] {
 }
 
 /// MiniportOidRequest.
-pub(super) unsafe extern "system" fn oid_request(
-    context: NDIS_HANDLE,
-    request: *mut NDIS_OID_REQUEST,
-) -> NDIS_STATUS {
-    // SAFETY: NDIS passes the live adapter context and a request it owns until we return.
-    let (Some(adapter), Some(request)) = (unsafe { adapter(context) }, unsafe { request.as_mut() })
-    else {
+///
+/// The request's fields are read by value before the core runs and written back only
+/// for a request that did not pend: a pended request may be completed (and freed by
+/// NDIS) from a work item on another processor before this function returns.
+pub(super) unsafe extern "system" fn oid_request(context: NDIS_HANDLE, request: *mut NDIS_OID_REQUEST) -> NDIS_STATUS {
+    // SAFETY: NDIS passes the live adapter context.
+    let Some(adapter) = (unsafe { adapter(context) }) else {
         return NDIS_STATUS_FAILURE;
     };
-    let request_type = request.RequestType;
+    let Some(request) = NonNull::new(request) else {
+        return NDIS_STATUS_FAILURE;
+    };
+    let raw = request.as_ptr();
+    // SAFETY: NDIS owns the request and hands it to us until we return or complete it.
+    let request_type = unsafe { (*raw).RequestType };
     if request_type == NdisRequestQueryInformation || request_type == NdisRequestQueryStatistics {
         // SAFETY: for queries the QUERY_INFORMATION member of the union is the live one.
-        let query = unsafe { &mut request.DATA.QUERY_INFORMATION };
+        let data = unsafe { (*raw).DATA };
+        // SAFETY: the request type names the live member of the union.
+        let query = unsafe { data.QUERY_INFORMATION };
         // SAFETY: NDIS guarantees InformationBufferLength bytes at InformationBuffer.
         let buffer = unsafe { bytes(query.InformationBuffer, query.InformationBufferLength) };
-        let reply = adapter.oid_request(OidRequest::Query {
-            oid: query.Oid,
-            buffer,
-        });
-        query.BytesWritten = reply.bytes_written;
-        query.BytesNeeded = reply.bytes_needed;
+        let reply = adapter.oid_request(OidRequest::Query { oid: query.Oid, buffer }, OidToken::new(request));
+        if reply.status != NDIS_STATUS_PENDING {
+            // SAFETY: not pended: the request is still ours.
+            let data = unsafe { &mut (*raw).DATA };
+            // SAFETY: the request type names the live member of the union.
+            let out = unsafe { &mut data.QUERY_INFORMATION };
+            out.BytesWritten = reply.bytes_written;
+            out.BytesNeeded = reply.bytes_needed;
+        }
         reply.status
     } else if request_type == NdisRequestSetInformation {
         // SAFETY: for sets the SET_INFORMATION member is the live one.
-        let set = unsafe { &mut request.DATA.SET_INFORMATION };
+        let data = unsafe { (*raw).DATA };
+        // SAFETY: the request type names the live member of the union.
+        let set = unsafe { data.SET_INFORMATION };
         // SAFETY: as for queries.
         let buffer = unsafe { bytes(set.InformationBuffer, set.InformationBufferLength) };
-        let reply = adapter.oid_request(OidRequest::Set {
-            oid: set.Oid,
-            buffer,
-        });
-        set.BytesRead = reply.bytes_read;
-        set.BytesNeeded = reply.bytes_needed;
+        let reply = adapter.oid_request(OidRequest::Set { oid: set.Oid, buffer }, OidToken::new(request));
+        if reply.status != NDIS_STATUS_PENDING {
+            // SAFETY: not pended: the request is still ours.
+            let data = unsafe { &mut (*raw).DATA };
+            // SAFETY: the request type names the live member of the union.
+            let out = unsafe { &mut data.SET_INFORMATION };
+            out.BytesRead = reply.bytes_read;
+            out.BytesNeeded = reply.bytes_needed;
+        }
         reply.status
     } else if request_type == NdisRequestMethod {
         // SAFETY: for methods the METHOD_INFORMATION member is the live one.
-        let method = unsafe { &mut request.DATA.METHOD_INFORMATION };
+        let data = unsafe { (*raw).DATA };
+        // SAFETY: the request type names the live member of the union.
+        let method = unsafe { data.METHOD_INFORMATION };
         let len = method.InputBufferLength.max(method.OutputBufferLength);
         // SAFETY: a method buffer holds the input and receives the output in place,
         // so it spans the larger of the two lengths.
         let buffer = unsafe { bytes(method.InformationBuffer, len) };
-        let reply = adapter.oid_request(OidRequest::Method {
+        let call = OidRequest::Method {
             oid: method.Oid,
             buffer,
             input_len: method.InputBufferLength as usize,
             output_len: method.OutputBufferLength as usize,
-        });
-        method.BytesRead = reply.bytes_read;
-        method.BytesWritten = reply.bytes_written;
-        method.BytesNeeded = reply.bytes_needed;
+        };
+        let reply = adapter.oid_request(call, OidToken::new(request));
+        if reply.status != NDIS_STATUS_PENDING {
+            // SAFETY: not pended: the request is still ours.
+            let data = unsafe { &mut (*raw).DATA };
+            // SAFETY: the request type names the live member of the union.
+            let out = unsafe { &mut data.METHOD_INFORMATION };
+            out.BytesRead = reply.bytes_read;
+            out.BytesWritten = reply.bytes_written;
+            out.BytesNeeded = reply.bytes_needed;
+        }
         reply.status
     } else if request_type < 0 {
         NDIS_STATUS_INVALID_PARAMETER
@@ -87,5 +114,4 @@ pub(super) unsafe extern "system" fn oid_request(
 }
 
 /// MiniportCancelOidRequest: every request completes synchronously, none is pending to cancel.
-pub(super) unsafe extern "system" fn cancel_oid_request(_context: NDIS_HANDLE, _request_id: PVOID) {
-}
+pub(super) unsafe extern "system" fn cancel_oid_request(_context: NDIS_HANDLE, _request_id: PVOID) {}

@@ -9,25 +9,20 @@
 use core::ffi::c_void;
 
 use ndis_sys::{
-    IF_TYPE_ETHERNET_CSMACD, MediaConnectStateConnected, MediaDuplexStateFull,
-    NDIS_MINIPORT_ADAPTER_ATTRIBUTES, NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES,
-    NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES_REVISION_2,
-    NDIS_MINIPORT_ADAPTER_HARDWARE_ASSIST_ATTRIBUTES,
-    NDIS_MINIPORT_ADAPTER_HARDWARE_ASSIST_ATTRIBUTES_REVISION_3,
-    NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES,
-    NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_2, NDIS_MINIPORT_ATTRIBUTES_BUS_MASTER,
-    NDIS_MINIPORT_ATTRIBUTES_NDIS_WDM, NDIS_MINIPORT_ATTRIBUTES_NO_HALT_ON_SUSPEND,
-    NDIS_MINIPORT_ATTRIBUTES_SURPRISE_REMOVE_OK, NDIS_OBJECT_TYPE_DEFAULT,
-    NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES,
-    NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_HARDWARE_ASSIST_ATTRIBUTES,
+    IF_TYPE_ETHERNET_CSMACD, MediaConnectStateConnected, MediaDuplexStateFull, NDIS_MINIPORT_ADAPTER_ATTRIBUTES,
+    NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES, NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES_REVISION_2,
+    NDIS_MINIPORT_ADAPTER_HARDWARE_ASSIST_ATTRIBUTES, NDIS_MINIPORT_ADAPTER_HARDWARE_ASSIST_ATTRIBUTES_REVISION_3,
+    NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES, NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_2,
+    NDIS_MINIPORT_ATTRIBUTES_BUS_MASTER, NDIS_MINIPORT_ATTRIBUTES_NDIS_WDM,
+    NDIS_MINIPORT_ATTRIBUTES_NO_HALT_ON_SUSPEND, NDIS_MINIPORT_ATTRIBUTES_SURPRISE_REMOVE_OK, NDIS_OBJECT_TYPE_DEFAULT,
+    NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES, NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_HARDWARE_ASSIST_ATTRIBUTES,
     NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES, NDIS_RECEIVE_FILTER_CAPABILITIES,
-    NDIS_RECEIVE_FILTER_CAPABILITIES_REVISION_2,
-    NDIS_SIZEOF_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES_REVISION_2,
+    NDIS_RECEIVE_FILTER_CAPABILITIES_REVISION_2, NDIS_SIZEOF_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES_REVISION_2,
     NDIS_SIZEOF_MINIPORT_ADAPTER_HARDWARE_ASSIST_ATTRIBUTES_REVISION_3,
     NDIS_SIZEOF_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_2,
-    NDIS_SIZEOF_RECEIVE_FILTER_CAPABILITIES_REVISION_2, NDIS_STATUS, NDIS_STATUS_SUCCESS,
-    NET_IF_ACCESS_BROADCAST, NET_IF_CONNECTION_DEDICATED, NET_IF_DIRECTION_SENDRECEIVE,
-    NdisInterfaceInternal, NdisMSetMiniportAttributes, NdisMedium802_3, NdisPhysicalMedium802_3,
+    NDIS_SIZEOF_RECEIVE_FILTER_CAPABILITIES_REVISION_2, NDIS_STATUS, NDIS_STATUS_SUCCESS, NET_IF_ACCESS_BROADCAST,
+    NET_IF_CONNECTION_DEDICATED, NET_IF_DIRECTION_SENDRECEIVE, NdisInterfaceInternal, NdisMSetMiniportAttributes,
+    NdisMedium802_3, NdisPhysicalMedium802_3,
 };
 
 use super::NdisHandle;
@@ -96,17 +91,9 @@ pub struct GeneralAttributes<'a> {
 fn set(adapter: NdisHandle, attributes: *mut c_void) -> Result<(), NDIS_STATUS> {
     // SAFETY: `attributes` points to a fully initialized attribute structure whose
     // header names its type, revision and size; NDIS copies what it keeps.
-    let status = unsafe {
-        NdisMSetMiniportAttributes(
-            adapter.as_raw(),
-            attributes.cast::<NDIS_MINIPORT_ADAPTER_ATTRIBUTES>(),
-        )
-    };
-    if status == NDIS_STATUS_SUCCESS {
-        Ok(())
-    } else {
-        Err(status)
-    }
+    let status =
+        unsafe { NdisMSetMiniportAttributes(adapter.as_raw(), attributes.cast::<NDIS_MINIPORT_ADAPTER_ATTRIBUTES>()) };
+    if status == NDIS_STATUS_SUCCESS { Ok(()) } else { Err(status) }
 }
 
 /// Registration attributes. `context` becomes the MiniportAdapterContext NDIS passes
@@ -115,11 +102,7 @@ fn set(adapter: NdisHandle, attributes: *mut c_void) -> Result<(), NDIS_STATUS> 
 ///
 /// # Errors
 /// The status NDIS returned.
-pub fn set_registration<T: Sync>(
-    adapter: NdisHandle,
-    context: &T,
-    bus_master: bool,
-) -> Result<(), NDIS_STATUS> {
+pub fn set_registration<T: Sync>(adapter: NdisHandle, context: &T, bus_master: bool) -> Result<(), NDIS_STATUS> {
     let mut attributes = NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES::default();
     attributes.Header.Type = NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES;
     attributes.Header.Revision = NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_2;
@@ -128,11 +111,7 @@ pub fn set_registration<T: Sync>(
     attributes.AttributeFlags = NDIS_MINIPORT_ATTRIBUTES_NDIS_WDM
         | NDIS_MINIPORT_ATTRIBUTES_SURPRISE_REMOVE_OK
         | NDIS_MINIPORT_ATTRIBUTES_NO_HALT_ON_SUSPEND
-        | if bus_master {
-            NDIS_MINIPORT_ATTRIBUTES_BUS_MASTER
-        } else {
-            0
-        };
+        | if bus_master { NDIS_MINIPORT_ATTRIBUTES_BUS_MASTER } else { 0 };
     attributes.CheckForHangTimeInSeconds = 0;
     attributes.InterfaceType = NdisInterfaceInternal;
     set(adapter, (&raw mut attributes).cast())
@@ -169,8 +148,7 @@ pub fn set_general(adapter: NdisHandle, info: &GeneralAttributes<'_>) -> Result<
     attributes.IfType = IF_TYPE_ETHERNET_CSMACD;
     attributes.IfConnectorPresent = 1;
     // CAST: the OID list is a short static table; its byte size fits in u32.
-    attributes.SupportedOidListLength =
-        u32::try_from(core::mem::size_of_val(info.supported_oids)).unwrap_or(0);
+    attributes.SupportedOidListLength = u32::try_from(core::mem::size_of_val(info.supported_oids)).unwrap_or(0);
     attributes.SupportedOidList = info.supported_oids.as_ptr().cast_mut();
     set(adapter, (&raw mut attributes).cast())
 }

@@ -7,10 +7,9 @@
 //! IRQL: PASSIVE_LEVEL (MiniportInitializeEx).
 
 use ndis_sys::{
-    NDIS_CONFIGURATION_OBJECT, NDIS_CONFIGURATION_OBJECT_REVISION_1, NDIS_CONFIGURATION_PARAMETER,
-    NDIS_HANDLE, NDIS_OBJECT_TYPE_CONFIGURATION_OBJECT,
-    NDIS_SIZEOF_CONFIGURATION_OBJECT_REVISION_1, NDIS_STATUS, NDIS_STATUS_FAILURE,
-    NDIS_STATUS_SUCCESS, NDIS_STRING, NdisCloseConfiguration, NdisOpenConfigurationEx,
+    NDIS_CONFIGURATION_OBJECT, NDIS_CONFIGURATION_OBJECT_REVISION_1, NDIS_CONFIGURATION_PARAMETER, NDIS_HANDLE,
+    NDIS_OBJECT_TYPE_CONFIGURATION_OBJECT, NDIS_SIZEOF_CONFIGURATION_OBJECT_REVISION_1, NDIS_STATUS,
+    NDIS_STATUS_FAILURE, NDIS_STATUS_SUCCESS, NDIS_STRING, NdisCloseConfiguration, NdisOpenConfigurationEx,
     NdisParameterHexInteger, NdisParameterInteger, NdisReadConfiguration,
 };
 
@@ -38,8 +37,7 @@ pub const fn ascii_to_utf16<const N: usize>(text: &str) -> [u16; N] {
 macro_rules! utf16 {
     ($text:literal) => {{
         const TEXT: &str = $text;
-        const WIDE: [u16; TEXT.len()] =
-            $crate::kernel::config::ascii_to_utf16::<{ TEXT.len() }>(TEXT);
+        const WIDE: [u16; TEXT.len()] = $crate::kernel::config::ascii_to_utf16::<{ TEXT.len() }>(TEXT);
         &WIDE
     }};
 }
@@ -61,19 +59,13 @@ impl Configuration {
         if status != NDIS_STATUS_SUCCESS {
             return Err(status);
         }
-        NdisHandle::from_raw(handle)
-            .map(Self)
-            .ok_or(NDIS_STATUS_FAILURE)
+        NdisHandle::from_raw(handle).map(Self).ok_or(NDIS_STATUS_FAILURE)
     }
 
     fn read_integer(&self, name: Keyword) -> Option<u32> {
         // CAST: keyword names are short literals; their byte length fits in u16.
         let bytes = u16::try_from(name.len() * 2).ok()?;
-        let mut keyword = NDIS_STRING {
-            Length: bytes,
-            MaximumLength: bytes,
-            Buffer: name.as_ptr().cast_mut(),
-        };
+        let mut keyword = NDIS_STRING { Length: bytes, MaximumLength: bytes, Buffer: name.as_ptr().cast_mut() };
         let mut status: NDIS_STATUS = NDIS_STATUS_FAILURE;
         let mut value: *mut NDIS_CONFIGURATION_PARAMETER = core::ptr::null_mut();
         // SAFETY: all pointers are valid for the call; NDIS only reads `keyword.Buffer`.
@@ -92,9 +84,7 @@ impl Configuration {
         // SAFETY: on success NDIS returns a parameter that stays valid until the
         // configuration handle is closed (after this read).
         let parameter = unsafe { &*value };
-        if parameter.ParameterType != NdisParameterInteger
-            && parameter.ParameterType != NdisParameterHexInteger
-        {
+        if parameter.ParameterType != NdisParameterInteger && parameter.ParameterType != NdisParameterHexInteger {
             return None;
         }
         // SAFETY: the parameter type says the integer member of the union is the live one.

@@ -73,10 +73,7 @@ struct StackLine {
 
 impl StackLine {
     const fn new() -> Self {
-        Self {
-            bytes: [0; 256],
-            len: 0,
-        }
+        Self { bytes: [0; 256], len: 0 }
     }
 
     /// The text written so far (a cut may have split a UTF-8 sequence: print it as bytes).
@@ -89,10 +86,7 @@ impl Write for StackLine {
     fn write_str(&mut self, text: &str) -> fmt::Result {
         let room = self.bytes.len() - self.len;
         let take = text.len().min(room);
-        if let (Some(dst), Some(src)) = (
-            self.bytes.get_mut(self.len..self.len + take),
-            text.as_bytes().get(..take),
-        ) {
+        if let (Some(dst), Some(src)) = (self.bytes.get_mut(self.len..self.len + take), text.as_bytes().get(..take)) {
             dst.copy_from_slice(src);
             self.len += take;
         }
@@ -105,15 +99,9 @@ impl Write for StackLine {
 #[panic_handler]
 fn panic(info: &PanicInfo<'_>) -> ! {
     let mut line = StackLine::new();
-    let (file, line_number, column) = info
-        .location()
-        .map_or(("", 0, 0), |l| (l.file(), l.line(), l.column()));
+    let (file, line_number, column) = info.location().map_or(("", 0, 0), |l| (l.file(), l.line(), l.column()));
     // Writing to a StackLine cannot fail; a failing Display impl only shortens the message.
-    let _ = writeln!(
-        line,
-        "vmqnic: panic at {file}:{line_number}:{column}: {}",
-        info.message()
-    );
+    let _ = writeln!(line, "vmqnic: panic at {file}:{line_number}:{column}: {}", info.message());
     let precision = c_int::try_from(line.as_bytes().len()).unwrap_or(c_int::MAX);
     // SAFETY: as in `debug_print`: `%.*s` reads at most `precision` bytes of `line`.
     unsafe { DbgPrint(c"%.*s".as_ptr(), precision, line.as_bytes().as_ptr()) };
@@ -121,13 +109,5 @@ fn panic(info: &PanicInfo<'_>) -> ! {
     let (file_ptr, file_len) = (file.as_ptr() as ULONG_PTR, file.len() as ULONG_PTR);
     // SAFETY: KeBugCheckEx may be called at any IRQL and never returns; the parameters are
     // plain numbers recorded in the crash dump.
-    unsafe {
-        KeBugCheckEx(
-            PANIC_BUG_CHECK_CODE,
-            file_ptr,
-            file_len,
-            line_number as ULONG_PTR,
-            column as ULONG_PTR,
-        )
-    }
+    unsafe { KeBugCheckEx(PANIC_BUG_CHECK_CODE, file_ptr, file_len, line_number as ULONG_PTR, column as ULONG_PTR) }
 }

@@ -10,10 +10,9 @@ use core::ffi::c_void;
 
 use ndis_sys::{
     DEVICE_OBJECT, NDIS_HANDLE, NDIS_OBJECT_TYPE_SG_DMA_DESCRIPTION, NDIS_SG_DMA_64_BIT_ADDRESS,
-    NDIS_SG_DMA_DESCRIPTION, NDIS_SG_DMA_DESCRIPTION_REVISION_1,
-    NDIS_SIZEOF_SG_DMA_DESCRIPTION_REVISION_1, NDIS_STATUS, NDIS_STATUS_FAILURE,
-    NDIS_STATUS_SUCCESS, NdisMDeregisterScatterGatherDma, NdisMRegisterScatterGatherDma,
-    SCATTER_GATHER_LIST,
+    NDIS_SG_DMA_DESCRIPTION, NDIS_SG_DMA_DESCRIPTION_REVISION_1, NDIS_SIZEOF_SG_DMA_DESCRIPTION_REVISION_1,
+    NDIS_STATUS, NDIS_STATUS_FAILURE, NDIS_STATUS_SUCCESS, NdisMDeregisterScatterGatherDma,
+    NdisMRegisterScatterGatherDma, SCATTER_GATHER_LIST,
 };
 
 use super::NdisHandle;
@@ -46,15 +45,11 @@ impl ScatterGatherDma {
         description.ProcessSGListHandler = Some(process_sg_list);
         let mut handle: NDIS_HANDLE = core::ptr::null_mut();
         // SAFETY: `description` is a valid revision-1 descriptor; `handle` is a valid out slot.
-        let status = unsafe {
-            NdisMRegisterScatterGatherDma(adapter.as_raw(), &raw mut description, &raw mut handle)
-        };
+        let status = unsafe { NdisMRegisterScatterGatherDma(adapter.as_raw(), &raw mut description, &raw mut handle) };
         if status != NDIS_STATUS_SUCCESS {
             return Err(status);
         }
-        NdisHandle::from_raw(handle)
-            .map(Self)
-            .ok_or(NDIS_STATUS_FAILURE)
+        NdisHandle::from_raw(handle).map(Self).ok_or(NDIS_STATUS_FAILURE)
     }
 }
 

@@ -11,10 +11,9 @@ use core::mem::size_of;
 use ndis_sys::{
     NDIS_OBJECT_TYPE_DEFAULT, NDIS_OBJECT_TYPE_STATUS_INDICATION, NDIS_RECEIVE_QUEUE_STATE,
     NDIS_RECEIVE_QUEUE_STATE_REVISION_1, NDIS_SIZEOF_NDIS_RECEIVE_QUEUE_STATE_REVISION_1,
-    NDIS_SIZEOF_STATUS_INDICATION_REVISION_1, NDIS_STATUS_INDICATION,
-    NDIS_STATUS_INDICATION_REVISION_1, NDIS_STATUS_RECEIVE_QUEUE_STATE, NdisMIndicateStatusEx,
-    NdisReceiveQueueOperationalStateDmaStopped, NdisReceiveQueueOperationalStatePaused,
-    NdisReceiveQueueOperationalStateRunning,
+    NDIS_SIZEOF_STATUS_INDICATION_REVISION_1, NDIS_STATUS_INDICATION, NDIS_STATUS_INDICATION_REVISION_1,
+    NDIS_STATUS_RECEIVE_QUEUE_STATE, NdisMIndicateStatusEx, NdisReceiveQueueOperationalStateDmaStopped,
+    NdisReceiveQueueOperationalStatePaused, NdisReceiveQueueOperationalStateRunning,
 };
 
 use super::NdisHandle;
@@ -55,4 +54,11 @@ pub fn indicate_queue_state(adapter: NdisHandle, queue_id: u32, state: QueueOper
     // SAFETY: both structures are initialized and outlive the call; NDIS copies
     // what it keeps before returning.
     unsafe { NdisMIndicateStatusEx(adapter.as_raw(), &raw mut indication) };
+}
+
+/// Completes a pause that returned NDIS_STATUS_PENDING (`NdisMPauseComplete`). IRQL <= DISPATCH_LEVEL.
+pub fn pause_complete(adapter: NdisHandle) {
+    // SAFETY: the adapter's MiniportPause returned PENDING and this completes it once
+    // (the core flips Pausing to Paused exactly once before calling).
+    unsafe { ndis_sys::NdisMPauseComplete(adapter.as_raw()) };
 }

@@ -10,8 +10,8 @@ use core::cell::UnsafeCell;
 use core::ops::{Deref, DerefMut};
 
 use ndis_sys::{
-    NDIS_SPIN_LOCK, NdisAcquireSpinLock, NdisAllocateSpinLock, NdisDprAcquireSpinLock,
-    NdisDprReleaseSpinLock, NdisFreeSpinLock, NdisReleaseSpinLock,
+    NDIS_SPIN_LOCK, NdisAcquireSpinLock, NdisAllocateSpinLock, NdisDprAcquireSpinLock, NdisDprReleaseSpinLock,
+    NdisFreeSpinLock, NdisReleaseSpinLock,
 };
 
 /// Data of type `T` protected by an NDIS spin lock.
@@ -34,13 +34,7 @@ impl<T> SpinLock<T> {
     /// A new lock around `value`. A zeroed `KSPIN_LOCK` is a released lock;
     /// [`SpinLock::init`] still registers it with NDIS once placed.
     pub const fn new(value: T) -> Self {
-        Self {
-            lock: UnsafeCell::new(NDIS_SPIN_LOCK {
-                SpinLock: 0,
-                OldIrql: 0,
-            }),
-            data: UnsafeCell::new(value),
-        }
+        Self { lock: UnsafeCell::new(NDIS_SPIN_LOCK { SpinLock: 0, OldIrql: 0 }), data: UnsafeCell::new(value) }
     }
 
     /// Initializes the lock in place (`NdisAllocateSpinLock`). IRQL <= DISPATCH_LEVEL.
@@ -54,10 +48,7 @@ impl<T> SpinLock<T> {
     pub fn lock(&self) -> SpinLockGuard<'_, T> {
         // SAFETY: the lock was initialized; NDIS saves the previous IRQL in the lock.
         unsafe { NdisAcquireSpinLock(self.lock.get()) };
-        SpinLockGuard {
-            owner: self,
-            dpr: false,
-        }
+        SpinLockGuard { owner: self, dpr: false }
     }
 
     /// Acquires the lock when the caller already runs at DISPATCH_LEVEL.
@@ -65,10 +56,7 @@ impl<T> SpinLock<T> {
         // SAFETY: as in `lock`; the caller runs at DISPATCH_LEVEL (documented precondition
         // that ndis-sim checks).
         unsafe { NdisDprAcquireSpinLock(self.lock.get()) };
-        SpinLockGuard {
-            owner: self,
-            dpr: true,
-        }
+        SpinLockGuard { owner: self, dpr: true }
     }
 
     /// Exclusive access without locking, for the owner that holds `&mut self`

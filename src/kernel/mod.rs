@@ -11,8 +11,11 @@ pub mod dma;
 mod handle;
 pub mod indicate;
 pub mod lock;
+pub mod nbl;
+pub mod oid_request;
 pub mod pool;
 pub mod shared_memory;
+pub mod work_item;
 
 pub use handle::NdisHandle;
 

@@ -11,9 +11,7 @@ use core::ffi::c_void;
 use core::ops::{Deref, DerefMut};
 use core::ptr::NonNull;
 
-use ndis_sys::{
-    NdisAllocateMemoryWithTagPriority, NdisFreeMemoryWithTagPriority, NormalPoolPriority,
-};
+use ndis_sys::{NdisAllocateMemoryWithTagPriority, NdisFreeMemoryWithTagPriority, NormalPoolPriority};
 
 use super::NdisHandle;
 
@@ -43,9 +41,7 @@ fn allocate(owner: NdisHandle, tag: PoolTag, len: usize) -> Option<NonNull<c_voi
     let len = u32::try_from(len.max(1)).ok()?;
     // SAFETY: `owner` is a live NDIS handle (type invariant); NDIS returns NULL or a
     // block of `len` bytes aligned to MEMORY_ALLOCATION_ALIGNMENT.
-    let raw = unsafe {
-        NdisAllocateMemoryWithTagPriority(owner.as_raw(), len, tag.value(), NormalPoolPriority)
-    };
+    let raw = unsafe { NdisAllocateMemoryWithTagPriority(owner.as_raw(), len, tag.value(), NormalPoolPriority) };
     NonNull::new(raw)
 }
 
@@ -104,6 +100,32 @@ impl<T> PoolBox<T> {
     }
 }
 
+/// Types for which all-zero bytes are a valid value, so they can be allocated zeroed
+/// in pool instead of being built on the (24 KiB) kernel stack and moved.
+///
+/// # Safety
+/// Every bit pattern of all zeros must be a valid, initialized `Self`.
+pub unsafe trait Zeroable {}
+
+// SAFETY: zero is a valid integer.
+unsafe impl<const N: usize> Zeroable for [u16; N] {}
+// SAFETY: all fields are integers (keys, targets, a count); zero keys mean "empty".
+unsafe impl Zeroable for crate::vmq::demux::DemuxTable {}
+// SAFETY: all fields are integers or `#[repr(transparent)]` integer keys; FilterId 0 means "free".
+unsafe impl Zeroable for crate::vmq::filter::FilterTable {}
+
+impl<T: Zeroable> PoolBox<T> {
+    /// A zero-initialized `T` in pool, built in place.
+    #[must_use]
+    pub fn try_zeroed(owner: NdisHandle, tag: PoolTag) -> Option<Self> {
+        const { assert!(core::mem::align_of::<T>() <= POOL_ALIGNMENT) };
+        let ptr = allocate(owner, tag, core::mem::size_of::<T>())?.cast::<T>();
+        // SAFETY: a fresh block of size_of::<T>() bytes; all-zero is a valid `T` (Zeroable).
+        unsafe { ptr.as_ptr().write_bytes(0, 1) };
+        Some(Self { ptr, owner, tag })
+    }
+}
+
 impl<T> Deref for PoolBox<T> {
     type Target = T;
     fn deref(&self) -> &T {
@@ -151,12 +173,7 @@ impl PoolBytes {
         let ptr = allocate(owner, tag, len)?.cast::<u8>();
         // SAFETY: `ptr` is a fresh block of at least `len` bytes.
         unsafe { ptr.as_ptr().write_bytes(0, len) };
-        Some(Self {
-            ptr,
-            len,
-            owner,
-            tag,
-        })
+        Some(Self { ptr, len, owner, tag })
     }
 
     /// The bytes.

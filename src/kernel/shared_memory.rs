@@ -15,8 +15,8 @@ use core::ptr::NonNull;
 use ndis_sys::{
     MM_ANY_NODE_OK, NDIS_HANDLE, NDIS_OBJECT_TYPE_DEFAULT, NDIS_SHARED_MEM_PARAMETERS_CONTIGUOUS,
     NDIS_SHARED_MEMORY_PARAMETERS, NDIS_SHARED_MEMORY_PARAMETERS_REVISION_2,
-    NDIS_SIZEOF_SHARED_MEMORY_PARAMETERS_REVISION_2, NDIS_STATUS, NDIS_STATUS_SUCCESS,
-    NdisAllocateSharedMemory, NdisFreeSharedMemory, SCATTER_GATHER_ELEMENT, SCATTER_GATHER_LIST,
+    NDIS_SIZEOF_SHARED_MEMORY_PARAMETERS_REVISION_2, NDIS_STATUS, NDIS_STATUS_SUCCESS, NdisAllocateSharedMemory,
+    NdisFreeSharedMemory, SCATTER_GATHER_ELEMENT, SCATTER_GATHER_LIST,
 };
 
 use super::NdisHandle;
@@ -112,13 +112,9 @@ impl SharedMemory {
     ///
     /// # Errors
     /// See [`SharedMemoryError`]; nothing is left allocated on error.
-    pub fn allocate(
-        owner: NdisHandle,
-        request: SharedMemoryRequest,
-    ) -> Result<Self, SharedMemoryError> {
+    pub fn allocate(owner: NdisHandle, request: SharedMemoryRequest) -> Result<Self, SharedMemoryError> {
         let sg_len = sg_list_buffer_len(request.length);
-        let mut sg =
-            PoolBytes::zeroed(owner, SG_LIST_TAG, sg_len).ok_or(SharedMemoryError::SgListBuffer)?;
+        let mut sg = PoolBytes::zeroed(owner, SG_LIST_TAG, sg_len).ok_or(SharedMemoryError::SgListBuffer)?;
         let capacity = request.length.div_ceil(PAGE_SIZE);
         // The samples set NumberOfElements to the capacity before the call.
         let count_at = offset_of!(SCATTER_GATHER_LIST, NumberOfElements);
@@ -128,50 +124,35 @@ impl SharedMemory {
         params.Header.Type = NDIS_OBJECT_TYPE_DEFAULT;
         params.Header.Revision = NDIS_SHARED_MEMORY_PARAMETERS_REVISION_2;
         params.Header.Size = NDIS_SIZEOF_SHARED_MEMORY_PARAMETERS_REVISION_2;
-        params.Flags = if request.contiguous {
-            NDIS_SHARED_MEM_PARAMETERS_CONTIGUOUS
-        } else {
-            0
-        };
+        params.Flags = if request.contiguous { NDIS_SHARED_MEM_PARAMETERS_CONTIGUOUS } else { 0 };
         params.QueueId = request.queue_id;
         params.PreferredNode = MM_ANY_NODE_OK;
         params.Usage = request.usage.raw();
         params.Length = request.length;
         // CAST: sg_len is at most 16 + 24 * 2^20 for a u32 length: fits in u32.
-        params.SGListBufferLength =
-            u32::try_from(sg_len).map_err(|_| SharedMemoryError::Malformed)?;
+        params.SGListBufferLength = u32::try_from(sg_len).map_err(|_| SharedMemoryError::Malformed)?;
         params.SGListBuffer = sg.as_mut_ptr().cast();
         params.VPortId = 0; // VMQ miniports must leave VPortId 0.
 
         let mut allocation: NDIS_HANDLE = core::ptr::null_mut();
         // SAFETY: `params` is a valid revision-2 structure whose SGListBuffer points to
         // `sg_len` writable bytes that outlive the call; `allocation` is a valid out slot.
-        let status = unsafe {
-            NdisAllocateSharedMemory(owner.as_raw(), &raw mut params, &raw mut allocation)
-        };
+        let status = unsafe { NdisAllocateSharedMemory(owner.as_raw(), &raw mut params, &raw mut allocation) };
         if status != NDIS_STATUS_SUCCESS {
             return Err(SharedMemoryError::Ndis(status));
         }
         let Some(allocation) = NdisHandle::from_raw(allocation) else {
             return Err(SharedMemoryError::Malformed);
         };
-        let (Some(shared_memory_handle), Some(va)) = (
-            NdisHandle::from_raw(params.SharedMemoryHandle),
-            NonNull::new(params.VirtualAddress.cast::<u8>()),
-        ) else {
+        let (Some(shared_memory_handle), Some(va)) =
+            (NdisHandle::from_raw(params.SharedMemoryHandle), NonNull::new(params.VirtualAddress.cast::<u8>()))
+        else {
             // SAFETY: NDIS returned this allocation handle for `owner` just above; freed once.
             unsafe { NdisFreeSharedMemory(owner.as_raw(), allocation.as_raw()) };
             return Err(SharedMemoryError::Malformed);
         };
         // From here on `Drop` frees the allocation on every early return.
-        let memory = Self {
-            owner,
-            allocation,
-            shared_memory_handle,
-            va,
-            request,
-            sg,
-        };
+        let memory = Self { owner, allocation, shared_memory_handle, va, request, sg };
         let covered: u64 = memory.sg_elements().map(|e| u64::from(e.length)).sum();
         let count = memory.sg_element_count();
         if count == 0 || count > capacity || covered < u64::from(request.length) {
@@ -202,11 +183,7 @@ impl SharedMemory {
     #[must_use]
     pub fn sg_element_count(&self) -> u32 {
         let capacity = self.request.length.div_ceil(PAGE_SIZE);
-        u32_at(
-            self.sg.as_slice(),
-            offset_of!(SCATTER_GATHER_LIST, NumberOfElements),
-        )
-        .map_or(0, |n| n.min(capacity))
+        u32_at(self.sg.as_slice(), offset_of!(SCATTER_GATHER_LIST, NumberOfElements)).map_or(0, |n| n.min(capacity))
     }
 
     /// The scatter-gather elements, read from the list NDIS wrote into our buffer.
@@ -225,6 +202,11 @@ impl SharedMemory {
     #[must_use]
     pub fn virtual_address(&self) -> usize {
         self.va.as_ptr() as usize
+    }
+
+    /// The mapping, for the receive-buffer binding in [`super::nbl`] (kernel-internal).
+    pub(super) fn va_ptr(&self) -> NonNull<u8> {
+        self.va
     }
 }
 

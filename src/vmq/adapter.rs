@@ -8,10 +8,13 @@
 //! freed after releasing it, by moving ownership in and out).
 
 use super::caps::{self, VmqKeywords};
+use super::demux::DemuxTable;
 use super::error::InitError;
-use super::ledger::{GrowError, Ledger, MAX_ALLOCATIONS_PER_QUEUE};
+use super::filter::FilterTable;
+use super::ledger::{GrowError, Ledger, ReceiveRequest};
 use super::oid::SUPPORTED_OIDS;
 use super::queues::{MAX_VM_QUEUES, QueueTable};
+use super::rx::{QueueSlot, RxQueue, rx_token};
 use crate::backend::NicBackend;
 use crate::backend::soft::SoftNic;
 use crate::kernel::NdisHandle;
@@ -19,14 +22,21 @@ use crate::kernel::attributes::{self, GeneralAttributes, ReceiveFilterCapabiliti
 use crate::kernel::config::read_integer_keywords;
 use crate::kernel::dma::ScatterGatherDma;
 use crate::kernel::lock::SpinLock;
+use crate::kernel::nbl::{NblPool, buffer_stride, shared_data_alignment};
+use crate::kernel::oid_request::OidToken;
 use crate::kernel::pool::{PoolBox, PoolTag};
 use crate::kernel::shared_memory::SharedMemoryError;
+use crate::kernel::work_item::IoWorkItem;
 use crate::utf16;
 
 /// Pool tag of the adapter context.
 pub const ADAPTER_TAG: PoolTag = PoolTag::new(*b"VqAd");
 /// Pool tag of per-queue structures.
 pub const QUEUE_TAG: PoolTag = PoolTag::new(*b"VqQu");
+/// Pool tag of receive rings (free-buffer stacks).
+pub const RING_TAG: PoolTag = PoolTag::new(*b"VqRg");
+/// Pool tag of the demux and filter tables.
+pub const FILTER_TAG: PoolTag = PoolTag::new(*b"VqFt");
 /// Receive buffers of the default queue, allocated in MiniportInitializeEx.
 pub const DEFAULT_QUEUE_BUFFERS: u32 = 128;
 /// Receive buffers of a VM queue when the host suggests none.
@@ -61,12 +71,7 @@ impl AdapterConfig {
     pub fn read(handle: NdisHandle) -> Result<Self, InitError> {
         let [vmq, vlan, contiguous, dma] = read_integer_keywords(
             handle,
-            [
-                utf16!("*VMQ"),
-                utf16!("*VMQVlanFiltering"),
-                utf16!("VmqContiguousRx"),
-                utf16!("VmqDmaEmulation"),
-            ],
+            [utf16!("*VMQ"), utf16!("*VMQVlanFiltering"), utf16!("VmqContiguousRx"), utf16!("VmqDmaEmulation")],
         )
         .map_err(InitError::Configuration)?;
         Ok(Self {
@@ -82,6 +87,8 @@ impl AdapterConfig {
 pub enum RunState {
     /// After initialize and after pause: no receive indications, sends are rejected.
     Paused,
+    /// Pause pended: waiting for indicated NBLs to come back.
+    Pausing,
     /// After restart.
     Running,
 }
@@ -111,8 +118,18 @@ pub struct AdapterState<B> {
     pub backend: B,
     /// Live VM queues.
     pub queues: QueueTable,
-    /// Shared memory of the default queue (QueueId 0).
-    pub default_queue: Ledger,
+    /// Shared memory and receive buffers of the default queue (QueueId 0).
+    pub default_queue: RxQueue,
+    /// (destination MAC, VLAN) → queue slot, for the receive hot path.
+    pub demux: PoolBox<DemuxTable>,
+    /// The filters NDIS set, by FilterId.
+    pub filters: PoolBox<FilterTable>,
+    /// NBLs indicated on any queue and not yet returned.
+    pub outstanding: u32,
+    /// The FREE_QUEUE that returned PENDING: its queue and request.
+    pub pending_free: Option<(u32, OidToken)>,
+    /// The free work item is queued (it must not be queued twice).
+    pub free_work_queued: bool,
     /// `OID_GEN_CURRENT_PACKET_FILTER`.
     pub packet_filter: u32,
     /// `OID_GEN_CURRENT_LOOKAHEAD`.
@@ -128,6 +145,14 @@ pub struct AdapterState<B> {
 /// Multicast list capacity.
 pub const MAX_MULTICAST: usize = 32;
 
+impl<B> AdapterState<B> {
+    /// The queue whose FREE_QUEUE is pended, if any.
+    #[must_use]
+    pub fn pending_free_queue(&self) -> Option<u32> {
+        self.pending_free.as_ref().map(|(id, _)| *id)
+    }
+}
+
 /// The miniport adapter context (what `MiniportAdapterContext` points to).
 ///
 /// Field order matters for `Drop`: the state (and with it every shared-memory
@@ -137,7 +162,10 @@ pub struct Adapter<B: NicBackend> {
     config: AdapterConfig,
     hardware_caps: ReceiveFilterCapabilities,
     current_caps: ReceiveFilterCapabilities,
+    stride: u32,
     state: SpinLock<AdapterState<B>>,
+    nbl_pool: NblPool,
+    work_item: IoWorkItem,
     dma: Option<ScatterGatherDma>,
 }
 
@@ -147,7 +175,7 @@ pub type DriverAdapter = Adapter<SoftNic>;
 pub(crate) fn grow_error_status(error: GrowError) -> i32 {
     match error {
         GrowError::Allocation(SharedMemoryError::Ndis(status)) => status,
-        GrowError::Allocation(SharedMemoryError::SgListBuffer) | GrowError::Full => {
+        GrowError::Allocation(SharedMemoryError::SgListBuffer) | GrowError::Full | GrowError::Buffers => {
             ndis_sys::NDIS_STATUS_RESOURCES
         }
         GrowError::Allocation(SharedMemoryError::Malformed) => ndis_sys::NDIS_STATUS_FAILURE,
@@ -172,11 +200,7 @@ impl<B: NicBackend + Send> Adapter<B> {
     ///
     /// # Errors
     /// [`InitError`].
-    pub fn initialize_with(
-        handle: NdisHandle,
-        backend: B,
-        config: AdapterConfig,
-    ) -> Result<PoolBox<Self>, InitError> {
+    pub fn initialize_with(handle: NdisHandle, backend: B, config: AdapterConfig) -> Result<PoolBox<Self>, InitError> {
         // CAST: bounded by MAX_VM_QUEUES (64).
         let num_queues = backend.num_vm_queues().min(MAX_VM_QUEUES as u32);
         let hardware_caps = caps::hardware(num_queues, backend.max_mac_header_filters());
@@ -184,31 +208,43 @@ impl<B: NicBackend + Send> Adapter<B> {
         let bus_master = backend.is_bus_master();
         let mac_address = backend.mac_address();
         let link_speed = backend.link_speed();
+        let resources = || InitError::Resources;
+        let default_queue = RxQueue::new(handle).ok_or_else(resources)?;
+        let demux = PoolBox::try_zeroed(handle, FILTER_TAG).ok_or_else(resources)?;
+        let filters = PoolBox::try_zeroed(handle, FILTER_TAG).ok_or_else(resources)?;
+        let nbl_pool = NblPool::allocate(handle).ok_or_else(resources)?;
+        let work_item = IoWorkItem::allocate(handle).ok_or_else(resources)?;
         let adapter = Self {
             handle,
             config,
             hardware_caps,
             current_caps,
+            stride: buffer_stride(shared_data_alignment()),
             state: SpinLock::new(AdapterState {
                 run: RunState::Paused,
                 surprise_removed: false,
                 backend,
                 queues: QueueTable::new(),
-                default_queue: Ledger::new(),
+                default_queue,
+                demux,
+                filters,
+                outstanding: 0,
+                pending_free: None,
+                free_work_queued: false,
                 packet_filter: 0,
                 lookahead: MTU,
                 multicast: [[0; 6]; MAX_MULTICAST],
                 multicast_len: 0,
                 counters: Counters::default(),
             }),
+            nbl_pool,
+            work_item,
             dma: None,
         };
-        let mut adapter =
-            PoolBox::try_new(handle, ADAPTER_TAG, adapter).map_err(|_| InitError::Resources)?;
+        let mut adapter = PoolBox::try_new(handle, ADAPTER_TAG, adapter).map_err(|_| InitError::Resources)?;
         adapter.state.init();
 
-        attributes::set_registration(handle, &*adapter, bus_master)
-            .map_err(InitError::Attributes)?;
+        attributes::set_registration(handle, &*adapter, bus_master).map_err(InitError::Attributes)?;
         let general = GeneralAttributes {
             mtu: MTU,
             link_speed,
@@ -221,28 +257,18 @@ impl<B: NicBackend + Send> Adapter<B> {
             supported_oids: SUPPORTED_OIDS,
         };
         attributes::set_general(handle, &general).map_err(InitError::Attributes)?;
-        attributes::set_hardware_assist(handle, hardware_caps, current_caps)
-            .map_err(InitError::Attributes)?;
+        attributes::set_hardware_assist(handle, hardware_caps, current_caps).map_err(InitError::Attributes)?;
         if bus_master {
-            adapter.dma =
-                Some(ScatterGatherDma::register(handle).map_err(InitError::ScatterGatherDma)?);
+            adapter.dma = Some(ScatterGatherDma::register(handle).map_err(InitError::ScatterGatherDma)?);
         }
-        let ledger = Ledger::allocate_receive(
-            handle,
-            ndis_sys::NDIS_DEFAULT_RECEIVE_QUEUE_ID,
-            DEFAULT_QUEUE_BUFFERS,
-            config.contiguous_rx,
-            MAX_ALLOCATIONS_PER_QUEUE,
-        )
-        .map_err(|e| match grow_error_status(e) {
-            ndis_sys::NDIS_STATUS_RESOURCES => InitError::Resources,
-            status => InitError::SharedMemory(status),
-        })?;
+        let mut staged =
+            adapter.allocate_receive(0, 0, DEFAULT_QUEUE_BUFFERS, 0).map_err(|e| match grow_error_status(e) {
+                ndis_sys::NDIS_STATUS_RESOURCES => InitError::Resources,
+                status => InitError::SharedMemory(status),
+            })?;
         let state = adapter.state.get_mut();
-        state.default_queue = ledger;
-        state
-            .backend
-            .start_queue_dma(ndis_sys::NDIS_DEFAULT_RECEIVE_QUEUE_ID);
+        state.default_queue.absorb(&mut staged, 0);
+        state.backend.start_queue_dma(ndis_sys::NDIS_DEFAULT_RECEIVE_QUEUE_ID);
         Ok(adapter)
     }
 
@@ -250,9 +276,7 @@ impl<B: NicBackend + Send> Adapter<B> {
     /// allocated, the default queue's memory, SG DMA, and the context itself.
     pub fn halt(mut adapter: PoolBox<Self>) {
         let state = adapter.state.get_mut();
-        state
-            .backend
-            .stop_queue_dma(ndis_sys::NDIS_DEFAULT_RECEIVE_QUEUE_ID);
+        state.backend.stop_queue_dma(ndis_sys::NDIS_DEFAULT_RECEIVE_QUEUE_ID);
         while let Some(queue) = state.queues.pop() {
             state.backend.stop_queue_dma(queue.id);
             drop(queue);
@@ -274,9 +298,7 @@ impl<B: NicBackend + Send> Adapter<B> {
 
     /// The advertised (hardware, current) receive-filter capabilities.
     #[must_use]
-    pub const fn receive_filter_capabilities(
-        &self,
-    ) -> (ReceiveFilterCapabilities, ReceiveFilterCapabilities) {
+    pub const fn receive_filter_capabilities(&self) -> (ReceiveFilterCapabilities, ReceiveFilterCapabilities) {
         (self.hardware_caps, self.current_caps)
     }
 
@@ -285,10 +307,48 @@ impl<B: NicBackend + Send> Adapter<B> {
         &self.state
     }
 
-    /// MiniportPause (PASSIVE_LEVEL). No receive is outstanding in this version, so
-    /// pausing completes at once; queues, filters and shared memory are kept.
-    pub fn pause(&self) {
-        self.state.lock().run = RunState::Paused;
+    /// Allocates receive memory for `buffers` buffers of queue `queue_id` (table slot
+    /// token `slot`), as blocks `first_block..` of its ledger. PASSIVE_LEVEL, lock not held.
+    ///
+    /// # Errors
+    /// [`GrowError`]; nothing stays allocated.
+    pub(crate) fn allocate_receive(
+        &self,
+        queue_id: u32,
+        slot: QueueSlot,
+        buffers: u32,
+        first_block: usize,
+    ) -> Result<Ledger, GrowError> {
+        Ledger::allocate_receive(&ReceiveRequest {
+            owner: self.handle,
+            pool: &self.nbl_pool,
+            queue_id,
+            buffers,
+            contiguous: self.config.contiguous_rx,
+            stride: self.stride,
+            first_block,
+            token: &|block, index| rx_token(slot, block, index),
+        })
+    }
+
+    /// The adapter's work item (frees a drained queue at PASSIVE_LEVEL).
+    pub(crate) const fn work_item(&self) -> &IoWorkItem {
+        &self.work_item
+    }
+
+    /// MiniportPause (PASSIVE_LEVEL): stop indicating; `true` when it completed, `false`
+    /// when indicated NBLs are still out (the return path then calls NdisMPauseComplete).
+    /// Queues, filters and shared memory are kept.
+    #[must_use]
+    pub fn pause(&self) -> bool {
+        let mut state = self.state.lock();
+        if state.outstanding == 0 {
+            state.run = RunState::Paused;
+            true
+        } else {
+            state.run = RunState::Pausing;
+            false
+        }
     }
 
     /// MiniportRestart (PASSIVE_LEVEL).
@@ -326,9 +386,7 @@ impl<B: NicBackend + Send> Adapter<B> {
 }
 
 fn stop_all_dma<B: NicBackend>(state: &mut AdapterState<B>) {
-    state
-        .backend
-        .stop_queue_dma(ndis_sys::NDIS_DEFAULT_RECEIVE_QUEUE_ID);
+    state.backend.stop_queue_dma(ndis_sys::NDIS_DEFAULT_RECEIVE_QUEUE_ID);
     let ids: [Option<u32>; MAX_VM_QUEUES] = {
         let mut ids = [None; MAX_VM_QUEUES];
         for (slot, queue) in ids.iter_mut().zip(state.queues.iter()) {

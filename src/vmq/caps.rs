@@ -7,11 +7,11 @@
 
 use ndis_sys::{
     NDIS_RECEIVE_FILTER_DYNAMIC_PROCESSOR_AFFINITY_CHANGE_SUPPORTED,
-    NDIS_RECEIVE_FILTER_INTERRUPT_VECTOR_COALESCING_SUPPORTED,
-    NDIS_RECEIVE_FILTER_MAC_HEADER_DEST_ADDR_SUPPORTED, NDIS_RECEIVE_FILTER_MAC_HEADER_SUPPORTED,
-    NDIS_RECEIVE_FILTER_MAC_HEADER_VLAN_ID_SUPPORTED, NDIS_RECEIVE_FILTER_MSI_X_SUPPORTED,
-    NDIS_RECEIVE_FILTER_TEST_HEADER_FIELD_EQUAL_SUPPORTED, NDIS_RECEIVE_FILTER_VM_QUEUE_SUPPORTED,
-    NDIS_RECEIVE_FILTER_VM_QUEUES_ENABLED, NDIS_RECEIVE_FILTER_VMQ_FILTERS_ENABLED,
+    NDIS_RECEIVE_FILTER_INTERRUPT_VECTOR_COALESCING_SUPPORTED, NDIS_RECEIVE_FILTER_MAC_HEADER_DEST_ADDR_SUPPORTED,
+    NDIS_RECEIVE_FILTER_MAC_HEADER_SUPPORTED, NDIS_RECEIVE_FILTER_MAC_HEADER_VLAN_ID_SUPPORTED,
+    NDIS_RECEIVE_FILTER_MSI_X_SUPPORTED, NDIS_RECEIVE_FILTER_TEST_HEADER_FIELD_EQUAL_SUPPORTED,
+    NDIS_RECEIVE_FILTER_VM_QUEUE_SUPPORTED, NDIS_RECEIVE_FILTER_VM_QUEUES_ENABLED,
+    NDIS_RECEIVE_FILTER_VMQ_FILTERS_ENABLED,
 };
 
 use crate::kernel::attributes::ReceiveFilterCapabilities;
@@ -31,10 +31,7 @@ impl VmqKeywords {
     #[must_use]
     pub fn from_registry(vmq: Option<u32>, vlan_filtering: Option<u32>) -> Self {
         let enabled = |v: Option<u32>| !matches!(v, Some(0));
-        Self {
-            vmq: enabled(vmq),
-            vlan_filtering: enabled(vlan_filtering),
-        }
+        Self { vmq: enabled(vmq), vlan_filtering: enabled(vlan_filtering) }
     }
 }
 
@@ -60,10 +57,7 @@ pub fn hardware(num_queues: u32, max_filters: u32) -> ReceiveFilterCapabilities 
 
 /// What is enabled now: the hardware set narrowed by the keywords.
 #[must_use]
-pub fn current(
-    hardware: ReceiveFilterCapabilities,
-    keywords: VmqKeywords,
-) -> ReceiveFilterCapabilities {
+pub fn current(hardware: ReceiveFilterCapabilities, keywords: VmqKeywords) -> ReceiveFilterCapabilities {
     let mut current = hardware;
     if !keywords.vlan_filtering {
         current.supported_mac_header_fields &= !NDIS_RECEIVE_FILTER_MAC_HEADER_VLAN_ID_SUPPORTED;
@@ -83,47 +77,17 @@ mod tests {
 
     #[test]
     fn keywords_default_to_enabled() {
-        assert_eq!(
-            VmqKeywords::from_registry(None, None),
-            VmqKeywords {
-                vmq: true,
-                vlan_filtering: true
-            }
-        );
-        assert_eq!(
-            VmqKeywords::from_registry(Some(0), Some(7)),
-            VmqKeywords {
-                vmq: false,
-                vlan_filtering: true
-            }
-        );
+        assert_eq!(VmqKeywords::from_registry(None, None), VmqKeywords { vmq: true, vlan_filtering: true });
+        assert_eq!(VmqKeywords::from_registry(Some(0), Some(7)), VmqKeywords { vmq: false, vlan_filtering: true });
     }
 
     #[test]
     fn keywords_narrow_current_only() {
         let hw = hardware(64, 128);
-        let cur = current(
-            hw,
-            VmqKeywords {
-                vmq: true,
-                vlan_filtering: false,
-            },
-        );
-        assert_eq!(
-            cur.supported_mac_header_fields & NDIS_RECEIVE_FILTER_MAC_HEADER_VLAN_ID_SUPPORTED,
-            0
-        );
-        assert_ne!(
-            hw.supported_mac_header_fields & NDIS_RECEIVE_FILTER_MAC_HEADER_VLAN_ID_SUPPORTED,
-            0
-        );
-        let off = current(
-            hw,
-            VmqKeywords {
-                vmq: false,
-                vlan_filtering: true,
-            },
-        );
+        let cur = current(hw, VmqKeywords { vmq: true, vlan_filtering: false });
+        assert_eq!(cur.supported_mac_header_fields & NDIS_RECEIVE_FILTER_MAC_HEADER_VLAN_ID_SUPPORTED, 0);
+        assert_ne!(hw.supported_mac_header_fields & NDIS_RECEIVE_FILTER_MAC_HEADER_VLAN_ID_SUPPORTED, 0);
+        let off = current(hw, VmqKeywords { vmq: false, vlan_filtering: true });
         assert_eq!((off.enabled_queue_types, off.num_queues), (0, 0));
         assert_eq!(hw.num_queues, 64);
         assert!(hw.max_mac_header_filters >= hw.num_queues);

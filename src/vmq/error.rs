@@ -7,8 +7,8 @@
 
 use ndis_sys::{
     NDIS_STATUS, NDIS_STATUS_ADAPTER_NOT_READY, NDIS_STATUS_BUFFER_TOO_SHORT, NDIS_STATUS_FAILURE,
-    NDIS_STATUS_INVALID_DATA, NDIS_STATUS_INVALID_LENGTH, NDIS_STATUS_INVALID_PARAMETER,
-    NDIS_STATUS_NOT_ACCEPTED, NDIS_STATUS_NOT_SUPPORTED, NDIS_STATUS_RESOURCES,
+    NDIS_STATUS_INVALID_DATA, NDIS_STATUS_INVALID_LENGTH, NDIS_STATUS_INVALID_PARAMETER, NDIS_STATUS_NOT_ACCEPTED,
+    NDIS_STATUS_NOT_SUPPORTED, NDIS_STATUS_RESOURCES,
 };
 
 /// Why an OID request was refused. `needed` values become `BytesNeeded`.
@@ -86,15 +86,8 @@ impl InitError {
     pub const fn status(self) -> NDIS_STATUS {
         match self {
             Self::Resources => NDIS_STATUS_RESOURCES,
-            Self::SharedMemory(s)
-            | Self::Attributes(s)
-            | Self::ScatterGatherDma(s)
-            | Self::Configuration(s) => {
-                if s == 0 {
-                    NDIS_STATUS_FAILURE
-                } else {
-                    s
-                }
+            Self::SharedMemory(s) | Self::Attributes(s) | Self::ScatterGatherDma(s) | Self::Configuration(s) => {
+                if s == 0 { NDIS_STATUS_FAILURE } else { s }
             }
         }
     }
@@ -114,10 +107,7 @@ mod tests {
 
     #[test]
     fn statuses_are_the_documented_ones() {
-        assert_eq!(
-            OidError::InvalidLength { needed: 1 }.status(),
-            NDIS_STATUS_INVALID_LENGTH
-        );
+        assert_eq!(OidError::InvalidLength { needed: 1 }.status(), NDIS_STATUS_INVALID_LENGTH);
         assert_eq!(OidError::NotAccepted.status(), NDIS_STATUS_NOT_ACCEPTED);
         assert_eq!(InitError::Resources.status(), NDIS_STATUS_RESOURCES);
         // A "success" status coming back from a failed step must not make init succeed.

@@ -1,25 +1,33 @@
-//! Per-queue shared-memory ledger: every `NdisAllocateSharedMemory` result a queue owns.
+//! Per-queue shared-memory ledger: every `NdisAllocateSharedMemory` result a queue owns,
+//! each with the receive buffers bound to it.
 //!
 //! A queue may grow (more allocations) until it is freed; freeing the queue frees
-//! every entry. The ledger never frees by itself under a lock: callers move the
-//! ledger (or the queue holding it) out of the locked state and drop it at
-//! PASSIVE_LEVEL. <https://learn.microsoft.com/windows-hardware/drivers/network/shared-memory-resource-allocation>
+//! every entry (buffers first: their NBLs and MDLs, then the shared memory). The
+//! ledger never frees under a lock: callers move it (or the queue holding it) out
+//! of the locked state and drop it at PASSIVE_LEVEL.
+//! <https://learn.microsoft.com/windows-hardware/drivers/network/shared-memory-resource-allocation>
 
 use crate::kernel::NdisHandle;
-use crate::kernel::shared_memory::{
-    SharedMemory, SharedMemoryError, SharedMemoryRequest, SharedMemoryUsage,
-};
+use crate::kernel::nbl::{BUFFERS_PER_BLOCK, NblPool, RxBlock};
+use crate::kernel::shared_memory::{SharedMemory, SharedMemoryError, SharedMemoryRequest, SharedMemoryUsage};
 
 /// Allocations one queue can hold.
 pub const MAX_ALLOCATIONS_PER_QUEUE: usize = 32;
 /// Largest single allocation: receive memory is requested in blocks of this size.
 pub const MAX_BLOCK_BYTES: u32 = 64 * 1024;
-/// Bytes of one receive buffer (a 1514-byte frame plus VLAN tag, rounded for alignment).
-pub const RX_BUFFER_BYTES: u32 = 2048;
 
-/// The allocations of one queue.
+/// One allocation and the buffers carved out of it. Field order is drop order:
+/// the NBLs/MDLs go before the memory they describe.
+pub struct RxAllocation {
+    /// Receive buffers bound to this allocation.
+    pub buffers: RxBlock,
+    /// The shared memory.
+    pub memory: SharedMemory,
+}
+
+/// The allocations of one queue, indexed by block number (no holes).
 pub struct Ledger {
-    entries: [Option<SharedMemory>; MAX_ALLOCATIONS_PER_QUEUE],
+    entries: [Option<RxAllocation>; MAX_ALLOCATIONS_PER_QUEUE],
 }
 
 /// Why the ledger could not grow.
@@ -27,123 +35,138 @@ pub struct Ledger {
 pub enum GrowError {
     /// NDIS (or the SG buffer pool allocation) failed.
     Allocation(SharedMemoryError),
+    /// An MDL, NBL or descriptor block could not be allocated.
+    Buffers,
     /// The ledger has no room for more allocations.
     Full,
+}
+
+/// What [`Ledger::allocate_receive`] allocates.
+pub struct ReceiveRequest<'a> {
+    /// The miniport adapter handle.
+    pub owner: NdisHandle,
+    /// The adapter's NBL pool.
+    pub pool: &'a NblPool,
+    /// QueueId (0 = default queue).
+    pub queue_id: u32,
+    /// Buffers wanted.
+    pub buffers: u32,
+    /// Ask for contiguous memory.
+    pub contiguous: bool,
+    /// Distance between buffers (2 KiB rounded to the shared-data alignment).
+    pub stride: u32,
+    /// Block number the first new allocation will have in the destination ledger.
+    pub first_block: usize,
+    /// The NBL token of buffer `index` of block `block`.
+    pub token: &'a dyn Fn(usize, usize) -> usize,
 }
 
 impl Ledger {
     /// An empty ledger.
     #[must_use]
     pub const fn new() -> Self {
-        Self {
-            entries: [const { None }; MAX_ALLOCATIONS_PER_QUEUE],
-        }
+        Self { entries: [const { None }; MAX_ALLOCATIONS_PER_QUEUE] }
     }
 
-    /// Number of live allocations.
+    /// Number of allocations (they occupy blocks `0..len`).
     #[must_use]
     pub fn len(&self) -> usize {
-        self.entries.iter().flatten().count()
+        self.entries.iter().take_while(|e| e.is_some()).count()
     }
 
     /// No allocation.
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// Bytes allocated in total.
-    #[must_use]
-    pub fn bytes(&self) -> u64 {
-        self.entries
-            .iter()
-            .flatten()
-            .map(|m| u64::from(m.length()))
-            .sum()
-    }
-
-    /// Receive buffers the allocations hold.
-    #[must_use]
-    pub fn buffers(&self) -> u32 {
-        self.entries
-            .iter()
-            .flatten()
-            .map(|m| m.length() / RX_BUFFER_BYTES)
-            .sum()
-    }
-
-    /// The allocations, oldest first.
-    pub fn iter(&self) -> impl Iterator<Item = &SharedMemory> {
-        self.entries.iter().flatten()
-    }
-
-    /// Records an allocation; hands it back when the ledger is full.
-    ///
-    /// # Errors
-    /// `Err(memory)` when every slot is taken.
-    pub fn push(&mut self, memory: SharedMemory) -> Result<(), SharedMemory> {
-        match self.entries.iter_mut().find(|slot| slot.is_none()) {
-            Some(slot) => {
-                *slot = Some(memory);
-                Ok(())
-            }
-            None => Err(memory),
-        }
-    }
-
-    /// Moves every entry of `other` into `self` (used to commit allocations made
-    /// outside the lock). Entries that do not fit stay in `other`.
-    pub fn absorb(&mut self, other: &mut Self) {
-        for slot in &mut other.entries {
-            if let Some(memory) = slot.take()
-                && let Err(memory) = self.push(memory)
-            {
-                *slot = Some(memory);
-                return;
-            }
-        }
-    }
-
-    /// Allocates receive memory for `buffers` buffers in blocks of at most
-    /// [`MAX_BLOCK_BYTES`], at PASSIVE_LEVEL, into a new ledger the caller commits
-    /// with [`Ledger::absorb`] (under its lock). `room` is how many entries the
-    /// destination can still take. On failure, what this call allocated is freed.
-    ///
-    /// # Errors
-    /// [`GrowError`] naming the first failure.
-    pub fn allocate_receive(
-        owner: NdisHandle,
-        queue_id: u32,
-        buffers: u32,
-        contiguous: bool,
-        room: usize,
-    ) -> Result<Self, GrowError> {
-        let mut staged = Self::new();
-        let mut remaining = u64::from(buffers) * u64::from(RX_BUFFER_BYTES);
-        let blocks = remaining.div_ceil(u64::from(MAX_BLOCK_BYTES));
-        if blocks > room as u64 {
-            return Err(GrowError::Full);
-        }
-        while remaining > 0 {
-            // CAST: bounded by MAX_BLOCK_BYTES.
-            let length = remaining.min(u64::from(MAX_BLOCK_BYTES)) as u32;
-            let request = SharedMemoryRequest {
-                queue_id,
-                length,
-                usage: SharedMemoryUsage::Receive,
-                contiguous,
-            };
-            let memory = SharedMemory::allocate(owner, request).map_err(GrowError::Allocation)?;
-            staged.push(memory).map_err(|_| GrowError::Full)?;
-            remaining -= u64::from(length);
-        }
-        Ok(staged)
+        self.entries[0].is_none()
     }
 
     /// Entries still free.
     #[must_use]
     pub fn room(&self) -> usize {
         MAX_ALLOCATIONS_PER_QUEUE - self.len()
+    }
+
+    /// Bytes allocated in total.
+    #[must_use]
+    pub fn bytes(&self) -> u64 {
+        self.iter().map(|a| u64::from(a.memory.length())).sum()
+    }
+
+    /// Receive buffers bound.
+    #[must_use]
+    pub fn buffers(&self) -> u32 {
+        // CAST: at most 32 * 32 buffers.
+        self.iter().map(|a| a.buffers.len() as u32).sum()
+    }
+
+    /// The allocations, by block number.
+    pub fn iter(&self) -> impl Iterator<Item = &RxAllocation> {
+        self.entries.iter().flatten()
+    }
+
+    /// Block `block`, mutable (the hot path fills its buffers).
+    pub fn block_mut(&mut self, block: usize) -> Option<&mut RxAllocation> {
+        self.entries.get_mut(block).and_then(Option::as_mut)
+    }
+
+    /// Moves the allocations of `staged` (made outside the lock for blocks
+    /// `first..first + staged.len()`) into `self` at those block numbers. Returns the
+    /// (block, buffers) added; an allocation whose block number is taken is handed back
+    /// in `staged` (the caller frees it), which keeps NBL tokens and blocks in step.
+    pub fn absorb(&mut self, staged: &mut Self, first: usize, mut added: impl FnMut(usize, usize)) {
+        for (k, slot) in staged.entries.iter_mut().enumerate() {
+            let Some(allocation) = slot.take() else { break };
+            let block = first + k;
+            match self.entries.get_mut(block) {
+                Some(dst @ None) => {
+                    added(block, allocation.buffers.len());
+                    *dst = Some(allocation);
+                }
+                _ => {
+                    *slot = Some(allocation);
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Allocates receive memory for `request.buffers` buffers in blocks of at most
+    /// [`MAX_BLOCK_BYTES`] and binds their buffers, at PASSIVE_LEVEL, into a new ledger
+    /// the caller commits with [`Ledger::absorb`] under its lock. On failure, what this
+    /// call allocated is freed.
+    ///
+    /// # Errors
+    /// [`GrowError`] naming the first failure.
+    pub fn allocate_receive(request: &ReceiveRequest<'_>) -> Result<Self, GrowError> {
+        let stride = request.stride.max(1);
+        let per_block = (MAX_BLOCK_BYTES / stride).clamp(1, BUFFERS_PER_BLOCK as u32);
+        let blocks = request.buffers.div_ceil(per_block) as usize;
+        if request.first_block + blocks > MAX_ALLOCATIONS_PER_QUEUE {
+            return Err(GrowError::Full);
+        }
+        let mut staged = Self::new();
+        let mut remaining = request.buffers;
+        for k in 0..blocks {
+            let count = remaining.min(per_block);
+            let memory = SharedMemory::allocate(
+                request.owner,
+                SharedMemoryRequest {
+                    queue_id: request.queue_id,
+                    length: count * stride,
+                    usage: SharedMemoryUsage::Receive,
+                    contiguous: request.contiguous,
+                },
+            )
+            .map_err(GrowError::Allocation)?;
+            let block = request.first_block + k;
+            let buffers = RxBlock::new(request.owner, request.pool, &memory, request.queue_id, stride, |i| {
+                (request.token)(block, i)
+            })
+            .map_err(|_| GrowError::Buffers)?;
+            staged.entries[k] = Some(RxAllocation { buffers, memory });
+            remaining -= count;
+        }
+        Ok(staged)
     }
 }
 

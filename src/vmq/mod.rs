@@ -6,9 +6,12 @@
 
 pub mod adapter;
 pub mod caps;
+pub mod demux;
 pub mod error;
+pub mod filter;
 pub mod ledger;
 pub mod oid;
 pub mod queue_state;
 pub mod queues;
+pub mod rx;
 pub mod wire;

@@ -63,15 +63,8 @@ pub struct InvalidTransition {
 
 impl QueueState {
     /// Every state, for exhaustive tests.
-    pub const ALL: [Self; 7] = [
-        Self::Allocated,
-        Self::Set,
-        Self::Running,
-        Self::Paused,
-        Self::DmaStopping,
-        Self::Freeing,
-        Self::Freed,
-    ];
+    pub const ALL: [Self; 7] =
+        [Self::Allocated, Self::Set, Self::Running, Self::Paused, Self::DmaStopping, Self::Freeing, Self::Freed];
 
     /// The state after `event`, or the refusal.
     ///
@@ -134,16 +127,9 @@ mod tests {
     fn expected(state: S, event: E) -> Option<S> {
         let row: [Option<S>; 8] = match state {
             //            SetFilter       ClearFilter    ClearLast           AllocComplete     Grow               FreeQueue            DmaStopped        Drained
-            S::Allocated => [
-                Some(S::Set),
-                None,
-                None,
-                Some(S::Paused),
-                Some(S::Allocated),
-                Some(S::DmaStopping),
-                None,
-                None,
-            ],
+            S::Allocated => {
+                [Some(S::Set), None, None, Some(S::Paused), Some(S::Allocated), Some(S::DmaStopping), None, None]
+            }
             S::Set => [
                 Some(S::Set),
                 Some(S::Set),
@@ -164,24 +150,12 @@ mod tests {
                 None,
                 None,
             ],
-            S::Paused => [
-                Some(S::Running),
-                None,
-                None,
-                None,
-                Some(S::Paused),
-                Some(S::DmaStopping),
-                None,
-                None,
-            ],
+            S::Paused => [Some(S::Running), None, None, None, Some(S::Paused), Some(S::DmaStopping), None, None],
             S::DmaStopping => [None, None, None, None, None, None, Some(S::Freeing), None],
             S::Freeing => [None, None, None, None, None, None, None, Some(S::Freed)],
             S::Freed => [None; 8],
         };
-        let index = E::ALL
-            .iter()
-            .position(|e| *e == event)
-            .unwrap_or(usize::MAX);
+        let index = E::ALL.iter().position(|e| *e == event).unwrap_or(usize::MAX);
         row.get(index).copied().flatten()
     }
 
@@ -190,11 +164,7 @@ mod tests {
         let mut checked = 0;
         for state in S::ALL {
             for event in E::ALL {
-                assert_eq!(
-                    state.on(event).ok(),
-                    expected(state, event),
-                    "{state:?} + {event:?}"
-                );
+                assert_eq!(state.on(event).ok(), expected(state, event), "{state:?} + {event:?}");
                 checked += 1;
             }
         }
@@ -204,9 +174,7 @@ mod tests {
     #[test]
     fn the_documented_paths_hold() {
         // Allocated -> Set -> Running (filter before completion).
-        let s = S::Allocated
-            .on(E::SetFilter)
-            .and_then(|s| s.on(E::AllocationComplete));
+        let s = S::Allocated.on(E::SetFilter).and_then(|s| s.on(E::AllocationComplete));
         assert_eq!(s, Ok(S::Running));
         // Allocated -> Paused -> Running -> Paused.
         let s = S::Allocated
@@ -215,10 +183,7 @@ mod tests {
             .and_then(|s| s.on(E::ClearLastFilter));
         assert_eq!(s, Ok(S::Paused));
         // Free path.
-        let s = S::Paused
-            .on(E::FreeQueue)
-            .and_then(|s| s.on(E::DmaStopped))
-            .and_then(|s| s.on(E::Drained));
+        let s = S::Paused.on(E::FreeQueue).and_then(|s| s.on(E::DmaStopped)).and_then(|s| s.on(E::Drained));
         assert_eq!(s, Ok(S::Freed));
     }
 

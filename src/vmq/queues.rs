@@ -4,8 +4,8 @@
 //! to slots. Control-path lookups scan the slots (at most `MAX_VM_QUEUES`); the
 //! receive hot path never looks a queue up by id.
 
-use super::ledger::Ledger;
 use super::queue_state::QueueState;
+use super::rx::RxQueue;
 use crate::kernel::pool::PoolBox;
 
 /// Slots in the table: the most VM queues any back end may advertise.
@@ -23,22 +23,17 @@ pub struct Queue {
     pub suggested_buffers: u32,
     /// `ProcessorAffinity` (mask, group).
     pub affinity: (u64, u16),
-    /// Shared memory the queue owns.
-    pub ledger: Ledger,
+    /// Filters set on the queue.
+    pub filters: u32,
+    /// Shared memory the queue owns and the receive buffers carved out of it.
+    pub rx: RxQueue,
 }
 
 impl Queue {
     /// A queue just reserved by ALLOCATE_QUEUE.
     #[must_use]
-    pub const fn new(id: u32, flags: u32, suggested_buffers: u32, affinity: (u64, u16)) -> Self {
-        Self {
-            id,
-            state: QueueState::Allocated,
-            flags,
-            suggested_buffers,
-            affinity,
-            ledger: Ledger::new(),
-        }
+    pub const fn new(id: u32, flags: u32, suggested_buffers: u32, affinity: (u64, u16), rx: RxQueue) -> Self {
+        Self { id, state: QueueState::Allocated, flags, suggested_buffers, affinity, filters: 0, rx }
     }
 }
 
@@ -51,28 +46,18 @@ impl QueueTable {
     /// An empty table.
     #[must_use]
     pub const fn new() -> Self {
-        Self {
-            slots: [const { None }; MAX_VM_QUEUES],
-        }
+        Self { slots: [const { None }; MAX_VM_QUEUES] }
     }
 
     /// The queue with this id.
     #[must_use]
     pub fn get(&self, id: u32) -> Option<&Queue> {
-        self.slots
-            .iter()
-            .flatten()
-            .map(|q| &**q)
-            .find(|q| q.id == id)
+        self.slots.iter().flatten().map(|q| &**q).find(|q| q.id == id)
     }
 
     /// The queue with this id, mutable.
     pub fn get_mut(&mut self, id: u32) -> Option<&mut Queue> {
-        self.slots
-            .iter_mut()
-            .flatten()
-            .map(|q| &mut **q)
-            .find(|q| q.id == id)
+        self.slots.iter_mut().flatten().map(|q| &mut **q).find(|q| q.id == id)
     }
 
     /// Live queues.
@@ -87,27 +72,35 @@ impl QueueTable {
         self.len() == 0
     }
 
-    /// Inserts a queue; hands it back when the table is full.
+    /// Inserts a queue; returns its slot, or hands it back when the table is full.
     ///
     /// # Errors
     /// `Err(queue)` when every slot is taken.
-    pub fn insert(&mut self, queue: PoolBox<Queue>) -> Result<(), PoolBox<Queue>> {
-        match self.slots.iter_mut().find(|slot| slot.is_none()) {
+    pub fn insert(&mut self, queue: PoolBox<Queue>) -> Result<usize, PoolBox<Queue>> {
+        match self.slots.iter().position(Option::is_none) {
             Some(slot) => {
-                *slot = Some(queue);
-                Ok(())
+                self.slots[slot] = Some(queue);
+                Ok(slot)
             }
             None => Err(queue),
         }
     }
 
+    /// The slot of the queue with this id.
+    #[must_use]
+    pub fn slot_of(&self, id: u32) -> Option<usize> {
+        self.slots.iter().position(|slot| slot.as_ref().is_some_and(|q| q.id == id))
+    }
+
+    /// The queue in slot `slot` (the receive and return paths address queues by slot).
+    pub fn slot_mut(&mut self, slot: usize) -> Option<&mut Queue> {
+        self.slots.get_mut(slot).and_then(Option::as_mut).map(|q| &mut **q)
+    }
+
     /// Removes the queue with this id (its memory is freed when the box is dropped,
     /// which the caller does at PASSIVE_LEVEL outside the lock).
     pub fn remove(&mut self, id: u32) -> Option<PoolBox<Queue>> {
-        self.slots
-            .iter_mut()
-            .find(|slot| slot.as_ref().is_some_and(|q| q.id == id))
-            .and_then(Option::take)
+        self.slots.iter_mut().find(|slot| slot.as_ref().is_some_and(|q| q.id == id)).and_then(Option::take)
     }
 
     /// Removes any one queue (halt-time cleanup).

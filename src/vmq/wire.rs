@@ -93,8 +93,7 @@ pub struct QueueParameters {
 }
 
 /// Offset of `MSIXTableEntry`, the one output field of ALLOCATE_QUEUE.
-pub const QUEUE_PARAMETERS_MSIX_OFFSET: usize =
-    offset_of!(NDIS_RECEIVE_QUEUE_PARAMETERS, MSIXTableEntry);
+pub const QUEUE_PARAMETERS_MSIX_OFFSET: usize = offset_of!(NDIS_RECEIVE_QUEUE_PARAMETERS, MSIXTableEntry);
 
 impl QueueParameters {
     /// Reads the fixed part (through `LookaheadSize`); the names that follow are not used.
@@ -149,13 +148,10 @@ pub struct CompletionArray {
 }
 
 /// Offset of `QueueId` inside one allocation-complete element.
-pub const COMPLETION_QUEUE_ID_OFFSET: usize =
-    offset_of!(NDIS_RECEIVE_QUEUE_ALLOCATION_COMPLETE_PARAMETERS, QueueId);
+pub const COMPLETION_QUEUE_ID_OFFSET: usize = offset_of!(NDIS_RECEIVE_QUEUE_ALLOCATION_COMPLETE_PARAMETERS, QueueId);
 /// Offset of `CompletionStatus` inside one allocation-complete element.
-pub const COMPLETION_STATUS_OFFSET: usize = offset_of!(
-    NDIS_RECEIVE_QUEUE_ALLOCATION_COMPLETE_PARAMETERS,
-    CompletionStatus
-);
+pub const COMPLETION_STATUS_OFFSET: usize =
+    offset_of!(NDIS_RECEIVE_QUEUE_ALLOCATION_COMPLETE_PARAMETERS, CompletionStatus);
 
 impl CompletionArray {
     /// Reads the array header from the start of `buf`.
@@ -207,37 +203,21 @@ mod tests {
     fn header_layout_is_type_revision_size() {
         let buf = [0x80u8, 2, 0x44, 0x04];
         let h = ObjectHeader::read(&buf, 0);
-        assert_eq!(
-            h,
-            Some(ObjectHeader {
-                kind: 0x80,
-                revision: 2,
-                size: 0x0444
-            })
-        );
+        assert_eq!(h, Some(ObjectHeader { kind: 0x80, revision: 2, size: 0x0444 }));
         assert_eq!(ObjectHeader::read(&buf, 1), None);
     }
 
     #[test]
     fn completion_array_span_overflow_is_none() {
         let a = CompletionArray {
-            header: ObjectHeader {
-                kind: 0x80,
-                revision: 1,
-                size: 20,
-            },
+            header: ObjectHeader { kind: 0x80, revision: 1, size: 20 },
             first_element_offset: u32::MAX,
             num_elements: u32::MAX,
             element_size: u32::MAX,
         };
         // On 64-bit this does not overflow usize but is far beyond any buffer.
         assert!(a.span().is_none_or(|s| s > u32::MAX as usize));
-        let b = CompletionArray {
-            first_element_offset: 20,
-            num_elements: 3,
-            element_size: 16,
-            ..a
-        };
+        let b = CompletionArray { first_element_offset: 20, num_elements: 3, element_size: 16, ..a };
         assert_eq!(b.element_offset(2), Some(52));
         assert_eq!(b.span(), Some(68));
     }

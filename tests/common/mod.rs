@@ -1,19 +1,12 @@
 //! Shared setup of the scenario tests: a simulated host with vmqnic loaded.
-#![allow(
-    dead_code,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    missing_docs
-)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 use ndis_sim::{AdapterConfig, AdapterId, Host, HostConfig, QueueId, QueueSpec};
 
 /// A host with the driver loaded (DriverEntry ran).
 pub fn host_with(config: HostConfig) -> Host {
     let mut host = Host::new(config);
-    host.load_driver(vmqnic::DriverEntry)
-        .expect("DriverEntry succeeds");
+    host.load_driver(vmqnic::DriverEntry).expect("DriverEntry succeeds");
     host
 }
 
@@ -30,37 +23,23 @@ pub fn add_adapter(host: &mut Host, keywords: &[(&str, u32)]) -> AdapterId {
     for (name, value) in keywords {
         config = config.keyword(name, *value);
     }
-    host.add_adapter(config)
-        .expect("MiniportInitializeEx succeeds")
+    host.add_adapter(config).expect("MiniportInitializeEx succeeds")
 }
 
 /// ALLOCATE_QUEUE + ALLOCATION_COMPLETE for `n` queues; asserts every completion succeeded.
 pub fn allocated_queues(host: &mut Host, adapter: AdapterId, n: usize) -> Vec<QueueId> {
-    let queues: Vec<QueueId> = (0..n)
-        .map(|_| {
-            host.allocate_queue(adapter, QueueSpec::default())
-                .expect("ALLOCATE_QUEUE succeeds")
-        })
-        .collect();
-    let statuses = host
-        .complete_queue_allocation(adapter, &queues)
-        .expect("ALLOCATION_COMPLETE succeeds");
+    let queues: Vec<QueueId> =
+        (0..n).map(|_| host.allocate_queue(adapter, QueueSpec::default()).expect("ALLOCATE_QUEUE succeeds")).collect();
+    let statuses = host.complete_queue_allocation(adapter, &queues).expect("ALLOCATION_COMPLETE succeeds");
     for (queue, status) in &statuses {
-        assert_eq!(
-            *status,
-            ndis_sys::NDIS_STATUS_SUCCESS,
-            "CompletionStatus of queue {queue:?}"
-        );
+        assert_eq!(*status, ndis_sys::NDIS_STATUS_SUCCESS, "CompletionStatus of queue {queue:?}");
     }
     queues
 }
 
 /// Bytes of shared memory NDIS has outstanding for `queue` on this host.
 pub fn outstanding_blocks(host: &mut Host, adapter: AdapterId, queue: u32) -> usize {
-    host.shared_memory_blocks(adapter)
-        .iter()
-        .filter(|b| b.queue == queue)
-        .count()
+    host.shared_memory_blocks(adapter).iter().filter(|b| b.queue == queue).count()
 }
 
 /// Asserts the host saw no rule violation so far.

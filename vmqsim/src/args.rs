@@ -15,6 +15,10 @@ pub struct Options {
     pub contiguous: bool,
     /// Print one JSON object instead of the text report (`--json`).
     pub json: bool,
+    /// Frames the traffic source sends through the adapter's wire (`--frames M`).
+    pub frames: u64,
+    /// Length of each frame in bytes, 60..=1514 (`--frame-size B`).
+    pub frame_size: usize,
 }
 
 impl Default for Options {
@@ -26,18 +30,19 @@ impl Default for Options {
             fail_pool: None,
             contiguous: false,
             json: false,
+            frames: 0,
+            frame_size: 512,
         }
     }
 }
 
 /// Usage text.
-pub const USAGE: &str = "usage: vmqsim [--queues N] [--seed S] [--fail-alloc K] [--fail-pool K] [--contiguous] [--json]";
+pub const USAGE: &str =
+    "usage: vmqsim [--queues N] [--seed S] [--fail-alloc K] [--fail-pool K] [--contiguous] [--json]";
 
 fn number<T: std::str::FromStr>(flag: &str, value: Option<String>) -> Result<T, String> {
     let value = value.ok_or_else(|| format!("{flag} needs a value"))?;
-    value
-        .parse()
-        .map_err(|_| format!("{flag}: not a number: {value}"))
+    value.parse().map_err(|_| format!("{flag}: not a number: {value}"))
 }
 
 impl Options {
@@ -55,6 +60,8 @@ impl Options {
                 "--fail-alloc" => options.fail_alloc = Some(number(&arg, args.next())?),
                 "--fail-pool" => options.fail_pool = Some(number(&arg, args.next())?),
                 "--contiguous" => options.contiguous = true,
+                "--frames" => options.frames = number(&arg, args.next())?,
+                "--frame-size" => options.frame_size = number(&arg, args.next())?,
                 "--json" => options.json = true,
                 "-h" | "--help" => return Err(USAGE.to_string()),
                 other => return Err(format!("unknown option {other}\n{USAGE}")),
@@ -62,6 +69,9 @@ impl Options {
         }
         if options.fail_alloc == Some(0) || options.fail_pool == Some(0) {
             return Err("--fail-alloc/--fail-pool count from 1".to_string());
+        }
+        if !(60..=1514).contains(&options.frame_size) {
+            return Err("--frame-size must be within 60..=1514".to_string());
         }
         Ok(options)
     }
@@ -77,25 +87,8 @@ mod tests {
 
     #[test]
     fn parses_flags_and_rejects_bad_ones() {
-        let o = parse(&[
-            "--queues",
-            "3",
-            "--seed",
-            "9",
-            "--fail-alloc",
-            "2",
-            "--json",
-        ]);
-        assert_eq!(
-            o,
-            Ok(Options {
-                queues: 3,
-                seed: 9,
-                fail_alloc: Some(2),
-                json: true,
-                ..Options::default()
-            })
-        );
+        let o = parse(&["--queues", "3", "--seed", "9", "--fail-alloc", "2", "--json"]);
+        assert_eq!(o, Ok(Options { queues: 3, seed: 9, fail_alloc: Some(2), json: true, ..Options::default() }));
         assert!(parse(&["--queues"]).is_err());
         assert!(parse(&["--queues", "x"]).is_err());
         assert!(parse(&["--fail-alloc", "0"]).is_err());

@@ -98,15 +98,9 @@ mod tests {
     fn renders_nested_values_and_escapes() {
         let v = Json::object([
             ("a", Json::Int(1)),
-            (
-                "b",
-                Json::Array(vec![Json::Bool(true), Json::Null, Json::SignedInt(-3)]),
-            ),
+            ("b", Json::Array(vec![Json::Bool(true), Json::Null, Json::SignedInt(-3)])),
             ("c", Json::Str("q\"\\\n\u{1}".into())),
         ]);
-        assert_eq!(
-            v.render(),
-            r#"{"a":1,"b":[true,null,-3],"c":"q\"\\\n\u0001"}"#
-        );
+        assert_eq!(v.render(), r#"{"a":1,"b":[true,null,-3],"c":"q\"\\\n\u0001"}"#);
     }
 }

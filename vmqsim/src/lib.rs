@@ -5,7 +5,10 @@
 //! (OID_RECEIVE_FILTER_ALLOCATE_QUEUE), complete their allocation in one
 //! OID_RECEIVE_FILTER_QUEUE_ALLOCATION_COMPLETE (shared memory per queue), grow each queue
 //! (OID_RECEIVE_FILTER_QUEUE_PARAMETERS with a larger suggested buffer count: more shared
-//! memory), free every queue (OID_RECEIVE_FILTER_FREE_QUEUE), halt, unload — then report.
+//! memory), give each queue a MAC filter (even queues untagged, odd queues MAC + VLAN),
+//! send `--frames M` frames through the software NIC's wire (round-robin over the queues'
+//! MACs, every ninth to an unknown MAC for the default queue), clear the filters, free
+//! every queue (OID_RECEIVE_FILTER_FREE_QUEUE), halt, unload — then report.
 //! <https://learn.microsoft.com/windows-hardware/drivers/network/vmq-receive-queues>
 
 pub mod args;
@@ -13,7 +16,7 @@ pub mod json;
 mod render;
 mod status;
 
-use ndis_sim::{AdapterConfig, Host, HostConfig, QueueId, QueueSpec, Report, SimError};
+use ndis_sim::{AdapterConfig, FrameSpec, Host, HostConfig, QueueId, QueueSpec, Report, SimError, Traffic};
 
 pub use args::Options;
 pub use render::{json_report, text_report};
@@ -37,6 +40,10 @@ pub struct QueueOutcome {
     pub grow_status: Option<i32>,
     /// FREE_QUEUE status.
     pub free_status: Option<i32>,
+    /// SET_FILTER status and the FilterId NDIS assigned.
+    pub filter: Option<(i32, Option<u32>)>,
+    /// The filter: destination MAC and VLAN (None = untagged).
+    pub address: ([u8; 6], Option<u16>),
 }
 
 /// The result of one run.
@@ -54,6 +61,8 @@ pub struct Outcome {
     pub shared_memory_allocation_calls: u64,
     /// Every rule violation of the run.
     pub violations: Vec<String>,
+    /// What the traffic source's frames did.
+    pub traffic: Traffic,
 }
 
 impl Outcome {
@@ -68,9 +77,7 @@ impl Outcome {
 
 fn sim_error_status(error: &SimError) -> i32 {
     match error {
-        SimError::DriverEntryFailed(s)
-        | SimError::InitializeFailed(s)
-        | SimError::RestartFailed(s) => *s,
+        SimError::DriverEntryFailed(s) | SimError::InitializeFailed(s) | SimError::RestartFailed(s) => *s,
         _ => ndis_sys::NDIS_STATUS_FAILURE,
     }
 }
@@ -87,15 +94,16 @@ pub fn run(options: &Options) -> Outcome {
     }
     let mut host = Host::new(config);
     let mut queues = Vec::new();
+    let mut traffic = Traffic::default();
     let initialize_status = match host.load_driver(vmqnic::DriverEntry) {
         Err(e) => sim_error_status(&e),
         Ok(()) => {
-            let adapter_config =
-                AdapterConfig::default().keyword("VmqContiguousRx", u32::from(options.contiguous));
+            let adapter_config = AdapterConfig::default().keyword("VmqContiguousRx", u32::from(options.contiguous));
             match host.add_adapter(adapter_config) {
                 Err(e) => sim_error_status(&e),
                 Ok(adapter) => {
-                    queues = vswitch_sequence(&mut host, adapter, options.queues);
+                    queues = vswitch_sequence(&mut host, adapter, options);
+                    traffic = host.traffic(adapter);
                     let _ = host.halt(adapter, 0);
                     ndis_sys::NDIS_STATUS_SUCCESS
                 }
@@ -103,11 +111,7 @@ pub fn run(options: &Options) -> Outcome {
         }
     };
     let _ = host.unload_driver();
-    let violations = host
-        .take_violations()
-        .iter()
-        .map(ToString::to_string)
-        .collect();
+    let violations = host.take_violations().iter().map(ToString::to_string).collect();
     Outcome {
         options: options.clone(),
         initialize_status,
@@ -115,42 +119,47 @@ pub fn run(options: &Options) -> Outcome {
         report: host.report(),
         shared_memory_allocation_calls: host.shared_memory_allocation_calls(),
         violations,
+        traffic,
     }
 }
 
-/// Allocate, complete, grow and free `count` VM queues.
-fn vswitch_sequence(
-    host: &mut Host,
-    adapter: ndis_sim::AdapterId,
-    count: u32,
-) -> Vec<QueueOutcome> {
-    let mut outcomes: Vec<QueueOutcome> = (0..count)
+/// The MAC address the simulated VM behind queue index `i` uses.
+#[must_use]
+pub fn vm_mac(i: usize) -> [u8; 6] {
+    // CAST: the queue index fits in 16 bits.
+    let [hi, lo] = (i as u16).to_be_bytes();
+    [0x02, 0x15, 0x5D, 0x00, hi, lo]
+}
+
+/// A MAC address no filter uses (its frames belong to the default queue).
+pub const UNKNOWN_MAC: [u8; 6] = [0x02, 0x15, 0x5D, 0xFF, 0xFF, 0xFE];
+
+fn blank(queue_id: Option<u32>, allocate_status: i32, i: usize) -> QueueOutcome {
+    // CAST: small index.
+    let vlan = (i % 2 == 1).then_some(100 + i as u16);
+    QueueOutcome {
+        queue_id,
+        allocate_status,
+        completion_status: None,
+        grow_status: None,
+        free_status: None,
+        filter: None,
+        address: (vm_mac(i), vlan),
+    }
+}
+
+/// Allocate, complete, grow, filter, carry traffic, clear and free the VM queues.
+fn vswitch_sequence(host: &mut Host, adapter: ndis_sim::AdapterId, options: &Options) -> Vec<QueueOutcome> {
+    let mut outcomes: Vec<QueueOutcome> = (0..options.queues as usize)
         .map(|i| {
-            let spec = QueueSpec::default()
-                .suggested_buffers(INITIAL_BUFFERS)
-                .affinity(1u64 << (i % 64));
+            let spec = QueueSpec::default().suggested_buffers(INITIAL_BUFFERS).affinity(1u64 << (i % 64));
             match host.allocate_queue(adapter, spec) {
-                Ok(q) => QueueOutcome {
-                    queue_id: Some(q.0),
-                    allocate_status: ndis_sys::NDIS_STATUS_SUCCESS,
-                    completion_status: None,
-                    grow_status: None,
-                    free_status: None,
-                },
-                Err(r) => QueueOutcome {
-                    queue_id: None,
-                    allocate_status: r.status,
-                    completion_status: None,
-                    grow_status: None,
-                    free_status: None,
-                },
+                Ok(q) => blank(Some(q.0), ndis_sys::NDIS_STATUS_SUCCESS, i),
+                Err(r) => blank(None, r.status, i),
             }
         })
         .collect();
-    let ids: Vec<QueueId> = outcomes
-        .iter()
-        .filter_map(|o| o.queue_id.map(QueueId))
-        .collect();
+    let ids: Vec<QueueId> = outcomes.iter().filter_map(|o| o.queue_id.map(QueueId)).collect();
     if !ids.is_empty()
         && let Ok(statuses) = host.complete_queue_allocation(adapter, &ids)
     {
@@ -162,10 +171,18 @@ fn vswitch_sequence(
     }
     for o in &mut outcomes {
         if let (Some(q), Some(ndis_sys::NDIS_STATUS_SUCCESS)) = (o.queue_id, o.completion_status) {
-            o.grow_status = Some(
-                host.set_queue_suggested_buffers(adapter, QueueId(q), GROWN_BUFFERS)
-                    .status,
-            );
+            o.grow_status = Some(host.set_queue_suggested_buffers(adapter, QueueId(q), GROWN_BUFFERS).status);
+            let (mac, vlan) = o.address;
+            o.filter = Some(match host.set_mac_filter(adapter, QueueId(q), mac, vlan) {
+                Ok(id) => (ndis_sys::NDIS_STATUS_SUCCESS, Some(id)),
+                Err(r) => (r.status, None),
+            });
+        }
+    }
+    send_traffic(host, adapter, options, &outcomes);
+    for o in &mut outcomes {
+        if let (Some(q), Some((_, Some(filter_id)))) = (o.queue_id, o.filter) {
+            host.clear_filter(adapter, QueueId(q), filter_id);
         }
     }
     for o in &mut outcomes {
@@ -174,4 +191,33 @@ fn vswitch_sequence(
         }
     }
     outcomes
+}
+
+/// Frames per MiniportSendNetBufferLists call.
+pub const FRAMES_PER_SEND: usize = 32;
+
+/// Sends `options.frames` frames: round-robin over the filtered queues, every ninth
+/// frame to [`UNKNOWN_MAC`].
+fn send_traffic(host: &mut Host, adapter: ndis_sim::AdapterId, options: &Options, queues: &[QueueOutcome]) {
+    let targets: Vec<([u8; 6], Option<u16>)> =
+        queues.iter().filter(|o| matches!(o.filter, Some((_, Some(_))))).map(|o| o.address).collect();
+    let mut batch = Vec::with_capacity(FRAMES_PER_SEND);
+    for n in 0..options.frames {
+        // CAST: modulo a small count.
+        let spec = if targets.is_empty() || n % 9 == 8 {
+            FrameSpec::new(UNKNOWN_MAC, options.frame_size)
+        } else {
+            let (mac, vlan) = targets[(n % targets.len() as u64) as usize];
+            let spec = FrameSpec::new(mac, options.frame_size);
+            match vlan {
+                Some(id) => spec.vlan(id),
+                None => spec,
+            }
+        };
+        batch.push(spec);
+        if batch.len() == FRAMES_PER_SEND || n + 1 == options.frames {
+            let _ = host.send_frames(adapter, &batch);
+            batch.clear();
+        }
+    }
 }

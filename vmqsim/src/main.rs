@@ -18,9 +18,5 @@ fn main() -> ExitCode {
     } else {
         print!("{}", text_report(&outcome));
     }
-    if outcome.is_clean() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    }
+    if outcome.is_clean() { ExitCode::SUCCESS } else { ExitCode::FAILURE }
 }

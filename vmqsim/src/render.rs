@@ -3,6 +3,8 @@
 use std::fmt::Write as _;
 
 use crate::Outcome;
+use ndis_sim::QueueTraffic;
+
 use crate::json::Json;
 use crate::status::status_name;
 
@@ -10,27 +12,29 @@ fn opt_status(status: Option<i32>) -> Json {
     status.map_or(Json::Null, |s| Json::Str(status_name(s)))
 }
 
+fn traffic_json(t: &QueueTraffic) -> Json {
+    Json::object([
+        ("sent", Json::Int(t.sent)),
+        ("delivered", Json::Int(t.delivered)),
+        ("dropped", Json::Int(t.dropped)),
+        ("misdelivered", Json::Int(t.misdelivered)),
+        ("in_order", Json::Bool(t.in_order)),
+    ])
+}
+
 /// The report as one JSON object (keys stable for scripts and CI).
 #[must_use]
 pub fn json_report(outcome: &Outcome) -> Json {
     let r = &outcome.report;
-    let per_queue = |q: u32| {
-        r.shared_memory
-            .per_queue
-            .get(&q)
-            .copied()
-            .unwrap_or_default()
-    };
+    let per_queue = |q: u32| r.shared_memory.per_queue.get(&q).copied().unwrap_or_default();
     let queues = outcome
         .queues
         .iter()
         .map(|o| {
             let memory = o.queue_id.map(per_queue).unwrap_or_default();
+            let traffic = o.queue_id.and_then(|q| outcome.traffic.per_queue.get(&q).copied()).unwrap_or_default();
             Json::object([
-                (
-                    "queue_id",
-                    o.queue_id.map_or(Json::Null, |q| Json::Int(u64::from(q))),
-                ),
+                ("queue_id", o.queue_id.map_or(Json::Null, |q| Json::Int(u64::from(q)))),
                 ("allocate_status", Json::Str(status_name(o.allocate_status))),
                 ("completion_status", opt_status(o.completion_status)),
                 ("grow_status", opt_status(o.grow_status)),
@@ -40,6 +44,10 @@ pub fn json_report(outcome: &Outcome) -> Json {
                 ("bytes", Json::Int(memory.bytes)),
                 ("sg_elements", Json::Int(memory.sg_elements)),
                 ("contiguous_allocations", Json::Int(memory.contiguous)),
+                ("filter_status", opt_status(o.filter.map(|f| f.0))),
+                ("filter_id", o.filter.and_then(|f| f.1).map_or(Json::Null, |f| Json::Int(u64::from(f)))),
+                ("vlan", o.address.1.map_or(Json::Null, |v| Json::Int(u64::from(v)))),
+                ("frames", traffic_json(&traffic)),
             ])
         })
         .collect();
@@ -50,10 +58,7 @@ pub fn json_report(outcome: &Outcome) -> Json {
         ("queues_requested", Json::Int(u64::from(o.queues))),
         ("fail_alloc", o.fail_alloc.map_or(Json::Null, Json::Int)),
         ("fail_pool", o.fail_pool.map_or(Json::Null, Json::Int)),
-        (
-            "initialize_status",
-            Json::Str(status_name(outcome.initialize_status)),
-        ),
+        ("initialize_status", Json::Str(status_name(outcome.initialize_status))),
         ("queues_allocated", Json::Int(r.queues_allocated)),
         ("queues_freed", Json::Int(r.queues_freed)),
         (
@@ -61,18 +66,9 @@ pub fn json_report(outcome: &Outcome) -> Json {
             Json::object([
                 ("allocations", Json::Int(r.shared_memory.allocations)),
                 ("frees", Json::Int(r.shared_memory.frees)),
-                (
-                    "bytes_allocated",
-                    Json::Int(r.shared_memory.bytes_allocated),
-                ),
-                (
-                    "bytes_outstanding",
-                    Json::Int(r.shared_memory.bytes_outstanding),
-                ),
-                (
-                    "allocation_calls",
-                    Json::Int(outcome.shared_memory_allocation_calls),
-                ),
+                ("bytes_allocated", Json::Int(r.shared_memory.bytes_allocated)),
+                ("bytes_outstanding", Json::Int(r.shared_memory.bytes_outstanding)),
+                ("allocation_calls", Json::Int(outcome.shared_memory_allocation_calls)),
             ]),
         ),
         (
@@ -91,15 +87,19 @@ pub fn json_report(outcome: &Outcome) -> Json {
                 ("bytes_outstanding", Json::Int(r.pool.bytes_outstanding)),
             ]),
         ),
+        ("status_indications", Json::Int(r.status_indications.len() as u64)),
         (
-            "status_indications",
-            Json::Int(r.status_indications.len() as u64),
+            "frames",
+            Json::object([
+                ("sent", Json::Int(outcome.traffic.frames_sent)),
+                ("delivered", Json::Int(outcome.traffic.frames_delivered)),
+                ("dropped", Json::Int(outcome.traffic.frames_dropped)),
+                ("misdelivered", Json::Int(outcome.traffic.misdelivered)),
+                ("default_queue", traffic_json(&outcome.traffic.per_queue.get(&0).copied().unwrap_or_default())),
+            ]),
         ),
         ("queues", Json::Array(queues)),
-        (
-            "violations",
-            Json::Array(outcome.violations.iter().cloned().map(Json::Str).collect()),
-        ),
+        ("violations", Json::Array(outcome.violations.iter().cloned().map(Json::Str).collect())),
     ])
 }
 
@@ -109,63 +109,32 @@ pub fn text_report(outcome: &Outcome) -> String {
     let r = &outcome.report;
     let mut out = String::new();
     let o = &outcome.options;
-    let _ = writeln!(
-        out,
-        "vmqsim: vmqnic through the Hyper-V VMQ lifecycle on ndis-sim (seed {})",
-        o.seed
-    );
+    let _ = writeln!(out, "vmqsim: vmqnic through the Hyper-V VMQ lifecycle on ndis-sim (seed {})", o.seed);
     if let Some(k) = o.fail_alloc {
-        let _ = writeln!(
-            out,
-            "fault injection: NdisAllocateSharedMemory call #{k} fails"
-        );
+        let _ = writeln!(out, "fault injection: NdisAllocateSharedMemory call #{k} fails");
     }
     if let Some(k) = o.fail_pool {
         let _ = writeln!(out, "fault injection: pool allocation #{k} fails");
     }
-    let _ = writeln!(
-        out,
-        "MiniportInitializeEx: {}",
-        status_name(outcome.initialize_status)
-    );
-    let _ = writeln!(
-        out,
-        "queues allocated {}, freed {}",
-        r.queues_allocated, r.queues_freed
-    );
+    let _ = writeln!(out, "MiniportInitializeEx: {}", status_name(outcome.initialize_status));
+    let _ = writeln!(out, "queues allocated {}, freed {}", r.queues_allocated, r.queues_freed);
     let _ = writeln!(
         out,
         "{:>6} {:>22} {:>22} {:>22} {:>22} {:>5} {:>5} {:>9} {:>4}",
         "queue", "allocate", "completion", "grow", "free", "alloc", "frees", "bytes", "sg"
     );
-    let mut rows: Vec<(String, Option<u32>, [String; 4])> = vec![(
-        "0 (def)".to_string(),
-        Some(0),
-        [
-            "(initialize)".into(),
-            "-".into(),
-            "-".into(),
-            "(halt)".into(),
-        ],
-    )];
+    let mut rows: Vec<(String, Option<u32>, [String; 4])> =
+        vec![("0 (def)".to_string(), Some(0), ["(initialize)".into(), "-".into(), "-".into(), "(halt)".into()])];
     for q in &outcome.queues {
         let show = |s: Option<i32>| s.map_or_else(|| "-".to_string(), status_name);
         rows.push((
-            q.queue_id
-                .map_or_else(|| "-".to_string(), |id| id.to_string()),
+            q.queue_id.map_or_else(|| "-".to_string(), |id| id.to_string()),
             q.queue_id,
-            [
-                status_name(q.allocate_status),
-                show(q.completion_status),
-                show(q.grow_status),
-                show(q.free_status),
-            ],
+            [status_name(q.allocate_status), show(q.completion_status), show(q.grow_status), show(q.free_status)],
         ));
     }
     for (name, id, statuses) in rows {
-        let m = id
-            .and_then(|q| r.shared_memory.per_queue.get(&q).copied())
-            .unwrap_or_default();
+        let m = id.and_then(|q| r.shared_memory.per_queue.get(&q).copied()).unwrap_or_default();
         let short = |s: &str| s.trim_start_matches("NDIS_STATUS_").to_string();
         let _ = writeln!(
             out,
@@ -197,6 +166,25 @@ pub fn text_report(outcome: &Outcome) -> String {
         r.pool.bytes_outstanding,
         r.status_indications.len()
     );
+    let t = &outcome.traffic;
+    if t.frames_sent > 0 {
+        let _ = writeln!(
+            out,
+            "frames: {} sent, {} delivered, {} dropped, {} misdelivered",
+            t.frames_sent, t.frames_delivered, t.frames_dropped, t.misdelivered
+        );
+        for (queue, q) in &t.per_queue {
+            let _ = writeln!(
+                out,
+                "  queue {queue:>3}: sent {:>7} delivered {:>7} dropped {:>5} misdelivered {} {}",
+                q.sent,
+                q.delivered,
+                q.dropped,
+                q.misdelivered,
+                if q.in_order { "in order" } else { "OUT OF ORDER" }
+            );
+        }
+    }
     if outcome.violations.is_empty() {
         let _ = writeln!(out, "violations: none");
     } else {

@@ -7,26 +7,15 @@ use ndis_sys::{NDIS_STATUS_RESOURCES, NDIS_STATUS_SUCCESS};
 use vmqsim::{Options, json_report, run};
 
 fn options(queues: u32) -> Options {
-    Options {
-        queues,
-        ..Options::default()
-    }
+    Options { queues, ..Options::default() }
 }
 
 #[test]
 fn eight_queues_are_allocated_and_freed_with_nothing_outstanding() {
     let outcome = run(&options(8));
     assert!(outcome.is_clean(), "{:#?}", outcome.violations);
-    assert_eq!(
-        (outcome.report.queues_allocated, outcome.report.queues_freed),
-        (8, 8)
-    );
-    assert!(
-        outcome
-            .queues
-            .iter()
-            .all(|q| q.free_status == Some(NDIS_STATUS_SUCCESS))
-    );
+    assert_eq!((outcome.report.queues_allocated, outcome.report.queues_freed), (8, 8));
+    assert!(outcome.queues.iter().all(|q| q.free_status == Some(NDIS_STATUS_SUCCESS)));
     let json = json_report(&outcome).render();
     for key in [
         "\"queues_allocated\":8",
@@ -43,54 +32,24 @@ fn eight_queues_are_allocated_and_freed_with_nothing_outstanding() {
 fn every_shared_memory_failure_is_reported_and_leaks_nothing() {
     let base = run(&options(8));
     let points = base.shared_memory_allocation_calls;
-    assert_eq!(
-        points,
-        4 + 8 * 2 + 8 * 2,
-        "default queue, completion, growth"
-    );
+    assert_eq!(points, 4 + 8 * 2 + 8 * 2, "default queue, completion, growth");
     for k in 1..=points {
-        let outcome = run(&Options {
-            fail_alloc: Some(k),
-            ..options(8)
-        });
+        let outcome = run(&Options { fail_alloc: Some(k), ..options(8) });
         assert!(outcome.is_clean(), "k={k}: {:#?}", outcome.violations);
         if k <= 4 {
-            assert_eq!(
-                outcome.initialize_status, NDIS_STATUS_RESOURCES,
-                "k={k}: initialize fails"
-            );
+            assert_eq!(outcome.initialize_status, NDIS_STATUS_RESOURCES, "k={k}: initialize fails");
             continue;
         }
         assert_eq!(outcome.initialize_status, NDIS_STATUS_SUCCESS);
-        let failed_completion = outcome
-            .queues
-            .iter()
-            .filter(|q| q.completion_status == Some(NDIS_STATUS_RESOURCES));
-        let failed_growth = outcome
-            .queues
-            .iter()
-            .filter(|q| q.grow_status == Some(NDIS_STATUS_RESOURCES));
+        let failed_completion = outcome.queues.iter().filter(|q| q.completion_status == Some(NDIS_STATUS_RESOURCES));
+        let failed_growth = outcome.queues.iter().filter(|q| q.grow_status == Some(NDIS_STATUS_RESOURCES));
         let (completion, growth) = (failed_completion.count(), failed_growth.count());
         if k <= 4 + 16 {
-            assert_eq!(
-                (completion, growth),
-                (1, 0),
-                "k={k}: one queue's CompletionStatus is RESOURCES"
-            );
+            assert_eq!((completion, growth), (1, 0), "k={k}: one queue's CompletionStatus is RESOURCES");
         } else {
-            assert_eq!(
-                (completion, growth),
-                (0, 1),
-                "k={k}: one queue's growth is refused"
-            );
+            assert_eq!((completion, growth), (0, 1), "k={k}: one queue's growth is refused");
         }
-        assert!(
-            outcome
-                .queues
-                .iter()
-                .all(|q| q.free_status == Some(NDIS_STATUS_SUCCESS)),
-            "k={k}"
-        );
+        assert!(outcome.queues.iter().all(|q| q.free_status == Some(NDIS_STATUS_SUCCESS)), "k={k}");
     }
 }
 
@@ -100,10 +59,7 @@ fn every_pool_failure_leaks_nothing() {
     let points = base.report.pool.allocations;
     assert!(points > 10);
     for k in 1..=points {
-        let outcome = run(&Options {
-            fail_pool: Some(k),
-            ..options(4)
-        });
+        let outcome = run(&Options { fail_pool: Some(k), ..options(4) });
         assert!(outcome.is_clean(), "k={k}: {:#?}", outcome.violations);
         let refused = outcome.initialize_status != NDIS_STATUS_SUCCESS
             || outcome.queues.iter().any(|q| {
@@ -118,21 +74,9 @@ fn every_pool_failure_leaks_nothing() {
 
 #[test]
 fn the_same_seed_gives_the_same_report() {
-    let a = json_report(&run(&Options {
-        seed: 42,
-        ..options(5)
-    }))
-    .render();
-    let b = json_report(&run(&Options {
-        seed: 42,
-        ..options(5)
-    }))
-    .render();
-    let c = json_report(&run(&Options {
-        seed: 43,
-        ..options(5)
-    }))
-    .render();
+    let a = json_report(&run(&Options { seed: 42, ..options(5) })).render();
+    let b = json_report(&run(&Options { seed: 42, ..options(5) })).render();
+    let c = json_report(&run(&Options { seed: 43, ..options(5) })).render();
     assert_eq!(a, b);
     assert_ne!(a, c, "the seed changes the SG lists");
 }

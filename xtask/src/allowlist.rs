@@ -34,12 +34,7 @@ impl Allowlist {
             if line.is_empty() {
                 continue;
             }
-            let bad = || {
-                Error(format!(
-                    "imports.txt line {}: expected `dll!Symbol`, got `{raw}`",
-                    index + 1
-                ))
-            };
+            let bad = || Error(format!("imports.txt line {}: expected `dll!Symbol`, got `{raw}`", index + 1));
             let (dll, symbol) = line.split_once('!').ok_or_else(bad)?;
             let (dll, symbol) = (dll.trim(), symbol.trim());
             if dll.is_empty()
@@ -49,20 +44,14 @@ impl Allowlist {
             {
                 return Err(bad());
             }
-            entries.insert(AllowedImport {
-                dll: dll.to_ascii_lowercase(),
-                symbol: symbol.to_owned(),
-            });
+            entries.insert(AllowedImport { dll: dll.to_ascii_lowercase(), symbol: symbol.to_owned() });
         }
         Ok(Self { entries })
     }
 
     /// Whether `dll!symbol` is allowed (DLL names compare case-insensitively).
     pub fn allows(&self, dll: &str, symbol: &str) -> bool {
-        self.entries.contains(&AllowedImport {
-            dll: dll.to_ascii_lowercase(),
-            symbol: symbol.to_owned(),
-        })
+        self.entries.contains(&AllowedImport { dll: dll.to_ascii_lowercase(), symbol: symbol.to_owned() })
     }
 
     /// Number of entries.
@@ -83,9 +72,7 @@ impl Allowlist {
 
 /// Whether `dll` is one of [`ALLOWED_DLLS`] (case-insensitive, as the loader compares).
 pub fn is_allowed_dll(dll: &str) -> bool {
-    ALLOWED_DLLS
-        .iter()
-        .any(|allowed| allowed.eq_ignore_ascii_case(dll))
+    ALLOWED_DLLS.iter().any(|allowed| allowed.eq_ignore_ascii_case(dll))
 }
 
 #[cfg(test)]
@@ -94,9 +81,8 @@ mod tests {
 
     #[test]
     fn parses_entries_comments_and_case() -> Result<()> {
-        let list = Allowlist::parse(
-            "# header\n\nndis.sys!NdisMRegisterMiniportDriver\n NTOSKRNL.EXE!KeBugCheckEx # why\n",
-        )?;
+        let list =
+            Allowlist::parse("# header\n\nndis.sys!NdisMRegisterMiniportDriver\n NTOSKRNL.EXE!KeBugCheckEx # why\n")?;
         assert_eq!(list.len(), 2);
         assert!(list.allows("NDIS.SYS", "NdisMRegisterMiniportDriver"));
         assert!(list.allows("ntoskrnl.exe", "KeBugCheckEx"));

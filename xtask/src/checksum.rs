@@ -12,9 +12,7 @@ const OPTIONAL_HEADER_OFFSET_IN_NT_HEADERS: u32 = 4 + 20;
 /// File offset of the optional header's `CheckSum` field.
 pub fn checksum_offset(image: &[u8]) -> Result<usize> {
     let dos = ImageDosHeader::parse(image)?;
-    let offset = dos.nt_headers_offset()
-        + OPTIONAL_HEADER_OFFSET_IN_NT_HEADERS
-        + CHECKSUM_OFFSET_IN_OPTIONAL_HEADER;
+    let offset = dos.nt_headers_offset() + OPTIONAL_HEADER_OFFSET_IN_NT_HEADERS + CHECKSUM_OFFSET_IN_OPTIONAL_HEADER;
     Ok(offset as usize)
 }
 

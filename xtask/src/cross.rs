@@ -49,8 +49,7 @@ pub struct CrossArtifacts {
 /// lld-link flavour. Anything in `RUSTFLAGS` (e.g. CI's `-D warnings`) is kept too, because
 /// cargo would otherwise let `RUSTFLAGS` replace the target's flags entirely.
 pub fn target_rustflags(extra: Option<&str>) -> String {
-    let mut flags =
-        String::from("--cfg vmqnic_cross -C target-feature=+crt-static -C linker-flavor=lld-link");
+    let mut flags = String::from("--cfg vmqnic_cross -C target-feature=+crt-static -C linker-flavor=lld-link");
     if let Some(extra) = extra.map(str::trim).filter(|extra| !extra.is_empty()) {
         flags.push(' ');
         flags.push_str(extra);
@@ -62,14 +61,7 @@ pub fn target_rustflags(extra: Option<&str>) -> String {
 pub fn command(root: &Path, profile: Profile) -> Command {
     let cargo = env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut command = Command::new(cargo);
-    command.current_dir(root).args([
-        "build",
-        "--target",
-        TARGET,
-        "--package",
-        DRIVER_PACKAGE,
-        "--lib",
-    ]);
+    command.current_dir(root).args(["build", "--target", TARGET, "--package", DRIVER_PACKAGE, "--lib"]);
     if profile == Profile::Release {
         command.arg("--release");
     }
@@ -77,10 +69,7 @@ pub fn command(root: &Path, profile: Profile) -> Command {
     command
         .env_remove("RUSTFLAGS")
         .env_remove("CARGO_ENCODED_RUSTFLAGS")
-        .env(
-            "CARGO_TARGET_X86_64_PC_WINDOWS_MSVC_RUSTFLAGS",
-            target_rustflags(inherited.as_deref()),
-        )
+        .env("CARGO_TARGET_X86_64_PC_WINDOWS_MSVC_RUSTFLAGS", target_rustflags(inherited.as_deref()))
         .env("CARGO_TARGET_X86_64_PC_WINDOWS_MSVC_LINKER", "rust-lld")
         // A release PDB with types: what a symbol server needs, and what the layout check reads.
         .env("CARGO_PROFILE_RELEASE_DEBUG", "full");
@@ -91,13 +80,9 @@ pub fn command(root: &Path, profile: Profile) -> Command {
 pub fn build(root: &Path, target_dir: &Path, profile: Profile) -> Result<CrossArtifacts> {
     let mut command = command(root, profile);
     println!("xtask: cross build: {command:?}");
-    let status = command
-        .status()
-        .map_err(|error| Error(format!("cannot run cargo: {error}")))?;
+    let status = command.status().map_err(|error| Error(format!("cannot run cargo: {error}")))?;
     if !status.success() {
-        return Err(Error(format!(
-            "the cross build of {DRIVER_PACKAGE} failed ({status})"
-        )));
+        return Err(Error(format!("the cross build of {DRIVER_PACKAGE} failed ({status})")));
     }
     let out = target_dir.join(TARGET).join(profile.dir_name());
     let artifacts = CrossArtifacts {
@@ -106,10 +91,7 @@ pub fn build(root: &Path, target_dir: &Path, profile: Profile) -> Result<CrossAr
     };
     for path in [&artifacts.image, &artifacts.pdb] {
         if !path.is_file() {
-            return Err(Error(format!(
-                "the cross build did not produce {}",
-                path.display()
-            )));
+            return Err(Error(format!("the cross build did not produce {}", path.display())));
         }
     }
     Ok(artifacts)
@@ -132,29 +114,10 @@ mod tests {
     #[test]
     fn command_targets_the_driver_library() {
         let command = command(Path::new("/w"), Profile::Release);
-        let args: Vec<_> = command
-            .get_args()
-            .map(|a| a.to_string_lossy().into_owned())
-            .collect();
-        assert_eq!(
-            args,
-            [
-                "build",
-                "--target",
-                TARGET,
-                "--package",
-                "vmqnic",
-                "--lib",
-                "--release"
-            ]
-        );
-        let linker = command
-            .get_envs()
-            .find(|(k, _)| *k == "CARGO_TARGET_X86_64_PC_WINDOWS_MSVC_LINKER")
-            .and_then(|(_, v)| v);
-        assert_eq!(
-            linker.map(|v| v.to_string_lossy().into_owned()).as_deref(),
-            Some("rust-lld")
-        );
+        let args: Vec<_> = command.get_args().map(|a| a.to_string_lossy().into_owned()).collect();
+        assert_eq!(args, ["build", "--target", TARGET, "--package", "vmqnic", "--lib", "--release"]);
+        let linker =
+            command.get_envs().find(|(k, _)| *k == "CARGO_TARGET_X86_64_PC_WINDOWS_MSVC_LINKER").and_then(|(_, v)| v);
+        assert_eq!(linker.map(|v| v.to_string_lossy().into_owned()).as_deref(), Some("rust-lld"));
     }
 }

@@ -30,30 +30,20 @@ impl InfSection {
     pub fn values(&self, key: &str) -> Option<&[String]> {
         self.lines
             .iter()
-            .find(|line| {
-                line.key
-                    .as_deref()
-                    .is_some_and(|k| k.eq_ignore_ascii_case(key))
-            })
+            .find(|line| line.key.as_deref().is_some_and(|k| k.eq_ignore_ascii_case(key)))
             .map(|line| line.values.as_slice())
     }
 
     /// The first value of the first line keyed `key`.
     pub fn value(&self, key: &str) -> Option<&str> {
-        self.values(key)
-            .and_then(|values| values.first())
-            .map(String::as_str)
+        self.values(key).and_then(|values| values.first()).map(String::as_str)
     }
 
     /// Every value of every line keyed `key` (directives such as `AddReg` may repeat).
     pub fn all_values(&self, key: &str) -> Vec<&str> {
         self.lines
             .iter()
-            .filter(|line| {
-                line.key
-                    .as_deref()
-                    .is_some_and(|k| k.eq_ignore_ascii_case(key))
-            })
+            .filter(|line| line.key.as_deref().is_some_and(|k| k.eq_ignore_ascii_case(key)))
             .flat_map(|line| line.values.iter().map(String::as_str))
             .collect()
     }
@@ -92,63 +82,44 @@ impl Inf {
                 continue;
             }
             if let Some(rest) = line.strip_prefix('[') {
-                let name = rest
-                    .strip_suffix(']')
-                    .ok_or_else(|| format!("line {number}: unterminated section header"))?;
-                sections.push(InfSection {
-                    name: name.trim().to_owned(),
-                    lines: Vec::new(),
-                });
+                let name =
+                    rest.strip_suffix(']').ok_or_else(|| format!("line {number}: unterminated section header"))?;
+                sections.push(InfSection { name: name.trim().to_owned(), lines: Vec::new() });
                 continue;
             }
             if line.ends_with('\\') {
-                return Err(format!(
-                    "line {number}: line continuations are not supported"
-                ));
+                return Err(format!("line {number}: line continuations are not supported"));
             }
-            let section = sections
-                .last_mut()
-                .ok_or_else(|| format!("line {number}: text before the first section"))?;
+            let section = sections.last_mut().ok_or_else(|| format!("line {number}: text before the first section"))?;
             let (key, rest) = match split_key(line) {
                 Some((key, rest)) => (Some(unquote(key.trim()).to_owned()), rest),
                 None => (None, line),
             };
-            let values = split_values(rest)
-                .into_iter()
-                .map(|v| unquote(v.trim()).to_owned())
-                .collect();
-            section.lines.push(InfLine {
-                number,
-                key,
-                values,
-            });
+            let values = split_values(rest).into_iter().map(|v| unquote(v.trim()).to_owned()).collect();
+            section.lines.push(InfLine { number, key, values });
         }
         Ok(Self { sections })
     }
 
     /// The section named `name` (case-insensitive, as SetupAPI compares).
     pub fn section(&self, name: &str) -> Option<&InfSection> {
-        self.sections
-            .iter()
-            .find(|section| section.name.eq_ignore_ascii_case(name))
+        self.sections.iter().find(|section| section.name.eq_ignore_ascii_case(name))
     }
 
     /// Resolves `%token%` references against `[Strings]`; other text is returned unchanged.
     pub fn resolve(&self, value: &str) -> String {
         let token = value.strip_prefix('%').and_then(|v| v.strip_suffix('%'));
         match (token, self.section("Strings")) {
-            (Some(token), Some(strings)) if !token.is_empty() => strings
-                .value(token)
-                .map_or_else(|| value.to_owned(), str::to_owned),
+            (Some(token), Some(strings)) if !token.is_empty() => {
+                strings.value(token).map_or_else(|| value.to_owned(), str::to_owned)
+            }
             _ => value.to_owned(),
         }
     }
 
     /// The `AddReg` entries of section `name` (errors if the section is missing or a line is short).
     pub fn reg_entries(&self, name: &str) -> Result<Vec<RegEntry>, String> {
-        let section = self
-            .section(name)
-            .ok_or_else(|| format!("missing AddReg section [{name}]"))?;
+        let section = self.section(name).ok_or_else(|| format!("missing AddReg section [{name}]"))?;
         section
             .lines
             .iter()
@@ -157,13 +128,7 @@ impl Inf {
                     return Err(format!("line {}: not an AddReg entry", line.number));
                 }
                 let field = |i: usize| line.values.get(i).cloned().unwrap_or_default();
-                Ok(RegEntry {
-                    root: field(0),
-                    subkey: field(1),
-                    name: field(2),
-                    flags: field(3),
-                    value: field(4),
-                })
+                Ok(RegEntry { root: field(0), subkey: field(1), name: field(2), flags: field(3), value: field(4) })
             })
             .collect()
     }
@@ -217,10 +182,7 @@ fn split_values(text: &str) -> Vec<&str> {
 
 /// Removes one pair of surrounding double quotes.
 fn unquote(value: &str) -> &str {
-    value
-        .strip_prefix('"')
-        .and_then(|v| v.strip_suffix('"'))
-        .unwrap_or(value)
+    value.strip_prefix('"').and_then(|v| v.strip_suffix('"')).unwrap_or(value)
 }
 
 /// A calendar date (proleptic Gregorian, UTC).
@@ -249,11 +211,7 @@ impl Date {
         let month = if mp < 10 { mp + 3 } else { mp - 9 };
         let year = yoe + era * 400 + i64::from(month <= 2);
         // CAST: day is 1..=31 and month 1..=12 by construction.
-        Self {
-            year,
-            month: month as u32,
-            day: day as u32,
-        }
+        Self { year, month: month as u32, day: day as u32 }
     }
 }
 
@@ -296,10 +254,7 @@ pub fn stamp(inx: &str, stamp: &Stamp) -> Result<String, String> {
         .iter()
         .position(|line| strip_comment(line).trim().eq_ignore_ascii_case("[Version]"))
         .ok_or("the INF has no [Version] section")?;
-    let end = lines[start + 1..]
-        .iter()
-        .position(|line| is_header(line))
-        .map_or(lines.len(), |p| start + 1 + p);
+    let end = lines[start + 1..].iter().position(|line| is_header(line)).map_or(lines.len(), |p| start + 1 + p);
     let stamped_key = |line: &str| {
         split_key(strip_comment(line).trim()).is_some_and(|(key, _)| {
             let key = key.trim();
@@ -335,11 +290,7 @@ mod tests {
 
     fn sample_stamp() -> Stamp {
         Stamp {
-            date: Date {
-                year: 2026,
-                month: 3,
-                day: 7,
-            },
+            date: Date { year: 2026, month: 3, day: 7 },
             version: [0, 1, 0, 0],
             catalog: "x.cat".into(),
             arch: "amd64".into(),
@@ -364,19 +315,9 @@ mod tests {
         let text = stamp(SAMPLE, &sample_stamp())?;
         let inf = Inf::parse(&text)?;
         let version = inf.section("Version").ok_or("no [Version]")?;
-        assert_eq!(
-            version.values("DriverVer"),
-            Some(&["03/07/2026".to_owned(), "0.1.0.0".to_owned()][..])
-        );
+        assert_eq!(version.values("DriverVer"), Some(&["03/07/2026".to_owned(), "0.1.0.0".to_owned()][..]));
         assert_eq!(version.value("CatalogFile"), Some("x.cat"));
-        assert_eq!(
-            version
-                .lines
-                .iter()
-                .filter(|l| l.key.as_deref() == Some("DriverVer"))
-                .count(),
-            1
-        );
+        assert_eq!(version.lines.iter().filter(|l| l.key.as_deref() == Some("DriverVer")).count(), 1);
         assert!(!text.contains("$ARCH$"));
         assert!(inf.section("Std.NTamd64.10.0...16299").is_some());
         Ok(())
@@ -394,13 +335,7 @@ mod tests {
     #[test]
     fn unix_dates() {
         assert_eq!(Date::from_unix_seconds(0).to_string(), "01/01/1970");
-        assert_eq!(
-            Date::from_unix_seconds(951_782_400).to_string(),
-            "02/29/2000"
-        );
-        assert_eq!(
-            Date::from_unix_seconds(1_795_996_800).to_string(),
-            "11/30/2026"
-        );
+        assert_eq!(Date::from_unix_seconds(951_782_400).to_string(), "02/29/2000");
+        assert_eq!(Date::from_unix_seconds(1_795_996_800).to_string(), "11/30/2026");
     }
 }

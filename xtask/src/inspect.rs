@@ -5,9 +5,7 @@ use std::fmt;
 use object::LittleEndian as LE;
 use object::Object as _;
 use object::pe;
-use object::read::pe::{
-    ExportTarget, ImageNtHeaders as _, ImageOptionalHeader as _, Import, PeFile64,
-};
+use object::read::pe::{ExportTarget, ImageNtHeaders as _, ImageOptionalHeader as _, Import, PeFile64};
 
 use crate::allowlist::{Allowlist, is_allowed_dll};
 use crate::{Result, checksum};
@@ -35,19 +33,11 @@ impl Section {
     /// `RWX` letters for the protection bits.
     pub fn protection(&self) -> String {
         let flag = |bit: pe::SectionFlags, letter: char| {
-            if self.characteristics & bit.0 != 0 {
-                letter
-            } else {
-                '-'
-            }
+            if self.characteristics & bit.0 != 0 { letter } else { '-' }
         };
-        [
-            flag(pe::IMAGE_SCN_MEM_READ, 'R'),
-            flag(pe::IMAGE_SCN_MEM_WRITE, 'W'),
-            flag(pe::IMAGE_SCN_MEM_EXECUTE, 'X'),
-        ]
-        .iter()
-        .collect()
+        [flag(pe::IMAGE_SCN_MEM_READ, 'R'), flag(pe::IMAGE_SCN_MEM_WRITE, 'W'), flag(pe::IMAGE_SCN_MEM_EXECUTE, 'X')]
+            .iter()
+            .collect()
     }
 }
 
@@ -147,11 +137,7 @@ pub fn inspect(image: &[u8]) -> Result<ImageReport> {
                         name: Some(String::from_utf8_lossy(name).into_owned()),
                         ordinal: None,
                     },
-                    Import::Ordinal(ordinal) => ImportedSymbol {
-                        dll: dll.clone(),
-                        name: None,
-                        ordinal: Some(ordinal),
-                    },
+                    Import::Ordinal(ordinal) => ImportedSymbol { dll: dll.clone(), name: None, ordinal: Some(ordinal) },
                 };
                 imports.push(symbol);
             }
@@ -162,10 +148,7 @@ pub fn inspect(image: &[u8]) -> Result<ImageReport> {
     if let Some(table) = file.export_table()? {
         for export in table.exports()? {
             if let (Some(name), ExportTarget::Address(rva)) = (export.name, export.target) {
-                exports.push(Export {
-                    name: String::from_utf8_lossy(name).into_owned(),
-                    rva,
-                });
+                exports.push(Export { name: String::from_utf8_lossy(name).into_owned(), rva });
             }
         }
     }
@@ -176,10 +159,7 @@ pub fn inspect(image: &[u8]) -> Result<ImageReport> {
         path: String::from_utf8_lossy(info.path()).into_owned(),
     });
     let entry_rva = optional.address_of_entry_point();
-    let entry_symbol = exports
-        .iter()
-        .find(|export| export.rva == entry_rva)
-        .map(|export| export.name.clone());
+    let entry_symbol = exports.iter().find(|export| export.rva == entry_rva).map(|export| export.name.clone());
     let checksum_field = checksum::checksum_offset(image)?;
 
     Ok(ImageReport {
@@ -272,14 +252,12 @@ impl fmt::Display for Violation {
                     found.as_deref().unwrap_or("no exported symbol")
                 )
             }
-            Self::ForeignDll { dll, symbol } => write!(
-                f,
-                "import {dll}!{symbol}: only ndis.sys, ntoskrnl.exe and hal.dll are allowed"
-            ),
-            Self::NotAllowlisted { dll, symbol } => write!(
-                f,
-                "import {dll}!{symbol} is not in crates/ndis-sys/imports.txt"
-            ),
+            Self::ForeignDll { dll, symbol } => {
+                write!(f, "import {dll}!{symbol}: only ndis.sys, ntoskrnl.exe and hal.dll are allowed")
+            }
+            Self::NotAllowlisted { dll, symbol } => {
+                write!(f, "import {dll}!{symbol} is not in crates/ndis-sys/imports.txt")
+            }
             Self::OrdinalImport { dll, ordinal } => {
                 write!(f, "import {dll}!#{ordinal} is by ordinal")
             }
@@ -287,10 +265,9 @@ impl fmt::Display for Violation {
                 write!(f, "section {name} is writable and executable")
             }
             Self::MissingImport(symbol) => write!(f, "required import {symbol} is missing"),
-            Self::BadChecksum { stored, computed } => write!(
-                f,
-                "checksum {stored:#010x} does not match the file ({computed:#010x})"
-            ),
+            Self::BadChecksum { stored, computed } => {
+                write!(f, "checksum {stored:#010x} does not match the file ({computed:#010x})")
+            }
             Self::MissingDllCharacteristic(name) => write!(f, "DllCharacteristics lacks {name}"),
         }
     }
@@ -300,10 +277,7 @@ impl fmt::Display for Violation {
 const REQUIRED_DLL_CHARACTERISTICS: [(pe::DllFlags, &str); 3] = [
     (pe::IMAGE_DLLCHARACTERISTICS_DYNAMIC_BASE, "DYNAMIC_BASE"),
     (pe::IMAGE_DLLCHARACTERISTICS_NX_COMPAT, "NX_COMPAT"),
-    (
-        pe::IMAGE_DLLCHARACTERISTICS_FORCE_INTEGRITY,
-        "FORCE_INTEGRITY",
-    ),
+    (pe::IMAGE_DLLCHARACTERISTICS_FORCE_INTEGRITY, "FORCE_INTEGRITY"),
 ];
 
 /// Runs every rule; an empty result means the image passes.
@@ -316,10 +290,7 @@ pub fn check(report: &ImageReport, policy: &Policy<'_>) -> Vec<Violation> {
         violations.push(Violation::NotNative(report.subsystem));
     }
     if report.entry_symbol.as_deref() != Some(policy.entry) {
-        violations.push(Violation::WrongEntryPoint {
-            rva: report.entry_rva,
-            found: report.entry_symbol.clone(),
-        });
+        violations.push(Violation::WrongEntryPoint { rva: report.entry_rva, found: report.entry_symbol.clone() });
     }
     for import in &report.imports {
         let symbol = match (&import.name, import.ordinal) {
@@ -327,43 +298,25 @@ pub fn check(report: &ImageReport, policy: &Policy<'_>) -> Vec<Violation> {
             (None, ordinal) => format!("#{}", ordinal.unwrap_or_default()),
         };
         if !is_allowed_dll(&import.dll) {
-            violations.push(Violation::ForeignDll {
-                dll: import.dll.clone(),
-                symbol,
-            });
+            violations.push(Violation::ForeignDll { dll: import.dll.clone(), symbol });
         } else if let Some(ordinal) = import.ordinal {
-            violations.push(Violation::OrdinalImport {
-                dll: import.dll.clone(),
-                ordinal,
-            });
+            violations.push(Violation::OrdinalImport { dll: import.dll.clone(), ordinal });
         } else if !policy.allowlist.allows(&import.dll, &symbol) {
-            violations.push(Violation::NotAllowlisted {
-                dll: import.dll.clone(),
-                symbol,
-            });
+            violations.push(Violation::NotAllowlisted { dll: import.dll.clone(), symbol });
         }
     }
     for (dll, symbol) in policy.required_imports {
-        let present = report
-            .imports
-            .iter()
-            .any(|i| i.dll.eq_ignore_ascii_case(dll) && i.name.as_deref() == Some(*symbol));
+        let present =
+            report.imports.iter().any(|i| i.dll.eq_ignore_ascii_case(dll) && i.name.as_deref() == Some(*symbol));
         if !present {
             violations.push(Violation::MissingImport(format!("{dll}!{symbol}")));
         }
     }
-    for section in report
-        .sections
-        .iter()
-        .filter(|s| s.is_writable_and_executable())
-    {
+    for section in report.sections.iter().filter(|s| s.is_writable_and_executable()) {
         violations.push(Violation::WritableExecutable(section.name.clone()));
     }
     if report.checksum != report.computed_checksum {
-        violations.push(Violation::BadChecksum {
-            stored: report.checksum,
-            computed: report.computed_checksum,
-        });
+        violations.push(Violation::BadChecksum { stored: report.checksum, computed: report.computed_checksum });
     }
     for (flag, name) in REQUIRED_DLL_CHARACTERISTICS {
         if report.dll_characteristics & flag.0 == 0 {
@@ -390,23 +343,14 @@ impl fmt::Display for ImageReport {
             "image: PE32+ {machine}, subsystem {subsystem}, {} bytes on disk, SizeOfImage {:#x}",
             self.file_size, self.size_of_image
         )?;
-        writeln!(
-            f,
-            "  entry point {:#x} = {}",
-            self.entry_rva,
-            self.entry_symbol.as_deref().unwrap_or("?")
-        )?;
+        writeln!(f, "  entry point {:#x} = {}", self.entry_rva, self.entry_symbol.as_deref().unwrap_or("?"))?;
         writeln!(
             f,
             "  DllCharacteristics {:#06x}, CheckSum {:#010x} (file: {:#010x})",
             self.dll_characteristics, self.checksum, self.computed_checksum
         )?;
         writeln!(f, "sections:")?;
-        writeln!(
-            f,
-            "  {:<10} {:>10} {:>10}  prot  characteristics",
-            "name", "virtual", "raw"
-        )?;
+        writeln!(f, "  {:<10} {:>10} {:>10}  prot  characteristics", "name", "virtual", "raw")?;
         for s in &self.sections {
             writeln!(
                 f,
@@ -424,12 +368,7 @@ impl fmt::Display for ImageReport {
                 dlls.push(&import.dll);
             }
         }
-        writeln!(
-            f,
-            "imports: {} from {} DLL(s)",
-            self.imports.len(),
-            dlls.len()
-        )?;
+        writeln!(f, "imports: {} from {} DLL(s)", self.imports.len(), dlls.len())?;
         for dll in dlls {
             writeln!(f, "  {dll}")?;
             for import in self.imports.iter().filter(|i| i.dll == dll) {
@@ -443,15 +382,7 @@ impl fmt::Display for ImageReport {
             writeln!(f, "  PDB: {} (age {})", codeview.path, codeview.age)?;
         }
         let names: Vec<&str> = self.exports.iter().map(|e| e.name.as_str()).collect();
-        writeln!(
-            f,
-            "exports: {}",
-            if names.is_empty() {
-                "(none)".to_owned()
-            } else {
-                names.join(", ")
-            }
-        )
+        writeln!(f, "exports: {}", if names.is_empty() { "(none)".to_owned() } else { names.join(", ") })
     }
 }
 

@@ -74,46 +74,31 @@ fn matching_paren(text: &str) -> Option<usize> {
 
 /// Parses `TYPE, size = N, Field = N, ...`.
 fn parse_body(body: &str, origin: String) -> Result<ExpectedLayout> {
-    let mut parts = body
-        .split(',')
-        .map(str::trim)
-        .filter(|part| !part.is_empty());
+    let mut parts = body.split(',').map(str::trim).filter(|part| !part.is_empty());
     let name = parts.next().unwrap_or_default().to_owned();
     if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-        return Err(Error(format!(
-            "{origin}: assert_layout! type `{name}` is not a plain identifier"
-        )));
+        return Err(Error(format!("{origin}: assert_layout! type `{name}` is not a plain identifier")));
     }
     let mut size = None;
     let mut fields = Vec::new();
     for part in parts {
-        let (key, value) = part
-            .split_once('=')
-            .ok_or_else(|| Error(format!("{origin}: expected `name = value`, got `{part}`")))?;
-        let value = parse_int(value.trim())
-            .ok_or_else(|| Error(format!("{origin}: `{part}` is not an integer literal")))?;
+        let (key, value) =
+            part.split_once('=').ok_or_else(|| Error(format!("{origin}: expected `name = value`, got `{part}`")))?;
+        let value =
+            parse_int(value.trim()).ok_or_else(|| Error(format!("{origin}: `{part}` is not an integer literal")))?;
         match key.trim() {
             "size" => size = Some(value),
             field => fields.push((field.to_owned(), value)),
         }
     }
-    let size =
-        size.ok_or_else(|| Error(format!("{origin}: assert_layout!({name}) has no size")))?;
-    Ok(ExpectedLayout {
-        name,
-        size,
-        fields,
-        origin,
-    })
+    let size = size.ok_or_else(|| Error(format!("{origin}: assert_layout!({name}) has no size")))?;
+    Ok(ExpectedLayout { name, size, fields, origin })
 }
 
 /// Parses a decimal or `0x` hexadecimal integer literal with optional `_` separators.
 fn parse_int(text: &str) -> Option<u64> {
     let digits: String = text.chars().filter(|&c| c != '_').collect();
-    match digits
-        .strip_prefix("0x")
-        .or_else(|| digits.strip_prefix("0X"))
-    {
+    match digits.strip_prefix("0x").or_else(|| digits.strip_prefix("0X")) {
         Some(hex) => u64::from_str_radix(hex, 16).ok(),
         None => digits.parse().ok(),
     }
@@ -127,11 +112,7 @@ pub fn read_dir(dir: &Path) -> Result<Vec<ExpectedLayout>> {
     let mut layouts = Vec::new();
     for file in files {
         let text = fs::read_to_string(&file)?;
-        let shown = file
-            .strip_prefix(dir)
-            .unwrap_or(&file)
-            .display()
-            .to_string();
+        let shown = file.strip_prefix(dir).unwrap_or(&file).display().to_string();
         layouts.extend(parse_source(&text, &shown)?);
     }
     Ok(layouts)
@@ -173,14 +154,7 @@ assert_layout!(
         assert_eq!(layouts.len(), 2);
         assert_eq!(layouts[0].name, "NDIS_OBJECT_HEADER");
         assert_eq!(layouts[0].size, 4);
-        assert_eq!(
-            layouts[0].fields,
-            [
-                ("Type".to_owned(), 0),
-                ("Revision".to_owned(), 1),
-                ("Size".to_owned(), 2)
-            ]
-        );
+        assert_eq!(layouts[0].fields, [("Type".to_owned(), 0), ("Revision".to_owned(), 1), ("Size".to_owned(), 2)]);
         assert_eq!(layouts[0].origin, "x.rs:5");
         assert_eq!(layouts[1].name, "NDIS_OID_REQUEST");
         assert_eq!(layouts[1].size, 240);

@@ -30,10 +30,7 @@ fn run(args: &[String]) -> xtask::Result<()> {
         (Some("inspect"), [image]) => package::inspect_command(&paths, &PathBuf::from(image)),
         (Some("run"), rest) => {
             let rest = rest.strip_prefix(&["--"]).unwrap_or(rest);
-            package::run(
-                &paths,
-                &rest.iter().map(|arg| (*arg).to_owned()).collect::<Vec<_>>(),
-            )
+            package::run(&paths, &rest.iter().map(|arg| (*arg).to_owned()).collect::<Vec<_>>())
         }
         (Some("help" | "--help" | "-h"), _) => {
             println!("{USAGE}");

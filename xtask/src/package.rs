@@ -72,10 +72,7 @@ impl Paths {
     }
 
     fn allowlist(&self) -> PathBuf {
-        self.root
-            .join("crates")
-            .join("ndis-sys")
-            .join("imports.txt")
+        self.root.join("crates").join("ndis-sys").join("imports.txt")
     }
 
     fn bindings_src(&self) -> PathBuf {
@@ -87,24 +84,13 @@ impl Paths {
 /// signs it; everywhere else the cross build does and this function stamps the INF.
 pub fn package(paths: &Paths, profile: Profile) -> Result<()> {
     let started = Instant::now();
-    let (image, pdb) = if cfg!(windows) {
-        wdk_build(paths, profile)?
-    } else {
-        cross_package(paths, profile)?
-    };
+    let (image, pdb) = if cfg!(windows) { wdk_build(paths, profile)? } else { cross_package(paths, profile)? };
     let failures = check_image(paths, &image, &pdb)?;
     let elapsed = started.elapsed().as_secs_f64();
     if !failures.is_empty() {
-        return Err(Error(format!(
-            "{} check(s) failed:\n  {}",
-            failures.len(),
-            failures.join("\n  ")
-        )));
+        return Err(Error(format!("{} check(s) failed:\n  {}", failures.len(), failures.join("\n  "))));
     }
-    println!(
-        "xtask: package OK in {elapsed:.1} s: {}",
-        paths.package_dir().display()
-    );
+    println!("xtask: package OK in {elapsed:.1} s: {}", paths.package_dir().display());
     Ok(())
 }
 
@@ -113,11 +99,7 @@ pub fn pdb_check_command(paths: &Paths, profile: Profile) -> Result<()> {
     let artifacts = cross::build(&paths.root, &paths.target, profile)?;
     let failures = check_layouts(paths, &artifacts.pdb)?;
     if !failures.is_empty() {
-        return Err(Error(format!(
-            "{} layout check(s) failed:\n  {}",
-            failures.len(),
-            failures.join("\n  ")
-        )));
+        return Err(Error(format!("{} layout check(s) failed:\n  {}", failures.len(), failures.join("\n  "))));
     }
     println!("xtask: PDB layouts OK: {}", artifacts.pdb.display());
     Ok(())
@@ -127,11 +109,7 @@ pub fn pdb_check_command(paths: &Paths, profile: Profile) -> Result<()> {
 pub fn inspect_command(paths: &Paths, image: &Path) -> Result<()> {
     let failures = check_image(paths, image, &image.with_extension("pdb"))?;
     if !failures.is_empty() {
-        return Err(Error(format!(
-            "{} check(s) failed:\n  {}",
-            failures.len(),
-            failures.join("\n  ")
-        )));
+        return Err(Error(format!("{} check(s) failed:\n  {}", failures.len(), failures.join("\n  "))));
     }
     Ok(())
 }
@@ -177,20 +155,12 @@ fn wdk_build(paths: &Paths, profile: Profile) -> Result<(PathBuf, PathBuf)> {
         command.arg("--release");
     }
     println!("xtask: WDK build: {command:?}");
-    let status = command
-        .status()
-        .map_err(|error| Error(format!("cannot run cargo make: {error}")))?;
+    let status = command.status().map_err(|error| Error(format!("cannot run cargo make: {error}")))?;
     if !status.success() {
         return Err(Error(format!("cargo make failed ({status})")));
     }
-    let out = paths
-        .target
-        .join(profile.dir_name())
-        .join(format!("{DRIVER_PACKAGE}_package"));
-    Ok((
-        out.join(format!("{DRIVER_PACKAGE}.sys")),
-        out.join(format!("{DRIVER_PACKAGE}.pdb")),
-    ))
+    let out = paths.target.join(profile.dir_name()).join(format!("{DRIVER_PACKAGE}_package"));
+    Ok((out.join(format!("{DRIVER_PACKAGE}.sys")), out.join(format!("{DRIVER_PACKAGE}.pdb"))))
 }
 
 /// Inspects the image and its PDB; prints both reports and returns the failures.
@@ -200,18 +170,11 @@ fn check_image(paths: &Paths, image: &Path, pdb: &Path) -> Result<Vec<String>> {
     println!("xtask: {}", image.display());
     print!("{report}");
     let allowlist_path = paths.allowlist();
-    let allowlist_text = fs::read_to_string(&allowlist_path)
-        .map_err(|error| Error(format!("{}: {error}", allowlist_path.display())))?;
+    let allowlist_text =
+        fs::read_to_string(&allowlist_path).map_err(|error| Error(format!("{}: {error}", allowlist_path.display())))?;
     let allowlist = Allowlist::parse(&allowlist_text)?;
-    let policy = Policy {
-        allowlist: &allowlist,
-        required_imports: &REQUIRED_IMPORTS,
-        entry: ENTRY,
-    };
-    let mut failures: Vec<String> = inspect::check(&report, &policy)
-        .iter()
-        .map(ToString::to_string)
-        .collect();
+    let policy = Policy { allowlist: &allowlist, required_imports: &REQUIRED_IMPORTS, entry: ENTRY };
+    let mut failures: Vec<String> = inspect::check(&report, &policy).iter().map(ToString::to_string).collect();
     if pdb.is_file() {
         failures.extend(pdb_check::matches_image(pdb, report.codeview.as_ref())?);
         failures.extend(check_layouts(paths, pdb)?);
@@ -226,10 +189,7 @@ fn check_layouts(paths: &Paths, pdb: &Path) -> Result<Vec<String>> {
     let expected = layout::read_dir(&paths.bindings_src())?;
     let types = pdb_check::read_pdb(pdb)?;
     let report = pdb_check::compare(&expected, &types, &REQUIRED_LAYOUTS);
-    println!(
-        "PDB layouts ({}) against ndis-sys's assert_layout!:",
-        pdb.display()
-    );
+    println!("PDB layouts ({}) against ndis-sys's assert_layout!:", pdb.display());
     println!("{report}");
     Ok(report.failures())
 }
@@ -240,14 +200,9 @@ pub fn run(paths: &Paths, args: &[String]) -> Result<()> {
     package(paths, Profile::Release)?;
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut command = Command::new(cargo);
-    command
-        .current_dir(&paths.root)
-        .args(["run", "--release", "--package", "vmqsim", "--"])
-        .args(args);
+    command.current_dir(&paths.root).args(["run", "--release", "--package", "vmqsim", "--"]).args(args);
     println!("xtask: simulator: {command:?}");
-    let status = command
-        .status()
-        .map_err(|error| Error(format!("cannot run cargo: {error}")))?;
+    let status = command.status().map_err(|error| Error(format!("cannot run cargo: {error}")))?;
     if !status.success() {
         return Err(Error(format!("vmqsim failed ({status})")));
     }

@@ -43,18 +43,10 @@ pub fn read_pdb(path: &Path) -> Result<PdbTypes> {
         // Records this reader does not know (or cannot decode) are not layouts we check.
         match item.parse() {
             Ok(TypeData::Class(class)) if !class.properties.forward_reference() => {
-                records.push((
-                    class.name.to_string().into_owned(),
-                    class.size,
-                    class.fields,
-                ));
+                records.push((class.name.to_string().into_owned(), class.size, class.fields));
             }
             Ok(TypeData::Union(union)) if !union.properties.forward_reference() => {
-                records.push((
-                    union.name.to_string().into_owned(),
-                    union.size,
-                    Some(union.fields),
-                ));
+                records.push((union.name.to_string().into_owned(), union.size, Some(union.fields)));
             }
             _ => {}
         }
@@ -77,17 +69,9 @@ pub fn read_pdb(path: &Path) -> Result<PdbTypes> {
                 next = list.continuation;
             }
         }
-        let short = full_name
-            .rsplit("::")
-            .next()
-            .unwrap_or(&full_name)
-            .to_owned();
+        let short = full_name.rsplit("::").next().unwrap_or(&full_name).to_owned();
         let entry = types.entry(short).or_default();
-        let record = PdbType {
-            full_name,
-            size,
-            fields,
-        };
+        let record = PdbType { full_name, size, fields };
         if !entry.contains(&record) {
             entry.push(record);
         }
@@ -99,9 +83,7 @@ pub fn read_pdb(path: &Path) -> Result<PdbTypes> {
 /// age, and the image refers to it by this file name. Returns the differences.
 pub fn matches_image(path: &Path, codeview: Option<&CodeViewRecord>) -> Result<Vec<String>> {
     let Some(codeview) = codeview else {
-        return Ok(vec![
-            "the image has no CodeView record naming its PDB".to_owned(),
-        ]);
+        return Ok(vec!["the image has no CodeView record naming its PDB".to_owned()]);
     };
     let file = File::open(path).map_err(|error| Error(format!("{}: {error}", path.display())))?;
     let mut pdb = pdb2::PDB::open(file)?;
@@ -117,15 +99,9 @@ pub fn matches_image(path: &Path, codeview: Option<&CodeViewRecord>) -> Result<V
         ));
     }
     let named = codeview.path.rsplit(['/', '\\']).next().unwrap_or_default();
-    let actual = path
-        .file_name()
-        .map(|name| name.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let actual = path.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
     if !named.eq_ignore_ascii_case(&actual) {
-        differences.push(format!(
-            "the image names its PDB `{}`, not `{actual}`",
-            codeview.path
-        ));
+        differences.push(format!("the image names its PDB `{}`, not `{actual}`", codeview.path));
     }
     Ok(differences)
 }
@@ -188,13 +164,10 @@ impl LayoutReport {
         for row in &self.rows {
             match &row.outcome {
                 Outcome::Match | Outcome::NotInImage => {}
-                Outcome::MissingRequired => failures.push(format!(
-                    "{}: required, but the PDB has no such type",
-                    row.name
-                )),
-                Outcome::Mismatch(diffs) => {
-                    failures.extend(diffs.iter().map(|diff| format!("{}: {diff}", row.name)))
+                Outcome::MissingRequired => {
+                    failures.push(format!("{}: required, but the PDB has no such type", row.name))
                 }
+                Outcome::Mismatch(diffs) => failures.extend(diffs.iter().map(|diff| format!("{}: {diff}", row.name))),
             }
         }
         failures
@@ -202,10 +175,7 @@ impl LayoutReport {
 
     /// Number of types found in the PDB with matching layouts.
     pub fn matched(&self) -> usize {
-        self.rows
-            .iter()
-            .filter(|row| row.outcome == Outcome::Match)
-            .count()
+        self.rows.iter().filter(|row| row.outcome == Outcome::Match).count()
     }
 }
 
@@ -216,11 +186,7 @@ pub fn compare(expected: &[ExpectedLayout], pdb: &PdbTypes, required: &[&str]) -
         let records = pdb.get(&layout.name).map(Vec::as_slice).unwrap_or_default();
         let is_required = required.contains(&layout.name.as_str());
         let outcome = if records.is_empty() {
-            if is_required {
-                Outcome::MissingRequired
-            } else {
-                Outcome::NotInImage
-            }
+            if is_required { Outcome::MissingRequired } else { Outcome::NotInImage }
         } else {
             let mut diffs = Vec::new();
             for record in records {
@@ -237,18 +203,11 @@ pub fn compare(expected: &[ExpectedLayout], pdb: &PdbTypes, required: &[&str]) -
                             "{field} at {found} in the PDB, ndis-sys asserts {offset} ({})",
                             layout.origin
                         )),
-                        None => diffs.push(format!(
-                            "{field} is not a member in the PDB ({})",
-                            layout.origin
-                        )),
+                        None => diffs.push(format!("{field} is not a member in the PDB ({})", layout.origin)),
                     }
                 }
             }
-            if diffs.is_empty() {
-                Outcome::Match
-            } else {
-                Outcome::Mismatch(diffs)
-            }
+            if diffs.is_empty() { Outcome::Match } else { Outcome::Mismatch(diffs) }
         };
         report.rows.push(Row {
             name: layout.name.clone(),
@@ -268,19 +227,11 @@ pub fn compare(expected: &[ExpectedLayout], pdb: &PdbTypes, required: &[&str]) -
 
 impl fmt::Display for LayoutReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(
-            f,
-            "  {:<52} {:>8} {:>8} {:>7}  result",
-            "type", "asserted", "pdb", "fields"
-        )?;
+        writeln!(f, "  {:<52} {:>8} {:>8} {:>7}  result", "type", "asserted", "pdb", "fields")?;
         for row in &self.rows {
             let pdb = match row.pdb_sizes.as_slice() {
                 [] => "-".to_owned(),
-                sizes => sizes
-                    .iter()
-                    .map(u64::to_string)
-                    .collect::<Vec<_>>()
-                    .join("/"),
+                sizes => sizes.iter().map(u64::to_string).collect::<Vec<_>>().join("/"),
             };
             let result = match &row.outcome {
                 Outcome::Match => "ok",
@@ -288,11 +239,7 @@ impl fmt::Display for LayoutReport {
                 Outcome::MissingRequired => "MISSING (required)",
                 Outcome::Mismatch(_) => "MISMATCH",
             };
-            writeln!(
-                f,
-                "  {:<52} {:>8} {:>8} {:>7}  {result}",
-                row.name, row.expected_size, pdb, row.fields_checked
-            )?;
+            writeln!(f, "  {:<52} {:>8} {:>8} {:>7}  {result}", row.name, row.expected_size, pdb, row.fields_checked)?;
         }
         write!(
             f,
@@ -327,14 +274,10 @@ mod tests {
 
     #[test]
     fn guid_byte_order_swaps_the_first_three_fields() {
-        let rfc = [
-            0x0C, 0x4B, 0xF2, 0x36, 0x26, 0xE2, 0xC6, 0x26, 8, 9, 10, 11, 12, 13, 14, 15,
-        ];
+        let rfc = [0x0C, 0x4B, 0xF2, 0x36, 0x26, 0xE2, 0xC6, 0x26, 8, 9, 10, 11, 12, 13, 14, 15];
         assert_eq!(
             guid_file_order(&rfc),
-            [
-                0x36, 0xF2, 0x4B, 0x0C, 0xE2, 0x26, 0x26, 0xC6, 8, 9, 10, 11, 12, 13, 14, 15
-            ]
+            [0x36, 0xF2, 0x4B, 0x0C, 0xE2, 0x26, 0x26, 0xC6, 8, 9, 10, 11, 12, 13, 14, 15]
         );
     }
 
@@ -375,23 +318,11 @@ mod tests {
 
     #[test]
     fn required_type_absent_from_pdb_or_from_assertions_fails() {
-        let report = compare(
-            &[expected("A", 16, &[]), expected("B", 8, &[])],
-            &pdb_with("A", 16, &[]),
-            &["B", "C"],
-        );
+        let report = compare(&[expected("A", 16, &[]), expected("B", 8, &[])], &pdb_with("A", 16, &[]), &["B", "C"]);
         let failures = report.failures();
         assert_eq!(failures.len(), 2, "{failures:?}");
-        assert!(
-            failures
-                .iter()
-                .any(|f| f.starts_with("B: required, but the PDB"))
-        );
-        assert!(
-            failures
-                .iter()
-                .any(|f| f.starts_with("C: required, but ndis-sys"))
-        );
+        assert!(failures.iter().any(|f| f.starts_with("B: required, but the PDB")));
+        assert!(failures.iter().any(|f| f.starts_with("C: required, but ndis-sys")));
     }
 
     #[test]

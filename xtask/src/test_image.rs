@@ -75,9 +75,7 @@ impl Blob {
 }
 
 /// Groups imports by DLL in first-seen order.
-fn group_imports(
-    imports: &[(&'static str, &'static str)],
-) -> Vec<(&'static str, Vec<&'static str>)> {
+fn group_imports(imports: &[(&'static str, &'static str)]) -> Vec<(&'static str, Vec<&'static str>)> {
     let mut groups: Vec<(&'static str, Vec<&'static str>)> = Vec::new();
     for &(dll, symbol) in imports {
         match groups.iter_mut().find(|(d, _)| *d == dll) {
@@ -167,10 +165,7 @@ pub fn build(spec: &Spec) -> Result<Vec<u8>> {
     writer.reserve_nt_headers(16);
     writer.reserve_section_headers(3);
     let text_flags = if spec.writable_text {
-        pe::IMAGE_SCN_CNT_CODE
-            | pe::IMAGE_SCN_MEM_EXECUTE
-            | pe::IMAGE_SCN_MEM_READ
-            | pe::IMAGE_SCN_MEM_WRITE
+        pe::IMAGE_SCN_CNT_CODE | pe::IMAGE_SCN_MEM_EXECUTE | pe::IMAGE_SCN_MEM_READ | pe::IMAGE_SCN_MEM_WRITE
     } else {
         pe::IMAGE_SCN_CNT_CODE | pe::IMAGE_SCN_MEM_EXECUTE | pe::IMAGE_SCN_MEM_READ
     };
@@ -178,15 +173,11 @@ pub fn build(spec: &Spec) -> Result<Vec<u8>> {
     let idata = writer.reserve_idata_section(idata_len);
     let edata = writer.reserve_edata_section(edata_len);
 
-    writer
-        .write_dos_header_and_stub()
-        .map_err(|error| Error(error.to_string()))?;
+    writer.write_dos_header_and_stub().map_err(|error| Error(error.to_string()))?;
     writer.write_nt_headers(NtHeaders {
         machine: spec.machine,
         time_date_stamp: 0,
-        characteristics: pe::IMAGE_FILE_EXECUTABLE_IMAGE
-            | pe::IMAGE_FILE_LARGE_ADDRESS_AWARE
-            | pe::IMAGE_FILE_DLL,
+        characteristics: pe::IMAGE_FILE_EXECUTABLE_IMAGE | pe::IMAGE_FILE_LARGE_ADDRESS_AWARE | pe::IMAGE_FILE_DLL,
         major_linker_version: 14,
         minor_linker_version: 0,
         address_of_entry_point: text.virtual_address + 16 * spec.entry_index as u32,
@@ -206,14 +197,8 @@ pub fn build(spec: &Spec) -> Result<Vec<u8>> {
     });
     writer.write_section_headers();
     writer.write_section(text.file_offset, &vec![0xC3; text_len as usize]);
-    writer.write_section(
-        idata.file_offset,
-        &import_table(&spec.imports, idata.virtual_address),
-    );
-    writer.write_section(
-        edata.file_offset,
-        &export_table(&spec.exports, text.virtual_address, edata.virtual_address),
-    );
+    writer.write_section(idata.file_offset, &import_table(&spec.imports, idata.virtual_address));
+    writer.write_section(edata.file_offset, &export_table(&spec.exports, text.virtual_address, edata.virtual_address));
 
     if spec.fix_checksum {
         let field = checksum::checksum_offset(&data)?;

@@ -11,9 +11,7 @@ use crate::{Error, Result};
 /// The workspace root (the parent of `xtask/`).
 pub fn root() -> PathBuf {
     let manifest_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    manifest_dir
-        .parent()
-        .map_or(manifest_dir.clone(), Path::to_path_buf)
+    manifest_dir.parent().map_or(manifest_dir.clone(), Path::to_path_buf)
 }
 
 /// Cargo's target directory: `CARGO_TARGET_DIR` if set, else `<root>/target`.
@@ -27,13 +25,10 @@ pub fn target_dir(root: &Path) -> PathBuf {
 /// The `version` of the root `[package]` (the driver crate) as `[major, minor, patch, 0]`.
 pub fn driver_version(root: &Path) -> Result<[u16; 4]> {
     let manifest = fs::read_to_string(root.join("Cargo.toml"))?;
-    let version = package_version(&manifest)
-        .ok_or_else(|| Error::msg("no version in the root [package] of Cargo.toml"))?;
-    parse_version(version).ok_or_else(|| {
-        Error(format!(
-            "version `{version}` is not major.minor.patch with parts below 65536"
-        ))
-    })
+    let version =
+        package_version(&manifest).ok_or_else(|| Error::msg("no version in the root [package] of Cargo.toml"))?;
+    parse_version(version)
+        .ok_or_else(|| Error(format!("version `{version}` is not major.minor.patch with parts below 65536")))
 }
 
 /// The `version = "..."` of the `[package]` table of a manifest.
@@ -78,35 +73,21 @@ pub enum DateSource {
 /// The DriverVer date: `SOURCE_DATE_EPOCH`, else the `HEAD` commit date, else today.
 pub fn build_date(root: &Path) -> Result<(Date, DateSource)> {
     if let Ok(value) = env::var("SOURCE_DATE_EPOCH") {
-        let seconds = value
-            .trim()
-            .parse::<i64>()
-            .map_err(|_| Error(format!("SOURCE_DATE_EPOCH `{value}` is not an integer")))?;
-        return Ok((
-            Date::from_unix_seconds(seconds),
-            DateSource::SourceDateEpoch,
-        ));
+        let seconds =
+            value.trim().parse::<i64>().map_err(|_| Error(format!("SOURCE_DATE_EPOCH `{value}` is not an integer")))?;
+        return Ok((Date::from_unix_seconds(seconds), DateSource::SourceDateEpoch));
     }
-    let git = Command::new("git")
-        .args(["log", "-1", "--format=%ct"])
-        .current_dir(root)
-        .output();
+    let git = Command::new("git").args(["log", "-1", "--format=%ct"]).current_dir(root).output();
     if let Ok(output) = git
         && output.status.success()
-        && let Ok(seconds) = String::from_utf8_lossy(&output.stdout)
-            .trim()
-            .parse::<i64>()
+        && let Ok(seconds) = String::from_utf8_lossy(&output.stdout).trim().parse::<i64>()
     {
         return Ok((Date::from_unix_seconds(seconds), DateSource::GitHead));
     }
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_err(|error| Error(error.to_string()))?;
+    let now =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_err(|error| Error(error.to_string()))?;
     // CAST: seconds since 1970 fit an i64 for the next 292 billion years.
-    Ok((
-        Date::from_unix_seconds(now.as_secs() as i64),
-        DateSource::Clock,
-    ))
+    Ok((Date::from_unix_seconds(now.as_secs() as i64), DateSource::Clock))
 }
 
 #[cfg(test)]

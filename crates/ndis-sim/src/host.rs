@@ -24,8 +24,7 @@ use crate::model::sim::SimError;
 use crate::model::{HostConfig, Model, Sim};
 
 /// `DRIVER_INITIALIZE`: the type of a driver's `DriverEntry`.
-pub type DriverEntryFn =
-    unsafe extern "system" fn(*mut DRIVER_OBJECT, *mut UNICODE_STRING) -> NTSTATUS;
+pub type DriverEntryFn = unsafe extern "system" fn(*mut DRIVER_OBJECT, *mut UNICODE_STRING) -> NTSTATUS;
 
 /// One simulated host, installed as the current host of this thread while it lives.
 #[derive(Debug)]
@@ -39,16 +38,9 @@ pub struct Host {
 impl Host {
     /// Creates a host and makes it this thread's current host (hosts nest: the newest wins).
     pub fn new(config: HostConfig) -> Self {
-        let state = Rc::new(RefCell::new(HostState {
-            model: Model::new(config),
-            memory: HostMemory::new(),
-        }));
+        let state = Rc::new(RefCell::new(HostState { model: Model::new(config), memory: HostMemory::new() }));
         ffi::install(Rc::clone(&state));
-        Self {
-            sim: Sim::new(HostEnv::new(Rc::clone(&state))),
-            state,
-            _not_send: PhantomData,
-        }
+        Self { sim: Sim::new(HostEnv::new(Rc::clone(&state))), state, _not_send: PhantomData }
     }
 
     /// Loads a driver: builds a fake DRIVER_OBJECT and registry path and calls `entry`
@@ -87,10 +79,7 @@ impl Drop for Host {
         let left = self.sim.take_violations();
         if !left.is_empty() {
             let list: Vec<String> = left.iter().map(|v| format!("  {v}")).collect();
-            #[allow(
-                clippy::panic,
-                reason = "strictness: an NDIS rule violation nobody took must fail the test"
-            )]
+            #[allow(clippy::panic, reason = "strictness: an NDIS rule violation nobody took must fail the test")]
             {
                 panic!(
                     "ndis-sim: {} NDIS rule violation(s) not taken with take_violations():\n{}",

@@ -25,13 +25,11 @@ pub use host::{DriverEntryFn, Host};
 pub use model::adapter::Phase;
 pub use model::attributes::{GeneralAttributes, ReceiveFilterCapabilities, RegistrationAttributes};
 pub use model::config::{APC_LEVEL, DISPATCH_LEVEL, HIGH_LEVEL, PASSIVE_LEVEL};
+pub use model::frames::{FrameError, FrameSpec};
 pub use model::oid::{OidResult, RequestKind};
-pub use model::report::{
-    PoolReport, QueueSharedMemory, Report, SharedMemoryReport, StatusRecord, TagReport,
-};
+pub use model::report::{PoolReport, QueueSharedMemory, Report, SharedMemoryReport, StatusRecord, TagReport};
 pub use model::rules;
 pub use model::sim::{self, AdapterId, SendResult, SimError};
-pub use model::{
-    AdapterConfig, AddressSpace, Env, HostConfig, MiniportCall, Model, Sim, Violation,
-};
+pub use model::traffic::{QueueTraffic, Traffic};
+pub use model::{AdapterConfig, AddressSpace, Env, HostConfig, MiniportCall, Model, Sim, Violation};
 pub use vswitch::{FilterField, QueueId, QueueSpec};

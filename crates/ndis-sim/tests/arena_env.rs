@@ -11,9 +11,7 @@ use std::rc::Rc;
 use ndis_sim::model::memory::Header;
 use ndis_sim::model::{ArenaMemory, MemExt};
 use ndis_sim::{AdapterConfig, AddressSpace, Env, HostConfig, MiniportCall, Model, Sim};
-use ndis_sys::{
-    NDIS_MINIPORT_DRIVER_CHARACTERISTICS as Chars, NDIS_SHARED_MEMORY_PARAMETERS as Params,
-};
+use ndis_sys::{NDIS_MINIPORT_DRIVER_CHARACTERISTICS as Chars, NDIS_SHARED_MEMORY_PARAMETERS as Params};
 
 struct Machine {
     model: Model,
@@ -37,9 +35,8 @@ impl Env for ArenaEnv {
 
 // "Guest" handler addresses.
 const ENTRY: u64 = 0x1000;
-const HANDLERS: [u64; 12] = [
-    0x1010, 0x1020, 0x1030, 0x1040, 0x1050, 0x1060, 0x1070, 0x1080, 0x1090, 0x10a0, 0x10b0, 0x10c0,
-];
+const HANDLERS: [u64; 12] =
+    [0x1010, 0x1020, 0x1030, 0x1040, 0x1050, 0x1060, 0x1070, 0x1080, 0x1090, 0x10a0, 0x10b0, 0x10c0];
 const INITIALIZE: u64 = HANDLERS[0];
 const HALT: u64 = HANDLERS[1];
 const UNLOAD: u64 = HANDLERS[2];
@@ -51,33 +48,18 @@ thread_local! {
 }
 
 fn header(mem: &mut dyn AddressSpace, at: u64, kind: u8, revision: u8, size: u16) {
-    mem.write(
-        at,
-        &Header {
-            kind,
-            revision,
-            size,
-        }
-        .bytes(),
-    )
-    .unwrap();
+    mem.write(at, &Header { kind, revision, size }.bytes()).unwrap();
 }
 
 fn guest_driver(mut env: ArenaEnv, call: MiniportCall) -> u64 {
     match call {
-        MiniportCall::DriverEntry {
-            routine,
-            driver_object,
-            ..
-        } => {
+        MiniportCall::DriverEntry { routine, driver_object, .. } => {
             assert_eq!(routine, ENTRY);
             let (chars, out) = env.with_model(|_, mem| {
                 let chars = mem.alloc(size_of::<Chars>(), 8).unwrap();
                 header(mem, chars, 0x8A, 2, 152);
-                mem.write_u8(chars + offset_of!(Chars, MajorNdisVersion) as u64, 6)
-                    .unwrap();
-                mem.write_u8(chars + offset_of!(Chars, MinorNdisVersion) as u64, 30)
-                    .unwrap();
+                mem.write_u8(chars + offset_of!(Chars, MajorNdisVersion) as u64, 6).unwrap();
+                mem.write_u8(chars + offset_of!(Chars, MinorNdisVersion) as u64, 30).unwrap();
                 let first = offset_of!(Chars, InitializeHandlerEx) as u64;
                 let slots = [
                     first,
@@ -104,14 +86,9 @@ fn guest_driver(mut env: ArenaEnv, call: MiniportCall) -> u64 {
                 (chars, mem.alloc(8, 8).unwrap())
             });
             DRIVER_HANDLE_AT.with(|c| c.set(out));
-            Sim::new(env.clone()).register_miniport_driver(driver_object, 0, chars, out) as u32
-                as u64
+            Sim::new(env.clone()).register_miniport_driver(driver_object, 0, chars, out) as u32 as u64
         }
-        MiniportCall::Initialize {
-            handler,
-            adapter_handle,
-            ..
-        } => {
+        MiniportCall::Initialize { handler, adapter_handle, .. } => {
             assert_eq!(handler, INITIALIZE);
             env.with_model(|m, mem| {
                 let reg = mem.alloc(32, 8).unwrap();
@@ -123,31 +100,19 @@ fn guest_driver(mut env: ArenaEnv, call: MiniportCall) -> u64 {
                 assert_eq!(m.set_miniport_attributes(mem, adapter_handle, general), 0);
                 let params = mem.alloc(size_of::<Params>(), 8).unwrap();
                 header(mem, params, 0x80, 2, 68);
-                mem.write_u32(params + offset_of!(Params, Usage) as u64, 4)
-                    .unwrap();
-                mem.write_u32(params + offset_of!(Params, Length) as u64, 3 * 4096)
-                    .unwrap();
+                mem.write_u32(params + offset_of!(Params, Usage) as u64, 4).unwrap();
+                mem.write_u32(params + offset_of!(Params, Length) as u64, 3 * 4096).unwrap();
                 let sg = mem.alloc(16 + 24 * 3, 8).unwrap();
-                mem.write_u32(
-                    params + offset_of!(Params, SGListBufferLength) as u64,
-                    16 + 24 * 3,
-                )
-                .unwrap();
-                mem.write_u64(params + offset_of!(Params, SGListBuffer) as u64, sg)
-                    .unwrap();
+                mem.write_u32(params + offset_of!(Params, SGListBufferLength) as u64, 16 + 24 * 3).unwrap();
+                mem.write_u64(params + offset_of!(Params, SGListBuffer) as u64, sg).unwrap();
                 let out = mem.alloc(8, 8).unwrap();
-                assert_eq!(
-                    m.allocate_shared_memory(mem, adapter_handle, params, out),
-                    0
-                );
+                assert_eq!(m.allocate_shared_memory(mem, adapter_handle, params, out), 0);
                 assert!((1..=3).contains(&mem.read_u32(sg).unwrap()));
                 ALLOCATION_AT.with(|c| c.set(out));
             });
             0
         }
-        MiniportCall::Halt {
-            handler, context, ..
-        } => {
+        MiniportCall::Halt { handler, context, .. } => {
             assert_eq!((handler, context), (HALT, CONTEXT));
             env.with_model(|m, mem| {
                 let allocation = mem.read_u64(ALLOCATION_AT.with(Cell::get)).unwrap();
@@ -170,10 +135,7 @@ fn guest_driver(mut env: ArenaEnv, call: MiniportCall) -> u64 {
 
 #[test]
 fn the_model_runs_a_lifecycle_over_guest_addresses() {
-    let machine = Machine {
-        model: Model::new(HostConfig::default().seed(3)),
-        memory: ArenaMemory::new(),
-    };
+    let machine = Machine { model: Model::new(HostConfig::default().seed(3)), memory: ArenaMemory::new() };
     let mut sim = Sim::new(ArenaEnv(Rc::new(RefCell::new(machine))));
     sim.load_driver_at(ENTRY).unwrap();
     let a = sim.add_adapter(AdapterConfig::default()).unwrap();
@@ -181,9 +143,6 @@ fn the_model_runs_a_lifecycle_over_guest_addresses() {
     sim.halt(a, 0).unwrap();
     sim.unload_driver().unwrap();
     let report = sim.report();
-    assert_eq!(
-        (report.shared_memory.allocations, report.shared_memory.frees),
-        (1, 1)
-    );
+    assert_eq!((report.shared_memory.allocations, report.shared_memory.frees), (1, 1));
     assert!(sim.take_violations().is_empty(), "{:#?}", report.violations);
 }

@@ -92,9 +92,7 @@ fn driver_object_unknown_is_reported() {
     let mut ext = null_mut();
     let mut bogus = [0u64; 8];
     // SAFETY: valid locals; the driver object is deliberately not the host's.
-    let s = unsafe {
-        IoAllocateDriverObjectExtension(bogus.as_mut_ptr().cast(), 1 as PVOID, 16, &raw mut ext)
-    };
+    let s = unsafe { IoAllocateDriverObjectExtension(bogus.as_mut_ptr().cast(), 1 as PVOID, 16, &raw mut ext) };
     assert!(s < 0);
     assert_rule(&mut host, rules::DRIVER_OBJECT_UNKNOWN);
 }
@@ -204,8 +202,7 @@ fn attributes_order_is_reported() {
 fn attributes_missing_is_reported() {
     hook(Point::InitializeStart, |_| Some(NDIS_STATUS_SUCCESS));
     let mut host = host();
-    host.add_adapter(AdapterConfig::default().restart_after_initialize(false))
-        .unwrap();
+    host.add_adapter(AdapterConfig::default().restart_after_initialize(false)).unwrap();
     assert_rule(&mut host, rules::ATTRIBUTES_MISSING);
 }
 
@@ -213,11 +210,7 @@ fn attributes_missing_is_reported() {
 fn attributes_bad_header_is_reported() {
     hook(Point::Initialize, |ctx| {
         let mut attrs = NDIS_MINIPORT_ADAPTER_ATTRIBUTES::default();
-        attrs.Header = NDIS_OBJECT_HEADER::new(
-            NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_HARDWARE_ASSIST_ATTRIBUTES,
-            1,
-            16,
-        );
+        attrs.Header = NDIS_OBJECT_HEADER::new(NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_HARDWARE_ASSIST_ATTRIBUTES, 1, 16);
         // SAFETY: a valid local.
         let s = unsafe { NdisMSetMiniportAttributes(ctx.adapter, &raw mut attrs) };
         assert_eq!(s, NDIS_STATUS_INVALID_PARAMETER);
@@ -233,11 +226,7 @@ fn hardware_assist(
 ) -> NDIS_MINIPORT_ADAPTER_ATTRIBUTES {
     let mut attrs = NDIS_MINIPORT_ADAPTER_ATTRIBUTES::default();
     attrs.HardwareAssistAttributes = NDIS_MINIPORT_ADAPTER_HARDWARE_ASSIST_ATTRIBUTES {
-        Header: NDIS_OBJECT_HEADER::new(
-            NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_HARDWARE_ASSIST_ATTRIBUTES,
-            3,
-            80,
-        ),
+        Header: NDIS_OBJECT_HEADER::new(NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_HARDWARE_ASSIST_ATTRIBUTES, 3, 80),
         HardwareReceiveFilterCapabilities: hardware,
         CurrentReceiveFilterCapabilities: current,
         ..Default::default()
@@ -276,8 +265,7 @@ fn attributes_capabilities_header_is_reported() {
 #[test]
 fn attributes_bus_master_mismatch_is_reported() {
     let mut host = host();
-    host.add_adapter(AdapterConfig::default().bus_master(true))
-        .unwrap();
+    host.add_adapter(AdapterConfig::default().bus_master(true)).unwrap();
     assert_rule(&mut host, rules::ATTRIBUTES_BUS_MASTER);
 }
 

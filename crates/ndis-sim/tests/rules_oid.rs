@@ -13,13 +13,7 @@ use ndis_sys::*;
 
 /// Hooks MiniportOidRequest for `oid` only.
 fn on_oid(oid: NDIS_OID, mut f: impl FnMut(&mut common::Ctx) -> Option<NDIS_STATUS> + 'static) {
-    hook(Point::Oid, move |ctx| {
-        if decode(ctx.request).1 == oid {
-            f(ctx)
-        } else {
-            None
-        }
-    });
+    hook(Point::Oid, move |ctx| if decode(ctx.request).1 == oid { f(ctx) } else { None });
 }
 
 #[test]
@@ -36,11 +30,7 @@ fn oid_complete_not_pending_is_reported() {
 #[test]
 fn oid_complete_of_unknown_request_is_reported() {
     let (mut host, a) = host_with_adapter();
-    complete(
-        a.0 as NDIS_HANDLE,
-        common::oid::no_request(),
-        NDIS_STATUS_SUCCESS,
-    );
+    complete(a.0 as NDIS_HANDLE, common::oid::no_request(), NDIS_STATUS_SUCCESS);
     assert_rule(&mut host, rules::OID_COMPLETE_NOT_PENDING);
 }
 
@@ -105,9 +95,7 @@ fn oid_status_not_allowed_for_free_queue_is_reported() {
 
 #[test]
 fn oid_status_not_allowed_for_clear_filter_is_reported() {
-    on_oid(OID_RECEIVE_FILTER_CLEAR_FILTER, |_| {
-        Some(NDIS_STATUS_INVALID_PARAMETER)
-    });
+    on_oid(OID_RECEIVE_FILTER_CLEAR_FILTER, |_| Some(NDIS_STATUS_INVALID_PARAMETER));
     let (mut host, a) = host_with_adapter();
     let q = host.allocate_queue(a, QueueSpec::default()).unwrap();
     let f = host.set_mac_filter(a, q, [2, 0, 0, 0, 0, 3], None).unwrap();
@@ -223,11 +211,7 @@ fn status_before_registration_is_reported() {
 #[test]
 fn status_queue_state_for_unknown_queue_is_reported() {
     let (mut host, a) = host_with_adapter();
-    common::indicate_queue_state(
-        a.0 as NDIS_HANDLE,
-        7,
-        NdisReceiveQueueOperationalStateDmaStopped,
-    );
+    common::indicate_queue_state(a.0 as NDIS_HANDLE, 7, NdisReceiveQueueOperationalStateDmaStopped);
     assert_rule(&mut host, rules::STATUS_QUEUE_STATE);
 }
 

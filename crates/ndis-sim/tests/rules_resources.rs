@@ -171,10 +171,7 @@ fn spin_lock_acquire_raises_and_release_restores_irql() {
     let mut l = lock();
     // SAFETY: a valid lock.
     unsafe { NdisAcquireSpinLock(&raw mut *l) };
-    assert_eq!(
-        (host.irql(), l.OldIrql),
-        (ndis_sim::DISPATCH_LEVEL, ndis_sim::PASSIVE_LEVEL)
-    );
+    assert_eq!((host.irql(), l.OldIrql), (ndis_sim::DISPATCH_LEVEL, ndis_sim::PASSIVE_LEVEL));
     // SAFETY: the held lock.
     unsafe { NdisReleaseSpinLock(&raw mut *l) };
     assert_eq!(host.irql(), ndis_sim::PASSIVE_LEVEL);
@@ -228,9 +225,7 @@ fn sg_dma_not_deregistered_is_reported() {
         None
     });
     let mut host = host();
-    let a = host
-        .add_adapter(AdapterConfig::default().bus_master(true))
-        .unwrap();
+    let a = host.add_adapter(AdapterConfig::default().bus_master(true)).unwrap();
     host.halt(a, NdisHaltDeviceDisabled).unwrap();
     assert_rule(&mut host, rules::SG_DMA_NOT_DEREGISTERED);
 }
@@ -253,9 +248,7 @@ fn sg_dma_misuse_is_reported() {
         };
         let mut handle = null_mut();
         // SAFETY: valid locals; the adapter did not declare BUS_MASTER: the error under test.
-        let s = unsafe {
-            NdisMRegisterScatterGatherDma(ctx.adapter, &raw mut description, &raw mut handle)
-        };
+        let s = unsafe { NdisMRegisterScatterGatherDma(ctx.adapter, &raw mut description, &raw mut handle) };
         assert_eq!(s, NDIS_STATUS_NOT_SUPPORTED);
         None
     });
@@ -285,11 +278,7 @@ fn work_item_queued_at_halt_is_reported() {
     let (mut host, a) = host_with_adapter();
     host.halt(a, NdisHaltDeviceDisabled).unwrap();
     assert_rule(&mut host, rules::WORK_ITEM_QUEUED_AT_HALT);
-    assert_eq!(
-        host.report().work_items_run,
-        0,
-        "a work item queued by halt never runs"
-    );
+    assert_eq!(host.report().work_items_run, 0, "a work item queued by halt never runs");
 }
 
 #[test]
@@ -298,13 +287,7 @@ fn work_item_misuse_is_reported() {
         let s = ctx.state();
         common::queue_work(s);
         // SAFETY: the queued item, queued again: the error under test.
-        unsafe {
-            NdisQueueIoWorkItem(
-                s.work_item,
-                Some(common::work_item),
-                (s as *mut common::FakeAdapter).cast(),
-            )
-        };
+        unsafe { NdisQueueIoWorkItem(s.work_item, Some(common::work_item), (s as *mut common::FakeAdapter).cast()) };
         Some(NDIS_STATUS_NOT_SUPPORTED)
     });
     hook(Point::WorkItem, |ctx| {
@@ -385,20 +368,9 @@ fn send_irql_is_reported() {
 fn receive_misuse_is_reported() {
     let (mut host, a) = host_with_adapter();
     host.pause(a).unwrap();
-    let mut nbl = NET_BUFFER_LIST {
-        SourceHandle: a.0 as NDIS_HANDLE,
-        ..Default::default()
-    };
+    let mut nbl = NET_BUFFER_LIST { SourceHandle: a.0 as NDIS_HANDLE, ..Default::default() };
     // SAFETY: a valid local NBL; indicating on a paused adapter is the error under test.
-    unsafe {
-        NdisMIndicateReceiveNetBufferLists(
-            a.0 as NDIS_HANDLE,
-            &raw mut nbl,
-            0,
-            1,
-            NDIS_RECEIVE_FLAGS_RESOURCES,
-        )
-    };
+    unsafe { NdisMIndicateReceiveNetBufferLists(a.0 as NDIS_HANDLE, &raw mut nbl, 0, 1, NDIS_RECEIVE_FLAGS_RESOURCES) };
     assert_rule(&mut host, rules::RECEIVE_MISUSE);
 }
 
@@ -411,27 +383,21 @@ fn received_nbls_are_returned_unless_held() {
         let mut at = ctx.nbl;
         while !at.is_null() {
             r.set(r.get() + 1);
-            // SAFETY: NBLs the fake indicated (test locals that outlive the host action).
+            // SAFETY: NBLs the fake indicated, returned by NDIS.
             at = unsafe { (*at).Next };
         }
         None
     });
+    knobs(|k| k.rx = true);
     let mut host = common::host_with(HostConfig::default().hold_received(true));
     let a = host.add_adapter(AdapterConfig::default()).unwrap();
-    let mut nbls: Vec<NET_BUFFER_LIST> = (0..3)
-        .map(|_| NET_BUFFER_LIST {
-            SourceHandle: a.0 as NDIS_HANDLE,
-            ..Default::default()
-        })
-        .collect();
-    for i in 0..2 {
-        nbls[i].Next = &raw mut nbls[i + 1];
-    }
-    // SAFETY: a valid chain of three local NBLs (queue 0).
-    unsafe { NdisMIndicateReceiveNetBufferLists(a.0 as NDIS_HANDLE, nbls.as_mut_ptr(), 0, 3, 0) };
+    host.send(a, 3).unwrap();
     assert_eq!(host.received_by_queue(a), vec![(0, 3)]);
     assert_eq!(returned.get(), 0, "held until return_received");
+    assert_eq!(host.received_outstanding(a), 3);
     assert_eq!(host.return_received(a), 3);
     assert_eq!(returned.get(), 3);
+    assert_eq!(host.received_outstanding(a), 0);
+    host.halt(a, NdisHaltDeviceDisabled).unwrap();
     assert!(host.take_violations().is_empty());
 }

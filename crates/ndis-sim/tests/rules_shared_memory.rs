@@ -6,9 +6,7 @@ mod common;
 
 use std::ptr::null_mut;
 
-use common::{
-    Point, allocate_shared, assert_rule, driver_handle, hook, host, host_with_adapter, knobs,
-};
+use common::{Point, allocate_shared, assert_rule, driver_handle, hook, host, host_with_adapter, knobs};
 use ndis_sim::{AdapterConfig, QueueSpec, rules};
 use ndis_sys::*;
 
@@ -30,10 +28,7 @@ fn shared_memory_leak_at_free_queue_is_reported() {
     host.complete_queue_allocation(a, &[q]).unwrap();
     assert!(host.free_queue(a, q).succeeded());
     let v = assert_rule(&mut host, rules::SHARED_MEMORY_LEAK_AT_FREE_QUEUE);
-    assert!(
-        v.iter()
-            .all(|v| v.rule != rules::SHARED_MEMORY_LEAK_AT_HALT)
-    );
+    assert!(v.iter().all(|v| v.rule != rules::SHARED_MEMORY_LEAK_AT_HALT));
 }
 
 #[test]
@@ -123,11 +118,7 @@ fn shared_memory_queue_not_allocated_is_reported() {
 fn shared_memory_irql_is_reported() {
     hook(Point::Send, |ctx| {
         let shared = allocate_shared(ctx.adapter, 0, 4096, false, |_| {});
-        ctx.state()
-            .memory
-            .entry(0)
-            .or_default()
-            .push(shared.allocation);
+        ctx.state().memory.entry(0).or_default().push(shared.allocation);
         None
     });
     let (mut host, a) = host_with_adapter();
@@ -142,8 +133,7 @@ fn shared_memory_before_sg_dma_is_reported() {
         k.skip_sg_dma = true;
     });
     let mut host = host();
-    host.add_adapter(AdapterConfig::default().bus_master(true))
-        .unwrap();
+    host.add_adapter(AdapterConfig::default().bus_master(true)).unwrap();
     assert_rule(&mut host, rules::SHARED_MEMORY_BEFORE_SG_DMA);
 }
 
@@ -167,9 +157,7 @@ fn shared_memory_vport_id_is_reported() {
 #[test]
 fn shared_memory_bad_usage_is_reported() {
     let mut host = in_initialize(|adapter| {
-        allocate_shared(adapter, 0, 4096, false, |p| {
-            p.Usage = NdisSharedMemoryUsageMax
-        });
+        allocate_shared(adapter, 0, 4096, false, |p| p.Usage = NdisSharedMemoryUsageMax);
     });
     assert_rule(&mut host, rules::SHARED_MEMORY_BAD_USAGE);
 }

@@ -14,21 +14,13 @@ fn well_behaved_lifecycle_has_no_violations() {
     let (mut host, a) = host_with_adapter();
     assert_eq!(host.phase(a), Some(Phase::Running));
     let r = host.oid_query(a, OID_GEN_VENDOR_ID, 4);
-    assert_eq!(
-        (r.status, r.bytes_written, r.data.len()),
-        (NDIS_STATUS_SUCCESS, 4, 4)
-    );
+    assert_eq!((r.status, r.bytes_written, r.data.len()), (NDIS_STATUS_SUCCESS, 4, 4));
     let r = host.oid_query(a, OID_GEN_VENDOR_ID, 2);
-    assert_eq!(
-        (r.status, r.bytes_needed),
-        (NDIS_STATUS_BUFFER_TOO_SHORT, 4)
-    );
+    assert_eq!((r.status, r.bytes_needed), (NDIS_STATUS_BUFFER_TOO_SHORT, 4));
 
     let q = host.allocate_queue(a, QueueSpec::default()).unwrap();
     assert_eq!(q, QueueId(1));
-    let filter = host
-        .set_mac_filter(a, q, [0x02, 0, 0, 0, 0, 9], None)
-        .unwrap();
+    let filter = host.set_mac_filter(a, q, [0x02, 0, 0, 0, 0, 9], None).unwrap();
     assert_eq!(filter, 1);
     let done = host.complete_queue_allocation(a, &[q]).unwrap();
     assert_eq!(done, vec![(q, NDIS_STATUS_SUCCESS)]);
@@ -37,14 +29,10 @@ fn well_behaved_lifecycle_has_no_violations() {
     assert!(host.free_queue(a, q).succeeded());
 
     let sent = host.send(a, 3).unwrap();
-    assert_eq!(
-        (sent.sent, sent.completed.len(), sent.outstanding),
-        (3, 3, 0)
-    );
+    assert_eq!((sent.sent, sent.completed.len(), sent.outstanding), (3, 3, 0));
     host.pause(a).unwrap();
     host.restart(a).unwrap();
-    host.pnp_event(a, NdisDevicePnPEventPowerProfileChanged)
-        .unwrap();
+    host.pnp_event(a, NdisDevicePnPEventPowerProfileChanged).unwrap();
     host.halt(a, NdisHaltDeviceDisabled).unwrap();
     host.unload_driver().unwrap();
 
@@ -69,8 +57,7 @@ fn halt_frees_queues_the_way_ndis_does() {
     let q2 = host.allocate_queue(a, QueueSpec::default()).unwrap();
     assert_eq!((q1, q2), (QueueId(1), QueueId(2)));
     host.complete_queue_allocation(a, &[q1, q2]).unwrap();
-    host.set_mac_filter(a, q2, [2, 0, 0, 0, 0, 2], Some(7))
-        .unwrap();
+    host.set_mac_filter(a, q2, [2, 0, 0, 0, 0, 2], Some(7)).unwrap();
     host.halt(a, NdisHaltDeviceDisabled).unwrap();
     assert_eq!(host.phase(a), Some(Phase::Halted));
     let report = host.report();
@@ -95,11 +82,7 @@ fn non_contiguous_shared_memory_gets_several_sg_elements() {
     for _ in 0..6 {
         let q = host.allocate_queue(a, QueueSpec::default()).unwrap();
         host.complete_queue_allocation(a, &[q]).unwrap();
-        let block = host
-            .shared_memory_blocks(a)
-            .into_iter()
-            .find(|b| b.queue == q.0)
-            .unwrap();
+        let block = host.shared_memory_blocks(a).into_iter().find(|b| b.queue == q.0).unwrap();
         assert_eq!(block.virtual_address % 4096, 0);
         let total: u64 = block.elements.iter().map(|(_, len)| u64::from(*len)).sum();
         assert_eq!(total, u64::from(common::QUEUE_MEMORY));
@@ -108,17 +91,10 @@ fn non_contiguous_shared_memory_gets_several_sg_elements() {
         }
         let mut addrs: Vec<u64> = block.elements.iter().map(|(p, _)| *p).collect();
         addrs.dedup();
-        assert_eq!(
-            addrs.len(),
-            block.elements.len(),
-            "distinct physical addresses"
-        );
+        assert_eq!(addrs.len(), block.elements.len(), "distinct physical addresses");
         counts.push(block.elements.len());
     }
-    assert!(
-        counts.iter().any(|&n| n > 1),
-        "some allocation must be split: {counts:?}"
-    );
+    assert!(counts.iter().any(|&n| n > 1), "some allocation must be split: {counts:?}");
     let per_queue = host.report().shared_memory.per_queue;
     assert!(per_queue.values().any(|q| q.sg_elements > q.allocations));
 }
@@ -129,11 +105,7 @@ fn contiguous_shared_memory_is_one_element() {
     let (mut host, a) = host_with_adapter();
     let q = host.allocate_queue(a, QueueSpec::default()).unwrap();
     host.complete_queue_allocation(a, &[q]).unwrap();
-    let block = host
-        .shared_memory_blocks(a)
-        .into_iter()
-        .find(|b| b.queue == q.0)
-        .unwrap();
+    let block = host.shared_memory_blocks(a).into_iter().find(|b| b.queue == q.0).unwrap();
     assert_eq!(block.elements.len(), 1);
     assert!(block.contiguous);
     assert_eq!(host.report().shared_memory.per_queue[&1].contiguous, 1);
@@ -146,10 +118,7 @@ fn same_seed_gives_same_sg_lists() {
         let a = host.add_adapter(AdapterConfig::default()).unwrap();
         let q = host.allocate_queue(a, QueueSpec::default()).unwrap();
         host.complete_queue_allocation(a, &[q]).unwrap();
-        host.shared_memory_blocks(a)
-            .iter()
-            .map(|b| b.elements.clone())
-            .collect::<Vec<_>>()
+        host.shared_memory_blocks(a).iter().map(|b| b.elements.clone()).collect::<Vec<_>>()
     };
     assert_eq!(run(11), run(11));
 }
@@ -195,10 +164,7 @@ fn fault_injection_fails_the_kth_shared_memory_allocation() {
 #[test]
 fn fault_injection_fails_the_kth_pool_allocation() {
     common::hook(common::Point::Initialize, |ctx| {
-        assert!(
-            ctx.state().pool.is_null(),
-            "the first pool allocation must fail"
-        );
+        assert!(ctx.state().pool.is_null(), "the first pool allocation must fail");
         ctx.state().pool = std::ptr::null_mut();
         None
     });
@@ -215,9 +181,7 @@ fn keywords_are_read_through_the_configuration_routines() {
         None
     });
     let mut host = host();
-    let a = host
-        .add_adapter(AdapterConfig::default().keyword("*VMQ", 1))
-        .unwrap();
+    let a = host.add_adapter(AdapterConfig::default().keyword("*VMQ", 1)).unwrap();
     assert_eq!(host.keywords_read(a), vec!["*vmq", "*absent"]);
 }
 
@@ -226,33 +190,18 @@ fn capabilities_are_decoded_from_the_attributes() {
     let (mut host, a) = host_with_adapter();
     let (hardware, current) = host.receive_filter_capabilities(a).unwrap();
     assert_eq!((hardware.revision, hardware.num_queues), (2, 8));
-    assert_ne!(
-        hardware.supported_queue_properties & NDIS_RECEIVE_FILTER_MSI_X_SUPPORTED,
-        0
-    );
-    assert_eq!(
-        current.supported_queue_properties & NDIS_RECEIVE_FILTER_MSI_X_SUPPORTED,
-        0
-    );
+    assert_ne!(hardware.supported_queue_properties & NDIS_RECEIVE_FILTER_MSI_X_SUPPORTED, 0);
+    assert_eq!(current.supported_queue_properties & NDIS_RECEIVE_FILTER_MSI_X_SUPPORTED, 0);
     let general = host.general_attributes(a).unwrap();
-    assert_eq!(
-        (general.mtu_size, general.current_mac_address.as_slice()),
-        (1500, &[2, 0, 0, 0, 0, 1][..])
-    );
+    assert_eq!((general.mtu_size, general.current_mac_address.as_slice()), (1500, &[2, 0, 0, 0, 0, 1][..]));
 }
 
 #[test]
 fn bus_master_with_sg_dma_is_clean() {
     knobs(|k| k.bus_master = true);
     let mut host = host();
-    let a = host
-        .add_adapter(AdapterConfig::default().bus_master(true))
-        .unwrap();
-    assert!(
-        host.registration_attributes(a).unwrap().attribute_flags
-            & NDIS_MINIPORT_ATTRIBUTES_BUS_MASTER
-            != 0
-    );
+    let a = host.add_adapter(AdapterConfig::default().bus_master(true)).unwrap();
+    assert!(host.registration_attributes(a).unwrap().attribute_flags & NDIS_MINIPORT_ATTRIBUTES_BUS_MASTER != 0);
     host.halt(a, NdisHaltDeviceDisabled).unwrap();
 }
 

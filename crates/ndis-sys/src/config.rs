@@ -19,16 +19,9 @@ pub struct NDIS_CONFIGURATION_OBJECT {
     /// `NDIS_CONFIG_FLAG_*`.
     pub Flags: ULONG,
 }
-assert_layout!(
-    NDIS_CONFIGURATION_OBJECT,
-    size = 24,
-    Header = 0,
-    NdisHandle = 8,
-    Flags = 16
-);
+assert_layout!(NDIS_CONFIGURATION_OBJECT, size = 24, Header = 0, NdisHandle = 8, Flags = 16);
 /// `NDIS_SIZEOF_CONFIGURATION_OBJECT_REVISION_1` (through `Flags`).
-pub const NDIS_SIZEOF_CONFIGURATION_OBJECT_REVISION_1: u16 =
-    size_through!(NDIS_CONFIGURATION_OBJECT, Flags);
+pub const NDIS_SIZEOF_CONFIGURATION_OBJECT_REVISION_1: u16 = size_through!(NDIS_CONFIGURATION_OBJECT, Flags);
 #[cfg(target_pointer_width = "64")]
 const _: () = assert!(NDIS_SIZEOF_CONFIGURATION_OBJECT_REVISION_1 == 20);
 
@@ -78,12 +71,7 @@ pub struct NDIS_CONFIGURATION_PARAMETER {
     /// The value.
     pub ParameterData: NDIS_CONFIGURATION_PARAMETER_DATA,
 }
-assert_layout!(
-    NDIS_CONFIGURATION_PARAMETER,
-    size = 24,
-    ParameterType = 0,
-    ParameterData = 8
-);
+assert_layout!(NDIS_CONFIGURATION_PARAMETER, size = 24, ParameterType = 0, ParameterData = 8);
 
 zeroed_default!(
     NDIS_CONFIGURATION_OBJECT,

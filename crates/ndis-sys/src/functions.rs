@@ -14,20 +14,16 @@ use core::ffi::{c_char, c_int, c_void};
 use crate::config::{NDIS_CONFIGURATION_OBJECT, NDIS_CONFIGURATION_PARAMETER, NDIS_PARAMETER_TYPE};
 use crate::miniport::NDIS_MINIPORT_DRIVER_CHARACTERISTICS;
 use crate::miniport_attributes::NDIS_MINIPORT_ADAPTER_ATTRIBUTES;
-use crate::nbl::NET_BUFFER_LIST;
+use crate::nbl::{MDL, NET_BUFFER_LIST, NET_BUFFER_LIST_POOL_PARAMETERS};
 use crate::oid::NDIS_OID_REQUEST;
 use crate::shared_memory::{NDIS_SG_DMA_DESCRIPTION, NDIS_SHARED_MEMORY_PARAMETERS};
 use crate::status::NDIS_STATUS_INDICATION;
 use crate::types::{
-    DRIVER_OBJECT, EX_POOL_PRIORITY, NDIS_HANDLE, NDIS_IO_WORKITEM_ROUTINE, NDIS_PORT_NUMBER,
-    NDIS_SPIN_LOCK, NDIS_STATUS, NDIS_STRING, NTSTATUS, PVOID, UINT, ULONG, ULONG_PTR,
-    UNICODE_STRING,
+    DRIVER_OBJECT, EX_POOL_PRIORITY, NDIS_HANDLE, NDIS_IO_WORKITEM_ROUTINE, NDIS_PORT_NUMBER, NDIS_SPIN_LOCK,
+    NDIS_STATUS, NDIS_STRING, NTSTATUS, PVOID, SIZE_T, UINT, ULONG, ULONG_PTR, UNICODE_STRING, USHORT,
 };
 
-#[cfg_attr(
-    windows,
-    link(name = "ndis.sys", kind = "raw-dylib", modifiers = "+verbatim")
-)]
+#[cfg_attr(windows, link(name = "ndis.sys", kind = "raw-dylib", modifiers = "+verbatim"))]
 unsafe extern "system" {
     // Driver and adapter registration (PASSIVE_LEVEL).
     /// Registers the miniport driver from DriverEntry; NDIS copies the characteristics. PASSIVE_LEVEL.
@@ -55,11 +51,7 @@ unsafe extern "system" {
         Priority: EX_POOL_PRIORITY,
     ) -> PVOID;
     /// Frees memory from `NdisAllocateMemoryWithTagPriority` with the same tag. <= DISPATCH_LEVEL.
-    pub fn NdisFreeMemoryWithTagPriority(
-        NdisHandle: NDIS_HANDLE,
-        VirtualAddress: PVOID,
-        Tag: ULONG,
-    );
+    pub fn NdisFreeMemoryWithTagPriority(NdisHandle: NDIS_HANDLE, VirtualAddress: PVOID, Tag: ULONG);
 
     // VMQ shared memory (PASSIVE_LEVEL).
     /// Allocates VMQ shared memory for a receive queue; fills `SharedMemoryHandle`, `VirtualAddress` and the SG list. PASSIVE_LEVEL.
@@ -73,10 +65,7 @@ unsafe extern "system" {
 
     // Status and OID completion (<= DISPATCH_LEVEL).
     /// Indicates a status change (e.g. `NDIS_STATUS_RECEIVE_QUEUE_STATE`). <= DISPATCH_LEVEL.
-    pub fn NdisMIndicateStatusEx(
-        MiniportAdapterHandle: NDIS_HANDLE,
-        StatusIndication: *mut NDIS_STATUS_INDICATION,
-    );
+    pub fn NdisMIndicateStatusEx(MiniportAdapterHandle: NDIS_HANDLE, StatusIndication: *mut NDIS_STATUS_INDICATION);
     /// Completes an OID request the miniport returned `NDIS_STATUS_PENDING` for; never with PENDING, never twice. <= DISPATCH_LEVEL.
     pub fn NdisMOidRequestComplete(
         MiniportAdapterHandle: NDIS_HANDLE,
@@ -147,6 +136,30 @@ unsafe extern "system" {
     /// Alignment for data shared between processors (cache line). <= DISPATCH_LEVEL.
     pub fn NdisGetSharedDataAlignment() -> ULONG;
 
+    // NBL pools and MDLs (`ndis/nblapi.h`, `ndis/mdlapi.h`; <= DISPATCH_LEVEL).
+    /// Allocates a pool of NBLs (with a preallocated NET_BUFFER each when `fAllocateNetBuffer`); null on failure. <= DISPATCH_LEVEL.
+    pub fn NdisAllocateNetBufferListPool(
+        NdisHandle: NDIS_HANDLE,
+        Parameters: *mut NET_BUFFER_LIST_POOL_PARAMETERS,
+    ) -> NDIS_HANDLE;
+    /// Frees a pool from `NdisAllocateNetBufferListPool`; every NBL of it must be freed first. <= DISPATCH_LEVEL.
+    pub fn NdisFreeNetBufferListPool(PoolHandle: NDIS_HANDLE);
+    /// Allocates an NBL and its NET_BUFFER over `MdlChain` (pool with `fAllocateNetBuffer` TRUE, `DataSize` 0); null on failure. <= DISPATCH_LEVEL.
+    pub fn NdisAllocateNetBufferAndNetBufferList(
+        PoolHandle: NDIS_HANDLE,
+        ContextSize: USHORT,
+        ContextBackFill: USHORT,
+        MdlChain: *mut MDL,
+        DataOffset: ULONG,
+        DataLength: SIZE_T,
+    ) -> *mut NET_BUFFER_LIST;
+    /// Frees an NBL (and its preallocated NET_BUFFER, not the MDLs) back to its pool. <= DISPATCH_LEVEL.
+    pub fn NdisFreeNetBufferList(NetBufferList: *mut NET_BUFFER_LIST);
+    /// Allocates and builds an MDL describing `Length` bytes of non-paged memory at `VirtualAddress`; null on failure. <= DISPATCH_LEVEL.
+    pub fn NdisAllocateMdl(NdisHandle: NDIS_HANDLE, VirtualAddress: PVOID, Length: ULONG) -> *mut MDL;
+    /// Frees an MDL from `NdisAllocateMdl` (not the memory it describes). <= DISPATCH_LEVEL.
+    pub fn NdisFreeMdl(Mdl: *mut MDL);
+
     // Spin locks.
     /// Initializes an `NDIS_SPIN_LOCK`. Any IRQL.
     pub fn NdisAllocateSpinLock(SpinLock: *mut NDIS_SPIN_LOCK);
@@ -162,10 +175,7 @@ unsafe extern "system" {
     pub fn NdisDprReleaseSpinLock(SpinLock: *mut NDIS_SPIN_LOCK);
 }
 
-#[cfg_attr(
-    windows,
-    link(name = "ntoskrnl.exe", kind = "raw-dylib", modifiers = "+verbatim")
-)]
+#[cfg_attr(windows, link(name = "ntoskrnl.exe", kind = "raw-dylib", modifiers = "+verbatim"))]
 unsafe extern "system" {
     /// Allocates a per-driver extension keyed by `ClientIdentificationAddress`. <= DISPATCH_LEVEL.
     pub fn IoAllocateDriverObjectExtension(
@@ -175,10 +185,7 @@ unsafe extern "system" {
         DriverObjectExtension: *mut PVOID,
     ) -> NTSTATUS;
     /// Looks up an extension from `IoAllocateDriverObjectExtension`; null if none. <= DISPATCH_LEVEL.
-    pub fn IoGetDriverObjectExtension(
-        DriverObject: *mut DRIVER_OBJECT,
-        ClientIdentificationAddress: PVOID,
-    ) -> PVOID;
+    pub fn IoGetDriverObjectExtension(DriverObject: *mut DRIVER_OBJECT, ClientIdentificationAddress: PVOID) -> PVOID;
     /// Stops the system with a bug check (the cross build's panic handler). Any IRQL.
     pub fn KeBugCheckEx(
         BugCheckCode: ULONG,
@@ -228,25 +235,17 @@ pub type NdisAllocateMemoryWithTagPriorityFn =
 /// `NdisFreeMemoryWithTagPriority`.
 pub type NdisFreeMemoryWithTagPriorityFn = unsafe extern "system" fn(NDIS_HANDLE, PVOID, ULONG);
 /// `NdisAllocateSharedMemory`.
-pub type NdisAllocateSharedMemoryFn = unsafe extern "system" fn(
-    NDIS_HANDLE,
-    *mut NDIS_SHARED_MEMORY_PARAMETERS,
-    *mut NDIS_HANDLE,
-) -> NDIS_STATUS;
+pub type NdisAllocateSharedMemoryFn =
+    unsafe extern "system" fn(NDIS_HANDLE, *mut NDIS_SHARED_MEMORY_PARAMETERS, *mut NDIS_HANDLE) -> NDIS_STATUS;
 /// `NdisFreeSharedMemory`.
 pub type NdisFreeSharedMemoryFn = unsafe extern "system" fn(NDIS_HANDLE, NDIS_HANDLE);
 /// `NdisMIndicateStatusEx`.
-pub type NdisMIndicateStatusExFn =
-    unsafe extern "system" fn(NDIS_HANDLE, *mut NDIS_STATUS_INDICATION);
+pub type NdisMIndicateStatusExFn = unsafe extern "system" fn(NDIS_HANDLE, *mut NDIS_STATUS_INDICATION);
 /// `NdisMOidRequestComplete`.
-pub type NdisMOidRequestCompleteFn =
-    unsafe extern "system" fn(NDIS_HANDLE, *mut NDIS_OID_REQUEST, NDIS_STATUS);
+pub type NdisMOidRequestCompleteFn = unsafe extern "system" fn(NDIS_HANDLE, *mut NDIS_OID_REQUEST, NDIS_STATUS);
 /// `NdisMRegisterScatterGatherDma`.
-pub type NdisMRegisterScatterGatherDmaFn = unsafe extern "system" fn(
-    NDIS_HANDLE,
-    *mut NDIS_SG_DMA_DESCRIPTION,
-    *mut NDIS_HANDLE,
-) -> NDIS_STATUS;
+pub type NdisMRegisterScatterGatherDmaFn =
+    unsafe extern "system" fn(NDIS_HANDLE, *mut NDIS_SG_DMA_DESCRIPTION, *mut NDIS_HANDLE) -> NDIS_STATUS;
 /// `NdisMDeregisterScatterGatherDma`.
 pub type NdisMDeregisterScatterGatherDmaFn = unsafe extern "system" fn(NDIS_HANDLE);
 /// `NdisOpenConfigurationEx`.
@@ -269,18 +268,30 @@ pub type NdisMRestartCompleteFn = unsafe extern "system" fn(NDIS_HANDLE, NDIS_ST
 /// `NdisAllocateIoWorkItem`.
 pub type NdisAllocateIoWorkItemFn = unsafe extern "system" fn(NDIS_HANDLE) -> NDIS_HANDLE;
 /// `NdisQueueIoWorkItem`.
-pub type NdisQueueIoWorkItemFn =
-    unsafe extern "system" fn(NDIS_HANDLE, NDIS_IO_WORKITEM_ROUTINE, PVOID);
+pub type NdisQueueIoWorkItemFn = unsafe extern "system" fn(NDIS_HANDLE, NDIS_IO_WORKITEM_ROUTINE, PVOID);
 /// `NdisFreeIoWorkItem`.
 pub type NdisFreeIoWorkItemFn = unsafe extern "system" fn(NDIS_HANDLE);
 /// `NdisMIndicateReceiveNetBufferLists`.
 pub type NdisMIndicateReceiveNetBufferListsFn =
     unsafe extern "system" fn(NDIS_HANDLE, *mut NET_BUFFER_LIST, NDIS_PORT_NUMBER, ULONG, ULONG);
 /// `NdisMSendNetBufferListsComplete`.
-pub type NdisMSendNetBufferListsCompleteFn =
-    unsafe extern "system" fn(NDIS_HANDLE, *mut NET_BUFFER_LIST, ULONG);
+pub type NdisMSendNetBufferListsCompleteFn = unsafe extern "system" fn(NDIS_HANDLE, *mut NET_BUFFER_LIST, ULONG);
 /// `NdisGetSharedDataAlignment`.
 pub type NdisGetSharedDataAlignmentFn = unsafe extern "system" fn() -> ULONG;
+/// `NdisAllocateNetBufferListPool`.
+pub type NdisAllocateNetBufferListPoolFn =
+    unsafe extern "system" fn(NDIS_HANDLE, *mut NET_BUFFER_LIST_POOL_PARAMETERS) -> NDIS_HANDLE;
+/// `NdisFreeNetBufferListPool`.
+pub type NdisFreeNetBufferListPoolFn = unsafe extern "system" fn(NDIS_HANDLE);
+/// `NdisAllocateNetBufferAndNetBufferList`.
+pub type NdisAllocateNetBufferAndNetBufferListFn =
+    unsafe extern "system" fn(NDIS_HANDLE, USHORT, USHORT, *mut MDL, ULONG, SIZE_T) -> *mut NET_BUFFER_LIST;
+/// `NdisFreeNetBufferList`.
+pub type NdisFreeNetBufferListFn = unsafe extern "system" fn(*mut NET_BUFFER_LIST);
+/// `NdisAllocateMdl`.
+pub type NdisAllocateMdlFn = unsafe extern "system" fn(NDIS_HANDLE, PVOID, ULONG) -> *mut MDL;
+/// `NdisFreeMdl`.
+pub type NdisFreeMdlFn = unsafe extern "system" fn(*mut MDL);
 /// `NdisAllocateSpinLock`.
 pub type NdisAllocateSpinLockFn = unsafe extern "system" fn(*mut NDIS_SPIN_LOCK);
 /// `NdisFreeSpinLock`.
@@ -297,11 +308,9 @@ pub type NdisDprReleaseSpinLockFn = unsafe extern "system" fn(*mut NDIS_SPIN_LOC
 pub type IoAllocateDriverObjectExtensionFn =
     unsafe extern "system" fn(*mut DRIVER_OBJECT, PVOID, ULONG, *mut PVOID) -> NTSTATUS;
 /// `IoGetDriverObjectExtension`.
-pub type IoGetDriverObjectExtensionFn =
-    unsafe extern "system" fn(*mut DRIVER_OBJECT, PVOID) -> PVOID;
+pub type IoGetDriverObjectExtensionFn = unsafe extern "system" fn(*mut DRIVER_OBJECT, PVOID) -> PVOID;
 /// `KeBugCheckEx`.
-pub type KeBugCheckExFn =
-    unsafe extern "system" fn(ULONG, ULONG_PTR, ULONG_PTR, ULONG_PTR, ULONG_PTR) -> !;
+pub type KeBugCheckExFn = unsafe extern "system" fn(ULONG, ULONG_PTR, ULONG_PTR, ULONG_PTR, ULONG_PTR) -> !;
 /// `memcpy`.
 pub type memcpyFn = unsafe extern "C" fn(*mut c_void, *const c_void, usize) -> *mut c_void;
 /// `memmove`.
@@ -340,6 +349,12 @@ const _: NdisFreeIoWorkItemFn = NdisFreeIoWorkItem;
 const _: NdisMIndicateReceiveNetBufferListsFn = NdisMIndicateReceiveNetBufferLists;
 const _: NdisMSendNetBufferListsCompleteFn = NdisMSendNetBufferListsComplete;
 const _: NdisGetSharedDataAlignmentFn = NdisGetSharedDataAlignment;
+const _: NdisAllocateNetBufferListPoolFn = NdisAllocateNetBufferListPool;
+const _: NdisFreeNetBufferListPoolFn = NdisFreeNetBufferListPool;
+const _: NdisAllocateNetBufferAndNetBufferListFn = NdisAllocateNetBufferAndNetBufferList;
+const _: NdisFreeNetBufferListFn = NdisFreeNetBufferList;
+const _: NdisAllocateMdlFn = NdisAllocateMdl;
+const _: NdisFreeMdlFn = NdisFreeMdl;
 const _: NdisAllocateSpinLockFn = NdisAllocateSpinLock;
 const _: NdisFreeSpinLockFn = NdisFreeSpinLock;
 const _: NdisAcquireSpinLockFn = NdisAcquireSpinLock;

@@ -31,8 +31,7 @@ macro_rules! assert_layout {
 /// ready for `NDIS_OBJECT_HEADER::Size`.
 macro_rules! size_through {
     ($ty:ty, $field:ident) => {
-        (::core::mem::offset_of!($ty, $field) + $crate::types::field_size(|s: &$ty| &s.$field))
-            as $crate::types::USHORT
+        (::core::mem::offset_of!($ty, $field) + $crate::types::field_size(|s: &$ty| &s.$field)) as $crate::types::USHORT
     };
 }
 

@@ -3,9 +3,7 @@
 use core::ffi::c_void;
 
 use crate::object::NDIS_OBJECT_HEADER;
-use crate::types::{
-    NDIS_HANDLE, NDIS_OID, NDIS_PORT_NUMBER, NET_IFINDEX, NET_LUID, PVOID, UCHAR, ULONG,
-};
+use crate::types::{NDIS_HANDLE, NDIS_OID, NDIS_PORT_NUMBER, NET_IFINDEX, NET_LUID, PVOID, UCHAR, ULONG};
 
 /// `NDIS_MINIPORT_MAJOR_VERSION` for an `NDIS630_MINIPORT` build.
 pub const NDIS_MINIPORT_MAJOR_VERSION: UCHAR = 6;
@@ -146,15 +144,11 @@ assert_layout!(
     CancelDirectOidRequestHandler = 144,
 );
 /// `NDIS_SIZEOF_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_1` (through `CancelOidRequestHandler`).
-pub const NDIS_SIZEOF_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_1: u16 = size_through!(
-    NDIS_MINIPORT_DRIVER_CHARACTERISTICS,
-    CancelOidRequestHandler
-);
+pub const NDIS_SIZEOF_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_1: u16 =
+    size_through!(NDIS_MINIPORT_DRIVER_CHARACTERISTICS, CancelOidRequestHandler);
 /// `NDIS_SIZEOF_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_2` (through `CancelDirectOidRequestHandler`).
-pub const NDIS_SIZEOF_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_2: u16 = size_through!(
-    NDIS_MINIPORT_DRIVER_CHARACTERISTICS,
-    CancelDirectOidRequestHandler
-);
+pub const NDIS_SIZEOF_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_2: u16 =
+    size_through!(NDIS_MINIPORT_DRIVER_CHARACTERISTICS, CancelDirectOidRequestHandler);
 /// `NDIS_SIZEOF_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_3` (through the 6.80
 /// `SynchronousOidRequestHandler` that follows at offset 152).
 pub const NDIS_SIZEOF_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_3: u16 =
@@ -242,13 +236,7 @@ pub struct NDIS_MINIPORT_PAUSE_PARAMETERS {
     /// `NDIS_PAUSE_*` flags.
     pub PauseReason: ULONG,
 }
-assert_layout!(
-    NDIS_MINIPORT_PAUSE_PARAMETERS,
-    size = 12,
-    Header = 0,
-    Flags = 4,
-    PauseReason = 8
-);
+assert_layout!(NDIS_MINIPORT_PAUSE_PARAMETERS, size = 12, Header = 0, Flags = 4, PauseReason = 8);
 /// `NDIS_SIZEOF_MINIPORT_PAUSE_PARAMETERS_REVISION_1` (through `PauseReason`).
 pub const NDIS_SIZEOF_MINIPORT_PAUSE_PARAMETERS_REVISION_1: u16 =
     size_through!(NDIS_MINIPORT_PAUSE_PARAMETERS, PauseReason);
@@ -267,14 +255,7 @@ pub struct NDIS_RESTART_ATTRIBUTES {
     /// First byte of the data (`DECLSPEC_ALIGN(MEMORY_ALLOCATION_ALIGNMENT)`).
     pub Data: [UCHAR; 1],
 }
-assert_layout!(
-    NDIS_RESTART_ATTRIBUTES,
-    size = 32,
-    Next = 0,
-    Oid = 8,
-    DataLength = 12,
-    Data = 16
-);
+assert_layout!(NDIS_RESTART_ATTRIBUTES, size = 32, Next = 0, Oid = 8, DataLength = 12, Data = 16);
 
 /// `NDIS_MINIPORT_RESTART_PARAMETERS_REVISION_1`.
 pub const NDIS_MINIPORT_RESTART_PARAMETERS_REVISION_1: UCHAR = 1;
@@ -290,13 +271,7 @@ pub struct NDIS_MINIPORT_RESTART_PARAMETERS {
     /// Reserved.
     pub Flags: ULONG,
 }
-assert_layout!(
-    NDIS_MINIPORT_RESTART_PARAMETERS,
-    size = 24,
-    Header = 0,
-    RestartAttributes = 8,
-    Flags = 16,
-);
+assert_layout!(NDIS_MINIPORT_RESTART_PARAMETERS, size = 24, Header = 0, RestartAttributes = 8, Flags = 16,);
 /// `NDIS_SIZEOF_MINIPORT_RESTART_PARAMETERS_REVISION_1` (through `Flags`).
 pub const NDIS_SIZEOF_MINIPORT_RESTART_PARAMETERS_REVISION_1: u16 =
     size_through!(NDIS_MINIPORT_RESTART_PARAMETERS, Flags);
@@ -334,8 +309,7 @@ assert_layout!(
     NdisReserved = 28,
 );
 /// `NDIS_SIZEOF_NET_DEVICE_PNP_EVENT_REVISION_1` (through `NdisReserved`).
-pub const NDIS_SIZEOF_NET_DEVICE_PNP_EVENT_REVISION_1: u16 =
-    size_through!(NET_DEVICE_PNP_EVENT, NdisReserved);
+pub const NDIS_SIZEOF_NET_DEVICE_PNP_EVENT_REVISION_1: u16 = size_through!(NET_DEVICE_PNP_EVENT, NdisReserved);
 #[cfg(target_pointer_width = "64")]
 const _: () = assert!(NDIS_SIZEOF_NET_DEVICE_PNP_EVENT_REVISION_1 == 44);
 

@@ -1,9 +1,10 @@
-//! `MDL`, `NET_BUFFER`, `NET_BUFFER_LIST`, shared-memory and filtering OOB info, and the send/receive flags; see <https://learn.microsoft.com/windows-hardware/drivers/network/net-buffer-architecture>.
+//! `MDL`, `NET_BUFFER`, `NET_BUFFER_LIST`, NBL pool parameters, shared-memory and filtering OOB info, and the send/receive flags; see <https://learn.microsoft.com/windows-hardware/drivers/network/net-buffer-architecture>.
 
 use core::ffi::c_void;
 
+use crate::object::NDIS_OBJECT_HEADER;
 use crate::shared_memory::SCATTER_GATHER_LIST;
-use crate::types::{LONG, NDIS_HANDLE, NDIS_STATUS, PHYSICAL_ADDRESS, PVOID, ULONG, USHORT};
+use crate::types::{BOOLEAN, LONG, NDIS_HANDLE, NDIS_STATUS, PHYSICAL_ADDRESS, PVOID, UCHAR, ULONG, USHORT};
 
 /// `MDL` (`wdm.h`): memory descriptor list header; the PFN array follows in memory.
 #[repr(C)]
@@ -144,13 +145,7 @@ pub struct NET_BUFFER_LIST_CONTEXT {
     /// Offset of the used context data.
     pub Offset: USHORT,
 }
-assert_layout!(
-    NET_BUFFER_LIST_CONTEXT,
-    size = 16,
-    Next = 0,
-    Size = 8,
-    Offset = 10
-);
+assert_layout!(NET_BUFFER_LIST_CONTEXT, size = 16, Next = 0, Size = 8, Offset = 10);
 
 // `NDIS_NET_BUFFER_LIST_INFO` indices used here (6.30, x64).
 
@@ -253,12 +248,7 @@ pub struct NDIS_NET_BUFFER_LIST_FILTERING_INFO_FIELDS {
     /// Queue or VPort.
     pub QueueVPortInfo: NDIS_NET_BUFFER_LIST_FILTERING_INFO_QUEUE_VPORT_INFO,
 }
-assert_layout!(
-    NDIS_NET_BUFFER_LIST_FILTERING_INFO_FIELDS,
-    size = 4,
-    FilterId = 0,
-    QueueVPortInfo = 2
-);
+assert_layout!(NDIS_NET_BUFFER_LIST_FILTERING_INFO_FIELDS, size = 4, FilterId = 0, QueueVPortInfo = 2);
 
 /// `NDIS_NET_BUFFER_LIST_FILTERING_INFO`: value of `NetBufferListInfo[NetBufferListFilteringInfo]`.
 #[repr(C)]
@@ -271,6 +261,47 @@ pub union NDIS_NET_BUFFER_LIST_FILTERING_INFO {
 }
 assert_layout!(NDIS_NET_BUFFER_LIST_FILTERING_INFO, size = 8);
 
+/// `NET_BUFFER_LIST_POOL_PARAMETERS` (`ndis/nblapi.h`): what `NdisAllocateNetBufferListPool`
+/// allocates. Revision 1 layout (the 6.87 revision 2 adds `Flags`).
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct NET_BUFFER_LIST_POOL_PARAMETERS {
+    /// Type `NDIS_OBJECT_TYPE_DEFAULT`, Revision `NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1`,
+    /// Size `NDIS_SIZEOF_NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1`.
+    pub Header: NDIS_OBJECT_HEADER,
+    /// `NDIS_PROTOCOL_ID_DEFAULT` (0) for miniport, filter and intermediate drivers.
+    pub ProtocolId: UCHAR,
+    /// `TRUE`: each NBL comes with a preallocated `NET_BUFFER`
+    /// (required by `NdisAllocateNetBufferAndNetBufferList`).
+    pub fAllocateNetBuffer: BOOLEAN,
+    /// Size of the `NET_BUFFER_LIST_CONTEXT` area preallocated with each NBL.
+    pub ContextSize: USHORT,
+    /// Pool tag for the pool's allocations.
+    pub PoolTag: ULONG,
+    /// Size of the data buffer preallocated with each `NET_BUFFER`; must be 0 for
+    /// `NdisAllocateNetBufferAndNetBufferList`.
+    pub DataSize: ULONG,
+}
+assert_layout!(
+    NET_BUFFER_LIST_POOL_PARAMETERS,
+    size = 16,
+    Header = 0,
+    ProtocolId = 4,
+    fAllocateNetBuffer = 5,
+    ContextSize = 6,
+    PoolTag = 8,
+    DataSize = 12,
+);
+
+/// `NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1`.
+pub const NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1: UCHAR = 1;
+/// `NDIS_SIZEOF_NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1` (through `DataSize`: 16).
+pub const NDIS_SIZEOF_NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1: USHORT =
+    size_through!(NET_BUFFER_LIST_POOL_PARAMETERS, DataSize);
+const _: () = assert!(NDIS_SIZEOF_NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1 == 16);
+/// `NDIS_PROTOCOL_ID_DEFAULT` (`ntddndis.h`): the `ProtocolId` of a miniport's pool.
+pub const NDIS_PROTOCOL_ID_DEFAULT: UCHAR = 0x00;
+
 zeroed_default!(
     MDL,
     NET_BUFFER_SHARED_MEMORY,
@@ -280,6 +311,7 @@ zeroed_default!(
     NDIS_NET_BUFFER_LIST_FILTERING_INFO_QUEUE_VPORT_INFO,
     NDIS_NET_BUFFER_LIST_FILTERING_INFO_FIELDS,
     NDIS_NET_BUFFER_LIST_FILTERING_INFO,
+    NET_BUFFER_LIST_POOL_PARAMETERS,
 );
 
 // Receive indication flags (`nblreceive.h`).

@@ -13,23 +13,13 @@ pub struct NDIS_OBJECT_HEADER {
     /// Total size of the structure in bytes (`NDIS_SIZEOF_*_REVISION_n`).
     pub Size: USHORT,
 }
-assert_layout!(
-    NDIS_OBJECT_HEADER,
-    size = 4,
-    Type = 0,
-    Revision = 1,
-    Size = 2
-);
+assert_layout!(NDIS_OBJECT_HEADER, size = 4, Type = 0, Revision = 1, Size = 2);
 const _: () = assert!(core::mem::align_of::<NDIS_OBJECT_HEADER>() == 2);
 
 impl NDIS_OBJECT_HEADER {
     /// A header with the given type, revision and size.
     pub const fn new(Type: UCHAR, Revision: UCHAR, Size: USHORT) -> Self {
-        Self {
-            Type,
-            Revision,
-            Size,
-        }
+        Self { Type, Revision, Size }
     }
 }
 

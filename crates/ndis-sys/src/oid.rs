@@ -174,12 +174,7 @@ const _: () = {
     use core::mem::offset_of;
     assert!(offset_of!(NDIS_OID_REQUEST, DATA.QUERY_INFORMATION.Oid) == 32);
     assert!(offset_of!(NDIS_OID_REQUEST, DATA.QUERY_INFORMATION.InformationBuffer) == 40);
-    assert!(
-        offset_of!(
-            NDIS_OID_REQUEST,
-            DATA.QUERY_INFORMATION.InformationBufferLength
-        ) == 48
-    );
+    assert!(offset_of!(NDIS_OID_REQUEST, DATA.QUERY_INFORMATION.InformationBufferLength) == 48);
     assert!(offset_of!(NDIS_OID_REQUEST, DATA.QUERY_INFORMATION.BytesWritten) == 52);
     assert!(offset_of!(NDIS_OID_REQUEST, DATA.QUERY_INFORMATION.BytesNeeded) == 56);
     assert!(offset_of!(NDIS_OID_REQUEST, DATA.SET_INFORMATION.BytesRead) == 52);

@@ -2,8 +2,8 @@
 
 use crate::object::NDIS_OBJECT_HEADER;
 use crate::types::{
-    DEVICE_OBJECT, NDIS_HANDLE, NDIS_NIC_SWITCH_VPORT_ID, NDIS_PHYSICAL_ADDRESS,
-    NDIS_RECEIVE_QUEUE_ID, NODE_REQUIREMENT, PHYSICAL_ADDRESS, PVOID, UCHAR, ULONG, ULONG_PTR,
+    DEVICE_OBJECT, NDIS_HANDLE, NDIS_NIC_SWITCH_VPORT_ID, NDIS_PHYSICAL_ADDRESS, NDIS_RECEIVE_QUEUE_ID,
+    NODE_REQUIREMENT, PHYSICAL_ADDRESS, PVOID, UCHAR, ULONG, ULONG_PTR,
 };
 
 /// `NDIS_SHARED_MEMORY_USAGE`.
@@ -52,13 +52,7 @@ pub struct SCATTER_GATHER_ELEMENT {
     /// Reserved.
     pub Reserved: ULONG_PTR,
 }
-assert_layout!(
-    SCATTER_GATHER_ELEMENT,
-    size = 24,
-    Address = 0,
-    Length = 8,
-    Reserved = 16
-);
+assert_layout!(SCATTER_GATHER_ELEMENT, size = 24, Address = 0, Length = 8, Reserved = 16);
 
 /// `SCATTER_GATHER_LIST` (`wdm.h`): header; `NumberOfElements` elements follow in memory.
 #[repr(C)]
@@ -71,13 +65,7 @@ pub struct SCATTER_GATHER_LIST {
     /// The flexible element array.
     pub Elements: [SCATTER_GATHER_ELEMENT; 0],
 }
-assert_layout!(
-    SCATTER_GATHER_LIST,
-    size = 16,
-    NumberOfElements = 0,
-    Reserved = 8,
-    Elements = 16
-);
+assert_layout!(SCATTER_GATHER_LIST, size = 16, NumberOfElements = 0, Reserved = 8, Elements = 16);
 
 /// `NDIS_SHARED_MEMORY_PARAMETERS` (6.30 layout): argument of `NdisAllocateSharedMemory`.
 #[repr(C)]
@@ -125,8 +113,7 @@ assert_layout!(
 pub const NDIS_SIZEOF_SHARED_MEMORY_PARAMETERS_REVISION_1: u16 =
     size_through!(NDIS_SHARED_MEMORY_PARAMETERS, SGListBuffer);
 /// `NDIS_SIZEOF_SHARED_MEMORY_PARAMETERS_REVISION_2` (through `VPortId`).
-pub const NDIS_SIZEOF_SHARED_MEMORY_PARAMETERS_REVISION_2: u16 =
-    size_through!(NDIS_SHARED_MEMORY_PARAMETERS, VPortId);
+pub const NDIS_SIZEOF_SHARED_MEMORY_PARAMETERS_REVISION_2: u16 = size_through!(NDIS_SHARED_MEMORY_PARAMETERS, VPortId);
 #[cfg(target_pointer_width = "64")]
 const _: () = {
     assert!(NDIS_SIZEOF_SHARED_MEMORY_PARAMETERS_REVISION_1 == 64);
@@ -134,12 +121,8 @@ const _: () = {
 };
 
 /// `MINIPORT_PROCESS_SG_LIST` (DISPATCH_LEVEL).
-pub type MINIPORT_PROCESS_SG_LIST = unsafe extern "system" fn(
-    pDO: *mut DEVICE_OBJECT,
-    Reserved: PVOID,
-    pSGL: *mut SCATTER_GATHER_LIST,
-    Context: PVOID,
-);
+pub type MINIPORT_PROCESS_SG_LIST =
+    unsafe extern "system" fn(pDO: *mut DEVICE_OBJECT, Reserved: PVOID, pSGL: *mut SCATTER_GATHER_LIST, Context: PVOID);
 /// `MINIPORT_PROCESS_SG_LIST_HANDLER`.
 pub type MINIPORT_PROCESS_SG_LIST_HANDLER = Option<MINIPORT_PROCESS_SG_LIST>;
 /// `MINIPORT_ALLOCATE_SHARED_MEM_COMPLETE` (PASSIVE_LEVEL).
@@ -151,8 +134,7 @@ pub type MINIPORT_ALLOCATE_SHARED_MEM_COMPLETE = unsafe extern "system" fn(
     Context: PVOID,
 );
 /// `MINIPORT_ALLOCATE_SHARED_MEM_COMPLETE_HANDLER`.
-pub type MINIPORT_ALLOCATE_SHARED_MEM_COMPLETE_HANDLER =
-    Option<MINIPORT_ALLOCATE_SHARED_MEM_COMPLETE>;
+pub type MINIPORT_ALLOCATE_SHARED_MEM_COMPLETE_HANDLER = Option<MINIPORT_ALLOCATE_SHARED_MEM_COMPLETE>;
 
 /// `NDIS_SG_DMA_64_BIT_ADDRESS`: the device can address 64 bits.
 pub const NDIS_SG_DMA_64_BIT_ADDRESS: ULONG = 0x0000_0001;
@@ -201,8 +183,7 @@ assert_layout!(
 pub const NDIS_SIZEOF_SG_DMA_DESCRIPTION_REVISION_1: u16 =
     size_through!(NDIS_SG_DMA_DESCRIPTION, ScatterGatherListSize);
 /// `NDIS_SIZEOF_SG_DMA_DESCRIPTION_REVISION_2` (through `PdoOverride`).
-pub const NDIS_SIZEOF_SG_DMA_DESCRIPTION_REVISION_2: u16 =
-    size_through!(NDIS_SG_DMA_DESCRIPTION, PdoOverride);
+pub const NDIS_SIZEOF_SG_DMA_DESCRIPTION_REVISION_2: u16 = size_through!(NDIS_SG_DMA_DESCRIPTION, PdoOverride);
 #[cfg(target_pointer_width = "64")]
 const _: () = {
     assert!(NDIS_SIZEOF_SG_DMA_DESCRIPTION_REVISION_1 == 36);

@@ -3,9 +3,7 @@
 use core::ffi::c_void;
 
 use crate::object::NDIS_OBJECT_HEADER;
-use crate::types::{
-    GUID, NDIS_HANDLE, NDIS_PORT_NUMBER, NDIS_STATUS, NTSTATUS, PVOID, UCHAR, ULONG, ULONG64,
-};
+use crate::types::{GUID, NDIS_HANDLE, NDIS_PORT_NUMBER, NDIS_STATUS, NTSTATUS, PVOID, UCHAR, ULONG, ULONG64};
 
 // `as` below reinterprets the C `((NDIS_STATUS)0xC0000001L)` bit patterns as the signed type.
 
@@ -128,8 +126,7 @@ assert_layout!(
     NdisReserved = 80,
 );
 /// `NDIS_SIZEOF_STATUS_INDICATION_REVISION_1` (through `NdisReserved`).
-pub const NDIS_SIZEOF_STATUS_INDICATION_REVISION_1: u16 =
-    size_through!(NDIS_STATUS_INDICATION, NdisReserved);
+pub const NDIS_SIZEOF_STATUS_INDICATION_REVISION_1: u16 = size_through!(NDIS_STATUS_INDICATION, NdisReserved);
 #[cfg(target_pointer_width = "64")]
 const _: () = assert!(NDIS_SIZEOF_STATUS_INDICATION_REVISION_1 == 112);
 
@@ -210,8 +207,7 @@ assert_layout!(
     AutoNegotiationFlags = 36,
 );
 /// `NDIS_SIZEOF_LINK_STATE_REVISION_1` (through `AutoNegotiationFlags`).
-pub const NDIS_SIZEOF_LINK_STATE_REVISION_1: u16 =
-    size_through!(NDIS_LINK_STATE, AutoNegotiationFlags);
+pub const NDIS_SIZEOF_LINK_STATE_REVISION_1: u16 = size_through!(NDIS_LINK_STATE, AutoNegotiationFlags);
 const _: () = assert!(NDIS_SIZEOF_LINK_STATE_REVISION_1 == 40);
 
 zeroed_default!(NDIS_STATUS_INDICATION);

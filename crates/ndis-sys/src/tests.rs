@@ -20,13 +20,8 @@ fn declared_imports() -> BTreeSet<String> {
             dll = Some(rest[..rest.find('"').unwrap()].to_string());
         } else if let Some(rest) = line.strip_prefix("pub fn ") {
             let name = &rest[..rest.find('(').unwrap()];
-            let dll = dll
-                .as_deref()
-                .expect("pub fn outside a linked extern block");
-            assert!(
-                out.insert(std::format!("{dll}!{name}")),
-                "{name} declared twice"
-            );
+            let dll = dll.as_deref().expect("pub fn outside a linked extern block");
+            assert!(out.insert(std::format!("{dll}!{name}")), "{name} declared twice");
         }
     }
     out
@@ -46,21 +41,11 @@ fn imports_txt_matches_declarations() {
     let declared = declared_imports();
     let listed_vec = listed_imports();
     let listed: BTreeSet<String> = listed_vec.iter().cloned().collect();
-    assert_eq!(
-        listed.len(),
-        listed_vec.len(),
-        "duplicate line in imports.txt"
-    );
+    assert_eq!(listed.len(), listed_vec.len(), "duplicate line in imports.txt");
     let missing: Vec<_> = declared.difference(&listed).collect();
     let extra: Vec<_> = listed.difference(&declared).collect();
-    assert!(
-        missing.is_empty(),
-        "declared but not in imports.txt: {missing:?}"
-    );
-    assert!(
-        extra.is_empty(),
-        "in imports.txt but not declared: {extra:?}"
-    );
+    assert!(missing.is_empty(), "declared but not in imports.txt: {missing:?}");
+    assert!(extra.is_empty(), "in imports.txt but not declared: {extra:?}");
     assert!(declared.contains("ndis.sys!NdisAllocateSharedMemory"));
     assert!(declared.contains("ntoskrnl.exe!__chkstk"));
 }

@@ -107,13 +107,7 @@ pub struct UNICODE_STRING {
 }
 /// `NDIS_STRING` (`UNICODE_STRING`).
 pub type NDIS_STRING = UNICODE_STRING;
-assert_layout!(
-    UNICODE_STRING,
-    size = 16,
-    Length = 0,
-    MaximumLength = 2,
-    Buffer = 8
-);
+assert_layout!(UNICODE_STRING, size = 16, Length = 0, MaximumLength = 2, Buffer = 8);
 
 /// `GUID`.
 #[repr(C)]
@@ -141,13 +135,7 @@ pub struct GROUP_AFFINITY {
     /// Must be zero.
     pub Reserved: [USHORT; 3],
 }
-assert_layout!(
-    GROUP_AFFINITY,
-    size = 16,
-    Mask = 0,
-    Group = 8,
-    Reserved = 10
-);
+assert_layout!(GROUP_AFFINITY, size = 16, Mask = 0, Group = 8, Reserved = 10);
 
 /// `IF_MAX_STRING_SIZE` (`ifdef.h`).
 pub const IF_MAX_STRING_SIZE: usize = 256;

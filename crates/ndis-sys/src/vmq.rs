@@ -2,8 +2,8 @@
 
 use crate::object::NDIS_OBJECT_HEADER;
 use crate::types::{
-    GROUP_AFFINITY, NDIS_QUEUE_NAME, NDIS_RECEIVE_FILTER_ID, NDIS_RECEIVE_QUEUE_GROUP_ID,
-    NDIS_RECEIVE_QUEUE_ID, NDIS_STATUS, NDIS_VM_NAME, UCHAR, ULONG,
+    GROUP_AFFINITY, NDIS_QUEUE_NAME, NDIS_RECEIVE_FILTER_ID, NDIS_RECEIVE_QUEUE_GROUP_ID, NDIS_RECEIVE_QUEUE_ID,
+    NDIS_STATUS, NDIS_VM_NAME, UCHAR, ULONG,
 };
 
 /// `NDIS_DEFAULT_RECEIVE_QUEUE_ID`: the default queue, always allocated.
@@ -127,13 +127,7 @@ pub struct NDIS_RECEIVE_QUEUE_FREE_PARAMETERS {
     /// Queue to free.
     pub QueueId: NDIS_RECEIVE_QUEUE_ID,
 }
-assert_layout!(
-    NDIS_RECEIVE_QUEUE_FREE_PARAMETERS,
-    size = 12,
-    Header = 0,
-    Flags = 4,
-    QueueId = 8
-);
+assert_layout!(NDIS_RECEIVE_QUEUE_FREE_PARAMETERS, size = 12, Header = 0, Flags = 4, QueueId = 8);
 /// `NDIS_SIZEOF_RECEIVE_QUEUE_FREE_PARAMETERS_REVISION_1` (through `QueueId`).
 pub const NDIS_SIZEOF_RECEIVE_QUEUE_FREE_PARAMETERS_REVISION_1: u16 =
     size_through!(NDIS_RECEIVE_QUEUE_FREE_PARAMETERS, QueueId);
@@ -164,10 +158,8 @@ assert_layout!(
     CompletionStatus = 12,
 );
 /// `NDIS_SIZEOF_RECEIVE_QUEUE_ALLOCATION_COMPLETE_PARAMETERS_REVISION_1` (through `CompletionStatus`).
-pub const NDIS_SIZEOF_RECEIVE_QUEUE_ALLOCATION_COMPLETE_PARAMETERS_REVISION_1: u16 = size_through!(
-    NDIS_RECEIVE_QUEUE_ALLOCATION_COMPLETE_PARAMETERS,
-    CompletionStatus
-);
+pub const NDIS_SIZEOF_RECEIVE_QUEUE_ALLOCATION_COMPLETE_PARAMETERS_REVISION_1: u16 =
+    size_through!(NDIS_RECEIVE_QUEUE_ALLOCATION_COMPLETE_PARAMETERS, CompletionStatus);
 const _: () = assert!(NDIS_SIZEOF_RECEIVE_QUEUE_ALLOCATION_COMPLETE_PARAMETERS_REVISION_1 == 16);
 
 /// `NDIS_RECEIVE_QUEUE_ALLOCATION_COMPLETE_ARRAY_REVISION_1`.
@@ -233,17 +225,9 @@ pub struct NDIS_RECEIVE_QUEUE_STATE {
     /// `NdisReceiveQueueOperationalState*`.
     pub QueueState: NDIS_RECEIVE_QUEUE_OPERATIONAL_STATE,
 }
-assert_layout!(
-    NDIS_RECEIVE_QUEUE_STATE,
-    size = 16,
-    Header = 0,
-    Flags = 4,
-    QueueId = 8,
-    QueueState = 12
-);
+assert_layout!(NDIS_RECEIVE_QUEUE_STATE, size = 16, Header = 0, Flags = 4, QueueId = 8, QueueState = 12);
 /// `NDIS_SIZEOF_NDIS_RECEIVE_QUEUE_STATE_REVISION_1` (WDK spelling; through `QueueState`).
-pub const NDIS_SIZEOF_NDIS_RECEIVE_QUEUE_STATE_REVISION_1: u16 =
-    size_through!(NDIS_RECEIVE_QUEUE_STATE, QueueState);
+pub const NDIS_SIZEOF_NDIS_RECEIVE_QUEUE_STATE_REVISION_1: u16 = size_through!(NDIS_RECEIVE_QUEUE_STATE, QueueState);
 const _: () = assert!(NDIS_SIZEOF_NDIS_RECEIVE_QUEUE_STATE_REVISION_1 == 16);
 
 zeroed_default!(NDIS_RECEIVE_QUEUE_PARAMETERS);

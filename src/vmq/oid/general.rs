@@ -6,35 +6,30 @@
 //! NDIS_STATUS_NOT_SUPPORTED.
 
 use ndis_sys::{
-    NDIS_MAC_OPTION_COPY_LOOKAHEAD_DATA, NDIS_MAC_OPTION_NO_LOOPBACK,
-    NDIS_MAC_OPTION_TRANSFERS_NOT_PEND, NDIS_PACKET_TYPE_ALL_MULTICAST, NDIS_PACKET_TYPE_BROADCAST,
-    NDIS_PACKET_TYPE_DIRECTED, NDIS_PACKET_TYPE_MULTICAST, NDIS_PACKET_TYPE_PROMISCUOUS,
-    OID_802_3_CURRENT_ADDRESS, OID_802_3_MAXIMUM_LIST_SIZE, OID_802_3_MULTICAST_LIST,
-    OID_802_3_PERMANENT_ADDRESS, OID_GEN_CURRENT_LOOKAHEAD, OID_GEN_CURRENT_PACKET_FILTER,
-    OID_GEN_DRIVER_VERSION, OID_GEN_HARDWARE_STATUS, OID_GEN_LINK_SPEED, OID_GEN_MAC_OPTIONS,
-    OID_GEN_MAXIMUM_FRAME_SIZE, OID_GEN_MAXIMUM_LOOKAHEAD, OID_GEN_MAXIMUM_SEND_PACKETS,
-    OID_GEN_MAXIMUM_TOTAL_SIZE, OID_GEN_MEDIA_CONNECT_STATUS, OID_GEN_MEDIA_IN_USE,
-    OID_GEN_MEDIA_SUPPORTED, OID_GEN_RCV_ERROR, OID_GEN_RCV_NO_BUFFER, OID_GEN_RCV_OK,
-    OID_GEN_RECEIVE_BLOCK_SIZE, OID_GEN_RECEIVE_BUFFER_SPACE, OID_GEN_SUPPORTED_LIST,
-    OID_GEN_TRANSMIT_BLOCK_SIZE, OID_GEN_TRANSMIT_BUFFER_SPACE, OID_GEN_VENDOR_DESCRIPTION,
-    OID_GEN_VENDOR_DRIVER_VERSION, OID_GEN_VENDOR_ID, OID_GEN_XMIT_ERROR, OID_GEN_XMIT_OK,
-    OID_PNP_QUERY_POWER, OID_PNP_SET_POWER, OID_RECEIVE_FILTER_ALLOCATE_QUEUE,
-    OID_RECEIVE_FILTER_CLEAR_FILTER, OID_RECEIVE_FILTER_FREE_QUEUE,
-    OID_RECEIVE_FILTER_QUEUE_ALLOCATION_COMPLETE, OID_RECEIVE_FILTER_QUEUE_PARAMETERS,
-    OID_RECEIVE_FILTER_SET_FILTER,
+    NDIS_MAC_OPTION_COPY_LOOKAHEAD_DATA, NDIS_MAC_OPTION_NO_LOOPBACK, NDIS_MAC_OPTION_TRANSFERS_NOT_PEND,
+    NDIS_PACKET_TYPE_ALL_MULTICAST, NDIS_PACKET_TYPE_BROADCAST, NDIS_PACKET_TYPE_DIRECTED, NDIS_PACKET_TYPE_MULTICAST,
+    NDIS_PACKET_TYPE_PROMISCUOUS, OID_802_3_CURRENT_ADDRESS, OID_802_3_MAXIMUM_LIST_SIZE, OID_802_3_MULTICAST_LIST,
+    OID_802_3_PERMANENT_ADDRESS, OID_GEN_CURRENT_LOOKAHEAD, OID_GEN_CURRENT_PACKET_FILTER, OID_GEN_DRIVER_VERSION,
+    OID_GEN_HARDWARE_STATUS, OID_GEN_LINK_SPEED, OID_GEN_MAC_OPTIONS, OID_GEN_MAXIMUM_FRAME_SIZE,
+    OID_GEN_MAXIMUM_LOOKAHEAD, OID_GEN_MAXIMUM_SEND_PACKETS, OID_GEN_MAXIMUM_TOTAL_SIZE, OID_GEN_MEDIA_CONNECT_STATUS,
+    OID_GEN_MEDIA_IN_USE, OID_GEN_MEDIA_SUPPORTED, OID_GEN_RCV_ERROR, OID_GEN_RCV_NO_BUFFER, OID_GEN_RCV_OK,
+    OID_GEN_RECEIVE_BLOCK_SIZE, OID_GEN_RECEIVE_BUFFER_SPACE, OID_GEN_SUPPORTED_LIST, OID_GEN_TRANSMIT_BLOCK_SIZE,
+    OID_GEN_TRANSMIT_BUFFER_SPACE, OID_GEN_VENDOR_DESCRIPTION, OID_GEN_VENDOR_DRIVER_VERSION, OID_GEN_VENDOR_ID,
+    OID_GEN_XMIT_ERROR, OID_GEN_XMIT_OK, OID_PNP_QUERY_POWER, OID_PNP_SET_POWER, OID_RECEIVE_FILTER_ALLOCATE_QUEUE,
+    OID_RECEIVE_FILTER_CLEAR_FILTER, OID_RECEIVE_FILTER_FREE_QUEUE, OID_RECEIVE_FILTER_QUEUE_ALLOCATION_COMPLETE,
+    OID_RECEIVE_FILTER_QUEUE_PARAMETERS, OID_RECEIVE_FILTER_SET_FILTER,
 };
 
 use super::{Transfer, len_u32};
 use crate::backend::NicBackend;
+use crate::kernel::nbl::RX_BUFFER_BYTES;
 use crate::vmq::adapter::{Adapter, DEFAULT_QUEUE_BUFFERS, MAX_FRAME, MAX_MULTICAST, MTU};
 use crate::vmq::error::OidError;
-use crate::vmq::ledger::RX_BUFFER_BYTES;
 use crate::vmq::wire::u32_at;
 
 /// `NDIS_MAC_OPTION_*` the adapter reports.
-pub const MAC_OPTIONS: u32 = NDIS_MAC_OPTION_COPY_LOOKAHEAD_DATA
-    | NDIS_MAC_OPTION_TRANSFERS_NOT_PEND
-    | NDIS_MAC_OPTION_NO_LOOPBACK;
+pub const MAC_OPTIONS: u32 =
+    NDIS_MAC_OPTION_COPY_LOOKAHEAD_DATA | NDIS_MAC_OPTION_TRANSFERS_NOT_PEND | NDIS_MAC_OPTION_NO_LOOPBACK;
 /// `NDIS_PACKET_TYPE_*` filters the adapter supports.
 pub const SUPPORTED_PACKET_FILTERS: u32 = NDIS_PACKET_TYPE_DIRECTED
     | NDIS_PACKET_TYPE_MULTICAST
@@ -95,24 +90,16 @@ pub const SUPPORTED_OIDS: &[u32] = &[
 /// Copies `data` into a query buffer.
 fn answer(buffer: &mut [u8], data: &[u8]) -> Result<Transfer, OidError> {
     let needed = len_u32(data.len());
-    let out = buffer
-        .get_mut(..data.len())
-        .ok_or(OidError::BufferTooShort { needed })?;
+    let out = buffer.get_mut(..data.len()).ok_or(OidError::BufferTooShort { needed })?;
     out.copy_from_slice(data);
-    Ok(Transfer {
-        read: 0,
-        written: needed,
-    })
+    Ok(Transfer { read: 0, written: needed })
 }
 
 /// Statistics counters: 64-bit unless the caller offers exactly 4 bytes (NDIS convention).
 fn answer_counter(buffer: &mut [u8], value: u64) -> Result<Transfer, OidError> {
     if buffer.len() == 4 {
         // CAST: a 4-byte buffer asks for the low 32 bits, saturated.
-        answer(
-            buffer,
-            &u32::try_from(value).unwrap_or(u32::MAX).to_le_bytes(),
-        )
+        answer(buffer, &u32::try_from(value).unwrap_or(u32::MAX).to_le_bytes())
     } else {
         answer(buffer, &value.to_le_bytes()).map_err(|_| OidError::BufferTooShort { needed: 8 })
     }
@@ -147,19 +134,15 @@ impl<B: NicBackend + Send> Adapter<B> {
                 answer(buffer, &bytes[..4 * SUPPORTED_OIDS.len()])
             }
             OID_GEN_HARDWARE_STATUS | OID_GEN_MEDIA_CONNECT_STATUS => u32_answer(0, buffer), // Ready / Connected
-            OID_GEN_MEDIA_SUPPORTED | OID_GEN_MEDIA_IN_USE => u32_answer(0, buffer), // NdisMedium802_3
+            OID_GEN_MEDIA_SUPPORTED | OID_GEN_MEDIA_IN_USE => u32_answer(0, buffer),         // NdisMedium802_3
             OID_GEN_MAXIMUM_LOOKAHEAD | OID_GEN_MAXIMUM_FRAME_SIZE => u32_answer(MTU, buffer),
-            OID_GEN_MAXIMUM_TOTAL_SIZE
-            | OID_GEN_TRANSMIT_BLOCK_SIZE
-            | OID_GEN_RECEIVE_BLOCK_SIZE => u32_answer(MAX_FRAME, buffer),
+            OID_GEN_MAXIMUM_TOTAL_SIZE | OID_GEN_TRANSMIT_BLOCK_SIZE | OID_GEN_RECEIVE_BLOCK_SIZE => {
+                u32_answer(MAX_FRAME, buffer)
+            }
             OID_GEN_TRANSMIT_BUFFER_SPACE => u32_answer(MAX_FRAME * 64, buffer),
-            OID_GEN_RECEIVE_BUFFER_SPACE => {
-                u32_answer(RX_BUFFER_BYTES * DEFAULT_QUEUE_BUFFERS, buffer)
-            }
+            OID_GEN_RECEIVE_BUFFER_SPACE => u32_answer(RX_BUFFER_BYTES * DEFAULT_QUEUE_BUFFERS, buffer),
             // In units of 100 bps.
-            OID_GEN_LINK_SPEED => {
-                u32_answer(u32::try_from(link_speed / 100).unwrap_or(u32::MAX), buffer)
-            }
+            OID_GEN_LINK_SPEED => u32_answer(u32::try_from(link_speed / 100).unwrap_or(u32::MAX), buffer),
             OID_GEN_VENDOR_ID => u32_answer(VENDOR_ID, buffer),
             OID_GEN_VENDOR_DESCRIPTION => answer(buffer, VENDOR_DESCRIPTION),
             OID_GEN_VENDOR_DRIVER_VERSION => u32_answer(VENDOR_DRIVER_VERSION, buffer),
@@ -198,10 +181,7 @@ impl<B: NicBackend + Send> Adapter<B> {
                     return Err(OidError::NotSupported);
                 }
                 self.state().lock().packet_filter = filter;
-                Ok(Transfer {
-                    read: 4,
-                    written: 0,
-                })
+                Ok(Transfer { read: 4, written: 0 })
             }
             OID_GEN_CURRENT_LOOKAHEAD => {
                 let lookahead = read_u32(input)?;
@@ -209,16 +189,11 @@ impl<B: NicBackend + Send> Adapter<B> {
                     return Err(OidError::InvalidData);
                 }
                 self.state().lock().lookahead = lookahead;
-                Ok(Transfer {
-                    read: 4,
-                    written: 0,
-                })
+                Ok(Transfer { read: 4, written: 0 })
             }
             OID_802_3_MULTICAST_LIST => {
                 if !input.len().is_multiple_of(6) {
-                    return Err(OidError::InvalidLength {
-                        needed: len_u32(input.len().div_ceil(6) * 6),
-                    });
+                    return Err(OidError::InvalidLength { needed: len_u32(input.len().div_ceil(6) * 6) });
                 }
                 let count = input.len() / 6;
                 if count > MAX_MULTICAST {
@@ -229,17 +204,11 @@ impl<B: NicBackend + Send> Adapter<B> {
                     slot.copy_from_slice(address);
                 }
                 state.multicast_len = count;
-                Ok(Transfer {
-                    read: len_u32(input.len()),
-                    written: 0,
-                })
+                Ok(Transfer { read: len_u32(input.len()), written: 0 })
             }
             OID_PNP_SET_POWER => {
                 let _device_state = read_u32(input)?;
-                Ok(Transfer {
-                    read: 4,
-                    written: 0,
-                })
+                Ok(Transfer { read: 4, written: 0 })
             }
             _ => Err(OidError::NotSupported),
         }

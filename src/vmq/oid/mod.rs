@@ -3,19 +3,20 @@
 //! <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-miniport_oid_request>
 //! IRQL: PASSIVE_LEVEL. NDIS delivers one request at a time per adapter.
 
+mod filter;
 pub mod general;
 mod queue;
 
 use ndis_sys::{
-    NDIS_STATUS, NDIS_STATUS_SUCCESS, OID_RECEIVE_FILTER_ALLOCATE_QUEUE,
-    OID_RECEIVE_FILTER_CLEAR_FILTER, OID_RECEIVE_FILTER_FREE_QUEUE,
-    OID_RECEIVE_FILTER_QUEUE_ALLOCATION_COMPLETE, OID_RECEIVE_FILTER_QUEUE_PARAMETERS,
+    NDIS_STATUS, NDIS_STATUS_SUCCESS, OID_RECEIVE_FILTER_ALLOCATE_QUEUE, OID_RECEIVE_FILTER_CLEAR_FILTER,
+    OID_RECEIVE_FILTER_FREE_QUEUE, OID_RECEIVE_FILTER_QUEUE_ALLOCATION_COMPLETE, OID_RECEIVE_FILTER_QUEUE_PARAMETERS,
     OID_RECEIVE_FILTER_SET_FILTER,
 };
 
 use super::adapter::Adapter;
 use super::error::OidError;
 use crate::backend::NicBackend;
+use crate::kernel::oid_request::OidToken;
 
 pub use general::SUPPORTED_OIDS;
 
@@ -73,20 +74,16 @@ pub struct Transfer {
 }
 
 impl OidReply {
+    /// The reply of a request that returned NDIS_STATUS_PENDING (completed later).
+    pub const PENDING: Self =
+        Self { status: ndis_sys::NDIS_STATUS_PENDING, bytes_read: 0, bytes_written: 0, bytes_needed: 0 };
+
     fn from_result(result: Result<Transfer, OidError>) -> Self {
         match result {
-            Ok(t) => Self {
-                status: NDIS_STATUS_SUCCESS,
-                bytes_read: t.read,
-                bytes_written: t.written,
-                bytes_needed: 0,
-            },
-            Err(e) => Self {
-                status: e.status(),
-                bytes_read: 0,
-                bytes_written: 0,
-                bytes_needed: e.bytes_needed(),
-            },
+            Ok(t) => {
+                Self { status: NDIS_STATUS_SUCCESS, bytes_read: t.read, bytes_written: t.written, bytes_needed: 0 }
+            }
+            Err(e) => Self { status: e.status(), bytes_read: 0, bytes_written: 0, bytes_needed: e.bytes_needed() },
         }
     }
 }
@@ -97,36 +94,33 @@ pub(crate) fn len_u32(len: usize) -> u32 {
 }
 
 impl<B: NicBackend + Send> Adapter<B> {
-    /// Handles one OID request synchronously.
-    pub fn oid_request(&self, request: OidRequest<'_>) -> OidReply {
+    /// Handles one OID request. `token` is the request itself; an OID that must wait
+    /// (FREE_QUEUE with indicated NBLs outstanding) keeps it and replies
+    /// [`OidReply::PENDING`], completing it later with `NdisMOidRequestComplete`.
+    pub fn oid_request(&self, request: OidRequest<'_>, token: OidToken) -> OidReply {
         let (oid, result) = match request {
-            OidRequest::Method {
-                oid,
-                buffer,
-                input_len,
-                output_len,
-            } => {
+            OidRequest::Method { oid, buffer, input_len, output_len } => {
                 let input_len = input_len.min(buffer.len());
                 let output_len = output_len.min(buffer.len());
                 let result = match oid {
-                    OID_RECEIVE_FILTER_ALLOCATE_QUEUE => {
-                        self.allocate_queue(buffer, input_len, output_len)
-                    }
+                    OID_RECEIVE_FILTER_ALLOCATE_QUEUE => self.allocate_queue(buffer, input_len, output_len),
                     OID_RECEIVE_FILTER_QUEUE_ALLOCATION_COMPLETE => {
                         self.complete_queue_allocation(buffer, input_len, output_len)
                     }
-                    // Filters and the receive path arrive with the datapath.
-                    OID_RECEIVE_FILTER_SET_FILTER => Err(OidError::NotSupported),
+                    OID_RECEIVE_FILTER_SET_FILTER => self.set_filter(buffer, input_len),
                     _ => Err(OidError::NotSupported),
                 };
                 (oid, result)
             }
             OidRequest::Set { oid, buffer } => {
                 let result = match oid {
-                    OID_RECEIVE_FILTER_FREE_QUEUE => self.free_queue(buffer),
+                    OID_RECEIVE_FILTER_FREE_QUEUE => match self.free_queue(buffer, token) {
+                        Ok(None) => return OidReply::PENDING,
+                        Ok(Some(transfer)) => Ok(transfer),
+                        Err(e) => Err(e),
+                    },
                     OID_RECEIVE_FILTER_QUEUE_PARAMETERS => self.set_queue_parameters(buffer),
-                    // No filter can exist yet (SET_FILTER is refused), so nothing to clear.
-                    OID_RECEIVE_FILTER_CLEAR_FILTER => Err(OidError::NotAccepted),
+                    OID_RECEIVE_FILTER_CLEAR_FILTER => self.clear_filter(buffer),
                     _ => self.set_general(oid, buffer),
                 };
                 (oid, result)

@@ -8,43 +8,39 @@
 //! released; the lock only guards reading and committing queue state.
 
 use ndis_sys::{
-    NDIS_OBJECT_TYPE_DEFAULT, NDIS_RECEIVE_FILTER_VM_QUEUES_ENABLED,
-    NDIS_RECEIVE_QUEUE_PARAMETERS_CHANGE_MASK, NDIS_RECEIVE_QUEUE_PARAMETERS_FLAGS_CHANGED,
-    NDIS_RECEIVE_QUEUE_PARAMETERS_INTERRUPT_COALESCING_DOMAIN_ID_CHANGED,
-    NDIS_RECEIVE_QUEUE_PARAMETERS_LOOKAHEAD_SPLIT_REQUIRED,
-    NDIS_RECEIVE_QUEUE_PARAMETERS_NAME_CHANGED,
+    NDIS_OBJECT_TYPE_DEFAULT, NDIS_RECEIVE_FILTER_VM_QUEUES_ENABLED, NDIS_RECEIVE_QUEUE_PARAMETERS_CHANGE_MASK,
+    NDIS_RECEIVE_QUEUE_PARAMETERS_FLAGS_CHANGED, NDIS_RECEIVE_QUEUE_PARAMETERS_INTERRUPT_COALESCING_DOMAIN_ID_CHANGED,
+    NDIS_RECEIVE_QUEUE_PARAMETERS_LOOKAHEAD_SPLIT_REQUIRED, NDIS_RECEIVE_QUEUE_PARAMETERS_NAME_CHANGED,
     NDIS_RECEIVE_QUEUE_PARAMETERS_PER_QUEUE_RECEIVE_INDICATION,
     NDIS_RECEIVE_QUEUE_PARAMETERS_PROCESSOR_AFFINITY_CHANGED,
     NDIS_RECEIVE_QUEUE_PARAMETERS_SUGGESTED_RECV_BUFFER_NUMBERS_CHANGED,
     NDIS_SIZEOF_RECEIVE_QUEUE_ALLOCATION_COMPLETE_ARRAY_REVISION_1,
     NDIS_SIZEOF_RECEIVE_QUEUE_ALLOCATION_COMPLETE_PARAMETERS_REVISION_1,
-    NDIS_SIZEOF_RECEIVE_QUEUE_FREE_PARAMETERS_REVISION_1,
-    NDIS_SIZEOF_RECEIVE_QUEUE_PARAMETERS_REVISION_1,
-    NDIS_SIZEOF_RECEIVE_QUEUE_PARAMETERS_REVISION_2,
-    NDIS_SIZEOF_RECEIVE_QUEUE_PARAMETERS_REVISION_3, NDIS_STATUS, NDIS_STATUS_INVALID_PARAMETER,
-    NDIS_STATUS_SUCCESS, NdisReceiveQueueTypeVMQueue,
+    NDIS_SIZEOF_RECEIVE_QUEUE_FREE_PARAMETERS_REVISION_1, NDIS_SIZEOF_RECEIVE_QUEUE_PARAMETERS_REVISION_1,
+    NDIS_SIZEOF_RECEIVE_QUEUE_PARAMETERS_REVISION_2, NDIS_SIZEOF_RECEIVE_QUEUE_PARAMETERS_REVISION_3, NDIS_STATUS,
+    NDIS_STATUS_INVALID_PARAMETER, NDIS_STATUS_SUCCESS, NdisReceiveQueueTypeVMQueue,
 };
 
 use super::{Transfer, len_u32};
 use crate::backend::NicBackend;
 use crate::kernel::indicate::{QueueOperationalState, indicate_queue_state};
+use crate::kernel::oid_request::OidToken;
 use crate::kernel::pool::PoolBox;
 use crate::vmq::adapter::{
-    Adapter, DEFAULT_VM_QUEUE_BUFFERS, MAX_VM_QUEUE_BUFFERS, MIN_VM_QUEUE_BUFFERS, QUEUE_TAG,
-    grow_error_status,
+    Adapter, DEFAULT_VM_QUEUE_BUFFERS, MAX_VM_QUEUE_BUFFERS, MIN_VM_QUEUE_BUFFERS, QUEUE_TAG, grow_error_status,
 };
 use crate::vmq::error::OidError;
-use crate::vmq::ledger::Ledger;
-use crate::vmq::queue_state::QueueEvent;
+use crate::vmq::queue_state::{QueueEvent, QueueState};
 use crate::vmq::queues::Queue;
+use crate::vmq::rx::{QueueSlot, RxQueue};
 use crate::vmq::wire::{
-    COMPLETION_QUEUE_ID_OFFSET, COMPLETION_STATUS_OFFSET, CompletionArray, ObjectHeader,
-    QUEUE_PARAMETERS_MSIX_OFFSET, QueueFreeParameters, QueueParameters, put_u32, u32_at,
+    COMPLETION_QUEUE_ID_OFFSET, COMPLETION_STATUS_OFFSET, CompletionArray, ObjectHeader, QUEUE_PARAMETERS_MSIX_OFFSET,
+    QueueFreeParameters, QueueParameters, put_u32, u32_at,
 };
 
 /// Flags ALLOCATE_QUEUE may carry.
-const ALLOCATE_FLAGS: u32 = NDIS_RECEIVE_QUEUE_PARAMETERS_PER_QUEUE_RECEIVE_INDICATION
-    | NDIS_RECEIVE_QUEUE_PARAMETERS_LOOKAHEAD_SPLIT_REQUIRED;
+const ALLOCATE_FLAGS: u32 =
+    NDIS_RECEIVE_QUEUE_PARAMETERS_PER_QUEUE_RECEIVE_INDICATION | NDIS_RECEIVE_QUEUE_PARAMETERS_LOOKAHEAD_SPLIT_REQUIRED;
 /// Changes OID_RECEIVE_FILTER_QUEUE_PARAMETERS may request of this driver.
 const SUPPORTED_CHANGES: u32 = NDIS_RECEIVE_QUEUE_PARAMETERS_FLAGS_CHANGED
     | NDIS_RECEIVE_QUEUE_PARAMETERS_PROCESSOR_AFFINITY_CHANGED
@@ -65,8 +61,7 @@ fn queue_parameters_size(revision: u8) -> u32 {
 /// Validates the header and length of an `NDIS_RECEIVE_QUEUE_PARAMETERS` payload.
 fn read_queue_parameters(input: &[u8]) -> Result<(QueueParameters, u32), OidError> {
     let revision_2 = u32::from(NDIS_SIZEOF_RECEIVE_QUEUE_PARAMETERS_REVISION_2);
-    let header =
-        ObjectHeader::read(input, 0).ok_or(OidError::InvalidLength { needed: revision_2 })?;
+    let header = ObjectHeader::read(input, 0).ok_or(OidError::InvalidLength { needed: revision_2 })?;
     if header.kind != NDIS_OBJECT_TYPE_DEFAULT || header.revision == 0 {
         return Err(OidError::InvalidParameter);
     }
@@ -97,11 +92,7 @@ fn check_allocate(p: &QueueParameters) -> Result<u32, OidError> {
 }
 
 fn clamp_buffers(suggested: u32) -> u32 {
-    if suggested == 0 {
-        DEFAULT_VM_QUEUE_BUFFERS
-    } else {
-        suggested.clamp(MIN_VM_QUEUE_BUFFERS, MAX_VM_QUEUE_BUFFERS)
-    }
+    if suggested == 0 { DEFAULT_VM_QUEUE_BUFFERS } else { suggested.clamp(MIN_VM_QUEUE_BUFFERS, MAX_VM_QUEUE_BUFFERS) }
 }
 
 impl<B: NicBackend + Send> Adapter<B> {
@@ -112,22 +103,15 @@ impl<B: NicBackend + Send> Adapter<B> {
         input_len: usize,
         output_len: usize,
     ) -> Result<Transfer, OidError> {
-        if self.receive_filter_capabilities().1.enabled_queue_types
-            & NDIS_RECEIVE_FILTER_VM_QUEUES_ENABLED
-            == 0
-        {
+        if self.receive_filter_capabilities().1.enabled_queue_types & NDIS_RECEIVE_FILTER_VM_QUEUES_ENABLED == 0 {
             return Err(OidError::NotSupported);
         }
         let (p, size) = read_queue_parameters(&buffer[..input_len])?;
         let flags = check_allocate(&p)?;
-        let queue = Queue::new(
-            p.queue_id,
-            flags,
-            clamp_buffers(p.suggested_buffers),
-            (p.affinity_mask, p.affinity_group),
-        );
+        let rx = RxQueue::new(self.handle()).ok_or(OidError::Resources)?;
         let queue =
-            PoolBox::try_new(self.handle(), QUEUE_TAG, queue).map_err(|_| OidError::Resources)?;
+            Queue::new(p.queue_id, flags, clamp_buffers(p.suggested_buffers), (p.affinity_mask, p.affinity_group), rx);
+        let queue = PoolBox::try_new(self.handle(), QUEUE_TAG, queue).map_err(|_| OidError::Resources)?;
         {
             let mut state = self.state().lock();
             if state.surprise_removed {
@@ -140,24 +124,16 @@ impl<B: NicBackend + Send> Adapter<B> {
             if state.queues.len() >= self.receive_filter_capabilities().1.num_queues as usize {
                 return Err(OidError::Resources);
             }
-            state
-                .queues
-                .insert(queue)
-                .map_err(|_| OidError::Resources)?;
+            state.queues.insert(queue).map_err(|_| OidError::Resources)?;
         }
         // The one output field: a software NIC has no MSI-X table (entry 0).
         let msix_end = QUEUE_PARAMETERS_MSIX_OFFSET + 4;
-        let written = if output_len >= msix_end
-            && put_u32(&mut buffer[..output_len], QUEUE_PARAMETERS_MSIX_OFFSET, 0)
-        {
+        let written = if output_len >= msix_end && put_u32(&mut buffer[..output_len], QUEUE_PARAMETERS_MSIX_OFFSET, 0) {
             size.min(len_u32(output_len))
         } else {
             0
         };
-        Ok(Transfer {
-            read: size,
-            written,
-        })
+        Ok(Transfer { read: size, written })
     }
 
     /// OID_RECEIVE_FILTER_QUEUE_ALLOCATION_COMPLETE (method): allocate each queue's
@@ -169,11 +145,9 @@ impl<B: NicBackend + Send> Adapter<B> {
         output_len: usize,
     ) -> Result<Transfer, OidError> {
         let header_size = u32::from(NDIS_SIZEOF_RECEIVE_QUEUE_ALLOCATION_COMPLETE_ARRAY_REVISION_1);
-        let array = CompletionArray::read(&buffer[..input_len]).ok_or(OidError::InvalidLength {
-            needed: header_size,
-        })?;
-        let element_min =
-            u32::from(NDIS_SIZEOF_RECEIVE_QUEUE_ALLOCATION_COMPLETE_PARAMETERS_REVISION_1);
+        let array =
+            CompletionArray::read(&buffer[..input_len]).ok_or(OidError::InvalidLength { needed: header_size })?;
+        let element_min = u32::from(NDIS_SIZEOF_RECEIVE_QUEUE_ALLOCATION_COMPLETE_PARAMETERS_REVISION_1);
         if array.header.kind != NDIS_OBJECT_TYPE_DEFAULT
             || array.header.revision == 0
             || u32::from(array.header.size) < header_size
@@ -184,9 +158,7 @@ impl<B: NicBackend + Send> Adapter<B> {
         }
         let span = array.span().ok_or(OidError::InvalidParameter)?;
         if span > input_len || span > output_len {
-            return Err(OidError::InvalidLength {
-                needed: len_u32(span),
-            });
+            return Err(OidError::InvalidLength { needed: len_u32(span) });
         }
         for index in 0..array.num_elements {
             let Some(at) = array.element_offset(index) else {
@@ -196,10 +168,7 @@ impl<B: NicBackend + Send> Adapter<B> {
             // In bounds: `at + element_size <= span <= output_len` and the status field is inside an element.
             put_u32(buffer, at + COMPLETION_STATUS_OFFSET, status as u32);
         }
-        Ok(Transfer {
-            read: len_u32(span),
-            written: len_u32(span),
-        })
+        Ok(Transfer { read: len_u32(span), written: len_u32(span) })
     }
 
     /// One element of the completion array: returns its `CompletionStatus`.
@@ -216,24 +185,19 @@ impl<B: NicBackend + Send> Adapter<B> {
         {
             return NDIS_STATUS_INVALID_PARAMETER;
         }
-        let (buffers, room) = {
+        let (buffers, slot, first_block) = {
             let state = self.state().lock();
-            match state.queues.get(queue_id) {
-                Some(q) if q.state.on(QueueEvent::AllocationComplete).is_ok() => {
-                    (q.suggested_buffers, q.ledger.room())
-                }
-                _ => return NDIS_STATUS_INVALID_PARAMETER,
+            let (Some(slot), Some(q)) = (state.queues.slot_of(queue_id), state.queues.get(queue_id)) else {
+                return NDIS_STATUS_INVALID_PARAMETER;
+            };
+            if q.state.on(QueueEvent::AllocationComplete).is_err() {
+                return NDIS_STATUS_INVALID_PARAMETER;
             }
+            (q.suggested_buffers, slot, q.rx.ledger.len())
         };
         // PASSIVE_LEVEL, lock released. On failure whatever this queue got is freed
         // before returning (the staged ledger is dropped here).
-        let mut staged = match Ledger::allocate_receive(
-            self.handle(),
-            queue_id,
-            buffers,
-            self.config().contiguous_rx,
-            room,
-        ) {
+        let mut staged = match self.allocate_receive(queue_id, slot_token(slot), buffers, first_block) {
             Ok(staged) => staged,
             Err(e) => return grow_error_status(e),
         };
@@ -245,7 +209,7 @@ impl<B: NicBackend + Send> Adapter<B> {
         let Ok(next) = queue.state.on(QueueEvent::AllocationComplete) else {
             return NDIS_STATUS_INVALID_PARAMETER;
         };
-        queue.ledger.absorb(&mut staged);
+        queue.rx.absorb(&mut staged, first_block);
         queue.state = next;
         state.backend.start_queue_dma(queue_id);
         NDIS_STATUS_SUCCESS
@@ -258,26 +222,18 @@ impl<B: NicBackend + Send> Adapter<B> {
         let changes = p.flags & NDIS_RECEIVE_QUEUE_PARAMETERS_CHANGE_MASK;
         let new_flags = p.flags & !NDIS_RECEIVE_QUEUE_PARAMETERS_CHANGE_MASK;
         if changes & !SUPPORTED_CHANGES != 0
-            || (changes & NDIS_RECEIVE_QUEUE_PARAMETERS_PROCESSOR_AFFINITY_CHANGED != 0
-                && p.affinity_mask == 0)
-            || (changes & NDIS_RECEIVE_QUEUE_PARAMETERS_FLAGS_CHANGED != 0
-                && new_flags & !ALLOCATE_FLAGS != 0)
+            || (changes & NDIS_RECEIVE_QUEUE_PARAMETERS_PROCESSOR_AFFINITY_CHANGED != 0 && p.affinity_mask == 0)
+            || (changes & NDIS_RECEIVE_QUEUE_PARAMETERS_FLAGS_CHANGED != 0 && new_flags & !ALLOCATE_FLAGS != 0)
         {
             return Err(OidError::InvalidParameter);
         }
-        let (grow_by, room) = {
+        let (grow_by, slot, first_block) = {
             let mut state = self.state().lock();
-            let queue = state
-                .queues
-                .get_mut(p.queue_id)
-                .ok_or(OidError::InvalidParameter)?;
-            queue
-                .state
-                .on(QueueEvent::Grow)
-                .map_err(|_| OidError::InvalidParameter)?;
+            let slot = state.queues.slot_of(p.queue_id).ok_or(OidError::InvalidParameter)?;
+            let queue = state.queues.get_mut(p.queue_id).ok_or(OidError::InvalidParameter)?;
+            queue.state.on(QueueEvent::Grow).map_err(|_| OidError::InvalidParameter)?;
             if changes & NDIS_RECEIVE_QUEUE_PARAMETERS_FLAGS_CHANGED != 0 {
-                queue.flags =
-                    new_flags & NDIS_RECEIVE_QUEUE_PARAMETERS_PER_QUEUE_RECEIVE_INDICATION;
+                queue.flags = new_flags & NDIS_RECEIVE_QUEUE_PARAMETERS_PER_QUEUE_RECEIVE_INDICATION;
             }
             if changes & NDIS_RECEIVE_QUEUE_PARAMETERS_PROCESSOR_AFFINITY_CHANGED != 0 {
                 queue.affinity = (p.affinity_mask, p.affinity_group);
@@ -287,90 +243,119 @@ impl<B: NicBackend + Send> Adapter<B> {
                 queue.suggested_buffers = clamp_buffers(p.suggested_buffers);
                 // Before ALLOCATION_COMPLETE only the number is kept; memory comes then.
                 if queue.state.is_complete() {
-                    grow_by = queue
-                        .suggested_buffers
-                        .saturating_sub(queue.ledger.buffers());
+                    grow_by = queue.suggested_buffers.saturating_sub(queue.rx.ledger.buffers());
                 }
             }
-            (grow_by, queue_room(&state.queues, p.queue_id))
+            (grow_by, slot, queue.rx.ledger.len())
         };
         if grow_by > 0 {
-            let mut staged = Ledger::allocate_receive(
-                self.handle(),
-                p.queue_id,
-                grow_by,
-                self.config().contiguous_rx,
-                room,
-            )
-            .map_err(|_| OidError::Resources)?;
+            let mut staged = self
+                .allocate_receive(p.queue_id, slot_token(slot), grow_by, first_block)
+                .map_err(|_| OidError::Resources)?;
             let mut state = self.state().lock();
-            let queue = state
-                .queues
-                .get_mut(p.queue_id)
-                .ok_or(OidError::InvalidParameter)?;
-            queue.ledger.absorb(&mut staged);
+            let queue = state.queues.get_mut(p.queue_id).ok_or(OidError::InvalidParameter)?;
+            queue.rx.absorb(&mut staged, first_block);
         }
-        Ok(Transfer {
-            read: size,
-            written: 0,
-        })
+        Ok(Transfer { read: size, written: 0 })
     }
 
-    /// OID_RECEIVE_FILTER_FREE_QUEUE (set): stop DMA, indicate DmaStopped, free every
-    /// allocation of the queue, complete. Refusals are NOT_ACCEPTED (see `oid`).
-    pub(super) fn free_queue(&self, input: &[u8]) -> Result<Transfer, OidError> {
+    /// OID_RECEIVE_FILTER_FREE_QUEUE (set): stop DMA, indicate DmaStopped, and free every
+    /// allocation of the queue once every NBL indicated from it came back — now
+    /// (`Ok(Some(..))`) or from the work item the last return queues (`Ok(None)`: the
+    /// caller returns NDIS_STATUS_PENDING). Refusals are NOT_ACCEPTED (see `oid`).
+    pub(super) fn free_queue(&self, input: &[u8], token: OidToken) -> Result<Option<Transfer>, OidError> {
         let size = u32::from(NDIS_SIZEOF_RECEIVE_QUEUE_FREE_PARAMETERS_REVISION_1);
         let p = QueueFreeParameters::read(input).ok_or(OidError::InvalidLength { needed: size })?;
-        if p.header.kind != NDIS_OBJECT_TYPE_DEFAULT
-            || p.header.revision == 0
-            || u32::from(p.header.size) < size
-        {
+        if p.header.kind != NDIS_OBJECT_TYPE_DEFAULT || p.header.revision == 0 || u32::from(p.header.size) < size {
             return Err(OidError::InvalidParameter);
         }
         {
             let mut state = self.state().lock();
             let state = &mut *state;
-            let queue = state
-                .queues
-                .get_mut(p.queue_id)
-                .ok_or(OidError::InvalidParameter)?;
-            queue.state = queue
-                .state
-                .on(QueueEvent::FreeQueue)
-                .map_err(|_| OidError::InvalidParameter)?;
-            // 1. Stop DMA into the queue's shared memory.
+            let queue = state.queues.get_mut(p.queue_id).ok_or(OidError::InvalidParameter)?;
+            queue.state = queue.state.on(QueueEvent::FreeQueue).map_err(|_| OidError::InvalidParameter)?;
+            // 1. Stop DMA into the queue's shared memory; a host that left filters set
+            //    loses them now (FREE_QUEUE must not fail).
             state.backend.stop_queue_dma(p.queue_id);
+            remove_queue_filters(state, p.queue_id);
         }
         // 2. The one required queue-state indication.
         indicate_queue_state(self.handle(), p.queue_id, QueueOperationalState::DmaStopped);
         let queue = {
             let mut state = self.state().lock();
-            let queue = state
-                .queues
-                .get_mut(p.queue_id)
-                .ok_or(OidError::InvalidParameter)?;
-            queue.state = queue
-                .state
-                .on(QueueEvent::DmaStopped)
-                .map_err(|_| OidError::InvalidParameter)?;
-            // 3. Nothing is indicated from VM queues yet, so nothing is outstanding.
-            queue.state = queue
-                .state
-                .on(QueueEvent::Drained)
-                .map_err(|_| OidError::InvalidParameter)?;
+            let queue = state.queues.get_mut(p.queue_id).ok_or(OidError::InvalidParameter)?;
+            queue.state = queue.state.on(QueueEvent::DmaStopped).map_err(|_| OidError::InvalidParameter)?;
+            // 3. Wait for every NBL indicated from the queue to come back.
+            if queue.rx.ring.outstanding() > 0 {
+                state.pending_free = Some((p.queue_id, token));
+                return Ok(None);
+            }
+            queue.state = queue.state.on(QueueEvent::Drained).map_err(|_| OidError::InvalidParameter)?;
             state.queues.remove(p.queue_id)
         };
         // 4. Free every allocation (PASSIVE_LEVEL, lock released), then the queue itself.
         drop(queue);
-        Ok(Transfer {
-            read: size,
-            written: 0,
-        })
+        Ok(Some(Transfer { read: size, written: 0 }))
+    }
+
+    /// The work item's half of a pended FREE_QUEUE (PASSIVE_LEVEL): free the drained
+    /// queue and complete the request.
+    pub fn finish_pending_free(&self) {
+        let (queue, token) = {
+            let mut state = self.state().lock();
+            state.free_work_queued = false;
+            let Some(queue_id) = state.pending_free_queue() else {
+                return;
+            };
+            let drained = state.queues.get(queue_id).is_none_or(|q| q.rx.ring.outstanding() == 0);
+            if !drained {
+                return;
+            }
+            let Some((_, token)) = state.pending_free.take() else {
+                return;
+            };
+            let mut queue = state.queues.remove(queue_id);
+            if let Some(q) = queue.as_mut() {
+                q.state = q.state.on(QueueEvent::Drained).unwrap_or(QueueState::Freed);
+            }
+            (queue, token)
+        };
+        drop(queue);
+        token.complete(
+            self.handle(),
+            NDIS_STATUS_SUCCESS,
+            u32::from(NDIS_SIZEOF_RECEIVE_QUEUE_FREE_PARAMETERS_REVISION_1),
+        );
     }
 }
 
-fn queue_room(queues: &crate::vmq::queues::QueueTable, id: u32) -> usize {
-    queues.get(id).map_or(0, |q| q.ledger.room())
+/// The receive slot token of VM table slot `slot` (0 is the default queue).
+fn slot_token(slot: usize) -> QueueSlot {
+    // CAST: slot < MAX_VM_QUEUES (64).
+    (slot + 1) as QueueSlot
+}
+
+/// Drops every filter of `queue_id` from the filter and demux tables.
+pub(super) fn remove_queue_filters<B>(state: &mut crate::vmq::adapter::AdapterState<B>, queue_id: u32) {
+    let mut ids = [0u32; 8];
+    loop {
+        let mut n = 0;
+        for record in state.filters.of_queue(queue_id).take(ids.len()) {
+            ids[n] = record.filter_id;
+            n += 1;
+        }
+        if n == 0 {
+            break;
+        }
+        for id in &ids[..n] {
+            if let Some(record) = state.filters.remove(*id) {
+                state.demux.remove(record.key);
+            }
+        }
+    }
+    if let Some(queue) = state.queues.get_mut(queue_id) {
+        queue.filters = 0;
+    }
 }
 
 #[cfg(test)]
@@ -379,11 +364,7 @@ mod tests {
 
     fn valid() -> QueueParameters {
         QueueParameters {
-            header: ObjectHeader {
-                kind: NDIS_OBJECT_TYPE_DEFAULT,
-                revision: 2,
-                size: 1092,
-            },
+            header: ObjectHeader { kind: NDIS_OBJECT_TYPE_DEFAULT, revision: 2, size: 1092 },
             flags: 0,
             queue_type: NdisReceiveQueueTypeVMQueue as u32,
             queue_id: 3,
@@ -399,24 +380,14 @@ mod tests {
     #[test]
     fn queue_id_zero_is_refused() {
         assert_eq!(check_allocate(&valid()), Ok(0));
-        assert_eq!(
-            check_allocate(&QueueParameters {
-                queue_id: 0,
-                ..valid()
-            }),
-            Err(OidError::InvalidParameter)
-        );
+        assert_eq!(check_allocate(&QueueParameters { queue_id: 0, ..valid() }), Err(OidError::InvalidParameter));
     }
 
     #[test]
     fn split_flag_is_ignored_and_per_queue_indication_kept() {
         let split = NDIS_RECEIVE_QUEUE_PARAMETERS_LOOKAHEAD_SPLIT_REQUIRED;
         let per_queue = NDIS_RECEIVE_QUEUE_PARAMETERS_PER_QUEUE_RECEIVE_INDICATION;
-        let p = QueueParameters {
-            flags: split | per_queue,
-            lookahead_size: 128,
-            ..valid()
-        };
+        let p = QueueParameters { flags: split | per_queue, lookahead_size: 128, ..valid() };
         assert_eq!(check_allocate(&p), Ok(per_queue));
     }
 

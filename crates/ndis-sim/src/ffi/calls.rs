@@ -4,9 +4,8 @@
 use core::ffi::c_void;
 
 use ndis_sys::{
-    DRIVER_OBJECT, MINIPORT_CANCEL_OID_REQUEST, MINIPORT_CANCEL_SEND,
-    MINIPORT_DEVICE_PNP_EVENT_NOTIFY, MINIPORT_HALT, MINIPORT_INITIALIZE, MINIPORT_OID_REQUEST,
-    MINIPORT_PAUSE, MINIPORT_RESTART, MINIPORT_RETURN_NET_BUFFER_LISTS,
+    DRIVER_OBJECT, MINIPORT_CANCEL_OID_REQUEST, MINIPORT_CANCEL_SEND, MINIPORT_DEVICE_PNP_EVENT_NOTIFY, MINIPORT_HALT,
+    MINIPORT_INITIALIZE, MINIPORT_OID_REQUEST, MINIPORT_PAUSE, MINIPORT_RESTART, MINIPORT_RETURN_NET_BUFFER_LISTS,
     MINIPORT_SEND_NET_BUFFER_LISTS, MINIPORT_SHUTDOWN, MINIPORT_UNLOAD, SET_OPTIONS,
 };
 
@@ -37,170 +36,104 @@ fn ptr<T>(addr: u64) -> *mut T {
 pub fn call_driver(call: MiniportCall) -> u64 {
     let (addr, _) = call.args();
     if addr == 0 {
-        eprintln!(
-            "ndis-sim: {} has no handler (NULL); not called",
-            call.name()
-        );
+        eprintln!("ndis-sim: {} has no handler (NULL); not called", call.name());
         return 0;
     }
     let status = |s: i32| u64::from(s as u32);
     match call {
-        MiniportCall::DriverEntry {
-            routine,
-            driver_object,
-            registry_path,
-        } => {
+        MiniportCall::DriverEntry { routine, driver_object, registry_path } => {
             // SAFETY: `routine` is the DriverEntry function the test passed to `load_driver`.
             let f = unsafe { function::<DriverEntryFn>(routine) };
             // SAFETY: the arguments are the DRIVER_OBJECT and UNICODE_STRING the host built.
             status(unsafe { f(ptr::<DRIVER_OBJECT>(driver_object), ptr(registry_path)) })
         }
-        MiniportCall::SetOptions {
-            handler,
-            driver_handle,
-            driver_context,
-        } => {
+        MiniportCall::SetOptions { handler, driver_handle, driver_context } => {
             // SAFETY: registered as SetOptionsHandler, of type SET_OPTIONS.
             let f = unsafe { function::<SET_OPTIONS>(handler) };
             // SAFETY: NDIS's own handle and the context the driver gave at registration.
             status(unsafe { f(ptr(driver_handle), ptr(driver_context)) })
         }
-        MiniportCall::Initialize {
-            handler,
-            adapter_handle,
-            driver_context,
-            parameters,
-        } => {
+        MiniportCall::Initialize { handler, adapter_handle, driver_context, parameters } => {
             // SAFETY: registered as InitializeHandlerEx, of type MINIPORT_INITIALIZE.
             let f = unsafe { function::<MINIPORT_INITIALIZE>(handler) };
             // SAFETY: adapter handle (opaque), the driver's context, and init parameters the host built.
             status(unsafe { f(ptr(adapter_handle), ptr(driver_context), ptr(parameters)) })
         }
-        MiniportCall::Halt {
-            handler,
-            context,
-            action,
-        } => {
+        MiniportCall::Halt { handler, context, action } => {
             // SAFETY: registered as HaltHandlerEx, of type MINIPORT_HALT.
             let f = unsafe { function::<MINIPORT_HALT>(handler) };
             // SAFETY: the adapter context the driver set in its registration attributes.
             unsafe { f(ptr(context), action) };
             0
         }
-        MiniportCall::Unload {
-            handler,
-            driver_object,
-        } => {
+        MiniportCall::Unload { handler, driver_object } => {
             // SAFETY: registered as UnloadHandler, of type MINIPORT_UNLOAD.
             let f = unsafe { function::<MINIPORT_UNLOAD>(handler) };
             // SAFETY: the DRIVER_OBJECT the host built for DriverEntry.
             unsafe { f(ptr(driver_object)) };
             0
         }
-        MiniportCall::Pause {
-            handler,
-            context,
-            parameters,
-        } => {
+        MiniportCall::Pause { handler, context, parameters } => {
             // SAFETY: registered as PauseHandler, of type MINIPORT_PAUSE.
             let f = unsafe { function::<MINIPORT_PAUSE>(handler) };
             // SAFETY: adapter context and pause parameters the host built.
             status(unsafe { f(ptr(context), ptr(parameters)) })
         }
-        MiniportCall::Restart {
-            handler,
-            context,
-            parameters,
-        } => {
+        MiniportCall::Restart { handler, context, parameters } => {
             // SAFETY: registered as RestartHandler, of type MINIPORT_RESTART.
             let f = unsafe { function::<MINIPORT_RESTART>(handler) };
             // SAFETY: adapter context and restart parameters the host built.
             status(unsafe { f(ptr(context), ptr(parameters)) })
         }
-        MiniportCall::OidRequest {
-            handler,
-            context,
-            request,
-        } => {
+        MiniportCall::OidRequest { handler, context, request } => {
             // SAFETY: registered as OidRequestHandler, of type MINIPORT_OID_REQUEST.
             let f = unsafe { function::<MINIPORT_OID_REQUEST>(handler) };
             // SAFETY: adapter context and the NDIS_OID_REQUEST the host built.
             status(unsafe { f(ptr(context), ptr(request)) })
         }
-        MiniportCall::CancelOidRequest {
-            handler,
-            context,
-            request_id,
-        } => {
+        MiniportCall::CancelOidRequest { handler, context, request_id } => {
             // SAFETY: registered as CancelOidRequestHandler, of type MINIPORT_CANCEL_OID_REQUEST.
             let f = unsafe { function::<MINIPORT_CANCEL_OID_REQUEST>(handler) };
             // SAFETY: adapter context and an opaque RequestId.
             unsafe { f(ptr(context), ptr(request_id)) };
             0
         }
-        MiniportCall::Send {
-            handler,
-            context,
-            nbl,
-            port,
-            flags,
-        } => {
+        MiniportCall::Send { handler, context, nbl, port, flags } => {
             // SAFETY: registered as SendNetBufferListsHandler, of type MINIPORT_SEND_NET_BUFFER_LISTS.
             let f = unsafe { function::<MINIPORT_SEND_NET_BUFFER_LISTS>(handler) };
             // SAFETY: adapter context and an NBL chain the host built.
             unsafe { f(ptr(context), ptr(nbl), port, flags) };
             0
         }
-        MiniportCall::Return {
-            handler,
-            context,
-            nbl,
-            flags,
-        } => {
+        MiniportCall::Return { handler, context, nbl, flags } => {
             // SAFETY: registered as ReturnNetBufferListsHandler, of type MINIPORT_RETURN_NET_BUFFER_LISTS.
             let f = unsafe { function::<MINIPORT_RETURN_NET_BUFFER_LISTS>(handler) };
             // SAFETY: adapter context and NBLs the driver indicated earlier.
             unsafe { f(ptr(context), ptr(nbl), flags) };
             0
         }
-        MiniportCall::CancelSend {
-            handler,
-            context,
-            cancel_id,
-        } => {
+        MiniportCall::CancelSend { handler, context, cancel_id } => {
             // SAFETY: registered as CancelSendHandler, of type MINIPORT_CANCEL_SEND.
             let f = unsafe { function::<MINIPORT_CANCEL_SEND>(handler) };
             // SAFETY: adapter context and an opaque CancelId.
             unsafe { f(ptr(context), ptr(cancel_id)) };
             0
         }
-        MiniportCall::DevicePnPEvent {
-            handler,
-            context,
-            event,
-        } => {
+        MiniportCall::DevicePnPEvent { handler, context, event } => {
             // SAFETY: registered as DevicePnPEventNotifyHandler, of type MINIPORT_DEVICE_PNP_EVENT_NOTIFY.
             let f = unsafe { function::<MINIPORT_DEVICE_PNP_EVENT_NOTIFY>(handler) };
             // SAFETY: adapter context and a NET_DEVICE_PNP_EVENT the host built.
             unsafe { f(ptr(context), ptr(event)) };
             0
         }
-        MiniportCall::Shutdown {
-            handler,
-            context,
-            action,
-        } => {
+        MiniportCall::Shutdown { handler, context, action } => {
             // SAFETY: registered as ShutdownHandlerEx, of type MINIPORT_SHUTDOWN.
             let f = unsafe { function::<MINIPORT_SHUTDOWN>(handler) };
             // SAFETY: the adapter context.
             unsafe { f(ptr(context), action) };
             0
         }
-        MiniportCall::WorkItem {
-            routine,
-            context,
-            item,
-        } => {
+        MiniportCall::WorkItem { routine, context, item } => {
             // SAFETY: queued with NdisQueueIoWorkItem as an NDIS_IO_WORKITEM_FUNCTION.
             let f = unsafe { function::<WorkItemFn>(routine) };
             // SAFETY: the context the driver queued and NDIS's work item handle.

@@ -15,12 +15,11 @@
 use core::ffi::c_void;
 
 use ndis_sys::{
-    DRIVER_OBJECT, EX_POOL_PRIORITY, NDIS_CONFIGURATION_OBJECT, NDIS_CONFIGURATION_PARAMETER,
-    NDIS_HANDLE, NDIS_IO_WORKITEM_ROUTINE, NDIS_MINIPORT_ADAPTER_ATTRIBUTES,
-    NDIS_MINIPORT_DRIVER_CHARACTERISTICS, NDIS_OID_REQUEST, NDIS_PARAMETER_TYPE, NDIS_PORT_NUMBER,
-    NDIS_SG_DMA_DESCRIPTION, NDIS_SHARED_MEMORY_PARAMETERS, NDIS_SPIN_LOCK, NDIS_STATUS,
-    NDIS_STATUS_FAILURE, NDIS_STATUS_INDICATION, NDIS_STRING, NET_BUFFER_LIST, NTSTATUS, PVOID,
-    UINT, ULONG, ULONG_PTR, UNICODE_STRING,
+    DRIVER_OBJECT, EX_POOL_PRIORITY, NDIS_CONFIGURATION_OBJECT, NDIS_CONFIGURATION_PARAMETER, NDIS_HANDLE,
+    NDIS_IO_WORKITEM_ROUTINE, NDIS_MINIPORT_ADAPTER_ATTRIBUTES, NDIS_MINIPORT_DRIVER_CHARACTERISTICS, NDIS_OID_REQUEST,
+    NDIS_PARAMETER_TYPE, NDIS_PORT_NUMBER, NDIS_SG_DMA_DESCRIPTION, NDIS_SHARED_MEMORY_PARAMETERS, NDIS_SPIN_LOCK,
+    NDIS_STATUS, NDIS_STATUS_FAILURE, NDIS_STATUS_INDICATION, NDIS_STRING, NET_BUFFER_LIST, NTSTATUS, PVOID, UINT,
+    ULONG, ULONG_PTR, UNICODE_STRING,
 };
 
 use super::{HostEnv, with_host};
@@ -48,17 +47,10 @@ pub unsafe extern "system" fn NdisMRegisterMiniportDriver(
     driver_handle: *mut NDIS_HANDLE,
 ) -> NDIS_STATUS {
     let Some(env) = HostEnv::current() else {
-        eprintln!(
-            "ndis-sim: NdisMRegisterMiniportDriver called on a thread without a simulated host"
-        );
+        eprintln!("ndis-sim: NdisMRegisterMiniportDriver called on a thread without a simulated host");
         return NDIS_STATUS_FAILURE;
     };
-    Sim::new(env).register_miniport_driver(
-        a(driver_object),
-        a(driver_context),
-        a(characteristics),
-        a(driver_handle),
-    )
+    Sim::new(env).register_miniport_driver(a(driver_object), a(driver_context), a(characteristics), a(driver_handle))
 }
 const _: ndis_sys::NdisMRegisterMiniportDriverFn = NdisMRegisterMiniportDriver;
 
@@ -68,9 +60,7 @@ const _: ndis_sys::NdisMRegisterMiniportDriverFn = NdisMRegisterMiniportDriver;
 /// See the module documentation.
 #[unsafe(no_mangle)]
 pub unsafe extern "system" fn NdisMDeregisterMiniportDriver(driver_handle: NDIS_HANDLE) {
-    with_host("NdisMDeregisterMiniportDriver", (), |m, _| {
-        m.deregister_miniport_driver(a(driver_handle))
-    });
+    with_host("NdisMDeregisterMiniportDriver", (), |m, _| m.deregister_miniport_driver(a(driver_handle)));
 }
 const _: ndis_sys::NdisMDeregisterMiniportDriverFn = NdisMDeregisterMiniportDriver;
 
@@ -83,11 +73,9 @@ pub unsafe extern "system" fn NdisMSetMiniportAttributes(
     adapter: NDIS_HANDLE,
     attributes: *mut NDIS_MINIPORT_ADAPTER_ATTRIBUTES,
 ) -> NDIS_STATUS {
-    with_host(
-        "NdisMSetMiniportAttributes",
-        NDIS_STATUS_FAILURE,
-        |m, mem| m.set_miniport_attributes(mem, a(adapter), a(attributes)),
-    )
+    with_host("NdisMSetMiniportAttributes", NDIS_STATUS_FAILURE, |m, mem| {
+        m.set_miniport_attributes(mem, a(adapter), a(attributes))
+    })
 }
 const _: ndis_sys::NdisMSetMiniportAttributesFn = NdisMSetMiniportAttributes;
 
@@ -102,9 +90,7 @@ pub unsafe extern "system" fn NdisAllocateMemoryWithTagPriority(
     tag: ULONG,
     _priority: EX_POOL_PRIORITY,
 ) -> PVOID {
-    let addr = with_host("NdisAllocateMemoryWithTagPriority", 0, |m, mem| {
-        m.allocate_pool(mem, a(handle), length, tag)
-    });
+    let addr = with_host("NdisAllocateMemoryWithTagPriority", 0, |m, mem| m.allocate_pool(mem, a(handle), length, tag));
     addr as usize as PVOID
 }
 const _: ndis_sys::NdisAllocateMemoryWithTagPriorityFn = NdisAllocateMemoryWithTagPriority;
@@ -114,14 +100,8 @@ const _: ndis_sys::NdisAllocateMemoryWithTagPriorityFn = NdisAllocateMemoryWithT
 /// # Safety
 /// See the module documentation.
 #[unsafe(no_mangle)]
-pub unsafe extern "system" fn NdisFreeMemoryWithTagPriority(
-    handle: NDIS_HANDLE,
-    address: PVOID,
-    tag: ULONG,
-) {
-    with_host("NdisFreeMemoryWithTagPriority", (), |m, mem| {
-        m.free_pool(mem, a(handle), a(address), tag)
-    });
+pub unsafe extern "system" fn NdisFreeMemoryWithTagPriority(handle: NDIS_HANDLE, address: PVOID, tag: ULONG) {
+    with_host("NdisFreeMemoryWithTagPriority", (), |m, mem| m.free_pool(mem, a(handle), a(address), tag));
 }
 const _: ndis_sys::NdisFreeMemoryWithTagPriorityFn = NdisFreeMemoryWithTagPriority;
 
@@ -147,9 +127,7 @@ const _: ndis_sys::NdisAllocateSharedMemoryFn = NdisAllocateSharedMemory;
 /// See the module documentation.
 #[unsafe(no_mangle)]
 pub unsafe extern "system" fn NdisFreeSharedMemory(handle: NDIS_HANDLE, allocation: NDIS_HANDLE) {
-    with_host("NdisFreeSharedMemory", (), |m, mem| {
-        m.free_shared_memory(mem, a(handle), a(allocation))
-    });
+    with_host("NdisFreeSharedMemory", (), |m, mem| m.free_shared_memory(mem, a(handle), a(allocation)));
 }
 const _: ndis_sys::NdisFreeSharedMemoryFn = NdisFreeSharedMemory;
 
@@ -158,13 +136,8 @@ const _: ndis_sys::NdisFreeSharedMemoryFn = NdisFreeSharedMemory;
 /// # Safety
 /// See the module documentation.
 #[unsafe(no_mangle)]
-pub unsafe extern "system" fn NdisMIndicateStatusEx(
-    adapter: NDIS_HANDLE,
-    indication: *mut NDIS_STATUS_INDICATION,
-) {
-    with_host("NdisMIndicateStatusEx", (), |m, mem| {
-        m.indicate_status(mem, a(adapter), a(indication))
-    });
+pub unsafe extern "system" fn NdisMIndicateStatusEx(adapter: NDIS_HANDLE, indication: *mut NDIS_STATUS_INDICATION) {
+    with_host("NdisMIndicateStatusEx", (), |m, mem| m.indicate_status(mem, a(adapter), a(indication)));
 }
 const _: ndis_sys::NdisMIndicateStatusExFn = NdisMIndicateStatusEx;
 
@@ -178,9 +151,7 @@ pub unsafe extern "system" fn NdisMOidRequestComplete(
     request: *mut NDIS_OID_REQUEST,
     status: NDIS_STATUS,
 ) {
-    with_host("NdisMOidRequestComplete", (), |m, mem| {
-        m.complete_oid(mem, a(adapter), a(request), status)
-    });
+    with_host("NdisMOidRequestComplete", (), |m, mem| m.complete_oid(mem, a(adapter), a(request), status));
 }
 const _: ndis_sys::NdisMOidRequestCompleteFn = NdisMOidRequestComplete;
 
@@ -194,11 +165,9 @@ pub unsafe extern "system" fn NdisMRegisterScatterGatherDma(
     description: *mut NDIS_SG_DMA_DESCRIPTION,
     dma_handle: *mut NDIS_HANDLE,
 ) -> NDIS_STATUS {
-    with_host(
-        "NdisMRegisterScatterGatherDma",
-        NDIS_STATUS_FAILURE,
-        |m, mem| m.register_sg_dma(mem, a(adapter), a(description), a(dma_handle)),
-    )
+    with_host("NdisMRegisterScatterGatherDma", NDIS_STATUS_FAILURE, |m, mem| {
+        m.register_sg_dma(mem, a(adapter), a(description), a(dma_handle))
+    })
 }
 const _: ndis_sys::NdisMRegisterScatterGatherDmaFn = NdisMRegisterScatterGatherDma;
 
@@ -208,9 +177,7 @@ const _: ndis_sys::NdisMRegisterScatterGatherDmaFn = NdisMRegisterScatterGatherD
 /// See the module documentation.
 #[unsafe(no_mangle)]
 pub unsafe extern "system" fn NdisMDeregisterScatterGatherDma(dma_handle: NDIS_HANDLE) {
-    with_host("NdisMDeregisterScatterGatherDma", (), |m, _| {
-        m.deregister_sg_dma(a(dma_handle))
-    });
+    with_host("NdisMDeregisterScatterGatherDma", (), |m, _| m.deregister_sg_dma(a(dma_handle)));
 }
 const _: ndis_sys::NdisMDeregisterScatterGatherDmaFn = NdisMDeregisterScatterGatherDma;
 
@@ -223,9 +190,7 @@ pub unsafe extern "system" fn NdisOpenConfigurationEx(
     object: *mut NDIS_CONFIGURATION_OBJECT,
     handle: *mut NDIS_HANDLE,
 ) -> NDIS_STATUS {
-    with_host("NdisOpenConfigurationEx", NDIS_STATUS_FAILURE, |m, mem| {
-        m.open_configuration(mem, a(object), a(handle))
-    })
+    with_host("NdisOpenConfigurationEx", NDIS_STATUS_FAILURE, |m, mem| m.open_configuration(mem, a(object), a(handle)))
 }
 const _: ndis_sys::NdisOpenConfigurationExFn = NdisOpenConfigurationEx;
 
@@ -253,9 +218,7 @@ const _: ndis_sys::NdisReadConfigurationFn = NdisReadConfiguration;
 /// See the module documentation.
 #[unsafe(no_mangle)]
 pub unsafe extern "system" fn NdisCloseConfiguration(handle: NDIS_HANDLE) {
-    with_host("NdisCloseConfiguration", (), |m, mem| {
-        m.close_configuration(mem, a(handle))
-    });
+    with_host("NdisCloseConfiguration", (), |m, mem| m.close_configuration(mem, a(handle)));
 }
 const _: ndis_sys::NdisCloseConfigurationFn = NdisCloseConfiguration;
 
@@ -265,9 +228,7 @@ const _: ndis_sys::NdisCloseConfigurationFn = NdisCloseConfiguration;
 /// See the module documentation.
 #[unsafe(no_mangle)]
 pub unsafe extern "system" fn NdisMPauseComplete(adapter: NDIS_HANDLE) {
-    with_host("NdisMPauseComplete", (), |m, _| {
-        m.complete_transition(a(adapter), Transition::Pause, 0)
-    });
+    with_host("NdisMPauseComplete", (), |m, _| m.complete_transition(a(adapter), Transition::Pause, 0));
 }
 const _: ndis_sys::NdisMPauseCompleteFn = NdisMPauseComplete;
 
@@ -277,9 +238,7 @@ const _: ndis_sys::NdisMPauseCompleteFn = NdisMPauseComplete;
 /// See the module documentation.
 #[unsafe(no_mangle)]
 pub unsafe extern "system" fn NdisMRestartComplete(adapter: NDIS_HANDLE, status: NDIS_STATUS) {
-    with_host("NdisMRestartComplete", (), |m, _| {
-        m.complete_transition(a(adapter), Transition::Restart, status)
-    });
+    with_host("NdisMRestartComplete", (), |m, _| m.complete_transition(a(adapter), Transition::Restart, status));
 }
 const _: ndis_sys::NdisMRestartCompleteFn = NdisMRestartComplete;
 
@@ -289,9 +248,7 @@ const _: ndis_sys::NdisMRestartCompleteFn = NdisMRestartComplete;
 /// See the module documentation.
 #[unsafe(no_mangle)]
 pub unsafe extern "system" fn NdisAllocateIoWorkItem(owner: NDIS_HANDLE) -> NDIS_HANDLE {
-    with_host("NdisAllocateIoWorkItem", 0, |m, _| {
-        m.allocate_work_item(a(owner))
-    }) as usize as NDIS_HANDLE
+    with_host("NdisAllocateIoWorkItem", 0, |m, _| m.allocate_work_item(a(owner))) as usize as NDIS_HANDLE
 }
 const _: ndis_sys::NdisAllocateIoWorkItemFn = NdisAllocateIoWorkItem;
 
@@ -306,9 +263,7 @@ pub unsafe extern "system" fn NdisQueueIoWorkItem(
     context: PVOID,
 ) {
     let routine = routine.map_or(0, |f| f as usize as u64);
-    with_host("NdisQueueIoWorkItem", (), |m, _| {
-        m.queue_work_item(a(item), routine, a(context))
-    });
+    with_host("NdisQueueIoWorkItem", (), |m, _| m.queue_work_item(a(item), routine, a(context)));
 }
 const _: ndis_sys::NdisQueueIoWorkItemFn = NdisQueueIoWorkItem;
 
@@ -350,9 +305,7 @@ pub unsafe extern "system" fn NdisMSendNetBufferListsComplete(
     nbl: *mut NET_BUFFER_LIST,
     flags: ULONG,
 ) {
-    with_host("NdisMSendNetBufferListsComplete", (), |m, mem| {
-        m.send_complete(mem, a(adapter), a(nbl), flags)
-    });
+    with_host("NdisMSendNetBufferListsComplete", (), |m, mem| m.send_complete(mem, a(adapter), a(nbl), flags));
 }
 const _: ndis_sys::NdisMSendNetBufferListsCompleteFn = NdisMSendNetBufferListsComplete;
 
@@ -362,9 +315,7 @@ const _: ndis_sys::NdisMSendNetBufferListsCompleteFn = NdisMSendNetBufferListsCo
 /// See the module documentation.
 #[unsafe(no_mangle)]
 pub unsafe extern "system" fn NdisGetSharedDataAlignment() -> ULONG {
-    with_host("NdisGetSharedDataAlignment", 64, |m, _| {
-        m.shared_data_alignment()
-    })
+    with_host("NdisGetSharedDataAlignment", 64, |m, _| m.shared_data_alignment())
 }
 const _: ndis_sys::NdisGetSharedDataAlignmentFn = NdisGetSharedDataAlignment;
 
@@ -374,9 +325,7 @@ const _: ndis_sys::NdisGetSharedDataAlignmentFn = NdisGetSharedDataAlignment;
 /// See the module documentation.
 #[unsafe(no_mangle)]
 pub unsafe extern "system" fn NdisAllocateSpinLock(lock: *mut NDIS_SPIN_LOCK) {
-    with_host("NdisAllocateSpinLock", (), |m, _| {
-        m.allocate_spin_lock(a(lock))
-    });
+    with_host("NdisAllocateSpinLock", (), |m, _| m.allocate_spin_lock(a(lock)));
 }
 const _: ndis_sys::NdisAllocateSpinLockFn = NdisAllocateSpinLock;
 
@@ -407,9 +356,7 @@ const _: ndis_sys::NdisAcquireSpinLockFn = NdisAcquireSpinLock;
 /// See the module documentation.
 #[unsafe(no_mangle)]
 pub unsafe extern "system" fn NdisReleaseSpinLock(lock: *mut NDIS_SPIN_LOCK) {
-    with_host("NdisReleaseSpinLock", (), |m, _| {
-        m.release_spin_lock(a(lock), false)
-    });
+    with_host("NdisReleaseSpinLock", (), |m, _| m.release_spin_lock(a(lock), false));
 }
 const _: ndis_sys::NdisReleaseSpinLockFn = NdisReleaseSpinLock;
 
@@ -429,18 +376,12 @@ const _: ndis_sys::NdisDprAcquireSpinLockFn = NdisDprAcquireSpinLock;
 /// See the module documentation.
 #[unsafe(no_mangle)]
 pub unsafe extern "system" fn NdisDprReleaseSpinLock(lock: *mut NDIS_SPIN_LOCK) {
-    with_host("NdisDprReleaseSpinLock", (), |m, _| {
-        m.release_spin_lock(a(lock), true)
-    });
+    with_host("NdisDprReleaseSpinLock", (), |m, _| m.release_spin_lock(a(lock), true));
 }
 const _: ndis_sys::NdisDprReleaseSpinLockFn = NdisDprReleaseSpinLock;
 
 fn acquire(lock: *mut NDIS_SPIN_LOCK, dpr: bool) {
-    let api = if dpr {
-        "NdisDprAcquireSpinLock"
-    } else {
-        "NdisAcquireSpinLock"
-    };
+    let api = if dpr { "NdisDprAcquireSpinLock" } else { "NdisAcquireSpinLock" };
     with_host(api, (), |m, mem| {
         let old = m.acquire_spin_lock(a(lock), dpr);
         if !dpr {
@@ -465,19 +406,9 @@ pub unsafe extern "system" fn IoAllocateDriverObjectExtension(
     size: ULONG,
     extension: *mut PVOID,
 ) -> NTSTATUS {
-    with_host(
-        "IoAllocateDriverObjectExtension",
-        STATUS_UNSUCCESSFUL,
-        |m, mem| {
-            m.allocate_driver_object_extension(
-                mem,
-                a(driver_object),
-                a(client_id),
-                size,
-                a(extension),
-            )
-        },
-    )
+    with_host("IoAllocateDriverObjectExtension", STATUS_UNSUCCESSFUL, |m, mem| {
+        m.allocate_driver_object_extension(mem, a(driver_object), a(client_id), size, a(extension))
+    })
 }
 const _: ndis_sys::IoAllocateDriverObjectExtensionFn = IoAllocateDriverObjectExtension;
 
@@ -486,10 +417,7 @@ const _: ndis_sys::IoAllocateDriverObjectExtensionFn = IoAllocateDriverObjectExt
 /// # Safety
 /// See the module documentation.
 #[unsafe(no_mangle)]
-pub unsafe extern "system" fn IoGetDriverObjectExtension(
-    driver_object: *mut DRIVER_OBJECT,
-    client_id: PVOID,
-) -> PVOID {
+pub unsafe extern "system" fn IoGetDriverObjectExtension(driver_object: *mut DRIVER_OBJECT, client_id: PVOID) -> PVOID {
     let ext = with_host("IoGetDriverObjectExtension", 0, |m, _| {
         m.get_driver_object_extension(a(driver_object), a(client_id))
     });

@@ -44,9 +44,7 @@ impl AddressSpace for HostMemory {
         // SAFETY: the exports' contract (`# Safety` on each) is that the driver passes pointers
         // valid for the documented structure sizes; `check` rejected NULL, the first pages and
         // non-canonical values (such as the model's own handles).
-        unsafe {
-            core::ptr::copy_nonoverlapping(addr as usize as *const u8, out.as_mut_ptr(), out.len())
-        };
+        unsafe { core::ptr::copy_nonoverlapping(addr as usize as *const u8, out.as_mut_ptr(), out.len()) };
         Ok(())
     }
 
@@ -57,9 +55,7 @@ impl AddressSpace for HostMemory {
         Self::check(addr, data.len(), true)?;
         // SAFETY: as in `read`; the destination is memory the driver handed NDIS for writing
         // (an out-parameter or a buffer NDIS allocated itself).
-        unsafe {
-            core::ptr::copy_nonoverlapping(data.as_ptr(), addr as usize as *mut u8, data.len())
-        };
+        unsafe { core::ptr::copy_nonoverlapping(data.as_ptr(), addr as usize as *mut u8, data.len()) };
         Ok(())
     }
 

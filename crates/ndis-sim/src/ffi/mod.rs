@@ -8,6 +8,7 @@
 mod calls;
 mod exports;
 mod memory;
+mod nbl_exports;
 
 use std::cell::RefCell;
 use std::rc::Rc;

@@ -2,10 +2,11 @@
 //!
 //! See <https://learn.microsoft.com/windows-hardware/drivers/network/miniport-adapter-states-and-operations>.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use super::attributes::AdapterAttributes;
 use super::config::AdapterConfig;
+use super::filters::FilterTable;
 use super::oid::OidTracker;
 
 /// The adapter's NDIS state (the miniport adapter state machine, simplified).
@@ -45,6 +46,8 @@ pub struct QueueState {
     pub dma_stopped: bool,
     /// FREE_QUEUE has been delivered and not completed yet.
     pub freeing: bool,
+    /// Allocated with NDIS_RECEIVE_QUEUE_PARAMETERS_PER_QUEUE_RECEIVE_INDICATION.
+    pub per_queue_receive_indication: bool,
 }
 
 /// A completion status observed for a pause or restart.
@@ -79,6 +82,10 @@ pub struct AdapterState {
     pub queues: BTreeMap<u32, QueueState>,
     /// Filters NDIS has set, FilterId -> QueueId.
     pub filters: BTreeMap<u32, u32>,
+    /// The same filters with their field tests, indexed for the receive checks.
+    pub filter_table: FilterTable,
+    /// QueueIds whose FREE_QUEUE completed and that NDIS has not allocated again since.
+    pub freed_queues: BTreeSet<u32>,
     /// OID request bookkeeping.
     pub oid: OidTracker,
     /// Pause completion state.
@@ -89,8 +96,8 @@ pub struct AdapterState {
     pub sends_outstanding: BTreeSet<u64>,
     /// Send completions observed: (NBL address, NBL Status).
     pub send_completions: Vec<(u64, i32)>,
-    /// Indicated receive NBLs NDIS still owns (to be returned), in indication order.
-    pub received: Vec<u64>,
+    /// Indicated receive NBLs NDIS still owns (to be returned), oldest first.
+    pub received: VecDeque<u64>,
     /// Number of NBLs indicated, by receive queue id from the NBL filtering info.
     pub received_by_queue: BTreeMap<u32, u64>,
     /// Keywords the driver read, in order (lower case).
@@ -111,12 +118,14 @@ impl AdapterState {
             sg_dma: None,
             queues: BTreeMap::new(),
             filters: BTreeMap::new(),
+            filter_table: FilterTable::default(),
+            freed_queues: BTreeSet::new(),
             oid: OidTracker::default(),
             pause: Completion::Idle,
             restart: Completion::Idle,
             sends_outstanding: BTreeSet::new(),
             send_completions: Vec::new(),
-            received: Vec::new(),
+            received: VecDeque::new(),
             received_by_queue: BTreeMap::new(),
             keywords_read: Vec::new(),
             surprise_removed: false,
@@ -131,22 +140,16 @@ impl AdapterState {
     /// The lowest QueueId >= 1 not currently allocated (NDIS assigns QueueIds; ids are reused
     /// after a queue is freed, so they stay within 1..=NumQueues like netvmini expects).
     pub fn next_queue_id(&self) -> u32 {
-        (1..)
-            .find(|id| !self.queues.contains_key(id))
-            .unwrap_or(u32::MAX)
+        (1..).find(|id| !self.queues.contains_key(id)).unwrap_or(u32::MAX)
     }
 
     /// The lowest FilterId >= 1 not currently set (NDIS assigns FilterIds per adapter).
     pub fn next_filter_id(&self) -> u32 {
-        (1..)
-            .find(|id| !self.filters.contains_key(id))
-            .unwrap_or(u32::MAX)
+        (1..).find(|id| !self.filters.contains_key(id)).unwrap_or(u32::MAX)
     }
 
     /// Whether the driver set NDIS_MINIPORT_ATTRIBUTES_BUS_MASTER.
     pub fn is_bus_master(&self) -> bool {
-        self.attributes
-            .registration
-            .is_some_and(|r| r.attribute_flags & 0x40 != 0)
+        self.attributes.registration.is_some_and(|r| r.attribute_flags & 0x40 != 0)
     }
 }

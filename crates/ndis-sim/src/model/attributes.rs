@@ -6,8 +6,8 @@
 use ndis_sys::{
     NDIS_OBJECT_TYPE_DEFAULT, NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES as GENERAL,
     NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_HARDWARE_ASSIST_ATTRIBUTES as HARDWARE_ASSIST,
-    NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES as REGISTRATION,
-    NDIS_STATUS_INVALID_PARAMETER, NDIS_STATUS_SUCCESS,
+    NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES as REGISTRATION, NDIS_STATUS_INVALID_PARAMETER,
+    NDIS_STATUS_SUCCESS,
 };
 
 use super::memory::{AddressSpace, Fault, Header, MemExt};
@@ -134,19 +134,14 @@ pub struct AdapterAttributes {
 
 fn u32_at(bytes: &[u8], offset: u64) -> u32 {
     let o = usize::try_from(offset).unwrap_or(usize::MAX);
-    bytes
-        .get(o..o.saturating_add(4))
-        .map_or(0, |b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    bytes.get(o..o.saturating_add(4)).map_or(0, |b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
 }
 
 /// Reads a receive-filter capabilities struct; `Err` names what is wrong with its header.
-fn read_caps(
-    mem: &dyn AddressSpace,
-    addr: u64,
-) -> Result<Result<ReceiveFilterCapabilities, String>, Fault> {
+fn read_caps(mem: &dyn AddressSpace, addr: u64) -> Result<Result<ReceiveFilterCapabilities, String>, Fault> {
     let h = Header::read(mem, addr)?;
-    let ok = h.kind == NDIS_OBJECT_TYPE_DEFAULT
-        && ((h.revision == 1 && h.size >= 56) || (h.revision == 2 && h.size >= 84));
+    let ok =
+        h.kind == NDIS_OBJECT_TYPE_DEFAULT && ((h.revision == 1 && h.size >= 56) || (h.revision == 2 && h.size >= 84));
     if !ok {
         return Ok(Err(format!(
             "receive filter capabilities at {addr:#x} have header {h}; expected Type DEFAULT (0x80), \
@@ -186,30 +181,18 @@ fn read_caps(
 
 impl Model {
     /// `NdisMSetMiniportAttributes` (PASSIVE, inside MiniportInitializeEx).
-    pub fn set_miniport_attributes(
-        &mut self,
-        mem: &mut dyn AddressSpace,
-        handle: u64,
-        attrs: u64,
-    ) -> i32 {
+    pub fn set_miniport_attributes(&mut self, mem: &mut dyn AddressSpace, handle: u64, attrs: u64) -> i32 {
         const API: &str = "NdisMSetMiniportAttributes";
         if !self.check_adapter(handle, API) {
             return NDIS_STATUS_INVALID_PARAMETER;
         }
         match self.set_attributes_inner(mem, handle, attrs) {
             Ok(status) => status,
-            Err(fault) => self
-                .fault(API, fault)
-                .unwrap_or(NDIS_STATUS_INVALID_PARAMETER),
+            Err(fault) => self.fault(API, fault).unwrap_or(NDIS_STATUS_INVALID_PARAMETER),
         }
     }
 
-    fn set_attributes_inner(
-        &mut self,
-        mem: &mut dyn AddressSpace,
-        handle: u64,
-        attrs: u64,
-    ) -> Result<i32, Fault> {
+    fn set_attributes_inner(&mut self, mem: &mut dyn AddressSpace, handle: u64, attrs: u64) -> Result<i32, Fault> {
         if self.phase(handle) != Some(super::adapter::Phase::Initializing) {
             self.violate(
                 rules::ATTRIBUTES_OUTSIDE_INITIALIZE,
@@ -217,12 +200,9 @@ impl Model {
             );
         }
         let h = Header::read(mem, attrs)?;
-        let (has_registration, has_general) = self.adapter(handle).map_or((false, false), |a| {
-            (
-                a.attributes.registration.is_some(),
-                a.attributes.general.is_some(),
-            )
-        });
+        let (has_registration, has_general) = self
+            .adapter(handle)
+            .map_or((false, false), |a| (a.attributes.registration.is_some(), a.attributes.general.is_some()));
         let order_problem = match h.kind {
             REGISTRATION if has_registration || has_general => {
                 Some("registration attributes set again or after others")
@@ -234,10 +214,7 @@ impl Model {
             _ => None,
         };
         if let Some(problem) = order_problem {
-            self.violate(
-                rules::ATTRIBUTES_ORDER,
-                format!("adapter {handle:#x}: {problem} (got Type {:#x})", h.kind),
-            );
+            self.violate(rules::ATTRIBUTES_ORDER, format!("adapter {handle:#x}: {problem} (got Type {:#x})", h.kind));
         }
         if let Some(a) = self.adapter_mut(handle) {
             a.attributes.order.push(h.kind);
@@ -250,13 +227,7 @@ impl Model {
         }
     }
 
-    fn bad_header(
-        &mut self,
-        handle: u64,
-        what: &str,
-        h: Header,
-        expected: &str,
-    ) -> Result<i32, Fault> {
+    fn bad_header(&mut self, handle: u64, what: &str, h: Header, expected: &str) -> Result<i32, Fault> {
         self.violate(
             rules::ATTRIBUTES_BAD_HEADER,
             format!("adapter {handle:#x}: {what} attributes header {h}; expected {expected}"),
@@ -264,44 +235,17 @@ impl Model {
         Ok(NDIS_STATUS_INVALID_PARAMETER)
     }
 
-    fn set_registration(
-        &mut self,
-        mem: &dyn AddressSpace,
-        handle: u64,
-        at: u64,
-        h: Header,
-    ) -> Result<i32, Fault> {
+    fn set_registration(&mut self, mem: &dyn AddressSpace, handle: u64, at: u64, h: Header) -> Result<i32, Fault> {
         if !matches!(h.revision, 1 | 2) || h.size != 28 {
-            return self.bad_header(
-                handle,
-                "registration",
-                h,
-                "Type 0x9E, Revision 1 or 2, Size 28",
-            );
+            return self.bad_header(handle, "registration", h, "Type 0x9E, Revision 1 or 2, Size 28");
         }
         let r = RegistrationAttributes {
             revision: h.revision,
-            context: mem.read_u64(
-                at + off!(
-                    NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES,
-                    MiniportAdapterContext
-                ),
-            )?,
-            attribute_flags: mem.read_u32(
-                at + off!(
-                    NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES,
-                    AttributeFlags
-                ),
-            )?,
-            check_for_hang_seconds: mem.read_u32(
-                at + off!(
-                    NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES,
-                    CheckForHangTimeInSeconds
-                ),
-            )?,
-            interface_type: mem.read_u32(
-                at + off!(NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES, InterfaceType),
-            )?,
+            context: mem.read_u64(at + off!(NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES, MiniportAdapterContext))?,
+            attribute_flags: mem.read_u32(at + off!(NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES, AttributeFlags))?,
+            check_for_hang_seconds: mem
+                .read_u32(at + off!(NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES, CheckForHangTimeInSeconds))?,
+            interface_type: mem.read_u32(at + off!(NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES, InterfaceType))?,
         };
         let bus_master = r.attribute_flags & ndis_sys::NDIS_MINIPORT_ATTRIBUTES_BUS_MASTER != 0;
         let expected = self.adapter(handle).and_then(|a| a.config.bus_master);
@@ -326,20 +270,9 @@ impl Model {
         Ok(NDIS_STATUS_SUCCESS)
     }
 
-    fn set_general(
-        &mut self,
-        mem: &dyn AddressSpace,
-        handle: u64,
-        at: u64,
-        h: Header,
-    ) -> Result<i32, Fault> {
+    fn set_general(&mut self, mem: &dyn AddressSpace, handle: u64, at: u64, h: Header) -> Result<i32, Fault> {
         if !((h.revision == 2 && h.size == 224) || (h.revision == 1 && h.size == 216)) {
-            return self.bad_header(
-                handle,
-                "general",
-                h,
-                "Type 0x9F, Revision 2 Size 224 (or Revision 1 Size 216)",
-            );
+            return self.bad_header(handle, "general", h, "Type 0x9F, Revision 2 Size 224 (or Revision 1 Size 216)");
         }
         let b = mem.read_vec(at, usize::from(h.size))?;
         macro_rules! f {
@@ -348,42 +281,25 @@ impl Model {
             };
         }
         let u64_at = |o: u64| u64::from(u32_at(&b, o)) | (u64::from(u32_at(&b, o + 4)) << 32);
-        let mac_len = usize::from(
-            mem.read_u16(at + off!(NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES, MacAddressLength))?,
-        )
-        .min(32);
-        let perm = at
-            + off!(
-                NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES,
-                PermanentMacAddress
-            );
+        let mac_len =
+            usize::from(mem.read_u16(at + off!(NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES, MacAddressLength))?).min(32);
+        let perm = at + off!(NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES, PermanentMacAddress);
         let curr = at + off!(NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES, CurrentMacAddress);
-        let oid_list = u64_at(off!(
-            NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES,
-            SupportedOidList
-        ));
+        let oid_list = u64_at(off!(NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES, SupportedOidList));
         let oid_len = f!(SupportedOidListLength) as usize / 4;
         let supported_oids = if oid_list == 0 {
             Vec::new()
         } else {
             let raw = mem.read_vec(oid_list, oid_len * 4)?;
-            raw.chunks_exact(4)
-                .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-                .collect()
+            raw.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect()
         };
         let g = GeneralAttributes {
             revision: h.revision,
             media_type: f!(MediaType),
             physical_medium_type: f!(PhysicalMediumType),
             mtu_size: f!(MtuSize),
-            max_xmit_link_speed: u64_at(off!(
-                NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES,
-                MaxXmitLinkSpeed
-            )),
-            max_rcv_link_speed: u64_at(off!(
-                NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES,
-                MaxRcvLinkSpeed
-            )),
+            max_xmit_link_speed: u64_at(off!(NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES, MaxXmitLinkSpeed)),
+            max_rcv_link_speed: u64_at(off!(NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES, MaxRcvLinkSpeed)),
             media_connect_state: f!(MediaConnectState),
             lookahead_size: f!(LookaheadSize),
             mac_options: f!(MacOptions),
@@ -400,13 +316,7 @@ impl Model {
         Ok(NDIS_STATUS_SUCCESS)
     }
 
-    fn set_hardware_assist(
-        &mut self,
-        mem: &dyn AddressSpace,
-        handle: u64,
-        at: u64,
-        h: Header,
-    ) -> Result<i32, Fault> {
+    fn set_hardware_assist(&mut self, mem: &dyn AddressSpace, handle: u64, at: u64, h: Header) -> Result<i32, Fault> {
         if !((h.revision == 2 && h.size >= 48) || (h.revision == 3 && h.size >= 80)) {
             return self.bad_header(
                 handle,
@@ -415,35 +325,16 @@ impl Model {
                 "Type 0xAF, Revision 2 with Size >= 48 or Revision 3 with Size >= 80",
             );
         }
-        let hw = mem.read_u64(
-            at + off!(
-                NDIS_MINIPORT_ADAPTER_HARDWARE_ASSIST_ATTRIBUTES,
-                HardwareReceiveFilterCapabilities
-            ),
-        )?;
-        let cur = mem.read_u64(
-            at + off!(
-                NDIS_MINIPORT_ADAPTER_HARDWARE_ASSIST_ATTRIBUTES,
-                CurrentReceiveFilterCapabilities
-            ),
-        )?;
-        let hw_switch = mem.read_u64(
-            at + off!(
-                NDIS_MINIPORT_ADAPTER_HARDWARE_ASSIST_ATTRIBUTES,
-                HardwareNicSwitchCapabilities
-            ),
-        )?;
-        let cur_switch = mem.read_u64(
-            at + off!(
-                NDIS_MINIPORT_ADAPTER_HARDWARE_ASSIST_ATTRIBUTES,
-                CurrentNicSwitchCapabilities
-            ),
-        )?;
+        let hw = mem
+            .read_u64(at + off!(NDIS_MINIPORT_ADAPTER_HARDWARE_ASSIST_ATTRIBUTES, HardwareReceiveFilterCapabilities))?;
+        let cur = mem
+            .read_u64(at + off!(NDIS_MINIPORT_ADAPTER_HARDWARE_ASSIST_ATTRIBUTES, CurrentReceiveFilterCapabilities))?;
+        let hw_switch =
+            mem.read_u64(at + off!(NDIS_MINIPORT_ADAPTER_HARDWARE_ASSIST_ATTRIBUTES, HardwareNicSwitchCapabilities))?;
+        let cur_switch =
+            mem.read_u64(at + off!(NDIS_MINIPORT_ADAPTER_HARDWARE_ASSIST_ATTRIBUTES, CurrentNicSwitchCapabilities))?;
         let mut status = NDIS_STATUS_SUCCESS;
-        for (name, a, b) in [
-            ("receive filter", hw, cur),
-            ("NIC switch", hw_switch, cur_switch),
-        ] {
+        for (name, a, b) in [("receive filter", hw, cur), ("NIC switch", hw_switch, cur_switch)] {
             if (a == 0) != (b == 0) {
                 self.violate(
                     rules::ATTRIBUTES_CAPABILITIES_PAIR,
@@ -457,10 +348,7 @@ impl Model {
             match (read_caps(mem, hw)?, read_caps(mem, cur)?) {
                 (Ok(h), Ok(c)) => receive_filter = Some((h, c)),
                 (Err(e), _) | (_, Err(e)) => {
-                    self.violate(
-                        rules::ATTRIBUTES_CAPABILITIES_HEADER,
-                        format!("adapter {handle:#x}: {e}"),
-                    );
+                    self.violate(rules::ATTRIBUTES_CAPABILITIES_HEADER, format!("adapter {handle:#x}: {e}"));
                     status = NDIS_STATUS_INVALID_PARAMETER;
                 }
             }

@@ -177,87 +177,30 @@ impl MiniportCall {
     pub fn args(&self) -> (u64, Vec<u64>) {
         let i = |v: i32| u64::from(v as u32);
         match *self {
-            Self::DriverEntry {
-                routine,
-                driver_object,
-                registry_path,
-            } => (routine, vec![driver_object, registry_path]),
-            Self::SetOptions {
-                handler,
-                driver_handle,
-                driver_context,
-            } => (handler, vec![driver_handle, driver_context]),
-            Self::Initialize {
-                handler,
-                adapter_handle,
-                driver_context,
-                parameters,
-            } => (handler, vec![adapter_handle, driver_context, parameters]),
-            Self::Halt {
-                handler,
-                context,
-                action,
-            } => (handler, vec![context, i(action)]),
-            Self::Unload {
-                handler,
-                driver_object,
-            } => (handler, vec![driver_object]),
-            Self::Pause {
-                handler,
-                context,
-                parameters,
+            Self::DriverEntry { routine, driver_object, registry_path } => {
+                (routine, vec![driver_object, registry_path])
             }
-            | Self::Restart {
-                handler,
-                context,
-                parameters,
-            } => (handler, vec![context, parameters]),
-            Self::OidRequest {
-                handler,
-                context,
-                request,
-            } => (handler, vec![context, request]),
-            Self::CancelOidRequest {
-                handler,
-                context,
-                request_id,
-            } => (handler, vec![context, request_id]),
-            Self::Send {
-                handler,
-                context,
-                nbl,
-                port,
-                flags,
-            } => (
-                handler,
-                vec![context, nbl, u64::from(port), u64::from(flags)],
-            ),
-            Self::Return {
-                handler,
-                context,
-                nbl,
-                flags,
-            } => (handler, vec![context, nbl, u64::from(flags)]),
-            Self::CancelSend {
-                handler,
-                context,
-                cancel_id,
-            } => (handler, vec![context, cancel_id]),
-            Self::DevicePnPEvent {
-                handler,
-                context,
-                event,
-            } => (handler, vec![context, event]),
-            Self::Shutdown {
-                handler,
-                context,
-                action,
-            } => (handler, vec![context, i(action)]),
-            Self::WorkItem {
-                routine,
-                context,
-                item,
-            } => (routine, vec![context, item]),
+            Self::SetOptions { handler, driver_handle, driver_context } => {
+                (handler, vec![driver_handle, driver_context])
+            }
+            Self::Initialize { handler, adapter_handle, driver_context, parameters } => {
+                (handler, vec![adapter_handle, driver_context, parameters])
+            }
+            Self::Halt { handler, context, action } => (handler, vec![context, i(action)]),
+            Self::Unload { handler, driver_object } => (handler, vec![driver_object]),
+            Self::Pause { handler, context, parameters } | Self::Restart { handler, context, parameters } => {
+                (handler, vec![context, parameters])
+            }
+            Self::OidRequest { handler, context, request } => (handler, vec![context, request]),
+            Self::CancelOidRequest { handler, context, request_id } => (handler, vec![context, request_id]),
+            Self::Send { handler, context, nbl, port, flags } => {
+                (handler, vec![context, nbl, u64::from(port), u64::from(flags)])
+            }
+            Self::Return { handler, context, nbl, flags } => (handler, vec![context, nbl, u64::from(flags)]),
+            Self::CancelSend { handler, context, cancel_id } => (handler, vec![context, cancel_id]),
+            Self::DevicePnPEvent { handler, context, event } => (handler, vec![context, event]),
+            Self::Shutdown { handler, context, action } => (handler, vec![context, i(action)]),
+            Self::WorkItem { routine, context, item } => (routine, vec![context, item]),
         }
     }
 }

@@ -21,6 +21,9 @@ pub struct HostConfig {
     pub failing_shared_memory_allocations: BTreeSet<u64>,
     /// 1-based NdisAllocateMemoryWithTagPriority calls that return NULL.
     pub failing_pool_allocations: BTreeSet<u64>,
+    /// 1-based calls to NdisAllocateNetBufferListPool, NdisAllocateNetBufferAndNetBufferList
+    /// and NdisAllocateMdl (counted together) that return NULL.
+    pub failing_nbl_allocations: BTreeSet<u64>,
     /// IRQL MiniportSendNetBufferLists is called at (DISPATCH by default).
     pub send_irql: u8,
     /// IRQL MiniportReturnNetBufferLists is called at (DISPATCH by default).
@@ -40,6 +43,7 @@ impl Default for HostConfig {
             seed: 0,
             failing_shared_memory_allocations: BTreeSet::new(),
             failing_pool_allocations: BTreeSet::new(),
+            failing_nbl_allocations: BTreeSet::new(),
             send_irql: DISPATCH_LEVEL,
             return_irql: DISPATCH_LEVEL,
             shared_data_alignment: 64,
@@ -63,6 +67,11 @@ impl HostConfig {
     /// Makes the `k`-th (1-based) NdisAllocateMemoryWithTagPriority return NULL.
     pub fn fail_pool_allocation(mut self, k: u64) -> Self {
         self.failing_pool_allocations.insert(k);
+        self
+    }
+    /// Makes the `k`-th (1-based) NBL-pool / NBL / MDL allocation call return NULL.
+    pub fn fail_nbl_allocation(mut self, k: u64) -> Self {
+        self.failing_nbl_allocations.insert(k);
         self
     }
     /// Sets the IRQL sends are delivered at.
@@ -107,12 +116,7 @@ pub struct AdapterConfig {
 
 impl Default for AdapterConfig {
     fn default() -> Self {
-        Self {
-            keywords: BTreeMap::new(),
-            bus_master: None,
-            restart_after_initialize: true,
-            if_index: 0,
-        }
+        Self { keywords: BTreeMap::new(), bus_master: None, restart_after_initialize: true, if_index: 0 }
     }
 }
 

@@ -1,69 +1,74 @@
-//! Data path: sends NDIS builds and the miniport completes, receive indications and returns.
+//! Send side of the data path: the NBL chains NDIS builds for MiniportSendNetBufferLists (one
+//! traffic-source frame per NBL) and NdisMSendNetBufferListsComplete. The receive side is in
+//! `receive.rs`.
 //!
 //! See <https://learn.microsoft.com/windows-hardware/drivers/network/sending-network-data>.
 
 use std::collections::BTreeSet;
 
-use ndis_sys::{
-    NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL, NDIS_RECEIVE_FLAGS_RESOURCES, NetBufferListFilteringInfo,
-};
-
-use super::adapter::Phase;
 use super::config::DISPATCH_LEVEL;
+use super::frames::{FrameKey, FrameSpec, build_frame};
 use super::memory::{AddressSpace, Fault, MemExt};
+use super::nbl_pool::MDL_FLAGS;
 use super::{Model, rules};
 
-/// Length of the frame each sent NBL carries.
-const FRAME_LEN: u32 = 60;
-/// `MDL_MAPPED_TO_SYSTEM_VA | MDL_SOURCE_IS_NONPAGED_POOL`.
-const MDL_FLAGS: u16 = 0x0001 | 0x0004;
 /// Longest NBL chain the model walks (guards against cycles).
-const MAX_CHAIN: usize = 1 << 16;
+const MAX_CHAIN: usize = 1 << 20;
+/// Offsets inside one send block: NBL, NET_BUFFER, MDL (header + 2 PFNs), frame.
+const NB_AT: u64 = 336;
+const MDL_AT: u64 = NB_AT + 176;
+const FRAME_AT: u64 = MDL_AT + 64;
+const _: () = assert!(size!(NET_BUFFER_LIST) as u64 == NB_AT);
+const _: () = assert!(size!(NET_BUFFER) as u64 == MDL_AT - NB_AT);
 
-/// Blocks backing one sent NBL: NBL, NET_BUFFER, MDL, frame.
-type SendBlocks = [u64; 4];
+/// A send chain the model built.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SendChain {
+    /// First NBL.
+    pub head: u64,
+    /// Every NBL of the chain, in order.
+    pub nbls: Vec<u64>,
+    /// Sequence number of the first frame (the others follow consecutively).
+    pub first_sequence: u64,
+}
 
 impl Model {
-    /// Builds a chain of `count` NBLs (one NET_BUFFER, one MDL, a 60-byte broadcast frame each)
-    /// and records them as outstanding. Returns the head (0 if allocation failed).
+    /// Builds a chain of one NBL per frame (one NET_BUFFER, one MDL, the frame bytes each),
+    /// numbers the frames, records them with the queue the adapter's filters send them to, and
+    /// marks the NBLs outstanding. `None` if memory ran out (nothing is left allocated).
     pub fn build_send_chain(
         &mut self,
         mem: &mut dyn AddressSpace,
         adapter: u64,
-        count: u32,
-    ) -> Result<u64, Fault> {
-        let mut head = 0;
-        for i in (0..count).rev() {
-            let Some(blocks) = alloc_send_blocks(mem) else {
-                return Ok(head);
+        specs: &[FrameSpec],
+    ) -> Result<Option<SendChain>, Fault> {
+        let mut blocks = Vec::with_capacity(specs.len());
+        for spec in specs {
+            let Some(b) = mem.alloc(FRAME_AT as usize + spec.len, 16) else {
+                blocks.iter().for_each(|b| mem.free(*b));
+                return Ok(None);
             };
-            let [nbl, nb, mdl, frame] = blocks;
-            let mut data = vec![0xff; 6];
-            data.extend_from_slice(&[0x02, 0, 0, 0, 0, 1, 0x08, 0x00]);
-            data.extend_from_slice(&i.to_le_bytes());
-            mem.write(frame, &data)?;
-            mem.write_u64(mdl + off!(MDL, MappedSystemVa), frame)?;
-            mem.write_u64(mdl + off!(MDL, StartVa), frame & !0xfff)?;
-            mem.write_u32(mdl + off!(MDL, ByteCount), FRAME_LEN)?;
-            mem.write_u32(mdl + off!(MDL, ByteOffset), (frame & 0xfff) as u32)?;
-            mem.write_u16(mdl + off!(MDL, Size), (size!(MDL) + 8) as u16)?;
-            mem.write_u16(mdl + off!(MDL, MdlFlags), MDL_FLAGS)?;
-            mem.write_u64(nb + off!(NET_BUFFER, CurrentMdl), mdl)?;
-            mem.write_u64(nb + off!(NET_BUFFER, MdlChain), mdl)?;
-            mem.write_u32(nb + off!(NET_BUFFER, DataLength), FRAME_LEN)?;
-            mem.write_u64(nbl + off!(NET_BUFFER_LIST, FirstNetBuffer), nb)?;
-            mem.write_u64(nbl + off!(NET_BUFFER_LIST, Next), head)?;
-            head = nbl;
-            self.send_blocks.insert(nbl, blocks);
+            blocks.push(b);
+        }
+        let first_sequence = self.traffic.next_sequence();
+        let mut frame = Vec::with_capacity(specs.iter().map(|s| s.len).max().unwrap_or(0));
+        for (i, (&nbl, spec)) in blocks.iter().zip(specs).enumerate() {
+            let key = FrameKey { dst: spec.dst, vlan: spec.vlan };
+            let expected = self.adapter(adapter).map_or(0, |a| a.filter_table.expected_queue(&key));
+            let sequence = self.traffic.record_send(adapter, *spec, expected);
+            build_frame(&mut frame, spec, sequence, expected);
+            let next = blocks.get(i + 1).copied().unwrap_or(0);
+            write_send_nbl(mem, nbl, &frame, next)?;
+            self.send_blocks.insert(nbl);
             if let Some(a) = self.adapter_mut(adapter) {
                 a.sends_outstanding.insert(nbl);
             }
         }
-        Ok(head)
+        Ok(blocks.first().map(|&head| SendChain { head, nbls: blocks.clone(), first_sequence }))
     }
 
     /// Reads an NBL chain starting at `head` (stops at NULL, a repeat, or a fault).
-    fn walk_chain(&mut self, mem: &dyn AddressSpace, api: &str, head: u64) -> Vec<u64> {
+    pub(super) fn walk_chain(&mut self, mem: &dyn AddressSpace, api: &str, head: u64) -> Vec<u64> {
         let mut seen = BTreeSet::new();
         let mut out = Vec::new();
         let mut at = head;
@@ -81,148 +86,49 @@ impl Model {
     }
 
     /// `NdisMSendNetBufferListsComplete` (<= DISPATCH).
-    pub fn send_complete(
-        &mut self,
-        mem: &mut dyn AddressSpace,
-        adapter: u64,
-        head: u64,
-        _flags: u32,
-    ) {
+    pub fn send_complete(&mut self, mem: &mut dyn AddressSpace, adapter: u64, head: u64, _flags: u32) {
         const API: &str = "NdisMSendNetBufferListsComplete";
         if !self.check_adapter(adapter, API) {
             return;
         }
         if self.irql > DISPATCH_LEVEL {
-            self.violate(
-                rules::SEND_IRQL,
-                format!("{API} at IRQL {} (> DISPATCH_LEVEL)", self.irql),
-            );
+            self.violate(rules::SEND_IRQL, format!("{API} at IRQL {} (> DISPATCH_LEVEL)", self.irql));
         }
         for nbl in self.walk_chain(mem, API, head) {
-            let known = self
-                .adapter_mut(adapter)
-                .is_some_and(|a| a.sends_outstanding.remove(&nbl));
+            let known = self.adapter_mut(adapter).is_some_and(|a| a.sends_outstanding.remove(&nbl));
             if !known {
                 self.violate(
                     rules::SEND_UNKNOWN_NBL,
-                    format!(
-                        "{API}: NBL {nbl:#x} is not a send outstanding on adapter {adapter:#x}"
-                    ),
+                    format!("{API}: NBL {nbl:#x} is not a send outstanding on adapter {adapter:#x}"),
                 );
                 continue;
             }
-            let status = mem
-                .read_u32(nbl + off!(NET_BUFFER_LIST, Status))
-                .unwrap_or(0) as i32;
+            let status = mem.read_u32(nbl + off!(NET_BUFFER_LIST, Status)).unwrap_or(0) as i32;
             if let Some(a) = self.adapter_mut(adapter) {
                 a.send_completions.push((nbl, status));
             }
-            if let Some(blocks) = self.send_blocks.remove(&nbl) {
-                blocks.iter().for_each(|&b| mem.free(b));
+            if self.send_blocks.remove(&nbl) {
+                mem.free(nbl);
             }
         }
-    }
-
-    /// `NdisMIndicateReceiveNetBufferLists` (<= DISPATCH).
-    pub fn indicate_receive(
-        &mut self,
-        mem: &dyn AddressSpace,
-        adapter: u64,
-        head: u64,
-        count: u32,
-        flags: u32,
-    ) {
-        const API: &str = "NdisMIndicateReceiveNetBufferLists";
-        if !self.check_adapter(adapter, API) {
-            return;
-        }
-        if self.irql > DISPATCH_LEVEL {
-            self.violate(
-                rules::RECEIVE_MISUSE,
-                format!("{API} at IRQL {} (> DISPATCH_LEVEL)", self.irql),
-            );
-        }
-        if flags & NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL != 0 && self.irql != DISPATCH_LEVEL {
-            self.violate(
-                rules::RECEIVE_MISUSE,
-                format!(
-                    "{API} with NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL at IRQL {}",
-                    self.irql
-                ),
-            );
-        }
-        if !matches!(self.phase(adapter), Some(Phase::Running | Phase::Pausing)) {
-            self.violate(
-                rules::RECEIVE_MISUSE,
-                format!("{API} while adapter {adapter:#x} is not running"),
-            );
-        }
-        let chain = self.walk_chain(mem, API, head);
-        if chain.len() != count as usize {
-            self.violate(
-                rules::RECEIVE_MISUSE,
-                format!(
-                    "{API}: NumberOfNetBufferLists {count} but the chain has {} NBLs",
-                    chain.len()
-                ),
-            );
-        }
-        let info = off!(NET_BUFFER_LIST, NetBufferListInfo) + 8 * NetBufferListFilteringInfo as u64;
-        for &nbl in &chain {
-            let source = mem
-                .read_u64(nbl + off!(NET_BUFFER_LIST, SourceHandle))
-                .unwrap_or(0);
-            if source != adapter {
-                self.violate(
-                    rules::RECEIVE_MISUSE,
-                    format!(
-                        "{API}: NBL {nbl:#x} SourceHandle {source:#x} is not the adapter handle"
-                    ),
-                );
-            }
-            let queue = u32::from(mem.read_u16(nbl + info + 2).unwrap_or(0));
-            if !self.adapter(adapter).is_some_and(|a| a.queue_exists(queue)) {
-                self.violate(
-                    rules::RECEIVE_MISUSE,
-                    format!(
-                        "{API}: NBL {nbl:#x} names receive queue {queue}, which is not allocated"
-                    ),
-                );
-            }
-            if let Some(a) = self.adapter_mut(adapter) {
-                *a.received_by_queue.entry(queue).or_default() += 1;
-                if flags & NDIS_RECEIVE_FLAGS_RESOURCES == 0 {
-                    a.received.push(nbl);
-                }
-            }
-        }
-    }
-
-    /// Takes the received NBLs NDIS owns, relinked into one chain for MiniportReturnNetBufferLists.
-    /// Returns (head, count); head 0 when there is nothing to return.
-    pub fn take_received_chain(
-        &mut self,
-        mem: &mut dyn AddressSpace,
-        adapter: u64,
-    ) -> (u64, usize) {
-        let nbls = self
-            .adapter_mut(adapter)
-            .map(|a| std::mem::take(&mut a.received))
-            .unwrap_or_default();
-        for pair in nbls.windows(2) {
-            let _ = mem.write_u64(pair[0] + off!(NET_BUFFER_LIST, Next), pair[1]);
-        }
-        if let Some(&last) = nbls.last() {
-            let _ = mem.write_u64(last + off!(NET_BUFFER_LIST, Next), 0);
-        }
-        (nbls.first().copied().unwrap_or(0), nbls.len())
     }
 }
 
-fn alloc_send_blocks(mem: &mut dyn AddressSpace) -> Option<SendBlocks> {
-    let nbl = mem.alloc(size!(NET_BUFFER_LIST), 16)?;
-    let nb = mem.alloc(size!(NET_BUFFER), 16)?;
-    let mdl = mem.alloc(size!(MDL) + 8, 16)?;
-    let frame = mem.alloc(FRAME_LEN as usize, 16)?;
-    Some([nbl, nb, mdl, frame])
+/// Fills one send block: the frame, its MDL, NET_BUFFER and NBL (linked to `next`).
+fn write_send_nbl(mem: &mut dyn AddressSpace, nbl: u64, frame: &[u8], next: u64) -> Result<(), Fault> {
+    let (nb, mdl, data) = (nbl + NB_AT, nbl + MDL_AT, nbl + FRAME_AT);
+    let len = frame.len() as u32;
+    mem.write(data, frame)?;
+    let pages = ((data & 0xfff) + u64::from(len)).div_ceil(0x1000);
+    mem.write_u64(mdl + off!(MDL, MappedSystemVa), data)?;
+    mem.write_u64(mdl + off!(MDL, StartVa), data & !0xfff)?;
+    mem.write_u32(mdl + off!(MDL, ByteCount), len)?;
+    mem.write_u32(mdl + off!(MDL, ByteOffset), (data & 0xfff) as u32)?;
+    mem.write_u16(mdl + off!(MDL, Size), (size!(MDL) as u64 + 8 * pages) as u16)?;
+    mem.write_u16(mdl + off!(MDL, MdlFlags), MDL_FLAGS)?;
+    mem.write_u64(nb + off!(NET_BUFFER, CurrentMdl), mdl)?;
+    mem.write_u64(nb + off!(NET_BUFFER, MdlChain), mdl)?;
+    mem.write_u32(nb + off!(NET_BUFFER, DataLength), len)?;
+    mem.write_u64(nbl + off!(NET_BUFFER_LIST, FirstNetBuffer), nb)?;
+    mem.write_u64(nbl + off!(NET_BUFFER_LIST, Next), next)
 }

@@ -6,8 +6,8 @@
 use std::collections::BTreeMap;
 
 use ndis_sys::{
-    NDIS_OBJECT_TYPE_MINIPORT_DRIVER_CHARACTERISTICS, NDIS_STATUS_BAD_CHARACTERISTICS,
-    NDIS_STATUS_BAD_VERSION, NDIS_STATUS_FAILURE, NDIS_STATUS_SUCCESS,
+    NDIS_OBJECT_TYPE_MINIPORT_DRIVER_CHARACTERISTICS, NDIS_STATUS_BAD_CHARACTERISTICS, NDIS_STATUS_BAD_VERSION,
+    NDIS_STATUS_FAILURE, NDIS_STATUS_SUCCESS,
 };
 
 use super::handles::HandleKind;
@@ -99,11 +99,7 @@ pub struct DriverState {
 impl Model {
     /// Records a freshly loaded driver (its fake DRIVER_OBJECT and registry path).
     pub fn attach_driver(&mut self, driver_object: u64, registry_path: u64) {
-        self.driver = Some(DriverState {
-            driver_object,
-            registry_path,
-            ..DriverState::default()
-        });
+        self.driver = Some(DriverState { driver_object, registry_path, ..DriverState::default() });
     }
 
     /// The loaded driver, if any.
@@ -113,10 +109,7 @@ impl Model {
 
     /// The registered handler table.
     pub fn handlers(&self) -> Option<Handlers> {
-        self.driver
-            .as_ref()
-            .and_then(|d| d.characteristics)
-            .map(|c| c.handlers)
+        self.driver.as_ref().and_then(|d| d.characteristics).map(|c| c.handlers)
     }
 
     /// Treats the driver as deregistered (after a failed DriverEntry was already reported, so
@@ -133,10 +126,7 @@ impl Model {
     }
 
     fn check_driver_object(&mut self, api: &str, driver_object: u64) -> bool {
-        let known = self
-            .driver
-            .as_ref()
-            .is_some_and(|d| d.driver_object == driver_object);
+        let known = self.driver.as_ref().is_some_and(|d| d.driver_object == driver_object);
         if !known {
             self.violate(
                 rules::DRIVER_OBJECT_UNKNOWN,
@@ -160,15 +150,8 @@ impl Model {
         if !self.check_driver_object(API, driver_object) {
             return NDIS_STATUS_FAILURE;
         }
-        if self
-            .driver
-            .as_ref()
-            .is_some_and(|d| d.handle.is_some() && !d.deregistered)
-        {
-            self.violate(
-                rules::REGISTRATION_TWICE,
-                "NdisMRegisterMiniportDriver called while already registered",
-            );
+        if self.driver.as_ref().is_some_and(|d| d.handle.is_some() && !d.deregistered) {
+            self.violate(rules::REGISTRATION_TWICE, "NdisMRegisterMiniportDriver called while already registered");
             return NDIS_STATUS_FAILURE;
         }
         let chars = match self.decode_characteristics(mem, characteristics) {
@@ -204,16 +187,11 @@ impl Model {
             return Ok(Err(NDIS_STATUS_BAD_CHARACTERISTICS));
         }
         let b = mem.read_vec(at, usize::from(h.size))?;
-        let byte = |o: u64| {
-            b.get(usize::try_from(o).unwrap_or(usize::MAX))
-                .copied()
-                .unwrap_or(0)
-        };
+        let byte = |o: u64| b.get(usize::try_from(o).unwrap_or(usize::MAX)).copied().unwrap_or(0);
         let ptr = |o: u64| {
             let o = usize::try_from(o).unwrap_or(usize::MAX);
-            b.get(o..o.saturating_add(8)).map_or(0, |s| {
-                u64::from_le_bytes([s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7]])
-            })
+            b.get(o..o.saturating_add(8))
+                .map_or(0, |s| u64::from_le_bytes([s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7]]))
         };
         macro_rules! p {
             ($field:ident) => {
@@ -224,14 +202,8 @@ impl Model {
             revision: h.revision,
             major_ndis_version: byte(off!(NDIS_MINIPORT_DRIVER_CHARACTERISTICS, MajorNdisVersion)),
             minor_ndis_version: byte(off!(NDIS_MINIPORT_DRIVER_CHARACTERISTICS, MinorNdisVersion)),
-            major_driver_version: byte(off!(
-                NDIS_MINIPORT_DRIVER_CHARACTERISTICS,
-                MajorDriverVersion
-            )),
-            minor_driver_version: byte(off!(
-                NDIS_MINIPORT_DRIVER_CHARACTERISTICS,
-                MinorDriverVersion
-            )),
+            major_driver_version: byte(off!(NDIS_MINIPORT_DRIVER_CHARACTERISTICS, MajorDriverVersion)),
+            minor_driver_version: byte(off!(NDIS_MINIPORT_DRIVER_CHARACTERISTICS, MinorDriverVersion)),
             flags: mem.read_u32(at + off!(NDIS_MINIPORT_DRIVER_CHARACTERISTICS, Flags))?,
             handlers: Handlers {
                 set_options: p!(SetOptionsHandler),
@@ -249,16 +221,8 @@ impl Model {
                 pnp_event: p!(DevicePnPEventNotifyHandler),
                 shutdown: p!(ShutdownHandlerEx),
                 cancel_oid: p!(CancelOidRequestHandler),
-                direct_oid: if h.revision >= 2 {
-                    p!(DirectOidRequestHandler)
-                } else {
-                    0
-                },
-                cancel_direct_oid: if h.revision >= 2 {
-                    p!(CancelDirectOidRequestHandler)
-                } else {
-                    0
-                },
+                direct_oid: if h.revision >= 2 { p!(DirectOidRequestHandler) } else { 0 },
+                cancel_direct_oid: if h.revision >= 2 { p!(CancelDirectOidRequestHandler) } else { 0 },
             },
         };
         if c.major_ndis_version != 6 || c.minor_ndis_version < 20 {
@@ -286,11 +250,7 @@ impl Model {
             ("ShutdownHandlerEx", hd.shutdown),
             ("CancelOidRequestHandler", hd.cancel_oid),
         ];
-        let missing: Vec<&str> = required
-            .iter()
-            .filter(|(_, a)| *a == 0)
-            .map(|(n, _)| *n)
-            .collect();
+        let missing: Vec<&str> = required.iter().filter(|(_, a)| *a == 0).map(|(n, _)| *n).collect();
         if !missing.is_empty() {
             self.violate(
                 rules::REGISTRATION_MISSING_HANDLER,
@@ -315,9 +275,7 @@ impl Model {
             let what = self.handles.describe(handle);
             self.violate(
                 rules::HANDLE_INVALID,
-                format!(
-                    "NdisMDeregisterMiniportDriver with {what}, not a registered driver handle"
-                ),
+                format!("NdisMDeregisterMiniportDriver with {what}, not a registered driver handle"),
             );
             return;
         }
@@ -340,16 +298,9 @@ impl Model {
         if !self.check_driver_object(API, driver_object) {
             return STATUS_INSUFFICIENT_RESOURCES;
         }
-        if self
-            .driver
-            .as_ref()
-            .is_some_and(|d| d.extensions.contains_key(&client_id))
-        {
+        if self.driver.as_ref().is_some_and(|d| d.extensions.contains_key(&client_id)) {
             if mem.write_u64(out, 0).is_err() {
-                self.violate(
-                    rules::MEMORY_FAULT,
-                    format!("{API}: cannot write *DriverObjectExtension at {out:#x}"),
-                );
+                self.violate(rules::MEMORY_FAULT, format!("{API}: cannot write *DriverObjectExtension at {out:#x}"));
             }
             return STATUS_OBJECT_NAME_COLLISION;
         }
@@ -358,9 +309,7 @@ impl Model {
         };
         if let Err(fault) = mem.write_u64(out, block) {
             mem.free(block);
-            return self
-                .fault(API, fault)
-                .unwrap_or(STATUS_INSUFFICIENT_RESOURCES);
+            return self.fault(API, fault).unwrap_or(STATUS_INSUFFICIENT_RESOURCES);
         }
         if let Some(d) = self.driver.as_mut() {
             d.extensions.insert(client_id, block);
@@ -373,9 +322,6 @@ impl Model {
         if !self.check_driver_object("IoGetDriverObjectExtension", driver_object) {
             return 0;
         }
-        self.driver
-            .as_ref()
-            .and_then(|d| d.extensions.get(&client_id).copied())
-            .unwrap_or(0)
+        self.driver.as_ref().and_then(|d| d.extensions.get(&client_id).copied()).unwrap_or(0)
     }
 }

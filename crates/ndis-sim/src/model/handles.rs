@@ -25,6 +25,8 @@ pub enum HandleKind {
     SgDma,
     /// RequestHandle of an OID request.
     OidRequest,
+    /// PoolHandle from NdisAllocateNetBufferListPool.
+    NblPool,
 }
 
 impl HandleKind {
@@ -38,6 +40,7 @@ impl HandleKind {
             Self::SharedMemory => 6,
             Self::SgDma => 7,
             Self::OidRequest => 8,
+            Self::NblPool => 9,
         }
     }
 }
@@ -53,6 +56,7 @@ impl fmt::Display for HandleKind {
             Self::SharedMemory => "shared-memory handle",
             Self::SgDma => "SG DMA handle",
             Self::OidRequest => "OID request handle",
+            Self::NblPool => "NBL pool handle",
         };
         f.write_str(name)
     }

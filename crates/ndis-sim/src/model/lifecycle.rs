@@ -4,8 +4,8 @@
 //! See <https://learn.microsoft.com/windows-hardware/drivers/network/initializing-a-miniport-adapter>.
 
 use ndis_sys::{
-    NDIS_OBJECT_TYPE_DEFAULT, NDIS_OBJECT_TYPE_MINIPORT_INIT_PARAMETERS, NDIS_PAUSE_NDIS_INTERNAL,
-    NDIS_STATUS_PENDING, NDIS_STATUS_SUCCESS,
+    NDIS_OBJECT_TYPE_DEFAULT, NDIS_OBJECT_TYPE_MINIPORT_INIT_PARAMETERS, NDIS_PAUSE_NDIS_INTERNAL, NDIS_STATUS_PENDING,
+    NDIS_STATUS_SUCCESS,
 };
 
 use super::adapter::{AdapterState, Completion, Phase};
@@ -26,39 +26,19 @@ pub enum Transition {
 impl Model {
     /// Creates a new adapter in `Initializing` and builds its NDIS_MINIPORT_INIT_PARAMETERS.
     /// Returns (adapter handle, init parameters address).
-    pub fn create_adapter(
-        &mut self,
-        mem: &mut dyn AddressSpace,
-        config: AdapterConfig,
-    ) -> Result<(u64, u64), Fault> {
+    pub fn create_adapter(&mut self, mem: &mut dyn AddressSpace, config: AdapterConfig) -> Result<(u64, u64), Fault> {
         let handle = self.handles.issue(HandleKind::Adapter);
         self.next_if_index += 1;
-        let if_index = if config.if_index != 0 {
-            config.if_index
-        } else {
-            self.next_if_index
-        };
+        let if_index = if config.if_index != 0 { config.if_index } else { self.next_if_index };
         let size = size!(NDIS_MINIPORT_INIT_PARAMETERS);
-        let params = mem.alloc(size, 16).ok_or(Fault {
-            addr: 0,
-            len: size,
-            write: true,
-        })?;
-        let header = Header {
-            kind: NDIS_OBJECT_TYPE_MINIPORT_INIT_PARAMETERS,
-            revision: 1,
-            size: size as u16,
-        };
+        let params = mem.alloc(size, 16).ok_or(Fault { addr: 0, len: size, write: true })?;
+        let header = Header { kind: NDIS_OBJECT_TYPE_MINIPORT_INIT_PARAMETERS, revision: 1, size: size as u16 };
         mem.write(params, &header.bytes())?;
-        mem.write_u32(
-            params + off!(NDIS_MINIPORT_INIT_PARAMETERS, IfIndex),
-            if_index,
-        )?;
+        mem.write_u32(params + off!(NDIS_MINIPORT_INIT_PARAMETERS, IfIndex), if_index)?;
         // NET_LUID: IfType (ethernet, 6) in bits 48..64, NetLuidIndex in bits 24..48.
         let luid = (6u64 << 48) | (u64::from(if_index) << 24);
         mem.write_u64(params + off!(NDIS_MINIPORT_INIT_PARAMETERS, NetLuid), luid)?;
-        self.adapters
-            .insert(handle, AdapterState::new(handle, config));
+        self.adapters.insert(handle, AdapterState::new(handle, config));
         Ok((handle, params))
     }
 
@@ -68,12 +48,9 @@ impl Model {
         self.check_configs_closed(mem, adapter, "when MiniportInitializeEx returned");
         let ok = status == NDIS_STATUS_SUCCESS;
         if ok {
-            let (reg, gen_) = self.adapter(adapter).map_or((false, false), |a| {
-                (
-                    a.attributes.registration.is_some(),
-                    a.attributes.general.is_some(),
-                )
-            });
+            let (reg, gen_) = self
+                .adapter(adapter)
+                .map_or((false, false), |a| (a.attributes.registration.is_some(), a.attributes.general.is_some()));
             if !reg || !gen_ {
                 self.violate(
                     rules::ATTRIBUTES_MISSING,
@@ -97,39 +74,19 @@ impl Model {
     }
 
     /// Begins a pause or restart: sets the phase and builds the parameters.
-    pub fn begin_transition(
-        &mut self,
-        mem: &mut dyn AddressSpace,
-        adapter: u64,
-        t: Transition,
-    ) -> Result<u64, Fault> {
+    pub fn begin_transition(&mut self, mem: &mut dyn AddressSpace, adapter: u64, t: Transition) -> Result<u64, Fault> {
         let (size, phase) = match t {
             Transition::Pause => (size!(NDIS_MINIPORT_PAUSE_PARAMETERS), Phase::Pausing),
             Transition::Restart => (size!(NDIS_MINIPORT_RESTART_PARAMETERS), Phase::Restarting),
         };
-        let params = mem.alloc(size, 16).ok_or(Fault {
-            addr: 0,
-            len: size,
-            write: true,
-        })?;
+        let params = mem.alloc(size, 16).ok_or(Fault { addr: 0, len: size, write: true })?;
         let header_size = match t {
             Transition::Pause => ndis_sys::NDIS_SIZEOF_MINIPORT_PAUSE_PARAMETERS_REVISION_1,
             Transition::Restart => ndis_sys::NDIS_SIZEOF_MINIPORT_RESTART_PARAMETERS_REVISION_1,
         };
-        mem.write(
-            params,
-            &Header {
-                kind: NDIS_OBJECT_TYPE_DEFAULT,
-                revision: 1,
-                size: header_size,
-            }
-            .bytes(),
-        )?;
+        mem.write(params, &Header { kind: NDIS_OBJECT_TYPE_DEFAULT, revision: 1, size: header_size }.bytes())?;
         if t == Transition::Pause {
-            mem.write_u32(
-                params + off!(NDIS_MINIPORT_PAUSE_PARAMETERS, PauseReason),
-                NDIS_PAUSE_NDIS_INTERNAL,
-            )?;
+            mem.write_u32(params + off!(NDIS_MINIPORT_PAUSE_PARAMETERS, PauseReason), NDIS_PAUSE_NDIS_INTERNAL)?;
         }
         if let Some(a) = self.adapter_mut(adapter) {
             a.phase = phase;
@@ -185,7 +142,17 @@ impl Model {
         };
         let outstanding = a.sends_outstanding.len();
         if t == Transition::Pause && outstanding > 0 {
-            self.violate(rules::SEND_OUTSTANDING, format!("adapter {adapter:#x} completed its pause with {outstanding} send(s) outstanding"));
+            self.violate(
+                rules::SEND_OUTSTANDING,
+                format!("adapter {adapter:#x} completed its pause with {outstanding} send(s) outstanding"),
+            );
+        }
+        let received = self.ownership.adapter_refs(adapter);
+        if t == Transition::Pause && received > 0 {
+            self.violate(
+                rules::RECEIVE_OUTSTANDING_AT_PAUSE,
+                format!("adapter {adapter:#x} completed its pause while NDIS still owns {received} indicated NBL(s)"),
+            );
         }
     }
 
@@ -199,10 +166,7 @@ impl Model {
             return;
         }
         if self.irql > DISPATCH_LEVEL {
-            self.violate(
-                rules::PAUSE_UNEXPECTED_COMPLETE,
-                format!("{api} at IRQL {} (> DISPATCH_LEVEL)", self.irql),
-            );
+            self.violate(rules::PAUSE_UNEXPECTED_COMPLETE, format!("{api} at IRQL {} (> DISPATCH_LEVEL)", self.irql));
         }
         let Some(state) = self.adapter_mut(adapter).map(|a| *slot(a, t)) else {
             return;
@@ -253,9 +217,7 @@ impl Model {
     pub fn finish_halt(&mut self, mem: &mut dyn AddressSpace, adapter: u64) {
         self.set_phase(adapter, Phase::Halted);
         self.check_adapter_resources(mem, adapter, "when MiniportHaltEx returned");
-        let outstanding = self
-            .adapter(adapter)
-            .map_or(0, |a| a.sends_outstanding.len());
+        let outstanding = self.adapter(adapter).map_or(0, |a| a.sends_outstanding.len());
         if outstanding > 0 {
             self.violate(
                 rules::SEND_OUTSTANDING,
@@ -266,6 +228,7 @@ impl Model {
 
     fn check_adapter_resources(&mut self, mem: &mut dyn AddressSpace, adapter: u64, when: &str) {
         self.check_shared_memory_freed(adapter, None, rules::SHARED_MEMORY_LEAK_AT_HALT, when);
+        self.check_nbl_resources(Some(adapter), when);
         self.check_pool_at_halt(adapter);
         if let Some(h) = self.adapter(adapter).and_then(|a| a.sg_dma) {
             self.violate(
@@ -287,16 +250,13 @@ impl Model {
     /// After the Unload handler returned: unload-time checks; frees the driver-object
     /// extensions and forgets the driver.
     pub fn finish_unload(&mut self, mem: &mut dyn AddressSpace) {
-        if self
-            .driver
-            .as_ref()
-            .is_some_and(|d| d.handle.is_some() && !d.deregistered)
-        {
+        if self.driver.as_ref().is_some_and(|d| d.handle.is_some() && !d.deregistered) {
             self.violate(
                 rules::REGISTRATION_UNLOAD_WITHOUT_DEREGISTER,
                 "the driver unloaded without calling NdisMDeregisterMiniportDriver",
             );
         }
+        self.check_nbl_resources(None, "when Unload returned");
         self.check_pool_at_unload();
         self.check_work_items(None, "when Unload returned");
         if let Some(d) = self.detach_driver() {

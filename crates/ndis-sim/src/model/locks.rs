@@ -38,23 +38,14 @@ pub struct SpinLocks {
 
 impl SpinLocks {
     fn held(&self) -> BTreeSet<u64> {
-        self.locks
-            .iter()
-            .filter(|(_, l)| l.held)
-            .map(|(a, _)| *a)
-            .collect()
+        self.locks.iter().filter(|(_, l)| l.held).map(|(a, _)| *a).collect()
     }
 }
 
 impl Model {
     /// Enters a driver handler at `irql` (NDIS is about to call it).
     pub fn enter_handler(&mut self, name: &'static str, irql: u8) {
-        let frame = Frame {
-            name,
-            irql,
-            caller_irql: self.irql,
-            held_at_entry: self.locks.held(),
-        };
+        let frame = Frame { name, irql, caller_irql: self.irql, held_at_entry: self.locks.held() };
         self.frames.push(frame);
         self.irql = irql;
     }
@@ -65,12 +56,7 @@ impl Model {
         let Some(frame) = self.frames.pop() else {
             return;
         };
-        let leaked: Vec<u64> = self
-            .locks
-            .held()
-            .difference(&frame.held_at_entry)
-            .copied()
-            .collect();
+        let leaked: Vec<u64> = self.locks.held().difference(&frame.held_at_entry).copied().collect();
         for lock in &leaked {
             self.violate(
                 rules::SPIN_LOCK_HELD_ON_RETURN,
@@ -83,10 +69,7 @@ impl Model {
         if self.irql != frame.irql && leaked.is_empty() {
             self.violate(
                 rules::IRQL_CHANGED_BY_HANDLER,
-                format!(
-                    "{} was called at IRQL {} and returned at IRQL {}",
-                    frame.name, frame.irql, self.irql
-                ),
+                format!("{} was called at IRQL {} and returned at IRQL {}", frame.name, frame.irql, self.irql),
             );
         }
         self.irql = frame.caller_irql;
@@ -100,10 +83,7 @@ impl Model {
     /// `NdisFreeSpinLock`: forgets the lock.
     pub fn free_spin_lock(&mut self, lock: u64) {
         if self.locks.locks.get(&lock).is_some_and(|l| l.held) {
-            self.violate(
-                rules::SPIN_LOCK_RELEASE_NOT_HELD,
-                format!("NdisFreeSpinLock on held lock {lock:#x}"),
-            );
+            self.violate(rules::SPIN_LOCK_RELEASE_NOT_HELD, format!("NdisFreeSpinLock on held lock {lock:#x}"));
         }
         self.locks.locks.remove(&lock);
     }
@@ -111,28 +91,15 @@ impl Model {
     /// `NdisAcquireSpinLock` (<= DISPATCH): raises to DISPATCH_LEVEL, saving the old IRQL.
     /// Returns the saved IRQL (NDIS stores it in `OldIrql`).
     pub fn acquire_spin_lock(&mut self, lock: u64, dpr: bool) -> u8 {
-        let api = if dpr {
-            "NdisDprAcquireSpinLock"
-        } else {
-            "NdisAcquireSpinLock"
-        };
+        let api = if dpr { "NdisDprAcquireSpinLock" } else { "NdisAcquireSpinLock" };
         if dpr && self.irql < DISPATCH_LEVEL {
             self.violate(
                 rules::SPIN_LOCK_DPR_IRQL,
-                format!(
-                    "{api} on {lock:#x} at IRQL {} (< DISPATCH_LEVEL)",
-                    self.irql
-                ),
+                format!("{api} on {lock:#x} at IRQL {} (< DISPATCH_LEVEL)", self.irql),
             );
         }
         if self.irql > DISPATCH_LEVEL {
-            self.violate(
-                rules::SPIN_LOCK_IRQL,
-                format!(
-                    "{api} on {lock:#x} at IRQL {} (> DISPATCH_LEVEL)",
-                    self.irql
-                ),
-            );
+            self.violate(rules::SPIN_LOCK_IRQL, format!("{api} on {lock:#x} at IRQL {} (> DISPATCH_LEVEL)", self.irql));
         }
         let saved = self.irql;
         let state = self.locks.locks.entry(lock).or_default();
@@ -143,11 +110,7 @@ impl Model {
             );
             return saved;
         }
-        *state = LockState {
-            held: true,
-            saved_irql: saved,
-            dpr,
-        };
+        *state = LockState { held: true, saved_irql: saved, dpr };
         if !dpr {
             self.irql = DISPATCH_LEVEL.max(self.irql);
         }
@@ -156,25 +119,15 @@ impl Model {
 
     /// `NdisReleaseSpinLock` / `NdisDprReleaseSpinLock`: restores the saved IRQL (non-Dpr).
     pub fn release_spin_lock(&mut self, lock: u64, dpr: bool) {
-        let api = if dpr {
-            "NdisDprReleaseSpinLock"
-        } else {
-            "NdisReleaseSpinLock"
-        };
+        let api = if dpr { "NdisDprReleaseSpinLock" } else { "NdisReleaseSpinLock" };
         if dpr && self.irql < DISPATCH_LEVEL {
             self.violate(
                 rules::SPIN_LOCK_DPR_IRQL,
-                format!(
-                    "{api} on {lock:#x} at IRQL {} (< DISPATCH_LEVEL)",
-                    self.irql
-                ),
+                format!("{api} on {lock:#x} at IRQL {} (< DISPATCH_LEVEL)", self.irql),
             );
         }
         let Some(state) = self.locks.locks.get_mut(&lock).filter(|l| l.held) else {
-            self.violate(
-                rules::SPIN_LOCK_RELEASE_NOT_HELD,
-                format!("{api} on {lock:#x}, which is not held"),
-            );
+            self.violate(rules::SPIN_LOCK_RELEASE_NOT_HELD, format!("{api} on {lock:#x}, which is not held"));
             return;
         };
         state.held = false;

@@ -20,11 +20,7 @@ pub struct Fault {
 impl fmt::Display for Fault {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let kind = if self.write { "write" } else { "read" };
-        write!(
-            f,
-            "{kind} of {} bytes at {:#x} faulted",
-            self.len, self.addr
-        )
+        write!(f, "{kind} of {} bytes at {:#x} faulted", self.len, self.addr)
     }
 }
 
@@ -114,11 +110,7 @@ impl Header {
     pub fn read(mem: &dyn AddressSpace, addr: u64) -> Result<Self, Fault> {
         let mut b = [0; 4];
         mem.read(addr, &mut b)?;
-        Ok(Self {
-            kind: b[0],
-            revision: b[1],
-            size: u16::from_le_bytes([b[2], b[3]]),
-        })
+        Ok(Self { kind: b[0], revision: b[1], size: u16::from_le_bytes([b[2], b[3]]) })
     }
     /// Encodes the header as its four bytes.
     pub fn bytes(self) -> [u8; 4] {
@@ -129,11 +121,7 @@ impl Header {
 
 impl fmt::Display for Header {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "Type {:#x} Revision {} Size {}",
-            self.kind, self.revision, self.size
-        )
+        write!(f, "Type {:#x} Revision {} Size {}", self.kind, self.revision, self.size)
     }
 }
 
@@ -151,10 +139,7 @@ impl ArenaMemory {
 
     /// An empty arena.
     pub fn new() -> Self {
-        Self {
-            blocks: BTreeMap::new(),
-            next: Self::BASE,
-        }
+        Self { blocks: BTreeMap::new(), next: Self::BASE }
     }
 
     fn locate(&self, addr: u64, len: usize) -> Option<(u64, usize)> {
@@ -166,11 +151,7 @@ impl ArenaMemory {
 
 impl AddressSpace for ArenaMemory {
     fn read(&self, addr: u64, out: &mut [u8]) -> Result<(), Fault> {
-        let fault = Fault {
-            addr,
-            len: out.len(),
-            write: false,
-        };
+        let fault = Fault { addr, len: out.len(), write: false };
         let (start, offset) = self.locate(addr, out.len()).ok_or(fault)?;
         let block = self.blocks.get(&start).ok_or(fault)?;
         out.copy_from_slice(&block[offset..offset + out.len()]);
@@ -178,11 +159,7 @@ impl AddressSpace for ArenaMemory {
     }
 
     fn write(&mut self, addr: u64, data: &[u8]) -> Result<(), Fault> {
-        let fault = Fault {
-            addr,
-            len: data.len(),
-            write: true,
-        };
+        let fault = Fault { addr, len: data.len(), write: true };
         let (start, offset) = self.locate(addr, data.len()).ok_or(fault)?;
         let block = self.blocks.get_mut(&start).ok_or(fault)?;
         block[offset..offset + data.len()].copy_from_slice(data);
@@ -193,9 +170,7 @@ impl AddressSpace for ArenaMemory {
         let align = u64::try_from(align.max(16)).ok()?;
         let start = self.next.checked_add(align - 1)? & !(align - 1);
         // A guard gap of one page between blocks catches overruns as faults.
-        self.next = start
-            .checked_add(u64::try_from(len).ok()?)?
-            .checked_add(0x1000)?;
+        self.next = start.checked_add(u64::try_from(len).ok()?)?.checked_add(0x1000)?;
         self.blocks.insert(start, vec![0; len]);
         Some(start)
     }

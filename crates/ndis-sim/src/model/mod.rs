@@ -28,12 +28,17 @@ pub mod calls;
 pub mod config;
 mod datapath;
 pub mod driver;
+pub mod filters;
+pub mod frames;
 pub mod handles;
 pub mod lifecycle;
 mod locks;
 pub mod memory;
+pub mod nbl_pool;
 pub mod oid;
+mod ownership;
 pub mod pool;
+mod receive;
 mod registry;
 pub mod report;
 pub mod rng;
@@ -42,9 +47,10 @@ mod sg_dma;
 pub mod shared_memory;
 pub mod sim;
 mod status;
+pub mod traffic;
 pub mod work_items;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 pub use calls::{Env, MiniportCall};
 pub use config::{AdapterConfig, HostConfig};
@@ -56,11 +62,14 @@ use adapter::{AdapterState, Phase};
 use driver::DriverState;
 use handles::{HandleKind, Handles};
 use locks::{Frame, SpinLocks};
+use nbl_pool::NblLedger;
+use ownership::Ownership;
 use pool::PoolLedger;
 use registry::ConfigHandle;
 use report::StatusRecord;
 use rng::SplitMix64;
 use shared_memory::SharedMemoryLedger;
+use traffic::TrafficLedger;
 use work_items::WorkItems;
 
 /// The whole simulated NDIS state of one host.
@@ -85,15 +94,30 @@ pub struct Model {
     next_if_index: u32,
     /// (queues allocated, queues freed) by successful OIDs.
     queue_counters: (u64, u64),
-    /// Blocks backing each outstanding sent NBL.
-    send_blocks: BTreeMap<u64, [u64; 4]>,
+    /// Outstanding sent NBLs (each the start of the block holding it and its frame).
+    send_blocks: BTreeSet<u64>,
+    /// NBL pools, NBLs and MDLs.
+    nbl: NblLedger,
+    /// Indicated NBLs NDIS owns.
+    ownership: Ownership,
+    /// The traffic source's frames and the per-queue counters.
+    traffic: TrafficLedger,
+    /// Violations recorded per receive rule (for the listing cap).
+    rx_violations: BTreeMap<&'static str, u64>,
+    /// Reused buffers: an indicated frame, and the frame rebuilt from the ledger.
+    rx_scratch: Vec<u8>,
+    rx_expected: Vec<u8>,
+    /// Chooses NBLs for `return_received_shuffled` (its own stream, so returns do not change
+    /// shared-memory layouts).
+    return_rng: SplitMix64,
 }
 
 impl Model {
     /// A fresh host: no driver, no adapters, PASSIVE_LEVEL.
     pub fn new(config: HostConfig) -> Self {
+        let seed = config.seed;
         Self {
-            rng: SplitMix64::new(config.seed),
+            rng: SplitMix64::new(seed),
             config,
             irql: config::PASSIVE_LEVEL,
             handles: Handles::default(),
@@ -111,7 +135,14 @@ impl Model {
             next_request_id: 0,
             next_if_index: 0,
             queue_counters: (0, 0),
-            send_blocks: BTreeMap::new(),
+            send_blocks: BTreeSet::new(),
+            nbl: NblLedger::default(),
+            ownership: Ownership::default(),
+            traffic: TrafficLedger::default(),
+            rx_violations: BTreeMap::new(),
+            rx_scratch: Vec::new(),
+            rx_expected: Vec::new(),
+            return_rng: SplitMix64::new(seed ^ 0x5EED_0F2E_7A2B_5D00),
         }
     }
 
@@ -127,10 +158,7 @@ impl Model {
 
     /// Records a violation of `rule`.
     pub fn violate(&mut self, rule: &'static str, detail: impl Into<String>) {
-        let v = Violation {
-            rule,
-            detail: detail.into(),
-        };
+        let v = Violation { rule, detail: detail.into() };
         self.history.push(v.clone());
         self.violations.push(v);
     }
@@ -173,10 +201,7 @@ impl Model {
             Some(HandleKind::Adapter) => {}
             _ => {
                 let what = self.handles.describe(handle);
-                self.violate(
-                    rules::HANDLE_INVALID,
-                    format!("{api}: expected a MiniportAdapterHandle, got {what}"),
-                );
+                self.violate(rules::HANDLE_INVALID, format!("{api}: expected a MiniportAdapterHandle, got {what}"));
                 return false;
             }
         }

@@ -55,27 +55,12 @@ pub struct PoolLedger {
 
 /// The tag as the four characters it is written as (`'vmqn'` in memory order).
 pub fn tag_text(tag: u32) -> String {
-    tag.to_le_bytes()
-        .iter()
-        .map(|&b| {
-            if (0x20..0x7f).contains(&b) {
-                char::from(b)
-            } else {
-                '?'
-            }
-        })
-        .collect()
+    tag.to_le_bytes().iter().map(|&b| if (0x20..0x7f).contains(&b) { char::from(b) } else { '?' }).collect()
 }
 
 impl Model {
     /// `NdisAllocateMemoryWithTagPriority` (<= DISPATCH): returns the block or 0.
-    pub fn allocate_pool(
-        &mut self,
-        mem: &mut dyn AddressSpace,
-        handle: u64,
-        len: u32,
-        tag: u32,
-    ) -> u64 {
+    pub fn allocate_pool(&mut self, mem: &mut dyn AddressSpace, handle: u64, len: u32, tag: u32) -> u64 {
         const API: &str = "NdisAllocateMemoryWithTagPriority";
         self.pool.calls += 1;
         let call = self.pool.calls;
@@ -83,17 +68,11 @@ impl Model {
             return 0;
         }
         if self.irql > DISPATCH_LEVEL {
-            self.violate(
-                rules::POOL_IRQL,
-                format!("{API} at IRQL {} (> DISPATCH_LEVEL)", self.irql),
-            );
+            self.violate(rules::POOL_IRQL, format!("{API} at IRQL {} (> DISPATCH_LEVEL)", self.irql));
         }
         let printable = tag.to_le_bytes().iter().all(|b| (0x20..0x7f).contains(b));
         if tag == 0 || !printable {
-            self.violate(
-                rules::POOL_BAD_TAG,
-                format!("{API} with tag {tag:#010x}: use four printable characters"),
-            );
+            self.violate(rules::POOL_BAD_TAG, format!("{API} with tag {tag:#010x}: use four printable characters"));
         }
         if self.config.failing_pool_allocations.contains(&call) {
             return 0;
@@ -107,14 +86,7 @@ impl Model {
             return 0;
         }
         self.pool.freed.remove(&addr);
-        self.pool.live.insert(
-            addr,
-            PoolBlock {
-                owner: handle,
-                tag,
-                len: u64::from(len),
-            },
-        );
+        self.pool.live.insert(addr, PoolBlock { owner: handle, tag, len: u64::from(len) });
         self.pool.allocations += 1;
         let c = self.pool.by_tag.entry(tag).or_default();
         c.allocations += 1;
@@ -126,22 +98,13 @@ impl Model {
     pub fn free_pool(&mut self, mem: &mut dyn AddressSpace, _handle: u64, addr: u64, tag: u32) {
         const API: &str = "NdisFreeMemoryWithTagPriority";
         if self.irql > DISPATCH_LEVEL {
-            self.violate(
-                rules::POOL_IRQL,
-                format!("{API} at IRQL {} (> DISPATCH_LEVEL)", self.irql),
-            );
+            self.violate(rules::POOL_IRQL, format!("{API} at IRQL {} (> DISPATCH_LEVEL)", self.irql));
         }
         let Some(block) = self.pool.live.remove(&addr) else {
             if self.pool.freed.contains(&addr) {
-                self.violate(
-                    rules::POOL_DOUBLE_FREE,
-                    format!("{API}: block {addr:#x} was already freed"),
-                );
+                self.violate(rules::POOL_DOUBLE_FREE, format!("{API}: block {addr:#x} was already freed"));
             } else {
-                self.violate(
-                    rules::POOL_UNKNOWN_FREE,
-                    format!("{API}: {addr:#x} is not a pool block NDIS allocated"),
-                );
+                self.violate(rules::POOL_UNKNOWN_FREE, format!("{API}: {addr:#x} is not a pool block NDIS allocated"));
             }
             return;
         };
@@ -165,13 +128,8 @@ impl Model {
 
     /// Halt-time check: pool blocks allocated with the adapter's handle.
     pub(super) fn check_pool_at_halt(&mut self, adapter: u64) {
-        let left: Vec<(u64, PoolBlock)> = self
-            .pool
-            .live
-            .iter()
-            .filter(|(_, b)| b.owner == adapter)
-            .map(|(a, b)| (*a, *b))
-            .collect();
+        let left: Vec<(u64, PoolBlock)> =
+            self.pool.live.iter().filter(|(_, b)| b.owner == adapter).map(|(a, b)| (*a, *b)).collect();
         for (addr, b) in left {
             self.violate(
                 rules::POOL_LEAK_AT_HALT,
@@ -187,7 +145,11 @@ impl Model {
             let owner = self.handles.kind(b.owner).unwrap_or(HandleKind::Driver);
             self.violate(
                 rules::POOL_LEAK_AT_UNLOAD,
-                format!("pool block {addr:#x} ({} bytes, tag '{}', {owner}) still allocated when Unload returned", b.len, tag_text(b.tag)),
+                format!(
+                    "pool block {addr:#x} ({} bytes, tag '{}', {owner}) still allocated when Unload returned",
+                    b.len,
+                    tag_text(b.tag)
+                ),
             );
         }
     }

@@ -4,8 +4,8 @@
 //! See <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nf-ndis-ndisreadconfiguration>.
 
 use ndis_sys::{
-    NDIS_OBJECT_TYPE_CONFIGURATION_OBJECT, NDIS_STATUS_FAILURE, NDIS_STATUS_INVALID_PARAMETER,
-    NDIS_STATUS_RESOURCES, NDIS_STATUS_SUCCESS, NdisParameterHexInteger, NdisParameterInteger,
+    NDIS_OBJECT_TYPE_CONFIGURATION_OBJECT, NDIS_STATUS_FAILURE, NDIS_STATUS_INVALID_PARAMETER, NDIS_STATUS_RESOURCES,
+    NDIS_STATUS_SUCCESS, NdisParameterHexInteger, NdisParameterInteger,
 };
 
 use super::config::PASSIVE_LEVEL;
@@ -32,18 +32,10 @@ impl Model {
         }
     }
 
-    fn open_configuration_inner(
-        &mut self,
-        mem: &mut dyn AddressSpace,
-        object: u64,
-        out: u64,
-    ) -> Result<i32, Fault> {
+    fn open_configuration_inner(&mut self, mem: &mut dyn AddressSpace, object: u64, out: u64) -> Result<i32, Fault> {
         const API: &str = "NdisOpenConfigurationEx";
         if self.irql > PASSIVE_LEVEL {
-            self.violate(
-                rules::CONFIG_MISUSE,
-                format!("{API} at IRQL {} (must be PASSIVE_LEVEL)", self.irql),
-            );
+            self.violate(rules::CONFIG_MISUSE, format!("{API} at IRQL {} (must be PASSIVE_LEVEL)", self.irql));
         }
         let h = Header::read(mem, object)?;
         if h.kind != NDIS_OBJECT_TYPE_CONFIGURATION_OBJECT || h.revision != 1 || h.size < 20 {
@@ -59,13 +51,7 @@ impl Model {
         }
         let handle = self.handles.issue(HandleKind::Config);
         mem.write_u64(out, handle)?;
-        self.configs.insert(
-            handle,
-            ConfigHandle {
-                owner,
-                blocks: Vec::new(),
-            },
-        );
+        self.configs.insert(handle, ConfigHandle { owner, blocks: Vec::new() });
         Ok(NDIS_STATUS_SUCCESS)
     }
 
@@ -87,13 +73,8 @@ impl Model {
                 (NDIS_STATUS_FAILURE, 0)
             }
         };
-        if mem.write_u64(value_out, value).is_err()
-            || mem.write_u32(status_out, status as u32).is_err()
-        {
-            self.violate(
-                rules::MEMORY_FAULT,
-                format!("{API}: cannot write *Status/*ParameterValue"),
-            );
+        if mem.write_u64(value_out, value).is_err() || mem.write_u32(status_out, status as u32).is_err() {
+            self.violate(rules::MEMORY_FAULT, format!("{API}: cannot write *Status/*ParameterValue"));
         }
     }
 
@@ -106,26 +87,17 @@ impl Model {
     ) -> Result<(i32, u64), Fault> {
         const API: &str = "NdisReadConfiguration";
         if self.irql > PASSIVE_LEVEL {
-            self.violate(
-                rules::CONFIG_MISUSE,
-                format!("{API} at IRQL {} (must be PASSIVE_LEVEL)", self.irql),
-            );
+            self.violate(rules::CONFIG_MISUSE, format!("{API} at IRQL {} (must be PASSIVE_LEVEL)", self.irql));
         }
         let Some(owner) = self.configs.get(&handle).map(|c| c.owner) else {
             let what = self.handles.describe(handle);
-            self.violate(
-                rules::HANDLE_INVALID,
-                format!("{API}: {what} is not an open configuration handle"),
-            );
+            self.violate(rules::HANDLE_INVALID, format!("{API}: {what} is not an open configuration handle"));
             return Ok((NDIS_STATUS_FAILURE, 0));
         };
         let len = mem.read_u16(keyword + off!(UNICODE_STRING, Length))?;
         let buffer = mem.read_u64(keyword + off!(UNICODE_STRING, Buffer))?;
         let raw = mem.read_vec(buffer, usize::from(len))?;
-        let units: Vec<u16> = raw
-            .chunks_exact(2)
-            .map(|c| u16::from_le_bytes([c[0], c[1]]))
-            .collect();
+        let units: Vec<u16> = raw.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect();
         let name = String::from_utf16_lossy(&units);
         let value = match self.adapters.get_mut(&owner) {
             Some(a) => {
@@ -134,22 +106,14 @@ impl Model {
             }
             None => None,
         };
-        let Some(value) =
-            value.filter(|_| kind == NdisParameterInteger || kind == NdisParameterHexInteger)
-        else {
+        let Some(value) = value.filter(|_| kind == NdisParameterInteger || kind == NdisParameterHexInteger) else {
             return Ok((NDIS_STATUS_FAILURE, 0));
         };
         let Some(block) = mem.alloc(size!(NDIS_CONFIGURATION_PARAMETER), 8) else {
             return Ok((NDIS_STATUS_RESOURCES, 0));
         };
-        mem.write_u32(
-            block + off!(NDIS_CONFIGURATION_PARAMETER, ParameterType),
-            kind as u32,
-        )?;
-        mem.write_u32(
-            block + off!(NDIS_CONFIGURATION_PARAMETER, ParameterData),
-            value,
-        )?;
+        mem.write_u32(block + off!(NDIS_CONFIGURATION_PARAMETER, ParameterType), kind as u32)?;
+        mem.write_u32(block + off!(NDIS_CONFIGURATION_PARAMETER, ParameterData), value)?;
         if let Some(c) = self.configs.get_mut(&handle) {
             c.blocks.push(block);
         }
@@ -172,23 +136,10 @@ impl Model {
     }
 
     /// Reports (and closes) configuration handles of `owner` still open `when`.
-    pub(super) fn check_configs_closed(
-        &mut self,
-        mem: &mut dyn AddressSpace,
-        owner: u64,
-        when: &str,
-    ) {
-        let open: Vec<u64> = self
-            .configs
-            .iter()
-            .filter(|(_, c)| c.owner == owner)
-            .map(|(h, _)| *h)
-            .collect();
+    pub(super) fn check_configs_closed(&mut self, mem: &mut dyn AddressSpace, owner: u64, when: &str) {
+        let open: Vec<u64> = self.configs.iter().filter(|(_, c)| c.owner == owner).map(|(h, _)| *h).collect();
         for h in open {
-            self.violate(
-                rules::CONFIG_NOT_CLOSED,
-                format!("configuration handle {h:#x} still open {when}"),
-            );
+            self.violate(rules::CONFIG_NOT_CLOSED, format!("configuration handle {h:#x} still open {when}"));
             self.close_configuration(mem, h);
         }
     }

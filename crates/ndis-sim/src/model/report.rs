@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use super::Model;
 use super::pool::tag_text;
+use super::traffic::Traffic;
 
 /// One status indication the driver made.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -89,6 +90,10 @@ pub struct Report {
     pub status_indications: Vec<StatusRecord>,
     /// Work items run.
     pub work_items_run: u64,
+    /// The traffic source's frames, all adapters summed (per queue id).
+    pub frames: Traffic,
+    /// Indicated NBLs NDIS still owns (not returned to the miniport), all adapters.
+    pub nbls_outstanding: u64,
     /// Every violation ever recorded (taken or not), as `rule: detail`.
     pub violations: Vec<String>,
 }
@@ -127,6 +132,8 @@ impl Model {
             },
             status_indications: self.status_log.clone(),
             work_items_run: self.work.runs,
+            frames: self.traffic.report(None),
+            nbls_outstanding: self.adapters.keys().map(|a| u64::from(self.ownership.adapter_refs(*a))).sum(),
             violations: self.history.iter().map(ToString::to_string).collect(),
         }
     }

@@ -190,5 +190,78 @@ pub const SEND_OUTSTANDING: &str = "send.outstanding";
 pub const SEND_UNKNOWN_NBL: &str = "send.unknown-nbl";
 /// NdisMSendNetBufferListsComplete above DISPATCH_LEVEL.
 pub const SEND_IRQL: &str = "send.irql";
-/// Receive indication misuse (IRQL, paused adapter, NBL count, source handle, unknown queue).
+/// Receive indication misuse (IRQL, paused adapter, NBL count, source handle, unknown queue,
+/// FilterId not 0, NBL without a NET_BUFFER or MDL, data beyond the MDL, an NBL NDIS already owns).
 pub const RECEIVE_MISUSE: &str = "receive.misuse";
+
+// --- receive path (VMQ) -----------------------------------------------------------------------
+/// Indication from a VM queue that is not Running: no filter set, or ALLOCATION_COMPLETE not
+/// done (digest §3.2: indications are allowed only in Running).
+pub const RECEIVE_QUEUE_NOT_RUNNING: &str = "receive.queue-not-running";
+/// Indication from a VM queue whose FREE_QUEUE was delivered (being freed) or has completed.
+pub const RECEIVE_QUEUE_FREED: &str = "receive.queue-freed";
+/// A VM-queue indication without NDIS_RECEIVE_FLAGS_SHARED_MEMORY_INFO_VALID.
+pub const RECEIVE_SHARED_MEMORY_FLAG_MISSING: &str = "receive.shared-memory-flag-missing";
+/// NDIS_RECEIVE_FLAGS_SINGLE_QUEUE missing for a queue allocated with
+/// PER_QUEUE_RECEIVE_INDICATION.
+pub const RECEIVE_SINGLE_QUEUE_FLAG_MISSING: &str = "receive.single-queue-flag-missing";
+/// NBLs of several queues in one indication flagged SINGLE_QUEUE.
+pub const RECEIVE_SINGLE_QUEUE_MIXED: &str = "receive.single-queue-mixed";
+/// SHARED_MEMORY_INFO_VALID set but an NB's SharedMemoryInfo is NULL.
+pub const RECEIVE_SHARED_MEMORY_INFO_NULL: &str = "receive.shared-memory-info-null";
+/// SharedMemoryHandle is not the handle of a live shared-memory block.
+pub const RECEIVE_SHARED_MEMORY_UNKNOWN: &str = "receive.shared-memory-unknown";
+/// SharedMemoryHandle names a live block of another queue (or another adapter).
+pub const RECEIVE_OTHER_QUEUE_MEMORY: &str = "receive.other-queue-memory";
+/// SharedMemoryOffset + SharedMemoryLength outside the block.
+pub const RECEIVE_SHARED_MEMORY_RANGE: &str = "receive.shared-memory-range";
+/// The MDL data range (MappedSystemVa + DataOffset, DataLength) lies outside the segment the
+/// NET_BUFFER_SHARED_MEMORY describes.
+pub const RECEIVE_MDL_OUTSIDE_SHARED_MEMORY: &str = "receive.mdl-outside-shared-memory";
+/// A frame indicated on a VM queue none of whose filters matches it (cross-VM leak).
+pub const RECEIVE_CROSS_VM_LEAK: &str = "receive.cross-vm-leak";
+/// A frame indicated on the default queue although a VM queue's filters match it.
+pub const RECEIVE_WRONG_QUEUE: &str = "receive.wrong-queue";
+/// Frames of one queue indicated out of send order.
+pub const RECEIVE_REORDERED: &str = "receive.reordered";
+/// Indicated bytes differ from the frame sent (or a frame no one sent / delivered twice).
+pub const RECEIVE_CORRUPT: &str = "receive.corrupt";
+/// A FREE_QUEUE completed while NDIS still owned NBLs indicated from the queue.
+pub const RECEIVE_OUTSTANDING_AT_FREE_QUEUE: &str = "receive.outstanding-at-free-queue";
+/// A pause completed while NDIS still owned NBLs indicated by the adapter.
+pub const RECEIVE_OUTSTANDING_AT_PAUSE: &str = "receive.outstanding-at-pause";
+/// NdisFreeSharedMemory of a block an NBL that NDIS owns still points into.
+pub const SHARED_MEMORY_FREED_WHILE_INDICATED: &str = "shared-memory.freed-while-indicated";
+
+// --- NBL pools, NBLs, MDLs -------------------------------------------------------------------
+/// NBL pool, NBL or MDL routine above DISPATCH_LEVEL.
+pub const NBL_IRQL: &str = "nbl.irql";
+/// NET_BUFFER_LIST_POOL_PARAMETERS wrong (header, ProtocolId, DataSize with fAllocateNetBuffer).
+pub const NBL_POOL_BAD_PARAMETERS: &str = "nbl-pool.bad-parameters";
+/// A pool handle that is not a live NBL pool (unknown, or already freed).
+pub const NBL_POOL_UNKNOWN_HANDLE: &str = "nbl-pool.unknown-handle";
+/// NdisFreeNetBufferListPool while NBLs of the pool are still allocated.
+pub const NBL_POOL_FREED_WITH_NBLS: &str = "nbl-pool.freed-with-nbls";
+/// An NBL pool still allocated when its owner halted (or the driver unloaded).
+pub const NBL_POOL_LEAK_AT_HALT: &str = "nbl-pool.leak-at-halt";
+/// NdisAllocateNetBufferAndNetBufferList arguments wrong (pool without NET_BUFFERs or with a
+/// DataSize, context sizes not multiples of 16, offsets without an MDL, data beyond the MDLs).
+pub const NBL_BAD_PARAMETERS: &str = "nbl.bad-parameters";
+/// An NBL still allocated when its pool's owner halted (or the driver unloaded).
+pub const NBL_LEAK_AT_HALT: &str = "nbl.leak-at-halt";
+/// NdisFreeNetBufferList of an NBL already freed.
+pub const NBL_DOUBLE_FREE: &str = "nbl.double-free";
+/// NdisFreeNetBufferList of an NBL NDIS never allocated.
+pub const NBL_UNKNOWN_FREE: &str = "nbl.unknown-free";
+/// NdisFreeNetBufferList of an NBL that NDIS owns (indicated, not returned yet).
+pub const NBL_FREE_WHILE_OWNED_BY_NDIS: &str = "nbl.free-while-owned-by-ndis";
+/// NdisAllocateMdl with a NULL address or a zero length.
+pub const MDL_BAD_PARAMETERS: &str = "mdl.bad-parameters";
+/// An MDL still allocated when its owner halted (or the driver unloaded).
+pub const MDL_LEAK_AT_HALT: &str = "mdl.leak-at-halt";
+/// NdisFreeMdl of an MDL already freed.
+pub const MDL_DOUBLE_FREE: &str = "mdl.double-free";
+/// NdisFreeMdl of an MDL NdisAllocateMdl never returned.
+pub const MDL_UNKNOWN_FREE: &str = "mdl.unknown-free";
+/// NdisFreeMdl of an MDL that an NBL NDIS owns still uses.
+pub const MDL_FREE_WHILE_OWNED_BY_NDIS: &str = "mdl.free-while-owned-by-ndis";

@@ -4,8 +4,8 @@
 //! See <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nf-ndis-ndismregisterscattergatherdma>.
 
 use ndis_sys::{
-    NDIS_OBJECT_TYPE_SG_DMA_DESCRIPTION, NDIS_STATUS_FAILURE, NDIS_STATUS_INVALID_PARAMETER,
-    NDIS_STATUS_NOT_SUPPORTED, NDIS_STATUS_SUCCESS,
+    NDIS_OBJECT_TYPE_SG_DMA_DESCRIPTION, NDIS_STATUS_FAILURE, NDIS_STATUS_INVALID_PARAMETER, NDIS_STATUS_NOT_SUPPORTED,
+    NDIS_STATUS_SUCCESS,
 };
 
 use super::adapter::Phase;
@@ -19,13 +19,7 @@ const SG_LIST_SIZE: u32 = 16 + 24 * 64;
 
 impl Model {
     /// `NdisMRegisterScatterGatherDma` (PASSIVE, in MiniportInitializeEx, BUS_MASTER adapters).
-    pub fn register_sg_dma(
-        &mut self,
-        mem: &mut dyn AddressSpace,
-        adapter: u64,
-        description: u64,
-        out: u64,
-    ) -> i32 {
+    pub fn register_sg_dma(&mut self, mem: &mut dyn AddressSpace, adapter: u64, description: u64, out: u64) -> i32 {
         const API: &str = "NdisMRegisterScatterGatherDma";
         if !self.check_adapter(adapter, API) {
             return NDIS_STATUS_INVALID_PARAMETER;
@@ -59,20 +53,18 @@ impl Model {
         }
         let bus_master = a.is_bus_master();
         if !bus_master {
-            problems
-                .push("the adapter did not set NDIS_MINIPORT_ATTRIBUTES_BUS_MASTER".to_string());
+            problems.push("the adapter did not set NDIS_MINIPORT_ATTRIBUTES_BUS_MASTER".to_string());
         }
         let h = Header::read(mem, at)?;
         let header_ok = h.kind == NDIS_OBJECT_TYPE_SG_DMA_DESCRIPTION
             && ((h.revision == 1 && h.size >= 36) || (h.revision == 2 && h.size >= 48));
         if !header_ok {
-            problems.push(format!("NDIS_SG_DMA_DESCRIPTION header {h}; expected Type 0x83, Revision 1 Size >= 36 or Revision 2 Size >= 48"));
+            problems.push(format!(
+                "NDIS_SG_DMA_DESCRIPTION header {h}; expected Type 0x83, Revision 1 Size >= 36 or Revision 2 Size >= 48"
+            ));
         }
         if !problems.is_empty() {
-            self.violate(
-                rules::SG_DMA_MISUSE,
-                format!("{API} on adapter {adapter:#x}: {}", problems.join("; ")),
-            );
+            self.violate(rules::SG_DMA_MISUSE, format!("{API} on adapter {adapter:#x}: {}", problems.join("; ")));
         }
         if !bus_master {
             return Ok(NDIS_STATUS_NOT_SUPPORTED);
@@ -81,10 +73,7 @@ impl Model {
             return Ok(NDIS_STATUS_INVALID_PARAMETER);
         }
         let handle = self.handles.issue(HandleKind::SgDma);
-        mem.write_u32(
-            at + off!(NDIS_SG_DMA_DESCRIPTION, ScatterGatherListSize),
-            SG_LIST_SIZE,
-        )?;
+        mem.write_u32(at + off!(NDIS_SG_DMA_DESCRIPTION, ScatterGatherListSize), SG_LIST_SIZE)?;
         mem.write_u64(out, handle)?;
         if let Some(a) = self.adapter_mut(adapter) {
             a.sg_dma = Some(handle);
@@ -95,17 +84,10 @@ impl Model {
     /// `NdisMDeregisterScatterGatherDma` (PASSIVE).
     pub fn deregister_sg_dma(&mut self, handle: u64) {
         const API: &str = "NdisMDeregisterScatterGatherDma";
-        let owner = self
-            .adapters
-            .values()
-            .find(|a| a.sg_dma == Some(handle))
-            .map(|a| a.handle);
+        let owner = self.adapters.values().find(|a| a.sg_dma == Some(handle)).map(|a| a.handle);
         let Some(adapter) = owner else {
             let what = self.handles.describe(handle);
-            self.violate(
-                rules::HANDLE_INVALID,
-                format!("{API}: {what} is not a registered SG DMA handle"),
-            );
+            self.violate(rules::HANDLE_INVALID, format!("{API}: {what} is not a registered SG DMA handle"));
             return;
         };
         if self.irql > PASSIVE_LEVEL {

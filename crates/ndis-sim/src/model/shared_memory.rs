@@ -9,10 +9,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use ndis_sys::{
-    NDIS_OBJECT_TYPE_DEFAULT, NDIS_STATUS_INVALID_PARAMETER, NDIS_STATUS_RESOURCES,
-    NDIS_STATUS_SUCCESS,
-};
+use ndis_sys::{NDIS_OBJECT_TYPE_DEFAULT, NDIS_STATUS_INVALID_PARAMETER, NDIS_STATUS_RESOURCES, NDIS_STATUS_SUCCESS};
 
 use super::config::PASSIVE_LEVEL;
 use super::handles::HandleKind;
@@ -72,6 +69,23 @@ pub struct SharedMemoryLedger {
     /// Counters by QueueId.
     pub per_queue: BTreeMap<u32, QueueSharedMemory>,
     next_physical: u64,
+    /// Live blocks: SharedMemoryHandle -> AllocationHandle.
+    by_shared_handle: BTreeMap<u64, u64>,
+    /// Live blocks: VirtualAddress -> AllocationHandle.
+    by_address: BTreeMap<u64, u64>,
+}
+
+impl SharedMemoryLedger {
+    /// The live block whose SharedMemoryHandle is `handle`.
+    pub fn by_shared_handle(&self, handle: u64) -> Option<&SharedBlock> {
+        self.live.get(self.by_shared_handle.get(&handle)?)
+    }
+
+    /// The live block containing the address `addr`.
+    pub fn containing(&self, addr: u64) -> Option<&SharedBlock> {
+        let (_, h) = self.by_address.range(..=addr).next_back()?;
+        self.live.get(h).filter(|b| addr < b.virtual_address + b.len)
+    }
 }
 
 struct Request {
@@ -85,33 +99,19 @@ struct Request {
 
 impl Model {
     /// `NdisAllocateSharedMemory` (PASSIVE).
-    pub fn allocate_shared_memory(
-        &mut self,
-        mem: &mut dyn AddressSpace,
-        handle: u64,
-        params: u64,
-        out: u64,
-    ) -> i32 {
+    pub fn allocate_shared_memory(&mut self, mem: &mut dyn AddressSpace, handle: u64, params: u64, out: u64) -> i32 {
         const API: &str = "NdisAllocateSharedMemory";
         self.shared.calls += 1;
         let call = self.shared.calls;
         let status = match self.allocate_shared_inner(mem, handle, params, out, call) {
             Ok(status) => status,
-            Err(fault) => self
-                .fault(API, fault)
-                .unwrap_or(NDIS_STATUS_INVALID_PARAMETER),
+            Err(fault) => self.fault(API, fault).unwrap_or(NDIS_STATUS_INVALID_PARAMETER),
         };
         if status != NDIS_STATUS_SUCCESS {
             // On failure NDIS leaves NULL handles behind (best effort: pointers may be bad).
             let _ = mem.write_u64(out, 0);
-            let _ = mem.write_u64(
-                params + off!(NDIS_SHARED_MEMORY_PARAMETERS, SharedMemoryHandle),
-                0,
-            );
-            let _ = mem.write_u64(
-                params + off!(NDIS_SHARED_MEMORY_PARAMETERS, VirtualAddress),
-                0,
-            );
+            let _ = mem.write_u64(params + off!(NDIS_SHARED_MEMORY_PARAMETERS, SharedMemoryHandle), 0);
+            let _ = mem.write_u64(params + off!(NDIS_SHARED_MEMORY_PARAMETERS, VirtualAddress), 0);
         }
         status
     }
@@ -132,36 +132,23 @@ impl Model {
             } else {
                 rules::HANDLE_INVALID
             };
-            self.violate(
-                rule,
-                format!("{API}: NdisHandle must be the MiniportAdapterHandle, got {what}"),
-            );
+            self.violate(rule, format!("{API}: NdisHandle must be the MiniportAdapterHandle, got {what}"));
             return Ok(NDIS_STATUS_INVALID_PARAMETER);
         }
         if !self.check_adapter(handle, API) {
             return Ok(NDIS_STATUS_INVALID_PARAMETER);
         }
         if self.irql > PASSIVE_LEVEL {
-            self.violate(
-                rules::SHARED_MEMORY_IRQL,
-                format!("{API} at IRQL {} (must be PASSIVE_LEVEL)", self.irql),
-            );
+            self.violate(rules::SHARED_MEMORY_IRQL, format!("{API} at IRQL {} (must be PASSIVE_LEVEL)", self.irql));
         }
         if self.inside("MiniportShutdownEx") {
-            self.violate(
-                rules::SHARED_MEMORY_IN_SHUTDOWN,
-                format!("{API} called from MiniportShutdownEx"),
-            );
+            self.violate(rules::SHARED_MEMORY_IN_SHUTDOWN, format!("{API} called from MiniportShutdownEx"));
         }
-        let (bus_master, sg_dma) = self
-            .adapter(handle)
-            .map_or((false, None), |a| (a.is_bus_master(), a.sg_dma));
+        let (bus_master, sg_dma) = self.adapter(handle).map_or((false, None), |a| (a.is_bus_master(), a.sg_dma));
         if bus_master && sg_dma.is_none() {
             self.violate(
                 rules::SHARED_MEMORY_BEFORE_SG_DMA,
-                format!(
-                    "{API} on BUS_MASTER adapter {handle:#x} before NdisMRegisterScatterGatherDma"
-                ),
+                format!("{API} on BUS_MASTER adapter {handle:#x} before NdisMRegisterScatterGatherDma"),
             );
         }
         let h = Header::read(mem, params)?;
@@ -179,38 +166,25 @@ impl Model {
             queue: mem.read_u32(params + off!(NDIS_SHARED_MEMORY_PARAMETERS, QueueId))?,
             usage: mem.read_u32(params + off!(NDIS_SHARED_MEMORY_PARAMETERS, Usage))?,
             len: mem.read_u32(params + off!(NDIS_SHARED_MEMORY_PARAMETERS, Length))?,
-            sg_len: mem
-                .read_u32(params + off!(NDIS_SHARED_MEMORY_PARAMETERS, SGListBufferLength))?,
+            sg_len: mem.read_u32(params + off!(NDIS_SHARED_MEMORY_PARAMETERS, SGListBufferLength))?,
             sg_buffer: mem.read_u64(params + off!(NDIS_SHARED_MEMORY_PARAMETERS, SGListBuffer))?,
         };
-        let vport = if h.revision >= 2 {
-            mem.read_u32(params + off!(NDIS_SHARED_MEMORY_PARAMETERS, VPortId))?
-        } else {
-            0
-        };
+        let vport =
+            if h.revision >= 2 { mem.read_u32(params + off!(NDIS_SHARED_MEMORY_PARAMETERS, VPortId))? } else { 0 };
         let mut invalid = false;
         if vport != 0 {
-            self.violate(
-                rules::SHARED_MEMORY_VPORT_ID,
-                format!("{API}: VPortId {vport}; a VMQ miniport must pass 0"),
-            );
+            self.violate(rules::SHARED_MEMORY_VPORT_ID, format!("{API}: VPortId {vport}; a VMQ miniport must pass 0"));
             invalid = true;
         }
         if !(1..=9).contains(&r.usage) {
-            self.violate(
-                rules::SHARED_MEMORY_BAD_USAGE,
-                format!("{API}: Usage {} is outside 1..=9", r.usage),
-            );
+            self.violate(rules::SHARED_MEMORY_BAD_USAGE, format!("{API}: Usage {} is outside 1..=9", r.usage));
             invalid = true;
         }
         if r.len == 0 {
             self.violate(rules::SHARED_MEMORY_ZERO_LENGTH, format!("{API}: Length 0"));
             invalid = true;
         }
-        if !self
-            .adapter(handle)
-            .is_some_and(|a| a.queue_exists(r.queue))
-        {
+        if !self.adapter(handle).is_some_and(|a| a.queue_exists(r.queue)) {
             self.violate(
                 rules::SHARED_MEMORY_QUEUE_NOT_ALLOCATED,
                 format!("{API}: QueueId {} is neither 0 nor a queue NDIS allocated on adapter {handle:#x}", r.queue),
@@ -218,20 +192,13 @@ impl Model {
             invalid = true;
         }
         if r.sg_buffer == 0 {
-            self.violate(
-                rules::SHARED_MEMORY_SG_BUFFER,
-                format!("{API}: SGListBuffer is NULL"),
-            );
+            self.violate(rules::SHARED_MEMORY_SG_BUFFER, format!("{API}: SGListBuffer is NULL"));
             invalid = true;
         }
         if invalid {
             return Ok(NDIS_STATUS_INVALID_PARAMETER);
         }
-        if self
-            .config
-            .failing_shared_memory_allocations
-            .contains(&call)
-        {
+        if self.config.failing_shared_memory_allocations.contains(&call) {
             return Ok(NDIS_STATUS_RESOURCES);
         }
         let contiguous = r.flags & CONTIGUOUS != 0;
@@ -250,16 +217,7 @@ impl Model {
         let elements = self.assign_physical(&runs);
         let shared_handle = self.handles.issue(HandleKind::SharedMemory);
         let alloc_handle = self.handles.issue(HandleKind::SharedAllocation);
-        let written = write_outputs(
-            mem,
-            params,
-            out,
-            &r,
-            va,
-            shared_handle,
-            alloc_handle,
-            &elements,
-        );
+        let written = write_outputs(mem, params, out, &r, va, shared_handle, alloc_handle, &elements);
         if let Err(fault) = written {
             mem.free(va);
             return Err(fault);
@@ -286,6 +244,8 @@ impl Model {
         q.bytes += block.len;
         q.contiguous += u64::from(contiguous);
         q.sg_elements += block.elements.len() as u64;
+        s.by_shared_handle.insert(shared_handle, alloc_handle);
+        s.by_address.insert(va, alloc_handle);
         s.live.insert(alloc_handle, block);
         Ok(NDIS_STATUS_SUCCESS)
     }
@@ -294,19 +254,13 @@ impl Model {
     fn plan_runs(&mut self, len: u64, contiguous: bool) -> Vec<u64> {
         let pages = len.div_ceil(PAGE);
         let max = pages.min(u64::from(self.config.max_sg_elements.max(1)));
-        let n = if contiguous {
-            1
-        } else {
-            1 + self.rng.below(max)
-        };
+        let n = if contiguous { 1 } else { 1 + self.rng.below(max) };
         // Choose n-1 distinct page boundaries in 1..pages.
         let mut cuts = BTreeSet::new();
         while (cuts.len() as u64) < n - 1 {
             cuts.insert(1 + self.rng.below(pages - 1));
         }
-        let mut bounds: Vec<u64> = std::iter::once(0)
-            .chain(cuts.iter().map(|c| c * PAGE))
-            .collect();
+        let mut bounds: Vec<u64> = std::iter::once(0).chain(cuts.iter().map(|c| c * PAGE)).collect();
         bounds.push(len);
         bounds.windows(2).map(|w| w[1] - w[0]).collect()
     }
@@ -330,16 +284,10 @@ impl Model {
     pub fn free_shared_memory(&mut self, mem: &mut dyn AddressSpace, handle: u64, allocation: u64) {
         const API: &str = "NdisFreeSharedMemory";
         if self.irql > PASSIVE_LEVEL {
-            self.violate(
-                rules::SHARED_MEMORY_IRQL,
-                format!("{API} at IRQL {} (must be PASSIVE_LEVEL)", self.irql),
-            );
+            self.violate(rules::SHARED_MEMORY_IRQL, format!("{API} at IRQL {} (must be PASSIVE_LEVEL)", self.irql));
         }
         if self.inside("MiniportShutdownEx") {
-            self.violate(
-                rules::SHARED_MEMORY_IN_SHUTDOWN,
-                format!("{API} called from MiniportShutdownEx"),
-            );
+            self.violate(rules::SHARED_MEMORY_IN_SHUTDOWN, format!("{API} called from MiniportShutdownEx"));
         }
         let Some(block) = self.shared.live.get(&allocation).cloned() else {
             if self.shared.freed.contains(&allocation) {
@@ -359,20 +307,29 @@ impl Model {
         if self.phase(block.adapter).is_some_and(|p| p.is_gone()) {
             self.violate(
                 rules::ADAPTER_CALL_AFTER_HALT,
-                format!(
-                    "{API} for adapter {:#x} after MiniportHaltEx returned",
-                    block.adapter
-                ),
+                format!("{API} for adapter {:#x} after MiniportHaltEx returned", block.adapter),
             );
         }
         if handle != block.ndis_handle {
             let what = self.handles.describe(handle);
             self.violate(
                 rules::SHARED_MEMORY_HANDLE_MISMATCH,
-                format!("{API}: block {allocation:#x} was allocated with NdisHandle {:#x} but freed with {what}", block.ndis_handle),
+                format!(
+                    "{API}: block {allocation:#x} was allocated with NdisHandle {:#x} but freed with {what}",
+                    block.ndis_handle
+                ),
+            );
+        }
+        let refs = self.ownership.block_refs(allocation);
+        if refs > 0 {
+            self.violate(
+                rules::SHARED_MEMORY_FREED_WHILE_INDICATED,
+                format!("{API}: block {allocation:#x} (queue {}) freed while {refs} indicated NBL(s) NDIS has not returned point into it", block.queue),
             );
         }
         self.shared.live.remove(&allocation);
+        self.shared.by_shared_handle.remove(&block.shared_memory_handle);
+        self.shared.by_address.remove(&block.virtual_address);
         self.shared.freed.insert(allocation);
         self.shared.frees += 1;
         self.shared.bytes_outstanding -= block.len;
@@ -396,18 +353,16 @@ impl Model {
             }
         }
         for (h, q, len) in found {
-            self.violate(rule, format!("shared memory {h:#x} ({len} bytes, queue {q}) of adapter {adapter:#x} still allocated {when}"));
+            self.violate(
+                rule,
+                format!("shared memory {h:#x} ({len} bytes, queue {q}) of adapter {adapter:#x} still allocated {when}"),
+            );
         }
     }
 
     /// Live shared-memory blocks of `adapter`, in allocation order.
     pub fn shared_memory_blocks(&self, adapter: u64) -> Vec<SharedBlock> {
-        self.shared
-            .live
-            .values()
-            .filter(|b| b.adapter == adapter)
-            .cloned()
-            .collect()
+        self.shared.live.values().filter(|b| b.adapter == adapter).cloned().collect()
     }
 
     /// Calls made to NdisAllocateSharedMemory so far (for fault-injection sweeps).
@@ -437,13 +392,7 @@ fn write_outputs(
     }
     debug_assert!(sg.len() as u64 <= u64::from(r.sg_len));
     mem.write(r.sg_buffer, &sg)?;
-    mem.write_u64(
-        params + off!(NDIS_SHARED_MEMORY_PARAMETERS, VirtualAddress),
-        va,
-    )?;
-    mem.write_u64(
-        params + off!(NDIS_SHARED_MEMORY_PARAMETERS, SharedMemoryHandle),
-        shared_handle,
-    )?;
+    mem.write_u64(params + off!(NDIS_SHARED_MEMORY_PARAMETERS, VirtualAddress), va)?;
+    mem.write_u64(params + off!(NDIS_SHARED_MEMORY_PARAMETERS, SharedMemoryHandle), shared_handle)?;
     mem.write_u64(out, alloc_handle)
 }

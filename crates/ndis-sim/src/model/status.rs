@@ -19,10 +19,7 @@ impl Model {
         const API: &str = "NdisMIndicateStatusEx";
         if self.handles.kind(handle) != Some(HandleKind::Adapter) {
             let what = self.handles.describe(handle);
-            self.violate(
-                rules::HANDLE_INVALID,
-                format!("{API}: expected a MiniportAdapterHandle, got {what}"),
-            );
+            self.violate(rules::HANDLE_INVALID, format!("{API}: expected a MiniportAdapterHandle, got {what}"));
             return;
         }
         if self.phase(handle).is_none_or(|p| p.is_gone()) {
@@ -33,15 +30,9 @@ impl Model {
             return;
         }
         if self.irql > DISPATCH_LEVEL {
-            self.violate(
-                rules::STATUS_IRQL,
-                format!("{API} at IRQL {} (> DISPATCH_LEVEL)", self.irql),
-            );
+            self.violate(rules::STATUS_IRQL, format!("{API} at IRQL {} (> DISPATCH_LEVEL)", self.irql));
         }
-        if self
-            .adapter(handle)
-            .is_some_and(|a| a.attributes.registration.is_none())
-        {
+        if self.adapter(handle).is_some_and(|a| a.attributes.registration.is_none()) {
             self.violate(
                 rules::STATUS_BEFORE_REGISTRATION,
                 format!("{API} on adapter {handle:#x} before its registration attributes were set"),
@@ -52,12 +43,7 @@ impl Model {
         }
     }
 
-    fn indicate_status_inner(
-        &mut self,
-        mem: &dyn AddressSpace,
-        handle: u64,
-        at: u64,
-    ) -> Result<(), Fault> {
+    fn indicate_status_inner(&mut self, mem: &dyn AddressSpace, handle: u64, at: u64) -> Result<(), Fault> {
         const API: &str = "NdisMIndicateStatusEx";
         let h = Header::read(mem, at)?;
         if h.kind != NDIS_OBJECT_TYPE_STATUS_INDICATION || h.revision != 1 || h.size != 112 {
@@ -76,12 +62,7 @@ impl Model {
             );
         }
         let code = mem.read_u32(at + off!(NDIS_STATUS_INDICATION, StatusCode))? as i32;
-        let mut record = StatusRecord {
-            adapter: handle,
-            code,
-            queue_id: None,
-            queue_state: None,
-        };
+        let mut record = StatusRecord { adapter: handle, code, queue_id: None, queue_state: None };
         if code == NDIS_STATUS_RECEIVE_QUEUE_STATE {
             let buffer = mem.read_u64(at + off!(NDIS_STATUS_INDICATION, StatusBuffer))?;
             let size = mem.read_u32(at + off!(NDIS_STATUS_INDICATION, StatusBufferSize))?;
@@ -100,12 +81,7 @@ impl Model {
         Ok(())
     }
 
-    fn check_queue_state(
-        &mut self,
-        mem: &dyn AddressSpace,
-        handle: u64,
-        at: u64,
-    ) -> Result<(u32, u32), Fault> {
+    fn check_queue_state(&mut self, mem: &dyn AddressSpace, handle: u64, at: u64) -> Result<(u32, u32), Fault> {
         let h = Header::read(mem, at)?;
         let queue = mem.read_u32(at + off!(NDIS_RECEIVE_QUEUE_STATE, QueueId))?;
         let state = mem.read_u32(at + off!(NDIS_RECEIVE_QUEUE_STATE, QueueState))?;
@@ -116,15 +92,19 @@ impl Model {
             );
         }
         if !self.adapter(handle).is_some_and(|a| a.queue_exists(queue)) {
-            self.violate(rules::STATUS_QUEUE_STATE, format!("NDIS_RECEIVE_QUEUE_STATE for queue {queue}, which is not allocated on adapter {handle:#x}"));
+            self.violate(
+                rules::STATUS_QUEUE_STATE,
+                format!("NDIS_RECEIVE_QUEUE_STATE for queue {queue}, which is not allocated on adapter {handle:#x}"),
+            );
         }
         if !(1..=3).contains(&state) {
-            self.violate(rules::STATUS_QUEUE_STATE, format!("NDIS_RECEIVE_QUEUE_STATE with QueueState {state} (valid: 1 Running, 2 Paused, 3 DmaStopped)"));
+            self.violate(
+                rules::STATUS_QUEUE_STATE,
+                format!("NDIS_RECEIVE_QUEUE_STATE with QueueState {state} (valid: 1 Running, 2 Paused, 3 DmaStopped)"),
+            );
         }
         if state == NdisReceiveQueueOperationalStateDmaStopped as u32
-            && let Some(q) = self
-                .adapter_mut(handle)
-                .and_then(|a| a.queues.get_mut(&queue))
+            && let Some(q) = self.adapter_mut(handle).and_then(|a| a.queues.get_mut(&queue))
         {
             q.dma_stopped = true;
         }

@@ -40,19 +40,10 @@ impl Model {
             return 0;
         }
         if self.irql > DISPATCH_LEVEL {
-            self.violate(
-                rules::WORK_ITEM_MISUSE,
-                format!("{API} at IRQL {} (> DISPATCH_LEVEL)", self.irql),
-            );
+            self.violate(rules::WORK_ITEM_MISUSE, format!("{API} at IRQL {} (> DISPATCH_LEVEL)", self.irql));
         }
         let handle = self.handles.issue(HandleKind::WorkItem);
-        self.work.live.insert(
-            handle,
-            WorkItem {
-                owner,
-                queued: None,
-            },
-        );
+        self.work.live.insert(handle, WorkItem { owner, queued: None });
         handle
     }
 
@@ -61,10 +52,7 @@ impl Model {
             return true;
         }
         let what = self.handles.describe(item);
-        self.violate(
-            rules::HANDLE_INVALID,
-            format!("{api}: {what} is not a live work item"),
-        );
+        self.violate(rules::HANDLE_INVALID, format!("{api}: {what} is not a live work item"));
         false
     }
 
@@ -75,10 +63,7 @@ impl Model {
             return;
         }
         if self.irql > DISPATCH_LEVEL {
-            self.violate(
-                rules::WORK_ITEM_MISUSE,
-                format!("{API} at IRQL {} (> DISPATCH_LEVEL)", self.irql),
-            );
+            self.violate(rules::WORK_ITEM_MISUSE, format!("{API} at IRQL {} (> DISPATCH_LEVEL)", self.irql));
         }
         if routine == 0 {
             self.violate(rules::WORK_ITEM_MISUSE, format!("{API}: routine is NULL"));
@@ -88,10 +73,7 @@ impl Model {
             return;
         };
         if w.queued.is_some() {
-            self.violate(
-                rules::WORK_ITEM_MISUSE,
-                format!("{API}: work item {item:#x} is already queued"),
-            );
+            self.violate(rules::WORK_ITEM_MISUSE, format!("{API}: work item {item:#x} is already queued"));
             return;
         }
         w.queued = Some((routine, context));
@@ -104,16 +86,8 @@ impl Model {
         if !self.check_work_item(item, API) {
             return;
         }
-        if self
-            .work
-            .live
-            .get(&item)
-            .is_some_and(|w| w.queued.is_some())
-        {
-            self.violate(
-                rules::WORK_ITEM_MISUSE,
-                format!("{API}: work item {item:#x} freed while still queued"),
-            );
+        if self.work.live.get(&item).is_some_and(|w| w.queued.is_some()) {
+            self.violate(rules::WORK_ITEM_MISUSE, format!("{API}: work item {item:#x} freed while still queued"));
             self.work.queue.retain(|&i| i != item);
         }
         self.work.live.remove(&item);
@@ -135,27 +109,17 @@ impl Model {
 
     /// Halt/unload check: items owned by `owner` (or all, if `None`) still allocated or queued.
     pub(super) fn check_work_items(&mut self, owner: Option<u64>, when: &str) {
-        let hits: Vec<(u64, WorkItem)> = self
-            .work
-            .live
-            .iter()
-            .filter(|(_, w)| owner.is_none_or(|o| o == w.owner))
-            .map(|(h, w)| (*h, *w))
-            .collect();
+        let hits: Vec<(u64, WorkItem)> =
+            self.work.live.iter().filter(|(_, w)| owner.is_none_or(|o| o == w.owner)).map(|(h, w)| (*h, *w)).collect();
         for (h, w) in hits {
             if w.queued.is_some() {
                 self.violate(
                     rules::WORK_ITEM_QUEUED_AT_HALT,
-                    format!(
-                        "work item {h:#x} still queued {when}; it would run after its owner is gone"
-                    ),
+                    format!("work item {h:#x} still queued {when}; it would run after its owner is gone"),
                 );
                 self.work.queue.retain(|&i| i != h);
             }
-            self.violate(
-                rules::WORK_ITEM_LEAK,
-                format!("work item {h:#x} never freed {when}"),
-            );
+            self.violate(rules::WORK_ITEM_LEAK, format!("work item {h:#x} never freed {when}"));
             self.work.live.remove(&h);
         }
     }

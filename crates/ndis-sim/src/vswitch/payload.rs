@@ -4,9 +4,9 @@
 //! See <https://learn.microsoft.com/windows-hardware/drivers/network/oid-receive-filter-allocate-queue>.
 
 use ndis_sys::{
-    NDIS_OBJECT_TYPE_DEFAULT, NDIS_RECEIVE_FILTER_FIELD_MAC_HEADER_VLAN_UNTAGGED_OR_ZERO,
-    NdisFrameHeaderMac, NdisMacHeaderFieldDestinationAddress, NdisMacHeaderFieldVlanId,
-    NdisReceiveFilterTestEqual, NdisReceiveFilterTypeVMQueue,
+    NDIS_OBJECT_TYPE_DEFAULT, NDIS_RECEIVE_FILTER_FIELD_MAC_HEADER_VLAN_UNTAGGED_OR_ZERO, NdisFrameHeaderMac,
+    NdisMacHeaderFieldDestinationAddress, NdisMacHeaderFieldVlanId, NdisReceiveFilterTestEqual,
+    NdisReceiveFilterTypeVMQueue,
 };
 
 use super::{FilterField, QueueId, QueueSpec};
@@ -29,18 +29,10 @@ fn put_u64(b: &mut [u8], at: usize, v: u64) {
     b[at..at + 8].copy_from_slice(&v.to_le_bytes());
 }
 fn get_u32(b: &[u8], at: usize) -> Option<u32> {
-    b.get(at..at + 4)
-        .map(|s| u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
+    b.get(at..at + 4).map(|s| u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
 }
 fn put_header(b: &mut [u8], revision: u8, size: u16) {
-    b[..4].copy_from_slice(
-        &Header {
-            kind: NDIS_OBJECT_TYPE_DEFAULT,
-            revision,
-            size,
-        }
-        .bytes(),
-    );
+    b[..4].copy_from_slice(&Header { kind: NDIS_OBJECT_TYPE_DEFAULT, revision, size }.bytes());
 }
 fn put_counted_string(b: &mut [u8], at: usize, s: &str) {
     let units: Vec<u16> = s.encode_utf16().take(256).collect();
@@ -59,45 +51,17 @@ pub fn queue_parameters_bytes(spec: &QueueSpec) -> Vec<u8> {
     };
     let mut b = vec![0; usize::from(size)];
     put_header(&mut b, spec.revision, size);
-    put_u32(
-        &mut b,
-        at!(NDIS_RECEIVE_QUEUE_PARAMETERS, Flags),
-        spec.flags,
-    );
-    put_u32(
-        &mut b,
-        at!(NDIS_RECEIVE_QUEUE_PARAMETERS, QueueType),
-        spec.queue_type as u32,
-    );
+    put_u32(&mut b, at!(NDIS_RECEIVE_QUEUE_PARAMETERS, Flags), spec.flags);
+    put_u32(&mut b, at!(NDIS_RECEIVE_QUEUE_PARAMETERS, QueueType), spec.queue_type as u32);
     let affinity = at!(NDIS_RECEIVE_QUEUE_PARAMETERS, ProcessorAffinity);
     put_u64(&mut b, affinity, spec.affinity);
     put_u16(&mut b, affinity + 8, spec.group);
-    put_u32(
-        &mut b,
-        at!(NDIS_RECEIVE_QUEUE_PARAMETERS, NumSuggestedReceiveBuffers),
-        spec.suggested_buffers,
-    );
-    put_u32(
-        &mut b,
-        at!(NDIS_RECEIVE_QUEUE_PARAMETERS, LookaheadSize),
-        spec.lookahead,
-    );
-    put_counted_string(
-        &mut b,
-        at!(NDIS_RECEIVE_QUEUE_PARAMETERS, VmName),
-        &spec.vm_name,
-    );
-    put_counted_string(
-        &mut b,
-        at!(NDIS_RECEIVE_QUEUE_PARAMETERS, QueueName),
-        &spec.queue_name,
-    );
+    put_u32(&mut b, at!(NDIS_RECEIVE_QUEUE_PARAMETERS, NumSuggestedReceiveBuffers), spec.suggested_buffers);
+    put_u32(&mut b, at!(NDIS_RECEIVE_QUEUE_PARAMETERS, LookaheadSize), spec.lookahead);
+    put_counted_string(&mut b, at!(NDIS_RECEIVE_QUEUE_PARAMETERS, VmName), &spec.vm_name);
+    put_counted_string(&mut b, at!(NDIS_RECEIVE_QUEUE_PARAMETERS, QueueName), &spec.queue_name);
     if spec.revision >= 2 {
-        put_u32(
-            &mut b,
-            at!(NDIS_RECEIVE_QUEUE_PARAMETERS, PortId),
-            spec.port_id,
-        );
+        put_u32(&mut b, at!(NDIS_RECEIVE_QUEUE_PARAMETERS, PortId), spec.port_id);
     }
     b
 }
@@ -106,11 +70,7 @@ pub fn queue_parameters_bytes(spec: &QueueSpec) -> Vec<u8> {
 /// holds the `*_CHANGED` flags, the other fields come from `spec`.
 pub fn queue_parameters_set_bytes(queue: QueueId, changed: u32, spec: &QueueSpec) -> Vec<u8> {
     let mut b = queue_parameters_bytes(spec);
-    put_u32(
-        &mut b,
-        at!(NDIS_RECEIVE_QUEUE_PARAMETERS, Flags),
-        changed | spec.flags,
-    );
+    put_u32(&mut b, at!(NDIS_RECEIVE_QUEUE_PARAMETERS, Flags), changed | spec.flags);
     put_u32(&mut b, at!(NDIS_RECEIVE_QUEUE_PARAMETERS, QueueId), queue.0);
     b
 }
@@ -120,84 +80,38 @@ pub fn queue_free_bytes(queue: QueueId) -> Vec<u8> {
     let size = ndis_sys::NDIS_SIZEOF_RECEIVE_QUEUE_FREE_PARAMETERS_REVISION_1;
     let mut b = vec![0; usize::from(size)];
     put_header(&mut b, 1, size);
-    put_u32(
-        &mut b,
-        at!(NDIS_RECEIVE_QUEUE_FREE_PARAMETERS, QueueId),
-        queue.0,
-    );
+    put_u32(&mut b, at!(NDIS_RECEIVE_QUEUE_FREE_PARAMETERS, QueueId), queue.0);
     b
 }
 
 /// NDIS_RECEIVE_QUEUE_ALLOCATION_COMPLETE_ARRAY followed by one element per queue
 /// (FirstElementOffset 20, ElementSize 16, CompletionStatus 0 for the miniport to fill).
 pub fn allocation_complete_bytes(queues: &[QueueId]) -> Vec<u8> {
-    let head =
-        usize::from(ndis_sys::NDIS_SIZEOF_RECEIVE_QUEUE_ALLOCATION_COMPLETE_ARRAY_REVISION_1);
-    let elem =
-        usize::from(ndis_sys::NDIS_SIZEOF_RECEIVE_QUEUE_ALLOCATION_COMPLETE_PARAMETERS_REVISION_1);
+    let head = usize::from(ndis_sys::NDIS_SIZEOF_RECEIVE_QUEUE_ALLOCATION_COMPLETE_ARRAY_REVISION_1);
+    let elem = usize::from(ndis_sys::NDIS_SIZEOF_RECEIVE_QUEUE_ALLOCATION_COMPLETE_PARAMETERS_REVISION_1);
     let mut b = vec![0; head + elem * queues.len()];
     put_header(&mut b, 1, head as u16);
-    put_u32(
-        &mut b,
-        at!(
-            NDIS_RECEIVE_QUEUE_ALLOCATION_COMPLETE_ARRAY,
-            FirstElementOffset
-        ),
-        head as u32,
-    );
-    put_u32(
-        &mut b,
-        at!(NDIS_RECEIVE_QUEUE_ALLOCATION_COMPLETE_ARRAY, NumElements),
-        queues.len() as u32,
-    );
-    put_u32(
-        &mut b,
-        at!(NDIS_RECEIVE_QUEUE_ALLOCATION_COMPLETE_ARRAY, ElementSize),
-        elem as u32,
-    );
+    put_u32(&mut b, at!(NDIS_RECEIVE_QUEUE_ALLOCATION_COMPLETE_ARRAY, FirstElementOffset), head as u32);
+    put_u32(&mut b, at!(NDIS_RECEIVE_QUEUE_ALLOCATION_COMPLETE_ARRAY, NumElements), queues.len() as u32);
+    put_u32(&mut b, at!(NDIS_RECEIVE_QUEUE_ALLOCATION_COMPLETE_ARRAY, ElementSize), elem as u32);
     for (i, q) in queues.iter().enumerate() {
         let e = &mut b[head + i * elem..head + (i + 1) * elem];
         put_header(e, 1, elem as u16);
-        put_u32(
-            e,
-            at!(NDIS_RECEIVE_QUEUE_ALLOCATION_COMPLETE_PARAMETERS, QueueId),
-            q.0,
-        );
+        put_u32(e, at!(NDIS_RECEIVE_QUEUE_ALLOCATION_COMPLETE_PARAMETERS, QueueId), q.0);
     }
     b
 }
 
 /// Parses (QueueId, CompletionStatus) from an allocation-complete array; `None` if malformed.
 pub fn parse_allocation_complete(b: &[u8]) -> Option<Vec<(u32, i32)>> {
-    let first = get_u32(
-        b,
-        at!(
-            NDIS_RECEIVE_QUEUE_ALLOCATION_COMPLETE_ARRAY,
-            FirstElementOffset
-        ),
-    )? as usize;
-    let n = get_u32(
-        b,
-        at!(NDIS_RECEIVE_QUEUE_ALLOCATION_COMPLETE_ARRAY, NumElements),
-    )? as usize;
-    let size = get_u32(
-        b,
-        at!(NDIS_RECEIVE_QUEUE_ALLOCATION_COMPLETE_ARRAY, ElementSize),
-    )? as usize;
+    let first = get_u32(b, at!(NDIS_RECEIVE_QUEUE_ALLOCATION_COMPLETE_ARRAY, FirstElementOffset))? as usize;
+    let n = get_u32(b, at!(NDIS_RECEIVE_QUEUE_ALLOCATION_COMPLETE_ARRAY, NumElements))? as usize;
+    let size = get_u32(b, at!(NDIS_RECEIVE_QUEUE_ALLOCATION_COMPLETE_ARRAY, ElementSize))? as usize;
     (0..n)
         .map(|i| {
             let e = first.checked_add(i.checked_mul(size)?)?;
-            let q = get_u32(
-                b,
-                e + at!(NDIS_RECEIVE_QUEUE_ALLOCATION_COMPLETE_PARAMETERS, QueueId),
-            )?;
-            let s = get_u32(
-                b,
-                e + at!(
-                    NDIS_RECEIVE_QUEUE_ALLOCATION_COMPLETE_PARAMETERS,
-                    CompletionStatus
-                ),
-            )?;
+            let q = get_u32(b, e + at!(NDIS_RECEIVE_QUEUE_ALLOCATION_COMPLETE_PARAMETERS, QueueId))?;
+            let s = get_u32(b, e + at!(NDIS_RECEIVE_QUEUE_ALLOCATION_COMPLETE_PARAMETERS, CompletionStatus))?;
             Some((q, s as i32))
         })
         .collect()
@@ -210,67 +124,23 @@ const FIELD_ARRAY_OFFSET: usize = 48;
 pub fn filter_parameters_bytes(queue: QueueId, fields: &[FilterField]) -> Vec<u8> {
     let elem = usize::from(ndis_sys::NDIS_SIZEOF_RECEIVE_FILTER_FIELD_PARAMETERS_REVISION_2);
     let mut b = vec![0; FIELD_ARRAY_OFFSET + elem * fields.len()];
-    put_header(
-        &mut b,
-        2,
-        ndis_sys::NDIS_SIZEOF_RECEIVE_FILTER_PARAMETERS_REVISION_2,
-    );
-    put_u32(
-        &mut b,
-        at!(NDIS_RECEIVE_FILTER_PARAMETERS, FilterType),
-        NdisReceiveFilterTypeVMQueue as u32,
-    );
-    put_u32(
-        &mut b,
-        at!(NDIS_RECEIVE_FILTER_PARAMETERS, QueueId),
-        queue.0,
-    );
-    put_u32(
-        &mut b,
-        at!(NDIS_RECEIVE_FILTER_PARAMETERS, FieldParametersArrayOffset),
-        FIELD_ARRAY_OFFSET as u32,
-    );
-    put_u32(
-        &mut b,
-        at!(
-            NDIS_RECEIVE_FILTER_PARAMETERS,
-            FieldParametersArrayNumElements
-        ),
-        fields.len() as u32,
-    );
-    put_u32(
-        &mut b,
-        at!(
-            NDIS_RECEIVE_FILTER_PARAMETERS,
-            FieldParametersArrayElementSize
-        ),
-        elem as u32,
-    );
+    put_header(&mut b, 2, ndis_sys::NDIS_SIZEOF_RECEIVE_FILTER_PARAMETERS_REVISION_2);
+    put_u32(&mut b, at!(NDIS_RECEIVE_FILTER_PARAMETERS, FilterType), NdisReceiveFilterTypeVMQueue as u32);
+    put_u32(&mut b, at!(NDIS_RECEIVE_FILTER_PARAMETERS, QueueId), queue.0);
+    put_u32(&mut b, at!(NDIS_RECEIVE_FILTER_PARAMETERS, FieldParametersArrayOffset), FIELD_ARRAY_OFFSET as u32);
+    put_u32(&mut b, at!(NDIS_RECEIVE_FILTER_PARAMETERS, FieldParametersArrayNumElements), fields.len() as u32);
+    put_u32(&mut b, at!(NDIS_RECEIVE_FILTER_PARAMETERS, FieldParametersArrayElementSize), elem as u32);
     for (i, f) in fields.iter().enumerate() {
         let e = &mut b[FIELD_ARRAY_OFFSET + i * elem..FIELD_ARRAY_OFFSET + (i + 1) * elem];
         put_header(e, 2, elem as u16);
-        put_u32(
-            e,
-            at!(NDIS_RECEIVE_FILTER_FIELD_PARAMETERS, FrameHeader),
-            NdisFrameHeaderMac as u32,
-        );
-        put_u32(
-            e,
-            at!(NDIS_RECEIVE_FILTER_FIELD_PARAMETERS, ReceiveFilterTest),
-            NdisReceiveFilterTestEqual as u32,
-        );
+        put_u32(e, at!(NDIS_RECEIVE_FILTER_FIELD_PARAMETERS, FrameHeader), NdisFrameHeaderMac as u32);
+        put_u32(e, at!(NDIS_RECEIVE_FILTER_FIELD_PARAMETERS, ReceiveFilterTest), NdisReceiveFilterTestEqual as u32);
         let value = at!(NDIS_RECEIVE_FILTER_FIELD_PARAMETERS, FieldValue);
         let field = at!(NDIS_RECEIVE_FILTER_FIELD_PARAMETERS, HeaderField);
         match *f {
-            FilterField::DestinationMac {
-                mac,
-                untagged_or_zero,
-            } => {
-                let flags = if untagged_or_zero {
-                    NDIS_RECEIVE_FILTER_FIELD_MAC_HEADER_VLAN_UNTAGGED_OR_ZERO
-                } else {
-                    0
-                };
+            FilterField::DestinationMac { mac, untagged_or_zero } => {
+                let flags =
+                    if untagged_or_zero { NDIS_RECEIVE_FILTER_FIELD_MAC_HEADER_VLAN_UNTAGGED_OR_ZERO } else { 0 };
                 put_u32(e, at!(NDIS_RECEIVE_FILTER_FIELD_PARAMETERS, Flags), flags);
                 put_u32(e, field, NdisMacHeaderFieldDestinationAddress as u32);
                 e[value..value + 6].copy_from_slice(&mac);
@@ -288,15 +158,7 @@ pub fn filter_parameters_bytes(queue: QueueId, fields: &[FilterField]) -> Vec<u8
 pub fn clear_filter_bytes(queue: QueueId, filter_id: u32) -> Vec<u8> {
     let mut b = vec![0; 16];
     put_header(&mut b, 1, 16);
-    put_u32(
-        &mut b,
-        at!(NDIS_RECEIVE_FILTER_CLEAR_PARAMETERS, QueueId),
-        queue.0,
-    );
-    put_u32(
-        &mut b,
-        at!(NDIS_RECEIVE_FILTER_CLEAR_PARAMETERS, FilterId),
-        filter_id,
-    );
+    put_u32(&mut b, at!(NDIS_RECEIVE_FILTER_CLEAR_PARAMETERS, QueueId), queue.0);
+    put_u32(&mut b, at!(NDIS_RECEIVE_FILTER_CLEAR_PARAMETERS, FilterId), filter_id);
     b
 }

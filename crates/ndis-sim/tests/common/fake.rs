@@ -6,9 +6,8 @@ use std::ptr::null_mut;
 use ndis_sys::*;
 
 use super::{
-    Ctx, DRIVER_HANDLE, DRIVER_OBJECT_PTR, FakeAdapter, KNOBS, Point, TAG, adapter_ctx,
-    allocate_shared, driver_handle, free_queue_memory, knob, oid, queue_work, read_keyword,
-    run_hooks, set_attributes,
+    Ctx, DRIVER_HANDLE, DRIVER_OBJECT_PTR, FakeAdapter, KNOBS, Point, TAG, adapter_ctx, allocate_shared, driver_handle,
+    free_queue_memory, knob, oid, queue_work, read_keyword, run_hooks, rx, set_attributes,
 };
 
 /// The fake's DriverEntry (passed to `Host::load_driver` by value; not `#[no_mangle]`).
@@ -49,34 +48,18 @@ pub unsafe extern "system" fn fake_driver_entry(
     let mut handle: NDIS_HANDLE = null_mut();
     // SAFETY: all pointers are valid locals or the arguments NDIS passed.
     let status = unsafe {
-        NdisMRegisterMiniportDriver(
-            driver_object,
-            registry_path,
-            null_mut(),
-            &raw mut chars,
-            &raw mut handle,
-        )
+        NdisMRegisterMiniportDriver(driver_object, registry_path, null_mut(), &raw mut chars, &raw mut handle)
     };
     if status != NDIS_STATUS_SUCCESS {
         return status;
     }
     DRIVER_HANDLE.with(|c| c.set(handle as usize));
-    let mut ctx = Ctx {
-        adapter: null_mut(),
-        state: null_mut(),
-        request: null_mut(),
-        nbl: null_mut(),
-    };
+    let mut ctx = Ctx { adapter: null_mut(), state: null_mut(), request: null_mut(), nbl: null_mut() };
     run_hooks(Point::DriverEntry, &mut ctx).unwrap_or(STATUS_SUCCESS)
 }
 
 unsafe extern "system" fn unload(_driver_object: *mut DRIVER_OBJECT) {
-    let mut ctx = Ctx {
-        adapter: null_mut(),
-        state: null_mut(),
-        request: null_mut(),
-        nbl: null_mut(),
-    };
+    let mut ctx = Ctx { adapter: null_mut(), state: null_mut(), request: null_mut(), nbl: null_mut() };
     if run_hooks(Point::Unload, &mut ctx).is_some() {
         return;
     }
@@ -89,12 +72,7 @@ unsafe extern "system" fn initialize(
     _driver_context: NDIS_HANDLE,
     _parameters: *mut NDIS_MINIPORT_INIT_PARAMETERS,
 ) -> NDIS_STATUS {
-    let mut start = Ctx {
-        adapter,
-        state: null_mut(),
-        request: null_mut(),
-        nbl: null_mut(),
-    };
+    let mut start = Ctx { adapter, state: null_mut(), request: null_mut(), nbl: null_mut() };
     if let Some(status) = run_hooks(Point::InitializeStart, &mut start) {
         return status;
     }
@@ -108,6 +86,7 @@ unsafe extern "system" fn initialize(
         pending_queue: 0,
         work_item: null_mut(),
         vmq_keyword,
+        rx: rx::Rx::default(),
     }));
     let bus_master = knob(|k| k.bus_master);
     let status = set_attributes(adapter, state, bus_master);
@@ -129,18 +108,22 @@ unsafe extern "system" fn initialize(
         };
         let mut dma_handle: NDIS_HANDLE = null_mut();
         // SAFETY: valid locals.
-        let dma = unsafe {
-            NdisMRegisterScatterGatherDma(adapter, &raw mut description, &raw mut dma_handle)
-        };
+        let dma = unsafe { NdisMRegisterScatterGatherDma(adapter, &raw mut description, &raw mut dma_handle) };
         s.sg_dma = dma_handle;
         assert_eq!(dma, NDIS_STATUS_SUCCESS);
     }
     // SAFETY: the adapter handle NDIS passed.
     s.pool = unsafe { NdisAllocateMemoryWithTagPriority(adapter, 128, TAG, NormalPoolPriority) };
+    if rx::enabled() {
+        rx::setup(s);
+    }
     if knob(|k| k.default_queue_memory) {
         let shared = allocate_shared(adapter, 0, 16 * 1024, false, |_| {});
         if shared.status == NDIS_STATUS_SUCCESS {
             s.memory.entry(0).or_default().push(shared.allocation);
+            if rx::enabled() {
+                rx::add_buffers(s, 0, &shared, 16 * 1024);
+            }
         }
     }
     let mut ctx = adapter_ctx(state);
@@ -157,6 +140,7 @@ unsafe extern "system" fn initialize(
 fn release_adapter(state: *mut FakeAdapter) {
     // SAFETY: `state` is the live Box from initialize; it is dropped here exactly once.
     let mut s = unsafe { Box::from_raw(state) };
+    rx::teardown(&mut s);
     let queues: Vec<u32> = s.memory.keys().copied().collect();
     for q in queues {
         free_queue_memory(&mut s, q);
@@ -197,16 +181,14 @@ pub unsafe extern "system" fn work_item(context: PVOID, item: NDIS_HANDLE) {
         return;
     }
     let q = s.pending_queue;
+    rx::free_queue(s, q);
     free_queue_memory(s, q);
     let request = std::mem::replace(&mut s.pending, null_mut());
     // SAFETY: the request MiniportOidRequest pended.
     unsafe { NdisMOidRequestComplete(s.handle, request, NDIS_STATUS_SUCCESS) };
 }
 
-unsafe extern "system" fn pause(
-    context: NDIS_HANDLE,
-    _parameters: *mut NDIS_MINIPORT_PAUSE_PARAMETERS,
-) -> NDIS_STATUS {
+unsafe extern "system" fn pause(context: NDIS_HANDLE, _parameters: *mut NDIS_MINIPORT_PAUSE_PARAMETERS) -> NDIS_STATUS {
     let mut ctx = adapter_ctx(context.cast());
     if let Some(status) = run_hooks(Point::Pause, &mut ctx) {
         return status;
@@ -226,17 +208,14 @@ unsafe extern "system" fn restart(
     run_hooks(Point::Restart, &mut ctx).unwrap_or(NDIS_STATUS_SUCCESS)
 }
 
-unsafe extern "system" fn send(
-    context: NDIS_HANDLE,
-    nbl: *mut NET_BUFFER_LIST,
-    _port: NDIS_PORT_NUMBER,
-    flags: ULONG,
-) {
+unsafe extern "system" fn send(context: NDIS_HANDLE, nbl: *mut NET_BUFFER_LIST, _port: NDIS_PORT_NUMBER, flags: ULONG) {
     let mut ctx = adapter_ctx(context.cast());
     ctx.nbl = nbl;
     if run_hooks(Point::Send, &mut ctx).is_some() {
         return;
     }
+    let dispatch = flags & NDIS_SEND_FLAGS_DISPATCH_LEVEL != 0;
+    let indications = if rx::enabled() { rx::demux(ctx.state(), nbl, dispatch) } else { Vec::new() };
     let mut at = nbl;
     while !at.is_null() {
         // SAFETY: NBLs of the chain NDIS passed, owned by the miniport until completed.
@@ -246,23 +225,22 @@ unsafe extern "system" fn send(
         // SAFETY: as above.
         at = unsafe { (*at).Next };
     }
-    let complete_flags = if flags & NDIS_SEND_FLAGS_DISPATCH_LEVEL != 0 {
-        NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL
-    } else {
-        0
-    };
+    let complete_flags =
+        if flags & NDIS_SEND_FLAGS_DISPATCH_LEVEL != 0 { NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL } else { 0 };
     // SAFETY: the chain NDIS passed, completed once.
     unsafe { NdisMSendNetBufferListsComplete(ctx.adapter, nbl, complete_flags) };
+    if !indications.is_empty() {
+        rx::indicate(ctx.state(), indications);
+    }
 }
 
-unsafe extern "system" fn return_nbls(
-    context: NDIS_HANDLE,
-    nbl: *mut NET_BUFFER_LIST,
-    _flags: ULONG,
-) {
+unsafe extern "system" fn return_nbls(context: NDIS_HANDLE, nbl: *mut NET_BUFFER_LIST, _flags: ULONG) {
     let mut ctx = adapter_ctx(context.cast());
     ctx.nbl = nbl;
-    run_hooks(Point::Return, &mut ctx);
+    if run_hooks(Point::Return, &mut ctx).is_some() {
+        return;
+    }
+    rx::recycle(ctx.state(), nbl);
 }
 
 unsafe extern "system" fn cancel_send(_context: NDIS_HANDLE, _cancel_id: PVOID) {}

@@ -23,6 +23,7 @@ use ndis_sys::*;
 mod fake;
 mod ndis;
 pub mod oid;
+pub mod rx;
 
 pub use fake::{fake_driver_entry, work_item};
 pub use ndis::*;
@@ -110,6 +111,9 @@ pub struct Knobs {
     pub skip_dma_stopped: bool,
     /// Skip freeing a queue's memory in FREE_QUEUE.
     pub leak_queue_memory: bool,
+    /// Loop sends back into a VMQ receive path (NBL pool, receive buffers in shared memory,
+    /// filters, indications); see `rx.rs`.
+    pub rx: bool,
 }
 
 impl Default for Knobs {
@@ -124,6 +128,7 @@ impl Default for Knobs {
             characteristics: None,
             skip_dma_stopped: false,
             leak_queue_memory: false,
+            rx: false,
         }
     }
 }
@@ -146,6 +151,8 @@ pub struct FakeAdapter {
     pub work_item: NDIS_HANDLE,
     /// The value of `*VMQ` read at initialize.
     pub vmq_keyword: Option<u32>,
+    /// The receive path (when the `rx` knob is on).
+    pub rx: rx::Rx,
 }
 
 thread_local! {
@@ -211,29 +218,51 @@ pub fn host_with(config: HostConfig) -> Host {
 /// A host with one running adapter.
 pub fn host_with_adapter() -> (Host, AdapterId) {
     let mut host = host();
-    let a = host
-        .add_adapter(AdapterConfig::default().keyword("*VMQ", 1))
-        .expect("add_adapter");
+    let a = host.add_adapter(AdapterConfig::default().keyword("*VMQ", 1)).expect("add_adapter");
     (host, a)
 }
 
 /// Asserts `violations` names `rule` (and returns them for more checks).
 pub fn assert_rule(host: &mut Host, rule: &str) -> Vec<ndis_sim::Violation> {
     let v = host.take_violations();
-    assert!(
-        v.iter().any(|v| v.rule == rule),
-        "expected a `{rule}` violation, got: {v:#?}"
-    );
+    assert!(v.iter().any(|v| v.rule == rule), "expected a `{rule}` violation, got: {v:#?}");
     v
 }
 
 fn adapter_ctx(state: *mut FakeAdapter) -> Ctx {
     // SAFETY: `state` is the live Box the fake passed as MiniportAdapterContext.
     let adapter = unsafe { (*state).handle };
-    Ctx {
-        adapter,
-        state,
-        request: null_mut(),
-        nbl: null_mut(),
+    Ctx { adapter, state, request: null_mut(), nbl: null_mut() }
+}
+
+/// A VM's MAC address (`02:00:00:00:01:i`).
+pub fn mac(i: u8) -> [u8; 6] {
+    [0x02, 0, 0, 0, 1, i]
+}
+
+/// A host whose fake has the receive path on, with one running adapter and one VM queue per
+/// `(mac, vlan)`: ALLOCATE_QUEUE with `spec`, SET_FILTER (MAC, plus VLAN when given; otherwise
+/// VLAN_UNTAGGED_OR_ZERO), QUEUE_ALLOCATION_COMPLETE.
+pub fn rx_host_with(
+    config: HostConfig,
+    spec: ndis_sim::QueueSpec,
+    filters: &[([u8; 6], Option<u16>)],
+) -> (Host, AdapterId, Vec<ndis_sim::QueueId>) {
+    knobs(|k| k.rx = true);
+    let mut host = host_with(config);
+    let a = host.add_adapter(AdapterConfig::default().keyword("*VMQ", 1)).expect("add_adapter");
+    let mut queues = Vec::new();
+    for &(mac, vlan) in filters {
+        let q = host.allocate_queue(a, spec.clone()).expect("allocate_queue");
+        host.set_mac_filter(a, q, mac, vlan).expect("set_filter");
+        let done = host.complete_queue_allocation(a, &[q]).expect("allocation complete");
+        assert_eq!(done, vec![(q, NDIS_STATUS_SUCCESS)]);
+        queues.push(q);
     }
+    (host, a, queues)
+}
+
+/// [`rx_host_with`] with the default host configuration and queue parameters.
+pub fn rx_host(filters: &[([u8; 6], Option<u16>)]) -> (Host, AdapterId, Vec<ndis_sim::QueueId>) {
+    rx_host_with(HostConfig::default(), ndis_sim::QueueSpec::default(), filters)
 }

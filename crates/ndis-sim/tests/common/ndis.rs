@@ -35,13 +35,7 @@ pub fn read_keyword(adapter: NDIS_HANDLE, name: &str) -> Option<u32> {
     let mut read_status = NDIS_STATUS_FAILURE;
     // SAFETY: valid locals and the open configuration handle.
     unsafe {
-        NdisReadConfiguration(
-            &raw mut read_status,
-            &raw mut value,
-            config,
-            &raw mut keyword,
-            NdisParameterInteger,
-        )
+        NdisReadConfiguration(&raw mut read_status, &raw mut value, config, &raw mut keyword, NdisParameterInteger)
     };
     let result = if read_status == NDIS_STATUS_SUCCESS && !value.is_null() {
         // SAFETY: NDIS returned a parameter block valid until NdisCloseConfiguration.
@@ -57,18 +51,10 @@ pub fn read_keyword(adapter: NDIS_HANDLE, name: &str) -> Option<u32> {
 }
 
 /// Sets the registration, general and hardware-assist attributes the way a VMQ miniport does.
-pub fn set_attributes(
-    adapter: NDIS_HANDLE,
-    context: *mut FakeAdapter,
-    bus_master: bool,
-) -> NDIS_STATUS {
+pub fn set_attributes(adapter: NDIS_HANDLE, context: *mut FakeAdapter, bus_master: bool) -> NDIS_STATUS {
     let mut attrs = NDIS_MINIPORT_ADAPTER_ATTRIBUTES::default();
-    let flags = NDIS_MINIPORT_ATTRIBUTES_HARDWARE_DEVICE
-        | if bus_master {
-            NDIS_MINIPORT_ATTRIBUTES_BUS_MASTER
-        } else {
-            0
-        };
+    let flags =
+        NDIS_MINIPORT_ATTRIBUTES_HARDWARE_DEVICE | if bus_master { NDIS_MINIPORT_ATTRIBUTES_BUS_MASTER } else { 0 };
     attrs.RegistrationAttributes = NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES {
         Header: NDIS_OBJECT_HEADER::new(
             NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES,
@@ -106,8 +92,7 @@ pub fn set_attributes(
     if status != NDIS_STATUS_SUCCESS {
         return status;
     }
-    let mut hardware =
-        capabilities(NDIS_RECEIVE_FILTER_VM_QUEUE_SUPPORTED | NDIS_RECEIVE_FILTER_MSI_X_SUPPORTED);
+    let mut hardware = capabilities(NDIS_RECEIVE_FILTER_VM_QUEUE_SUPPORTED | NDIS_RECEIVE_FILTER_MSI_X_SUPPORTED);
     let mut current = capabilities(NDIS_RECEIVE_FILTER_VM_QUEUE_SUPPORTED);
     attrs.HardwareAssistAttributes = NDIS_MINIPORT_ADAPTER_HARDWARE_ASSIST_ATTRIBUTES {
         Header: NDIS_OBJECT_HEADER::new(
@@ -151,6 +136,8 @@ pub struct Shared {
     pub allocation: NDIS_HANDLE,
     /// VirtualAddress.
     pub virtual_address: PVOID,
+    /// SharedMemoryHandle (for NET_BUFFER_SHARED_MEMORY).
+    pub shared_handle: NDIS_HANDLE,
     /// (Address, Length) of each SG element.
     pub elements: Vec<(i64, u32)>,
 }
@@ -173,11 +160,7 @@ pub fn allocate_shared(
             NDIS_SHARED_MEMORY_PARAMETERS_REVISION_2,
             NDIS_SIZEOF_SHARED_MEMORY_PARAMETERS_REVISION_2,
         ),
-        Flags: if contiguous {
-            NDIS_SHARED_MEM_PARAMETERS_CONTIGUOUS
-        } else {
-            0
-        },
+        Flags: if contiguous { NDIS_SHARED_MEM_PARAMETERS_CONTIGUOUS } else { 0 },
         QueueId: queue,
         PreferredNode: MM_ANY_NODE_OK,
         Usage: NdisSharedMemoryUsageReceive,
@@ -190,18 +173,13 @@ pub fn allocate_shared(
     let mut allocation: NDIS_HANDLE = null_mut();
     // SAFETY: valid locals; the SG buffer outlives the call.
     let status = unsafe { NdisAllocateSharedMemory(handle, &raw mut params, &raw mut allocation) };
-    let n = if status == NDIS_STATUS_SUCCESS {
-        sg[0] as u32 as usize
-    } else {
-        0
-    };
-    let elements = (0..n.min(pages))
-        .map(|i| (sg[2 + 3 * i] as i64, sg[3 + 3 * i] as u32))
-        .collect();
+    let n = if status == NDIS_STATUS_SUCCESS { sg[0] as u32 as usize } else { 0 };
+    let elements = (0..n.min(pages)).map(|i| (sg[2 + 3 * i] as i64, sg[3 + 3 * i] as u32)).collect();
     Shared {
         status,
         allocation,
         virtual_address: params.VirtualAddress,
+        shared_handle: params.SharedMemoryHandle,
         elements,
     }
 }

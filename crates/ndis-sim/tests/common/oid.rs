@@ -5,8 +5,8 @@ use std::ptr::null_mut;
 use ndis_sys::*;
 
 use super::{
-    Ctx, FakeAdapter, Point, QUEUE_MEMORY, adapter_ctx, allocate_shared, free_queue_memory,
-    indicate_queue_state, knob, queue_work, run_hooks,
+    Ctx, FakeAdapter, Point, QUEUE_MEMORY, adapter_ctx, allocate_shared, free_queue_memory, indicate_queue_state, knob,
+    queue_work, run_hooks, rx,
 };
 
 /// The information buffer and its lengths, whatever the request type.
@@ -29,36 +29,18 @@ pub fn decode(request: *mut NDIS_OID_REQUEST) -> (NDIS_REQUEST_TYPE, NDIS_OID, B
             let m = unsafe { r.DATA.METHOD_INFORMATION };
             (
                 m.Oid,
-                Buffer {
-                    data: m.InformationBuffer.cast(),
-                    input: m.InputBufferLength,
-                    output: m.OutputBufferLength,
-                },
+                Buffer { data: m.InformationBuffer.cast(), input: m.InputBufferLength, output: m.OutputBufferLength },
             )
         }
         NdisRequestSetInformation => {
             // SAFETY: SET_INFORMATION is the member RequestType selects.
             let s = unsafe { r.DATA.SET_INFORMATION };
-            (
-                s.Oid,
-                Buffer {
-                    data: s.InformationBuffer.cast(),
-                    input: s.InformationBufferLength,
-                    output: 0,
-                },
-            )
+            (s.Oid, Buffer { data: s.InformationBuffer.cast(), input: s.InformationBufferLength, output: 0 })
         }
         _ => {
             // SAFETY: QUERY_INFORMATION is the member RequestType selects.
             let q = unsafe { r.DATA.QUERY_INFORMATION };
-            (
-                q.Oid,
-                Buffer {
-                    data: q.InformationBuffer.cast(),
-                    input: 0,
-                    output: q.InformationBufferLength,
-                },
-            )
+            (q.Oid, Buffer { data: q.InformationBuffer.cast(), input: 0, output: q.InformationBufferLength })
         }
     };
     (r.RequestType, oid, buffer)
@@ -97,6 +79,12 @@ fn read_u32(b: &Buffer, at: usize) -> u32 {
     unsafe { p.read_unaligned() }
 }
 
+/// A copy of the request's input bytes.
+fn input(b: &Buffer) -> Vec<u8> {
+    // SAFETY: NDIS passed an information buffer of at least InputBufferLength bytes.
+    unsafe { std::slice::from_raw_parts(b.data, b.input as usize) }.to_vec()
+}
+
 fn write_u32(b: &Buffer, at: usize, v: u32) {
     assert!(at + 4 <= b.input.max(b.output) as usize);
     let p = b.data.wrapping_add(at).cast::<u32>();
@@ -105,10 +93,7 @@ fn write_u32(b: &Buffer, at: usize, v: u32) {
 }
 
 /// The fake's MiniportOidRequest.
-pub unsafe extern "system" fn oid_request(
-    context: NDIS_HANDLE,
-    request: *mut NDIS_OID_REQUEST,
-) -> NDIS_STATUS {
+pub unsafe extern "system" fn oid_request(context: NDIS_HANDLE, request: *mut NDIS_OID_REQUEST) -> NDIS_STATUS {
     let mut ctx: Ctx = adapter_ctx(context.cast());
     ctx.request = request;
     if let Some(status) = run_hooks(Point::Oid, &mut ctx) {
@@ -127,10 +112,7 @@ pub unsafe extern "system" fn oid_request(
             NDIS_STATUS_SUCCESS
         }
         OID_RECEIVE_FILTER_ALLOCATE_QUEUE => {
-            let q = read_u32(
-                &b,
-                core::mem::offset_of!(NDIS_RECEIVE_QUEUE_PARAMETERS, QueueId),
-            );
+            let q = read_u32(&b, core::mem::offset_of!(NDIS_RECEIVE_QUEUE_PARAMETERS, QueueId));
             s.memory.entry(q).or_default();
             set_counts(request, b.input, b.input, 0);
             NDIS_STATUS_SUCCESS
@@ -142,10 +124,12 @@ pub unsafe extern "system" fn oid_request(
             for i in 0..n {
                 let e = first + i * size;
                 let q = read_u32(&b, e + 8);
-                let shared =
-                    allocate_shared(s.handle, q, QUEUE_MEMORY, knob(|k| k.contiguous), |_| {});
+                let shared = allocate_shared(s.handle, q, QUEUE_MEMORY, knob(|k| k.contiguous), |_| {});
                 if shared.status == NDIS_STATUS_SUCCESS {
                     s.memory.entry(q).or_default().push(shared.allocation);
+                    if rx::enabled() {
+                        rx::add_buffers(s, q, &shared, QUEUE_MEMORY);
+                    }
                 }
                 write_u32(&b, e + 12, shared.status as u32);
             }
@@ -153,14 +137,8 @@ pub unsafe extern "system" fn oid_request(
             NDIS_STATUS_SUCCESS
         }
         OID_RECEIVE_FILTER_QUEUE_PARAMETERS => {
-            let q = read_u32(
-                &b,
-                core::mem::offset_of!(NDIS_RECEIVE_QUEUE_PARAMETERS, QueueId),
-            );
-            let flags = read_u32(
-                &b,
-                core::mem::offset_of!(NDIS_RECEIVE_QUEUE_PARAMETERS, Flags),
-            );
+            let q = read_u32(&b, core::mem::offset_of!(NDIS_RECEIVE_QUEUE_PARAMETERS, QueueId));
+            let flags = read_u32(&b, core::mem::offset_of!(NDIS_RECEIVE_QUEUE_PARAMETERS, Flags));
             if flags & NDIS_RECEIVE_QUEUE_PARAMETERS_SUGGESTED_RECV_BUFFER_NUMBERS_CHANGED != 0 {
                 let shared = allocate_shared(s.handle, q, QUEUE_MEMORY, false, |_| {});
                 if shared.status == NDIS_STATUS_SUCCESS {
@@ -171,10 +149,12 @@ pub unsafe extern "system" fn oid_request(
             NDIS_STATUS_SUCCESS
         }
         OID_RECEIVE_FILTER_SET_FILTER => {
+            rx::set_filter(s, &input(&b));
             set_counts(request, b.input, b.input, 0);
             NDIS_STATUS_SUCCESS
         }
         OID_RECEIVE_FILTER_CLEAR_FILTER => {
+            rx::clear_filter(s, read_u32(&b, core::mem::offset_of!(NDIS_RECEIVE_FILTER_CLEAR_PARAMETERS, FilterId)));
             set_counts(request, 0, b.input, 0);
             NDIS_STATUS_SUCCESS
         }
@@ -184,10 +164,7 @@ pub unsafe extern "system" fn oid_request(
 }
 
 fn free_queue(s: &mut FakeAdapter, request: *mut NDIS_OID_REQUEST, b: &Buffer) -> NDIS_STATUS {
-    let q = read_u32(
-        b,
-        core::mem::offset_of!(NDIS_RECEIVE_QUEUE_FREE_PARAMETERS, QueueId),
-    );
+    let q = read_u32(b, core::mem::offset_of!(NDIS_RECEIVE_QUEUE_FREE_PARAMETERS, QueueId));
     if !knob(|k| k.skip_dma_stopped) {
         indicate_queue_state(s.handle, q, NdisReceiveQueueOperationalStateDmaStopped);
     }
@@ -202,6 +179,7 @@ fn free_queue(s: &mut FakeAdapter, request: *mut NDIS_OID_REQUEST, b: &Buffer) -
         queue_work(s);
         return NDIS_STATUS_PENDING;
     }
+    rx::free_queue(s, q);
     free_queue_memory(s, q);
     NDIS_STATUS_SUCCESS
 }

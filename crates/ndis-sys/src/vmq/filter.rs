@@ -2,8 +2,7 @@
 
 use crate::object::NDIS_OBJECT_HEADER;
 use crate::types::{
-    NDIS_NIC_SWITCH_VPORT_ID, NDIS_RECEIVE_FILTER_ID, NDIS_RECEIVE_QUEUE_ID, UCHAR, ULONG, ULONG64,
-    USHORT,
+    NDIS_NIC_SWITCH_VPORT_ID, NDIS_RECEIVE_FILTER_ID, NDIS_RECEIVE_QUEUE_ID, UCHAR, ULONG, ULONG64, USHORT,
 };
 
 /// `NDIS_RECEIVE_FILTER_TYPE`.
@@ -241,14 +240,7 @@ pub struct NDIS_RECEIVE_FILTER_CLEAR_PARAMETERS {
     /// Filter to clear.
     pub FilterId: NDIS_RECEIVE_FILTER_ID,
 }
-assert_layout!(
-    NDIS_RECEIVE_FILTER_CLEAR_PARAMETERS,
-    size = 16,
-    Header = 0,
-    Flags = 4,
-    QueueId = 8,
-    FilterId = 12,
-);
+assert_layout!(NDIS_RECEIVE_FILTER_CLEAR_PARAMETERS, size = 16, Header = 0, Flags = 4, QueueId = 8, FilterId = 12,);
 /// `NDIS_SIZEOF_RECEIVE_FILTER_CLEAR_PARAMETERS_REVISION_1` (through `FilterId`).
 pub const NDIS_SIZEOF_RECEIVE_FILTER_CLEAR_PARAMETERS_REVISION_1: u16 =
     size_through!(NDIS_RECEIVE_FILTER_CLEAR_PARAMETERS, FilterId);

@@ -5,14 +5,14 @@
 //! See <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nf-ndis-ndismoidrequestcomplete>.
 
 use ndis_sys::{
-    NDIS_STATUS_BUFFER_TOO_SHORT, NDIS_STATUS_INVALID_LENGTH, NDIS_STATUS_NOT_ACCEPTED,
-    NDIS_STATUS_PENDING, NDIS_STATUS_REQUEST_ABORTED, NDIS_STATUS_SUCCESS,
-    OID_RECEIVE_FILTER_ALLOCATE_QUEUE, OID_RECEIVE_FILTER_CLEAR_FILTER,
-    OID_RECEIVE_FILTER_FREE_QUEUE, OID_RECEIVE_FILTER_QUEUE_ALLOCATION_COMPLETE,
+    NDIS_STATUS_BUFFER_TOO_SHORT, NDIS_STATUS_INVALID_LENGTH, NDIS_STATUS_NOT_ACCEPTED, NDIS_STATUS_PENDING,
+    NDIS_STATUS_REQUEST_ABORTED, NDIS_STATUS_SUCCESS, OID_RECEIVE_FILTER_ALLOCATE_QUEUE,
+    OID_RECEIVE_FILTER_CLEAR_FILTER, OID_RECEIVE_FILTER_FREE_QUEUE, OID_RECEIVE_FILTER_QUEUE_ALLOCATION_COMPLETE,
     OID_RECEIVE_FILTER_SET_FILTER,
 };
 
 use super::super::config::DISPATCH_LEVEL;
+use super::super::filters::{FilterRule, parse_filter};
 use super::super::memory::{AddressSpace, MemExt};
 use super::super::{Model, rules};
 use super::{OidRecord, OidResult, OidState, RequestKind};
@@ -20,12 +20,7 @@ use super::{OidRecord, OidResult, OidState, RequestKind};
 impl Model {
     /// Called when MiniportOidRequest returned `status`. Returns the result unless the request
     /// is now pending.
-    pub fn end_oid_call(
-        &mut self,
-        mem: &mut dyn AddressSpace,
-        adapter: u64,
-        status: i32,
-    ) -> Option<OidResult> {
+    pub fn end_oid_call(&mut self, mem: &mut dyn AddressSpace, adapter: u64, status: i32) -> Option<OidResult> {
         let record = self.adapters.get_mut(&adapter)?.oid.current.take()?;
         let early = match record.state {
             OidState::InHandler(early) => early,
@@ -35,10 +30,7 @@ impl Model {
             (true, Some(completed)) => Some(self.finish_oid(mem, adapter, record, completed, true)),
             (true, None) => {
                 let a = self.adapters.get_mut(&adapter)?;
-                a.oid.current = Some(OidRecord {
-                    state: OidState::Pending,
-                    ..record
-                });
+                a.oid.current = Some(OidRecord { state: OidState::Pending, ..record });
                 None
             }
             (false, early) => {
@@ -54,22 +46,13 @@ impl Model {
     }
 
     /// `NdisMOidRequestComplete` (<= DISPATCH).
-    pub fn complete_oid(
-        &mut self,
-        mem: &mut dyn AddressSpace,
-        adapter: u64,
-        request: u64,
-        status: i32,
-    ) {
+    pub fn complete_oid(&mut self, mem: &mut dyn AddressSpace, adapter: u64, request: u64, status: i32) {
         const API: &str = "NdisMOidRequestComplete";
         if !self.check_adapter(adapter, API) {
             return;
         }
         if self.irql > DISPATCH_LEVEL {
-            self.violate(
-                rules::OID_IRQL,
-                format!("{API} at IRQL {} (> DISPATCH_LEVEL)", self.irql),
-            );
+            self.violate(rules::OID_IRQL, format!("{API} at IRQL {} (> DISPATCH_LEVEL)", self.irql));
         }
         if status == NDIS_STATUS_PENDING {
             self.violate(
@@ -81,12 +64,7 @@ impl Model {
         let Some(a) = self.adapters.get_mut(&adapter) else {
             return;
         };
-        let current = a
-            .oid
-            .current
-            .as_ref()
-            .filter(|r| r.request == request)
-            .map(|r| r.state);
+        let current = a.oid.current.as_ref().filter(|r| r.request == request).map(|r| r.state);
         let finished = a.oid.finished.contains(&request);
         match current {
             Some(OidState::InHandler(None)) => {
@@ -95,10 +73,7 @@ impl Model {
                 }
             }
             Some(OidState::InHandler(Some(_))) => {
-                self.violate(
-                    rules::OID_DOUBLE_COMPLETE,
-                    format!("{API}: request {request:#x} completed twice"),
-                );
+                self.violate(rules::OID_DOUBLE_COMPLETE, format!("{API}: request {request:#x} completed twice"));
             }
             Some(OidState::Pending) => {
                 if let Some(record) = a.oid.current.take() {
@@ -109,10 +84,7 @@ impl Model {
                 }
             }
             None if finished => {
-                self.violate(
-                    rules::OID_DOUBLE_COMPLETE,
-                    format!("{API}: request {request:#x} was already completed"),
-                );
+                self.violate(rules::OID_DOUBLE_COMPLETE, format!("{API}: request {request:#x} was already completed"));
             }
             None => {
                 self.violate(
@@ -133,21 +105,14 @@ impl Model {
         status: i32,
         pended: bool,
     ) -> OidResult {
-        let read = |o: u64| {
-            mem.read_u32(r.request + off!(NDIS_OID_REQUEST, DATA) + o)
-                .unwrap_or(0)
-        };
+        let read = |o: u64| mem.read_u32(r.request + off!(NDIS_OID_REQUEST, DATA) + o).unwrap_or(0);
         let (written, bytes_read, needed) = match r.kind {
-            RequestKind::Query => (
-                read(off!(NDIS_OID_REQUEST_QUERY, BytesWritten)),
-                0,
-                read(off!(NDIS_OID_REQUEST_QUERY, BytesNeeded)),
-            ),
-            RequestKind::Set => (
-                0,
-                read(off!(NDIS_OID_REQUEST_SET, BytesRead)),
-                read(off!(NDIS_OID_REQUEST_SET, BytesNeeded)),
-            ),
+            RequestKind::Query => {
+                (read(off!(NDIS_OID_REQUEST_QUERY, BytesWritten)), 0, read(off!(NDIS_OID_REQUEST_QUERY, BytesNeeded)))
+            }
+            RequestKind::Set => {
+                (0, read(off!(NDIS_OID_REQUEST_SET, BytesRead)), read(off!(NDIS_OID_REQUEST_SET, BytesNeeded)))
+            }
             RequestKind::Method => (
                 read(off!(NDIS_OID_REQUEST_METHOD, BytesWritten)),
                 read(off!(NDIS_OID_REQUEST_METHOD, BytesRead)),
@@ -155,16 +120,9 @@ impl Model {
             ),
         };
         let name = format!("OID {:#010x} ({:?})", r.oid, r.kind);
-        if matches!(
-            r.oid,
-            OID_RECEIVE_FILTER_FREE_QUEUE | OID_RECEIVE_FILTER_CLEAR_FILTER
-        ) && ![
-            NDIS_STATUS_SUCCESS,
-            NDIS_STATUS_PENDING,
-            NDIS_STATUS_NOT_ACCEPTED,
-            NDIS_STATUS_REQUEST_ABORTED,
-        ]
-        .contains(&status)
+        if matches!(r.oid, OID_RECEIVE_FILTER_FREE_QUEUE | OID_RECEIVE_FILTER_CLEAR_FILTER)
+            && ![NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING, NDIS_STATUS_NOT_ACCEPTED, NDIS_STATUS_REQUEST_ABORTED]
+                .contains(&status)
         {
             self.violate(
                 rules::OID_STATUS_NOT_ALLOWED,
@@ -174,19 +132,13 @@ impl Model {
         if written > r.output_len {
             self.violate(
                 rules::OID_BYTES_WRITTEN,
-                format!(
-                    "{name}: BytesWritten {written} exceeds the output buffer length {}",
-                    r.output_len
-                ),
+                format!("{name}: BytesWritten {written} exceeds the output buffer length {}", r.output_len),
             );
         }
         if bytes_read > r.input_len {
             self.violate(
                 rules::OID_BYTES_READ,
-                format!(
-                    "{name}: BytesRead {bytes_read} exceeds the input buffer length {}",
-                    r.input_len
-                ),
+                format!("{name}: BytesRead {bytes_read} exceeds the input buffer length {}", r.input_len),
             );
         }
         let given = match r.kind {
@@ -194,12 +146,12 @@ impl Model {
             RequestKind::Set => r.input_len,
             RequestKind::Method => r.input_len.min(r.output_len),
         };
-        if (status == NDIS_STATUS_BUFFER_TOO_SHORT || status == NDIS_STATUS_INVALID_LENGTH)
-            && needed <= given
-        {
+        if (status == NDIS_STATUS_BUFFER_TOO_SHORT || status == NDIS_STATUS_INVALID_LENGTH) && needed <= given {
             self.violate(
                 rules::OID_BYTES_NEEDED,
-                format!("{name} failed with {status:#x} but BytesNeeded {needed} does not exceed the length given ({given})"),
+                format!(
+                    "{name} failed with {status:#x} but BytesNeeded {needed} does not exceed the length given ({given})"
+                ),
             );
         }
         // Queries return what the miniport wrote; methods share the buffer with the caller
@@ -210,11 +162,7 @@ impl Model {
             RequestKind::Set => 0,
         }
         .min(r.buffer_len) as usize;
-        let data = if keep == 0 {
-            Vec::new()
-        } else {
-            mem.read_vec(r.buffer, keep).unwrap_or_default()
-        };
+        let data = if keep == 0 { Vec::new() } else { mem.read_vec(r.buffer, keep).unwrap_or_default() };
         self.apply_vmq_bookkeeping(mem, adapter, &r, status);
         if let Some(a) = self.adapters.get_mut(&adapter) {
             a.oid.finished.insert(r.request);
@@ -235,13 +183,7 @@ impl Model {
         }
     }
 
-    fn apply_vmq_bookkeeping(
-        &mut self,
-        mem: &dyn AddressSpace,
-        adapter: u64,
-        r: &OidRecord,
-        status: i32,
-    ) {
+    fn apply_vmq_bookkeeping(&mut self, mem: &dyn AddressSpace, adapter: u64, r: &OidRecord, status: i32) {
         let ok = status == NDIS_STATUS_SUCCESS;
         match (r.oid, r.queue, r.filter) {
             (OID_RECEIVE_FILTER_ALLOCATE_QUEUE, Some(q), _) if r.kind == RequestKind::Method => {
@@ -263,11 +205,7 @@ impl Model {
                 }
             }
             (OID_RECEIVE_FILTER_FREE_QUEUE, Some(q), _) if r.kind == RequestKind::Set => {
-                let Some(state) = self
-                    .adapter(adapter)
-                    .and_then(|a| a.queues.get(&q))
-                    .cloned()
-                else {
+                let Some(state) = self.adapter(adapter).and_then(|a| a.queues.get(&q)).cloned() else {
                     return;
                 };
                 if !ok {
@@ -288,25 +226,44 @@ impl Model {
                     rules::SHARED_MEMORY_LEAK_AT_FREE_QUEUE,
                     "when its FREE_QUEUE completed",
                 );
+                let owned = self.ownership.queue_refs(adapter, q);
+                if owned > 0 {
+                    self.violate(
+                        rules::RECEIVE_OUTSTANDING_AT_FREE_QUEUE,
+                        format!(
+                            "FREE_QUEUE for queue {q} completed while NDIS still owns {owned} NBL(s) indicated from it"
+                        ),
+                    );
+                }
                 self.queue_counters.1 += 1;
                 if let Some(a) = self.adapter_mut(adapter) {
                     a.queues.remove(&q);
                     a.filters.retain(|_, fq| *fq != q);
+                    a.filter_table.remove_queue(q);
+                    a.freed_queues.insert(q);
                 }
             }
             (OID_RECEIVE_FILTER_SET_FILTER, Some(q), Some(f)) if ok => {
+                let payload = mem.read_vec(r.buffer, r.buffer_len as usize).unwrap_or_default();
+                let rule = parse_filter(&payload).unwrap_or(FilterRule {
+                    queue: q,
+                    mac: None,
+                    vlan: None,
+                    untagged_or_zero: false,
+                    supported: false,
+                });
                 if let Some(a) = self.adapter_mut(adapter) {
                     a.filters.insert(f, q);
+                    a.filter_table.insert(f, FilterRule { queue: q, ..rule });
                 }
             }
             (OID_RECEIVE_FILTER_CLEAR_FILTER, _, Some(f)) if ok => {
                 if let Some(a) = self.adapter_mut(adapter) {
                     a.filters.remove(&f);
+                    a.filter_table.remove(f);
                 }
             }
-            (OID_RECEIVE_FILTER_QUEUE_ALLOCATION_COMPLETE, _, _)
-                if ok && r.kind == RequestKind::Method =>
-            {
+            (OID_RECEIVE_FILTER_QUEUE_ALLOCATION_COMPLETE, _, _) if ok && r.kind == RequestKind::Method => {
                 for (q, s) in parse_allocation_complete(mem, r.buffer, r.buffer_len) {
                     if let Some(qs) = self.adapter_mut(adapter).and_then(|a| a.queues.get_mut(&q)) {
                         qs.allocation_complete |= s == NDIS_STATUS_SUCCESS;
@@ -320,37 +277,23 @@ impl Model {
     /// Takes the completion of a pended request, if it has arrived.
     pub fn take_oid_completion(&mut self, adapter: u64, request_id: u64) -> Option<OidResult> {
         let a = self.adapters.get_mut(&adapter)?;
-        let i = a
-            .oid
-            .completions
-            .iter()
-            .position(|r| r.request_id == request_id)?;
+        let i = a.oid.completions.iter().position(|r| r.request_id == request_id)?;
         Some(a.oid.completions.remove(i))
     }
 
     /// Takes every completion of pended requests not yet taken.
     pub fn take_oid_completions(&mut self, adapter: u64) -> Vec<OidResult> {
-        self.adapters
-            .get_mut(&adapter)
-            .map(|a| std::mem::take(&mut a.oid.completions))
-            .unwrap_or_default()
+        self.adapters.get_mut(&adapter).map(|a| std::mem::take(&mut a.oid.completions)).unwrap_or_default()
     }
 
     /// Drops a request that never completed (reported as `oid.never-completed`).
     pub fn abandon_pending_oid(&mut self, adapter: u64, when: &str) {
-        let Some(r) = self
-            .adapters
-            .get_mut(&adapter)
-            .and_then(|a| a.oid.current.take())
-        else {
+        let Some(r) = self.adapters.get_mut(&adapter).and_then(|a| a.oid.current.take()) else {
             return;
         };
         self.violate(
             rules::OID_NEVER_COMPLETED,
-            format!(
-                "OID {:#010x} (RequestId {}) still pending {when}",
-                r.oid, r.request_id
-            ),
+            format!("OID {:#010x} (RequestId {}) still pending {when}", r.oid, r.request_id),
         );
     }
 }

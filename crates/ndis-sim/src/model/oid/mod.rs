@@ -10,11 +10,11 @@ use std::collections::BTreeSet;
 mod complete;
 
 use ndis_sys::{
-    NDIS_OBJECT_TYPE_OID_REQUEST, NDIS_SIZEOF_OID_REQUEST_REVISION_1,
-    NDIS_STATUS_ADAPTER_NOT_READY, NDIS_STATUS_PENDING, NDIS_STATUS_RESOURCES, NDIS_STATUS_SUCCESS,
-    NdisRequestMethod, NdisRequestQueryInformation, NdisRequestSetInformation,
-    OID_RECEIVE_FILTER_ALLOCATE_QUEUE, OID_RECEIVE_FILTER_CLEAR_FILTER,
-    OID_RECEIVE_FILTER_FREE_QUEUE, OID_RECEIVE_FILTER_SET_FILTER,
+    NDIS_OBJECT_TYPE_OID_REQUEST, NDIS_RECEIVE_QUEUE_PARAMETERS_PER_QUEUE_RECEIVE_INDICATION,
+    NDIS_SIZEOF_OID_REQUEST_REVISION_1, NDIS_STATUS_ADAPTER_NOT_READY, NDIS_STATUS_PENDING, NDIS_STATUS_RESOURCES,
+    NDIS_STATUS_SUCCESS, NdisRequestMethod, NdisRequestQueryInformation, NdisRequestSetInformation,
+    OID_RECEIVE_FILTER_ALLOCATE_QUEUE, OID_RECEIVE_FILTER_CLEAR_FILTER, OID_RECEIVE_FILTER_FREE_QUEUE,
+    OID_RECEIVE_FILTER_SET_FILTER,
 };
 
 use super::Model;
@@ -165,18 +165,10 @@ impl Model {
         output_len: u32,
     ) -> Result<BuiltRequest, OidResult> {
         let Some(a) = self.adapters.get(&adapter) else {
-            return Err(OidResult::undelivered(
-                oid,
-                kind,
-                NDIS_STATUS_ADAPTER_NOT_READY,
-            ));
+            return Err(OidResult::undelivered(oid, kind, NDIS_STATUS_ADAPTER_NOT_READY));
         };
         if a.phase.is_gone() || a.phase == super::adapter::Phase::Initializing {
-            return Err(OidResult::undelivered(
-                oid,
-                kind,
-                NDIS_STATUS_ADAPTER_NOT_READY,
-            ));
+            return Err(OidResult::undelivered(oid, kind, NDIS_STATUS_ADAPTER_NOT_READY));
         }
         if a.oid.current.is_some() {
             return Err(OidResult::undelivered(oid, kind, NDIS_STATUS_PENDING));
@@ -188,9 +180,7 @@ impl Model {
             RequestKind::Method => (input_len, output_len),
         };
         let buffer_len = input_len.max(output_len);
-        let built = self.build_request(
-            mem, adapter, kind, oid, input, input_len, output_len, buffer_len,
-        );
+        let built = self.build_request(mem, adapter, kind, oid, input, input_len, output_len, buffer_len);
         built.ok_or_else(|| OidResult::undelivered(oid, kind, NDIS_STATUS_RESOURCES))
     }
 
@@ -211,49 +201,27 @@ impl Model {
         self.next_request_id += 1;
         let request_id = self.next_request_id;
         let request_handle = self.handles.issue(HandleKind::OidRequest);
-        let (queue, filter) = self
-            .assign_ids(mem, adapter, kind, oid, buffer, buffer_len)
-            .ok()?;
-        let header = Header {
-            kind: NDIS_OBJECT_TYPE_OID_REQUEST,
-            revision: 1,
-            size: NDIS_SIZEOF_OID_REQUEST_REVISION_1,
-        };
+        let (queue, filter) = self.assign_ids(mem, adapter, kind, oid, buffer, buffer_len).ok()?;
+        let header =
+            Header { kind: NDIS_OBJECT_TYPE_OID_REQUEST, revision: 1, size: NDIS_SIZEOF_OID_REQUEST_REVISION_1 };
         let data = off!(NDIS_OID_REQUEST, DATA);
         let w = |mem: &mut dyn AddressSpace| -> Result<(), Fault> {
             mem.write(request, &header.bytes())?;
-            mem.write_u32(
-                request + off!(NDIS_OID_REQUEST, RequestType),
-                kind.ndis() as u32,
-            )?;
+            mem.write_u32(request + off!(NDIS_OID_REQUEST, RequestType), kind.ndis() as u32)?;
             mem.write_u64(request + off!(NDIS_OID_REQUEST, RequestId), request_id)?;
-            mem.write_u64(
-                request + off!(NDIS_OID_REQUEST, RequestHandle),
-                request_handle,
-            )?;
+            mem.write_u64(request + off!(NDIS_OID_REQUEST, RequestHandle), request_handle)?;
             mem.write_u32(request + data + off!(NDIS_OID_REQUEST_QUERY, Oid), oid)?;
-            mem.write_u64(
-                request + data + off!(NDIS_OID_REQUEST_QUERY, InformationBuffer),
-                buffer,
-            )?;
+            mem.write_u64(request + data + off!(NDIS_OID_REQUEST_QUERY, InformationBuffer), buffer)?;
             match kind {
-                RequestKind::Query => mem.write_u32(
-                    request + data + off!(NDIS_OID_REQUEST_QUERY, InformationBufferLength),
-                    output_len,
-                ),
-                RequestKind::Set => mem.write_u32(
-                    request + data + off!(NDIS_OID_REQUEST_SET, InformationBufferLength),
-                    input_len,
-                ),
+                RequestKind::Query => {
+                    mem.write_u32(request + data + off!(NDIS_OID_REQUEST_QUERY, InformationBufferLength), output_len)
+                }
+                RequestKind::Set => {
+                    mem.write_u32(request + data + off!(NDIS_OID_REQUEST_SET, InformationBufferLength), input_len)
+                }
                 RequestKind::Method => {
-                    mem.write_u32(
-                        request + data + off!(NDIS_OID_REQUEST_METHOD, InputBufferLength),
-                        input_len,
-                    )?;
-                    mem.write_u32(
-                        request + data + off!(NDIS_OID_REQUEST_METHOD, OutputBufferLength),
-                        output_len,
-                    )
+                    mem.write_u32(request + data + off!(NDIS_OID_REQUEST_METHOD, InputBufferLength), input_len)?;
+                    mem.write_u32(request + data + off!(NDIS_OID_REQUEST_METHOD, OutputBufferLength), output_len)
                 }
             }
         };
@@ -272,10 +240,7 @@ impl Model {
             filter,
         };
         self.adapters.get_mut(&adapter)?.oid.current = Some(record);
-        Some(BuiltRequest {
-            request,
-            request_id,
-        })
+        Some(BuiltRequest { request, request_id })
     }
 
     /// Plays NDIS's part of the VMQ OIDs: assigns QueueId / FilterId in the payload and notes
@@ -299,22 +264,22 @@ impl Model {
             {
                 let id = a.next_queue_id();
                 mem.write_u32(buffer + off!(NDIS_RECEIVE_QUEUE_PARAMETERS, QueueId), id)?;
+                let flags = mem.read_u32(buffer + off!(NDIS_RECEIVE_QUEUE_PARAMETERS, Flags))?;
+                a.freed_queues.remove(&id);
                 a.queues.insert(
                     id,
                     QueueState {
                         allocating: true,
+                        per_queue_receive_indication: flags
+                            & NDIS_RECEIVE_QUEUE_PARAMETERS_PER_QUEUE_RECEIVE_INDICATION
+                            != 0,
                         ..QueueState::default()
                     },
                 );
                 (Some(id), None)
             }
             (RequestKind::Set, OID_RECEIVE_FILTER_FREE_QUEUE) => {
-                let q = u32_within(
-                    mem,
-                    buffer,
-                    len,
-                    off!(NDIS_RECEIVE_QUEUE_FREE_PARAMETERS, QueueId),
-                )?;
+                let q = u32_within(mem, buffer, len, off!(NDIS_RECEIVE_QUEUE_FREE_PARAMETERS, QueueId))?;
                 if let Some(s) = q.and_then(|q| a.queues.get_mut(&q)) {
                     s.freeing = true;
                 }
@@ -325,29 +290,11 @@ impl Model {
             {
                 let id = a.next_filter_id();
                 mem.write_u32(buffer + off!(NDIS_RECEIVE_FILTER_PARAMETERS, FilterId), id)?;
-                (
-                    u32_within(
-                        mem,
-                        buffer,
-                        len,
-                        off!(NDIS_RECEIVE_FILTER_PARAMETERS, QueueId),
-                    )?,
-                    Some(id),
-                )
+                (u32_within(mem, buffer, len, off!(NDIS_RECEIVE_FILTER_PARAMETERS, QueueId))?, Some(id))
             }
             (RequestKind::Set, OID_RECEIVE_FILTER_CLEAR_FILTER) => (
-                u32_within(
-                    mem,
-                    buffer,
-                    len,
-                    off!(NDIS_RECEIVE_FILTER_CLEAR_PARAMETERS, QueueId),
-                )?,
-                u32_within(
-                    mem,
-                    buffer,
-                    len,
-                    off!(NDIS_RECEIVE_FILTER_CLEAR_PARAMETERS, FilterId),
-                )?,
+                u32_within(mem, buffer, len, off!(NDIS_RECEIVE_FILTER_CLEAR_PARAMETERS, QueueId))?,
+                u32_within(mem, buffer, len, off!(NDIS_RECEIVE_FILTER_CLEAR_PARAMETERS, FilterId))?,
             ),
             _ => (None, None),
         })
@@ -355,15 +302,6 @@ impl Model {
 }
 
 /// Reads the `u32` at `offset` of a buffer of `len` bytes, if it fits.
-fn u32_within(
-    mem: &dyn AddressSpace,
-    buffer: u64,
-    len: u32,
-    offset: u64,
-) -> Result<Option<u32>, Fault> {
-    if u64::from(len) >= offset + 4 {
-        mem.read_u32(buffer + offset).map(Some)
-    } else {
-        Ok(None)
-    }
+fn u32_within(mem: &dyn AddressSpace, buffer: u64, len: u32, offset: u64) -> Result<Option<u32>, Fault> {
+    if u64::from(len) >= offset + 4 { mem.read_u32(buffer + offset).map(Some) } else { Ok(None) }
 }

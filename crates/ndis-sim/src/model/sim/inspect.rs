@@ -1,9 +1,7 @@
 //! Read-only views of the simulated host for tests and the runner.
 
 use super::super::adapter::Phase;
-use super::super::attributes::{
-    GeneralAttributes, ReceiveFilterCapabilities, RegistrationAttributes,
-};
+use super::super::attributes::{GeneralAttributes, ReceiveFilterCapabilities, RegistrationAttributes};
 use super::super::calls::Env;
 use super::super::driver::Characteristics;
 use super::super::report::{Report, StatusRecord};
@@ -57,37 +55,23 @@ impl<E: Env> Sim<E> {
         &mut self,
         a: AdapterId,
     ) -> Option<(ReceiveFilterCapabilities, ReceiveFilterCapabilities)> {
-        self.with_model(|m, _| {
-            m.adapter(a.0)
-                .and_then(|s| s.attributes.hardware_assist)
-                .and_then(|h| h.receive_filter)
-        })
+        self.with_model(|m, _| m.adapter(a.0).and_then(|s| s.attributes.hardware_assist).and_then(|h| h.receive_filter))
     }
 
     /// Keywords the driver read through NdisReadConfiguration, in order (lower case).
     pub fn keywords_read(&mut self, a: AdapterId) -> Vec<String> {
-        self.with_model(|m, _| {
-            m.adapter(a.0)
-                .map(|s| s.keywords_read.clone())
-                .unwrap_or_default()
-        })
+        self.with_model(|m, _| m.adapter(a.0).map(|s| s.keywords_read.clone()).unwrap_or_default())
     }
 
     /// QueueIds NDIS currently has allocated on the adapter.
     pub fn queues(&mut self, a: AdapterId) -> Vec<u32> {
-        self.with_model(|m, _| {
-            m.adapter(a.0)
-                .map(|s| s.queues.keys().copied().collect())
-                .unwrap_or_default()
-        })
+        self.with_model(|m, _| m.adapter(a.0).map(|s| s.queues.keys().copied().collect()).unwrap_or_default())
     }
 
     /// (FilterId, QueueId) of the filters NDIS currently has set on the adapter.
     pub fn filters(&mut self, a: AdapterId) -> Vec<(u32, u32)> {
         self.with_model(|m, _| {
-            m.adapter(a.0)
-                .map(|s| s.filters.iter().map(|(f, q)| (*f, *q)).collect())
-                .unwrap_or_default()
+            m.adapter(a.0).map(|s| s.filters.iter().map(|(f, q)| (*f, *q)).collect()).unwrap_or_default()
         })
     }
 
@@ -114,9 +98,7 @@ impl<E: Env> Sim<E> {
     /// Received NBL counts by receive queue id (from the NBL filtering info).
     pub fn received_by_queue(&mut self, a: AdapterId) -> Vec<(u32, u64)> {
         self.with_model(|m, _| {
-            m.adapter(a.0)
-                .map(|s| s.received_by_queue.iter().map(|(q, n)| (*q, *n)).collect())
-                .unwrap_or_default()
+            m.adapter(a.0).map(|s| s.received_by_queue.iter().map(|(q, n)| (*q, *n)).collect()).unwrap_or_default()
         })
     }
 

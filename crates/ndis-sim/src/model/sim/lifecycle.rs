@@ -27,33 +27,20 @@ impl<E: Env> Sim<E> {
         }
         let objects = self.with_model(|m, mem| {
             let object = mem.alloc(DRIVER_OBJECT_SIZE, 16)?;
-            let units: Vec<u8> = REGISTRY_PATH
-                .encode_utf16()
-                .flat_map(u16::to_le_bytes)
-                .collect();
+            let units: Vec<u8> = REGISTRY_PATH.encode_utf16().flat_map(u16::to_le_bytes).collect();
             let buffer = mem.alloc_with(&units, units.len() + 2, 8)?;
             let path = mem.alloc(16, 8)?;
             let len = units.len() as u16;
-            mem.write_u16(path + off!(UNICODE_STRING, Length), len)
-                .ok()?;
-            mem.write_u16(path + off!(UNICODE_STRING, MaximumLength), len + 2)
-                .ok()?;
-            mem.write_u64(path + off!(UNICODE_STRING, Buffer), buffer)
-                .ok()?;
+            mem.write_u16(path + off!(UNICODE_STRING, Length), len).ok()?;
+            mem.write_u16(path + off!(UNICODE_STRING, MaximumLength), len + 2).ok()?;
+            mem.write_u64(path + off!(UNICODE_STRING, Buffer), buffer).ok()?;
             m.attach_driver(object, path);
             Some((object, path))
         });
         let (driver_object, registry_path) = objects.ok_or(SimError::Memory)?;
-        let call = MiniportCall::DriverEntry {
-            routine: entry,
-            driver_object,
-            registry_path,
-        };
+        let call = MiniportCall::DriverEntry { routine: entry, driver_object, registry_path };
         let status = self.invoke_status(call, PASSIVE_LEVEL);
-        let registered = self.with_model(|m, _| {
-            m.driver()
-                .is_some_and(|d| d.handle.is_some() && !d.deregistered)
-        });
+        let registered = self.with_model(|m, _| m.driver().is_some_and(|d| d.handle.is_some() && !d.deregistered));
         if status < 0 {
             self.with_model(|m, mem| {
                 if registered {
@@ -81,14 +68,11 @@ impl<E: Env> Sim<E> {
 
     /// Adds an adapter: MiniportInitializeEx at PASSIVE_LEVEL, then (by default) MiniportRestart.
     pub fn add_adapter(&mut self, config: AdapterConfig) -> Result<AdapterId, SimError> {
-        let handlers = self
-            .with_model(|m, _| m.handlers())
-            .ok_or(SimError::NoDriver)?;
+        let handlers = self.with_model(|m, _| m.handlers()).ok_or(SimError::NoDriver)?;
         let context = self.with_model(|m, _| m.driver().map_or(0, |d| d.context));
         let restart = config.restart_after_initialize;
-        let (handle, parameters) = self
-            .with_model(|m, mem| m.create_adapter(mem, config))
-            .map_err(|_| SimError::Memory)?;
+        let (handle, parameters) =
+            self.with_model(|m, mem| m.create_adapter(mem, config)).map_err(|_| SimError::Memory)?;
         let call = MiniportCall::Initialize {
             handler: handlers.initialize,
             adapter_handle: handle,
@@ -113,20 +97,10 @@ impl<E: Env> Sim<E> {
             Transition::Pause => h.pause,
             Transition::Restart => h.restart,
         })?;
-        let parameters = self
-            .with_model(|m, mem| m.begin_transition(mem, a.0, t))
-            .map_err(|_| SimError::Memory)?;
+        let parameters = self.with_model(|m, mem| m.begin_transition(mem, a.0, t)).map_err(|_| SimError::Memory)?;
         let call = match t {
-            Transition::Pause => MiniportCall::Pause {
-                handler,
-                context,
-                parameters,
-            },
-            Transition::Restart => MiniportCall::Restart {
-                handler,
-                context,
-                parameters,
-            },
+            Transition::Pause => MiniportCall::Pause { handler, context, parameters },
+            Transition::Restart => MiniportCall::Restart { handler, context, parameters },
         };
         let status = self.invoke_status(call, PASSIVE_LEVEL);
         let pending = self.with_model(|m, _| m.end_transition(a.0, t, status));
@@ -146,11 +120,7 @@ impl<E: Env> Sim<E> {
         }
         self.settle();
         if t == Transition::Restart && self.phase(a) != Some(Phase::Running) {
-            let status = if status == ndis_sys::NDIS_STATUS_PENDING {
-                ndis_sys::NDIS_STATUS_FAILURE
-            } else {
-                status
-            };
+            let status = if status == ndis_sys::NDIS_STATUS_PENDING { ndis_sys::NDIS_STATUS_FAILURE } else { status };
             return Err(SimError::RestartFailed(status));
         }
         Ok(())
@@ -160,9 +130,7 @@ impl<E: Env> Sim<E> {
     pub fn pause(&mut self, a: AdapterId) -> Result<(), SimError> {
         match self.phase(a) {
             Some(Phase::Running) => self.transition(a, Transition::Pause),
-            Some(p) if !p.is_gone() => {
-                Err(SimError::InvalidState(a, "pause needs a running adapter"))
-            }
+            Some(p) if !p.is_gone() => Err(SimError::InvalidState(a, "pause needs a running adapter")),
             _ => Err(SimError::UnknownAdapter(a)),
         }
     }
@@ -171,9 +139,7 @@ impl<E: Env> Sim<E> {
     pub fn restart(&mut self, a: AdapterId) -> Result<(), SimError> {
         match self.phase(a) {
             Some(Phase::Paused) => self.transition(a, Transition::Restart),
-            Some(p) if !p.is_gone() => {
-                Err(SimError::InvalidState(a, "restart needs a paused adapter"))
-            }
+            Some(p) if !p.is_gone() => Err(SimError::InvalidState(a, "restart needs a paused adapter")),
             _ => Err(SimError::UnknownAdapter(a)),
         }
     }
@@ -190,21 +156,12 @@ impl<E: Env> Sim<E> {
                 size: ndis_sys::NDIS_SIZEOF_NET_DEVICE_PNP_EVENT_REVISION_1,
             };
             mem.write(at, &header.bytes()).ok()?;
-            mem.write_u32(
-                at + off!(NET_DEVICE_PNP_EVENT, DevicePnPEvent),
-                event as u32,
-            )
-            .ok()?;
+            mem.write_u32(at + off!(NET_DEVICE_PNP_EVENT, DevicePnPEvent), event as u32).ok()?;
             if event == ndis_sys::NdisDevicePnPEventPowerProfileChanged {
                 // A ULONG power profile (NdisPowerProfileAcOnLine = 1) right after the struct.
                 mem.write_u32(at + size as u64, 1).ok()?;
-                mem.write_u64(
-                    at + off!(NET_DEVICE_PNP_EVENT, InformationBuffer),
-                    at + size as u64,
-                )
-                .ok()?;
-                mem.write_u32(at + off!(NET_DEVICE_PNP_EVENT, InformationBufferLength), 4)
-                    .ok()?;
+                mem.write_u64(at + off!(NET_DEVICE_PNP_EVENT, InformationBuffer), at + size as u64).ok()?;
+                mem.write_u32(at + off!(NET_DEVICE_PNP_EVENT, InformationBufferLength), 4).ok()?;
             }
             if event == ndis_sys::NdisDevicePnPEventSurpriseRemoved {
                 m.note_surprise_removal(a.0);
@@ -212,14 +169,7 @@ impl<E: Env> Sim<E> {
             Some(at)
         });
         let event = built.ok_or(SimError::Memory)?;
-        self.invoke(
-            MiniportCall::DevicePnPEvent {
-                handler,
-                context,
-                event,
-            },
-            PASSIVE_LEVEL,
-        );
+        self.invoke(MiniportCall::DevicePnPEvent { handler, context, event }, PASSIVE_LEVEL);
         self.settle();
         Ok(())
     }
@@ -228,19 +178,8 @@ impl<E: Env> Sim<E> {
     /// NdisShutdownBugCheck).
     pub fn shutdown(&mut self, a: AdapterId, action: i32) -> Result<(), SimError> {
         let (handler, context) = self.adapter_call_target(a, |h| h.shutdown)?;
-        let irql = if action == NdisShutdownBugCheck {
-            HIGH_LEVEL
-        } else {
-            PASSIVE_LEVEL
-        };
-        self.invoke(
-            MiniportCall::Shutdown {
-                handler,
-                context,
-                action,
-            },
-            irql,
-        );
+        let irql = if action == NdisShutdownBugCheck { HIGH_LEVEL } else { PASSIVE_LEVEL };
+        self.invoke(MiniportCall::Shutdown { handler, context, action }, irql);
         if irql == PASSIVE_LEVEL {
             self.settle();
         }
@@ -267,38 +206,23 @@ impl<E: Env> Sim<E> {
             let _ = self.pause(a);
         }
         self.settle();
-        if self.with_model(|m, _| {
-            m.adapter(a.0)
-                .is_some_and(|s| s.oid.current_request_id().is_some())
-        }) {
+        if self.with_model(|m, _| m.adapter(a.0).is_some_and(|s| s.oid.current_request_id().is_some())) {
             self.with_model(|m, _| m.abandon_pending_oid(a.0, "when the adapter was halted"));
         }
         let filters: Vec<(u32, u32)> = self.with_model(|m, _| {
-            m.adapter(a.0)
-                .map(|s| s.filters.iter().map(|(f, q)| (*f, *q)).collect())
-                .unwrap_or_default()
+            m.adapter(a.0).map(|s| s.filters.iter().map(|(f, q)| (*f, *q)).collect()).unwrap_or_default()
         });
         for (filter, queue) in filters {
             let _ = self.clear_filter(a, crate::vswitch::QueueId(queue), filter);
         }
-        let queues: Vec<u32> = self.with_model(|m, _| {
-            m.adapter(a.0)
-                .map(|s| s.queues.keys().copied().collect())
-                .unwrap_or_default()
-        });
+        let queues: Vec<u32> =
+            self.with_model(|m, _| m.adapter(a.0).map(|s| s.queues.keys().copied().collect()).unwrap_or_default());
         for queue in queues.into_iter().filter(|_| free_queues) {
             let _ = self.free_queue(a, crate::vswitch::QueueId(queue));
         }
         self.return_received(a);
         self.with_model(|m, _| m.set_phase(a.0, Phase::Halting));
-        self.invoke(
-            MiniportCall::Halt {
-                handler,
-                context,
-                action,
-            },
-            PASSIVE_LEVEL,
-        );
+        self.invoke(MiniportCall::Halt { handler, context, action }, PASSIVE_LEVEL);
         self.with_model(|m, mem| m.finish_halt(mem, a.0));
         self.settle();
         Ok(())
@@ -308,20 +232,12 @@ impl<E: Env> Sim<E> {
     /// Unload handler at PASSIVE_LEVEL, then runs the unload-time checks.
     pub fn unload_driver(&mut self) -> Result<(), SimError> {
         let handlers = self.with_model(|m, _| m.handlers());
-        let driver_object = self
-            .with_model(|m, _| m.driver().map(|d| d.driver_object))
-            .ok_or(SimError::NoDriver)?;
+        let driver_object = self.with_model(|m, _| m.driver().map(|d| d.driver_object)).ok_or(SimError::NoDriver)?;
         for a in self.live_adapters() {
             let _ = self.halt(a, NdisHaltDeviceDisabled);
         }
         if let Some(h) = handlers.filter(|h| h.unload != 0) {
-            self.invoke(
-                MiniportCall::Unload {
-                    handler: h.unload,
-                    driver_object,
-                },
-                PASSIVE_LEVEL,
-            );
+            self.invoke(MiniportCall::Unload { handler: h.unload, driver_object }, PASSIVE_LEVEL);
         }
         self.with_model(|m, mem| m.finish_unload(mem));
         Ok(())
@@ -333,15 +249,9 @@ impl<E: Env> Sim<E> {
         a: AdapterId,
         pick: impl FnOnce(&super::super::driver::Handlers) -> u64,
     ) -> Result<(u64, u64), SimError> {
-        let handlers = self
-            .with_model(|m, _| m.handlers())
-            .ok_or(SimError::NoDriver)?;
+        let handlers = self.with_model(|m, _| m.handlers()).ok_or(SimError::NoDriver)?;
         let context = self
-            .with_model(|m, _| {
-                m.adapter(a.0)
-                    .filter(|s| !s.phase.is_gone())
-                    .map(|s| s.context)
-            })
+            .with_model(|m, _| m.adapter(a.0).filter(|s| !s.phase.is_gone()).map(|s| s.context))
             .ok_or(SimError::UnknownAdapter(a))?;
         Ok((pick(&handlers), context))
     }

@@ -16,6 +16,7 @@ use ndis_sys::NDIS_STATUS_SUCCESS;
 use super::Model;
 use super::calls::{Env, MiniportCall};
 use super::config::PASSIVE_LEVEL;
+use super::frames::FrameError;
 use super::memory::AddressSpace;
 
 pub use datapath::SendResult;
@@ -54,6 +55,8 @@ pub enum SimError {
     NeverCompleted(AdapterId),
     /// The simulated address space ran out of memory or faulted.
     Memory,
+    /// A frame given to `send_frames` cannot be built.
+    InvalidFrame(FrameError),
 }
 
 impl fmt::Display for SimError {
@@ -68,6 +71,7 @@ impl fmt::Display for SimError {
             Self::InvalidState(a, why) => write!(f, "{a}: {why}"),
             Self::NeverCompleted(a) => write!(f, "{a}: a pended pause/restart never completed"),
             Self::Memory => write!(f, "simulated memory exhausted"),
+            Self::InvalidFrame(e) => write!(f, "invalid frame: {e}"),
         }
     }
 }
@@ -116,14 +120,7 @@ impl<E: Env> Sim<E> {
         let Some((item, routine, context)) = self.env.with_model(|m, _| m.next_work_item()) else {
             return false;
         };
-        self.invoke(
-            MiniportCall::WorkItem {
-                routine,
-                context,
-                item,
-            },
-            PASSIVE_LEVEL,
-        );
+        self.invoke(MiniportCall::WorkItem { routine, context, item }, PASSIVE_LEVEL);
         true
     }
 
@@ -177,15 +174,12 @@ impl<E: Env> Sim<E> {
         characteristics: u64,
         out: u64,
     ) -> i32 {
-        let status = self.env.with_model(|m, mem| {
-            m.register_miniport_driver(mem, driver_object, context, characteristics, out)
-        });
+        let status =
+            self.env.with_model(|m, mem| m.register_miniport_driver(mem, driver_object, context, characteristics, out));
         if status != NDIS_STATUS_SUCCESS {
             return status;
         }
-        let driver = self
-            .env
-            .with_model(|m, _| m.driver().and_then(|d| d.handle.zip(d.characteristics)));
+        let driver = self.env.with_model(|m, _| m.driver().and_then(|d| d.handle.zip(d.characteristics)));
         let Some((handle, chars)) = driver else {
             return status;
         };
@@ -200,8 +194,7 @@ impl<E: Env> Sim<E> {
         let options = self.invoke_status(call, PASSIVE_LEVEL);
         if options != NDIS_STATUS_SUCCESS {
             // NDIS fails the registration when MiniportSetOptions fails.
-            self.env
-                .with_model(|m, _| m.deregister_miniport_driver(handle));
+            self.env.with_model(|m, _| m.deregister_miniport_driver(handle));
         }
         options
     }

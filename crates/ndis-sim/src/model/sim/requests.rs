@@ -21,13 +21,7 @@ impl<E: Env> Sim<E> {
     }
 
     /// Sends a method OID: `input` in a buffer of max(input, `output_len`) bytes.
-    pub fn oid_method(
-        &mut self,
-        a: AdapterId,
-        oid: u32,
-        input: &[u8],
-        output_len: u32,
-    ) -> OidResult {
+    pub fn oid_method(&mut self, a: AdapterId, oid: u32, input: &[u8], output_len: u32) -> OidResult {
         self.oid_request(a, RequestKind::Method, oid, input, output_len)
     }
 
@@ -51,28 +45,18 @@ impl<E: Env> Sim<E> {
         };
         let target = self.adapter_call_target(a, |h| h.oid_request);
         let Ok((handler, context)) = target else {
-            let status = self.with_model(|m, mem| {
-                m.end_oid_call(mem, a.0, ndis_sys::NDIS_STATUS_ADAPTER_NOT_READY)
-            });
+            let status = self.with_model(|m, mem| m.end_oid_call(mem, a.0, ndis_sys::NDIS_STATUS_ADAPTER_NOT_READY));
             return status.unwrap_or_else(|| pending_result(oid, kind, built.request_id));
         };
-        let status = self.invoke_status(
-            MiniportCall::OidRequest {
-                handler,
-                context,
-                request: built.request,
-            },
-            PASSIVE_LEVEL,
-        );
+        let status =
+            self.invoke_status(MiniportCall::OidRequest { handler, context, request: built.request }, PASSIVE_LEVEL);
         if let Some(result) = self.with_model(|m, mem| m.end_oid_call(mem, a.0, status)) {
             self.settle();
             return result;
         }
         let mut result = None;
         self.run_work_items_until(|s| {
-            result = result
-                .take()
-                .or_else(|| s.with_model(|m, _| m.take_oid_completion(a.0, built.request_id)));
+            result = result.take().or_else(|| s.with_model(|m, _| m.take_oid_completion(a.0, built.request_id)));
             result.is_some()
         });
         self.settle();
@@ -85,14 +69,7 @@ impl<E: Env> Sim<E> {
     /// request's completion if it arrived.
     pub fn cancel_oid(&mut self, a: AdapterId, request_id: u64) -> Option<OidResult> {
         let (handler, context) = self.adapter_call_target(a, |h| h.cancel_oid).ok()?;
-        self.invoke(
-            MiniportCall::CancelOidRequest {
-                handler,
-                context,
-                request_id,
-            },
-            PASSIVE_LEVEL,
-        );
+        self.invoke(MiniportCall::CancelOidRequest { handler, context, request_id }, PASSIVE_LEVEL);
         self.settle();
         self.with_model(|m, _| m.take_oid_completion(a.0, request_id))
     }

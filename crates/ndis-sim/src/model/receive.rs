@@ -1,0 +1,520 @@
+//! NdisMIndicateReceiveNetBufferLists and the VMQ receive checks: queue state, flags,
+//! NET_BUFFER_SHARED_MEMORY against the shared-memory ledger, the MDL data range, the frame
+//! itself (cross-VM leak, order, corruption), and which NBLs NDIS owns until they are returned.
+//!
+//! Digest §1.9, §1.14, §2 ("NdisMIndicateReceiveNetBufferLists"), §3.2-§3.4 and §3.6.
+//! See <https://learn.microsoft.com/windows-hardware/drivers/network/vmq-receive-path>.
+
+use ndis_sys::{
+    NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL, NDIS_RECEIVE_FLAGS_RESOURCES, NDIS_RECEIVE_FLAGS_SHARED_MEMORY_INFO_VALID,
+    NDIS_RECEIVE_FLAGS_SINGLE_QUEUE, NetBufferListFilteringInfo,
+};
+
+use super::adapter::Phase;
+use super::config::DISPATCH_LEVEL;
+use super::frames::{FrameKey, build_frame, first_difference, parse_key, parse_sim_header};
+use super::memory::{AddressSpace, Fault, MemExt};
+use super::ownership::OwnedNbl;
+use super::traffic::Arrival;
+use super::{Model, rules};
+
+const API: &str = "NdisMIndicateReceiveNetBufferLists";
+/// Longest MDL or shared-memory segment chain the model walks.
+const MAX_LINKS: usize = 64;
+/// Violations of one receive rule listed per host before the rest are only counted.
+const LISTED_PER_RULE: u64 = 32;
+
+/// The fields of one indicated NBL (and its first NET_BUFFER) the checks read.
+#[derive(Clone, Copy, Debug, Default)]
+struct NblView {
+    source: u64,
+    filter_id: u16,
+    queue: u32,
+    nb: u64,
+    nb_next: u64,
+    data_offset: u32,
+    data_length: u32,
+    mdl: u64,
+    shared_info: u64,
+}
+
+fn read_view(mem: &dyn AddressSpace, nbl: u64) -> Result<NblView, Fault> {
+    let info = off!(NET_BUFFER_LIST, NetBufferListInfo) + 8 * NetBufferListFilteringInfo as u64;
+    let mut v = NblView {
+        source: mem.read_u64(nbl + off!(NET_BUFFER_LIST, SourceHandle))?,
+        filter_id: mem.read_u16(nbl + info)?,
+        queue: u32::from(mem.read_u16(nbl + info + 2)?),
+        nb: mem.read_u64(nbl + off!(NET_BUFFER_LIST, FirstNetBuffer))?,
+        ..NblView::default()
+    };
+    if v.nb != 0 {
+        let nb = v.nb;
+        v.nb_next = mem.read_u64(nb + off!(NET_BUFFER, Next))?;
+        v.data_offset = mem.read_u32(nb + off!(NET_BUFFER, DataOffset))?;
+        v.data_length = mem.read_u32(nb + off!(NET_BUFFER, DataLength))?;
+        v.mdl = mem.read_u64(nb + off!(NET_BUFFER, MdlChain))?;
+        v.shared_info = mem.read_u64(nb + off!(NET_BUFFER, SharedMemoryInfo))?;
+    }
+    Ok(v)
+}
+
+/// The (address, length) pieces of the data range `offset..offset + len` of an MDL chain;
+/// `None` if the chain is shorter.
+fn data_pieces(mem: &dyn AddressSpace, mdl: u64, offset: u32, len: u32) -> Result<Option<Vec<(u64, u32)>>, Fault> {
+    let (mut at, mut skip, mut left) = (mdl, offset, len);
+    let mut pieces = Vec::with_capacity(1);
+    for _ in 0..MAX_LINKS {
+        if left == 0 {
+            return Ok(Some(pieces));
+        }
+        if at == 0 {
+            break;
+        }
+        let count = mem.read_u32(at + off!(MDL, ByteCount))?;
+        let va = mem.read_u64(at + off!(MDL, MappedSystemVa))?;
+        if skip < count {
+            let n = (count - skip).min(left);
+            pieces.push((va + u64::from(skip), n));
+            left -= n;
+            skip = 0;
+        } else {
+            skip -= count;
+        }
+        at = mem.read_u64(at + off!(MDL, Next))?;
+    }
+    Ok((left == 0).then_some(pieces))
+}
+
+/// Per-call state of one indication.
+#[derive(Debug, Default)]
+struct Call {
+    flags: u32,
+    first_queue: Option<u32>,
+    mixed: bool,
+    reported_shared_flag: bool,
+    reported_single_flag: bool,
+}
+
+impl Model {
+    /// Records a receive-path violation, listing at most [`LISTED_PER_RULE`] per rule (a
+    /// broken driver on a 100,000-frame run would otherwise bury the report).
+    fn violate_rx(&mut self, rule: &'static str, detail: impl Into<String>) {
+        let n = self.rx_violations.entry(rule).or_default();
+        *n += 1;
+        match *n {
+            n if n <= LISTED_PER_RULE => self.violate(rule, detail),
+            n if n == LISTED_PER_RULE + 1 => self
+                .violate(rule, format!("more `{rule}` violations follow; only the first {LISTED_PER_RULE} are listed")),
+            _ => {}
+        }
+    }
+
+    /// `NdisMIndicateReceiveNetBufferLists` (<= DISPATCH).
+    pub fn indicate_receive(&mut self, mem: &dyn AddressSpace, adapter: u64, head: u64, count: u32, flags: u32) {
+        if !self.check_adapter(adapter, API) {
+            return;
+        }
+        if self.irql > DISPATCH_LEVEL {
+            self.violate(rules::RECEIVE_MISUSE, format!("{API} at IRQL {} (> DISPATCH_LEVEL)", self.irql));
+        }
+        if flags & NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL != 0 && self.irql != DISPATCH_LEVEL {
+            self.violate(
+                rules::RECEIVE_MISUSE,
+                format!("{API} with NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL at IRQL {}", self.irql),
+            );
+        }
+        if !matches!(self.phase(adapter), Some(Phase::Running | Phase::Pausing)) {
+            self.violate(rules::RECEIVE_MISUSE, format!("{API} while adapter {adapter:#x} is not running"));
+        }
+        let chain = self.walk_chain(mem, API, head);
+        if chain.len() != count as usize {
+            self.violate(
+                rules::RECEIVE_MISUSE,
+                format!("{API}: NumberOfNetBufferLists {count} but the chain has {} NBLs", chain.len()),
+            );
+        }
+        let mut call = Call { flags, ..Call::default() };
+        for nbl in chain {
+            match read_view(mem, nbl) {
+                Ok(view) => self.receive_nbl(mem, adapter, nbl, &view, &mut call),
+                Err(fault) => {
+                    self.fault::<()>(API, fault);
+                }
+            }
+        }
+        if call.mixed && flags & NDIS_RECEIVE_FLAGS_SINGLE_QUEUE != 0 {
+            self.violate_rx(
+                rules::RECEIVE_SINGLE_QUEUE_MIXED,
+                format!("{API} with NDIS_RECEIVE_FLAGS_SINGLE_QUEUE carries NBLs of several queues"),
+            );
+        }
+    }
+
+    fn receive_nbl(&mut self, mem: &dyn AddressSpace, adapter: u64, nbl: u64, v: &NblView, call: &mut Call) {
+        if v.source != adapter {
+            self.violate_rx(
+                rules::RECEIVE_MISUSE,
+                format!("{API}: NBL {nbl:#x} SourceHandle {:#x} is not the adapter handle", v.source),
+            );
+        }
+        if v.filter_id != 0 {
+            self.violate_rx(
+                rules::RECEIVE_MISUSE,
+                format!("{API}: NBL {nbl:#x} FilterId {} (a VMQ miniport sets 0)", v.filter_id),
+            );
+        }
+        let q = v.queue;
+        match call.first_queue {
+            None => call.first_queue = Some(q),
+            Some(first) => call.mixed |= first != q,
+        }
+        self.check_receive_queue(adapter, nbl, q, call);
+        let mut blocks = [0u64; 2];
+        if v.nb == 0 {
+            self.violate_rx(rules::RECEIVE_MISUSE, format!("{API}: NBL {nbl:#x} has no NET_BUFFER"));
+        } else {
+            if v.nb_next != 0 {
+                self.violate_rx(
+                    rules::RECEIVE_MISUSE,
+                    format!("{API}: NBL {nbl:#x} has more than one NET_BUFFER (receive NBLs carry one)"),
+                );
+            }
+            match data_pieces(mem, v.mdl, v.data_offset, v.data_length) {
+                Ok(Some(pieces)) => {
+                    blocks = self.check_shared_memory_info(mem, adapter, nbl, v, &pieces, call);
+                    self.check_frame(mem, adapter, nbl, q, &pieces);
+                }
+                Ok(None) => self.violate_rx(
+                    rules::RECEIVE_MISUSE,
+                    format!(
+                        "{API}: NBL {nbl:#x} DataOffset {} + DataLength {} run past its MDL chain",
+                        v.data_offset, v.data_length
+                    ),
+                ),
+                Err(fault) => {
+                    self.fault::<()>(API, fault);
+                }
+            }
+        }
+        if call.flags & NDIS_RECEIVE_FLAGS_RESOURCES == 0 {
+            let owned = OwnedNbl { adapter, queue: q, mdl: v.mdl, blocks };
+            if self.ownership.take(nbl, owned) {
+                if let Some(a) = self.adapter_mut(adapter) {
+                    a.received.push_back(nbl);
+                }
+            } else {
+                self.violate_rx(
+                    rules::RECEIVE_MISUSE,
+                    format!("{API}: NBL {nbl:#x} is already owned by NDIS (indicated again before it was returned)"),
+                );
+            }
+        }
+        if let Some(a) = self.adapter_mut(adapter) {
+            *a.received_by_queue.entry(q).or_default() += 1;
+        }
+    }
+
+    /// The queue named by an NBL must be the default queue or a Running VM queue, and the
+    /// call's flags must suit it.
+    fn check_receive_queue(&mut self, adapter: u64, nbl: u64, q: u32, call: &mut Call) {
+        let Some(a) = self.adapter(adapter) else {
+            return;
+        };
+        if q == 0 {
+            return;
+        }
+        let state = a.queues.get(&q).cloned();
+        let has_filters = a.filter_table.has_filters(q);
+        let freed = a.freed_queues.contains(&q);
+        let per_queue = state.as_ref().is_some_and(|s| s.per_queue_receive_indication);
+        match state {
+            None if freed => self.violate_rx(
+                rules::RECEIVE_QUEUE_FREED,
+                format!("{API}: NBL {nbl:#x} names queue {q}, whose FREE_QUEUE has completed"),
+            ),
+            None => self.violate_rx(
+                rules::RECEIVE_MISUSE,
+                format!("{API}: NBL {nbl:#x} names receive queue {q}, which is not allocated"),
+            ),
+            Some(s) if s.freeing => self.violate_rx(
+                rules::RECEIVE_QUEUE_FREED,
+                format!("{API}: NBL {nbl:#x} names queue {q}, which is being freed (FREE_QUEUE delivered)"),
+            ),
+            Some(s) if !s.allocation_complete || !has_filters => self.violate_rx(
+                rules::RECEIVE_QUEUE_NOT_RUNNING,
+                format!(
+                    "{API}: NBL {nbl:#x} names queue {q}, which is not Running ({})",
+                    if has_filters { "ALLOCATION_COMPLETE not done" } else { "no filter set" }
+                ),
+            ),
+            Some(_) => {}
+        }
+        if per_queue && call.flags & NDIS_RECEIVE_FLAGS_SINGLE_QUEUE == 0 && !call.reported_single_flag {
+            call.reported_single_flag = true;
+            self.violate_rx(
+                rules::RECEIVE_SINGLE_QUEUE_FLAG_MISSING,
+                format!("{API} for queue {q} (allocated with PER_QUEUE_RECEIVE_INDICATION) without NDIS_RECEIVE_FLAGS_SINGLE_QUEUE"),
+            );
+        }
+        if call.flags & NDIS_RECEIVE_FLAGS_SHARED_MEMORY_INFO_VALID == 0 && !call.reported_shared_flag {
+            call.reported_shared_flag = true;
+            self.violate_rx(
+                rules::RECEIVE_SHARED_MEMORY_FLAG_MISSING,
+                format!("{API} for VM queue {q} without NDIS_RECEIVE_FLAGS_SHARED_MEMORY_INFO_VALID"),
+            );
+        }
+    }
+
+    /// Checks NB.SharedMemoryInfo (when SHARED_MEMORY_INFO_VALID is set) and where the data
+    /// lies; returns the shared-memory blocks the NBL points into.
+    fn check_shared_memory_info(
+        &mut self,
+        mem: &dyn AddressSpace,
+        adapter: u64,
+        nbl: u64,
+        v: &NblView,
+        pieces: &[(u64, u32)],
+        call: &Call,
+    ) -> [u64; 2] {
+        let mut blocks = [0u64; 2];
+        let mut other_reported = false;
+        if call.flags & NDIS_RECEIVE_FLAGS_SHARED_MEMORY_INFO_VALID != 0 {
+            if v.shared_info == 0 {
+                self.violate_rx(
+                    rules::RECEIVE_SHARED_MEMORY_INFO_NULL,
+                    format!(
+                        "{API}: NBL {nbl:#x} (queue {}) has SHARED_MEMORY_INFO_VALID but NB.SharedMemoryInfo is NULL",
+                        v.queue
+                    ),
+                );
+            } else {
+                match self.shared_segments(mem, adapter, nbl, v, &mut blocks[0], &mut other_reported) {
+                    Ok(Some(segments)) => {
+                        let inside = |&(va, n): &(u64, u32)| {
+                            segments.iter().any(|&(s, len)| va >= s && va + u64::from(n) <= s + len)
+                        };
+                        if !pieces.iter().all(inside) {
+                            self.violate_rx(
+                                rules::RECEIVE_MDL_OUTSIDE_SHARED_MEMORY,
+                                format!("{API}: NBL {nbl:#x}: MDL data {pieces:x?} lies outside the shared-memory segment(s) {segments:x?} its NET_BUFFER_SHARED_MEMORY describes"),
+                            );
+                        }
+                    }
+                    Ok(None) => {}
+                    Err(fault) => {
+                        self.fault::<()>(API, fault);
+                    }
+                }
+            }
+        }
+        // Wherever the data lies, it must not be another queue's shared memory.
+        for &(va, _) in pieces {
+            let Some(b) = self.shared.containing(va) else {
+                continue;
+            };
+            let (handle, owner, queue) = (b.allocation_handle, b.adapter, b.queue);
+            if blocks[0] != handle {
+                blocks[1] = handle;
+            }
+            if (owner != adapter || queue != v.queue) && !other_reported {
+                other_reported = true;
+                self.violate_rx(
+                    rules::RECEIVE_OTHER_QUEUE_MEMORY,
+                    format!("{API}: NBL {nbl:#x} of queue {} carries data at {va:#x}, in shared memory {handle:#x} of queue {queue} (adapter {owner:#x})", v.queue),
+                );
+            }
+        }
+        blocks
+    }
+
+    /// Resolves the NET_BUFFER_SHARED_MEMORY chain to (address, length) segments; `None` if a
+    /// segment is invalid (reported). `first` receives the first segment's AllocationHandle.
+    fn shared_segments(
+        &mut self,
+        mem: &dyn AddressSpace,
+        adapter: u64,
+        nbl: u64,
+        v: &NblView,
+        first: &mut u64,
+        other_reported: &mut bool,
+    ) -> Result<Option<Vec<(u64, u64)>>, Fault> {
+        let mut segments = Vec::with_capacity(1);
+        let mut at = v.shared_info;
+        for _ in 0..MAX_LINKS {
+            if at == 0 {
+                break;
+            }
+            let handle = mem.read_u64(at + off!(NET_BUFFER_SHARED_MEMORY, SharedMemoryHandle))?;
+            let offset = mem.read_u32(at + off!(NET_BUFFER_SHARED_MEMORY, SharedMemoryOffset))?;
+            let len = mem.read_u32(at + off!(NET_BUFFER_SHARED_MEMORY, SharedMemoryLength))?;
+            at = mem.read_u64(at + off!(NET_BUFFER_SHARED_MEMORY, NextSharedMemorySegment))?;
+            let Some(b) = self.shared.by_shared_handle(handle) else {
+                let what = self.handles.describe(handle);
+                self.violate_rx(
+                    rules::RECEIVE_SHARED_MEMORY_UNKNOWN,
+                    format!(
+                        "{API}: NBL {nbl:#x} (queue {}): SharedMemoryHandle {what} is not a live shared-memory block",
+                        v.queue
+                    ),
+                );
+                return Ok(None);
+            };
+            let (va, size, owner, queue, alloc) = (b.virtual_address, b.len, b.adapter, b.queue, b.allocation_handle);
+            if *first == 0 {
+                *first = alloc;
+            }
+            if owner != adapter || queue != v.queue {
+                *other_reported = true;
+                self.violate_rx(
+                    rules::RECEIVE_OTHER_QUEUE_MEMORY,
+                    format!("{API}: NBL {nbl:#x} of queue {} points at shared memory {alloc:#x} of queue {queue} (adapter {owner:#x})", v.queue),
+                );
+                return Ok(None);
+            }
+            let end = u64::from(offset) + u64::from(len);
+            if end > size {
+                self.violate_rx(
+                    rules::RECEIVE_SHARED_MEMORY_RANGE,
+                    format!("{API}: NBL {nbl:#x}: SharedMemoryOffset {offset} + SharedMemoryLength {len} exceed block {alloc:#x} ({size} bytes)"),
+                );
+                return Ok(None);
+            }
+            segments.push((va + u64::from(offset), u64::from(len)));
+        }
+        Ok(Some(segments))
+    }
+
+    /// Reads the indicated frame and checks it against the filters and the traffic ledger.
+    fn check_frame(&mut self, mem: &dyn AddressSpace, adapter: u64, nbl: u64, q: u32, pieces: &[(u64, u32)]) {
+        let mut frame = std::mem::take(&mut self.rx_scratch);
+        frame.clear();
+        for &(va, n) in pieces {
+            let start = frame.len();
+            frame.resize(start + n as usize, 0);
+            if let Err(fault) = mem.read(va, &mut frame[start..]) {
+                self.fault::<()>(API, fault);
+                self.rx_scratch = frame;
+                return;
+            }
+        }
+        let key = parse_key(&frame);
+        let misdelivered = self.check_demux(adapter, nbl, q, key.as_ref());
+        if let Some(h) = parse_sim_header(&frame) {
+            self.check_sim_frame(adapter, nbl, q, &frame, h.sequence, misdelivered);
+        }
+        self.rx_scratch = frame;
+    }
+
+    /// Cross-VM leak / wrong queue; returns whether the frame is misdelivered.
+    fn check_demux(&mut self, adapter: u64, nbl: u64, q: u32, key: Option<&FrameKey>) -> bool {
+        let Some(a) = self.adapter(adapter) else {
+            return false;
+        };
+        let table = &a.filter_table;
+        let (leak, wrong) = match key {
+            None => (q != 0, None),
+            Some(k) if q != 0 => (!table.queue_matches(k, q), None),
+            Some(k) => (false, table.matching_vm_queue(k).filter(|_| !table.queue_matches(k, 0))),
+        };
+        let what = key.map_or("a runt frame".to_string(), |k| format!("a frame to {:02x?} VLAN {:?}", k.dst, k.vlan));
+        if leak {
+            self.violate_rx(
+                rules::RECEIVE_CROSS_VM_LEAK,
+                format!("{API}: NBL {nbl:#x} delivers {what} on queue {q}, whose filters do not match it"),
+            );
+        }
+        if let Some(vm) = wrong {
+            self.violate_rx(
+                rules::RECEIVE_WRONG_QUEUE,
+                format!("{API}: NBL {nbl:#x} delivers {what} on the default queue; queue {vm}'s filters match it"),
+            );
+        }
+        leak || wrong.is_some()
+    }
+
+    fn check_sim_frame(&mut self, adapter: u64, nbl: u64, q: u32, frame: &[u8], sequence: u64, misdelivered: bool) {
+        let Some(sent) = self.traffic.take_pending(sequence) else {
+            self.violate_rx(
+                rules::RECEIVE_CORRUPT,
+                format!(
+                    "{API}: NBL {nbl:#x} carries frame #{sequence}, which was never sent or has already been indicated"
+                ),
+            );
+            return;
+        };
+        let mut expected = std::mem::take(&mut self.rx_expected);
+        build_frame(&mut expected, &sent.spec, sequence, sent.expected_queue);
+        if let Some(at) = first_difference(&expected, frame) {
+            self.violate_rx(
+                rules::RECEIVE_CORRUPT,
+                format!("{API}: NBL {nbl:#x}: frame #{sequence} ({} bytes sent, {} indicated) differs from what was sent at byte {at}", expected.len(), frame.len()),
+            );
+        }
+        self.rx_expected = expected;
+        if sent.adapter != adapter {
+            self.violate_rx(
+                rules::RECEIVE_CORRUPT,
+                format!(
+                    "{API}: frame #{sequence} was sent to adapter {:#x} but indicated by adapter {adapter:#x}",
+                    sent.adapter
+                ),
+            );
+        }
+        let arrival = Arrival {
+            adapter,
+            queue: q,
+            sequence,
+            home_adapter: sent.adapter,
+            home: sent.expected_queue,
+            misdelivered,
+        };
+        if !self.account_arrival(arrival) {
+            self.violate_rx(
+                rules::RECEIVE_REORDERED,
+                format!("{API}: frame #{sequence} indicated on queue {q} after a later frame of that queue"),
+            );
+        }
+    }
+
+    /// Takes received NBLs NDIS owns for `adapter` (all when `n` is `None`; the `n` oldest, or
+    /// `n` picked at random when `shuffle`), relinked into one chain for
+    /// MiniportReturnNetBufferLists. Returns (head, count); head 0 when there is nothing.
+    pub fn take_received(
+        &mut self,
+        mem: &mut dyn AddressSpace,
+        adapter: u64,
+        n: Option<usize>,
+        shuffle: bool,
+    ) -> (u64, usize) {
+        let rng = &mut self.return_rng;
+        let Some(a) = self.adapters.get_mut(&adapter) else {
+            return (0, 0);
+        };
+        let n = n.unwrap_or(usize::MAX).min(a.received.len());
+        let nbls: Vec<u64> = if shuffle {
+            (0..n)
+                .filter_map(|_| {
+                    let i = rng.below(a.received.len() as u64) as usize;
+                    a.received.swap_remove_back(i)
+                })
+                .collect()
+        } else {
+            a.received.drain(..n).collect()
+        };
+        for &nbl in &nbls {
+            self.ownership.release(nbl);
+        }
+        for pair in nbls.windows(2) {
+            let _ = mem.write_u64(pair[0] + off!(NET_BUFFER_LIST, Next), pair[1]);
+        }
+        if let Some(&last) = nbls.last() {
+            let _ = mem.write_u64(last + off!(NET_BUFFER_LIST, Next), 0);
+        }
+        (nbls.first().copied().unwrap_or(0), nbls.len())
+    }
+
+    /// Received NBLs NDIS currently owns for `adapter`.
+    pub fn received_outstanding(&self, adapter: u64) -> usize {
+        self.ownership.adapter_refs(adapter) as usize
+    }
+}

@@ -1,0 +1,345 @@
+//! Receive NBLs bound once to shared-memory buffers, their indication, and the return path.
+//!
+//! Each receive buffer of a queue is a stride of one shared-memory allocation. At
+//! allocation time it gets an MDL (`NdisAllocateMdl`), an NBL with one NET_BUFFER
+//! (`NdisAllocateNetBufferAndNetBufferList`), and a `NET_BUFFER_SHARED_MEMORY`
+//! (handle, offset, length) the NB points to; the NBL carries the queue id in its
+//! filtering OOB and a token in `MiniportReserved[0]` that finds the buffer again
+//! on return. On the hot path only the frame copy and the lengths change: no
+//! allocation, no lock taken here, nothing read back from shared memory.
+//! <https://learn.microsoft.com/windows-hardware/drivers/network/vmq-receive-path>
+//!
+//! IRQL: allocation and free at PASSIVE_LEVEL (with the queue's shared memory);
+//! fill, indicate and the return walk at <= DISPATCH_LEVEL.
+
+use core::mem::size_of;
+use core::ptr::{self, NonNull};
+
+use ndis_sys::{
+    MDL, NDIS_OBJECT_TYPE_DEFAULT, NDIS_PROTOCOL_ID_DEFAULT, NDIS_SIZEOF_NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1,
+    NDIS_STATUS_SUCCESS, NET_BUFFER_LIST, NET_BUFFER_LIST_POOL_PARAMETERS, NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1,
+    NET_BUFFER_SHARED_MEMORY, NdisAllocateMdl, NdisAllocateNetBufferAndNetBufferList, NdisAllocateNetBufferListPool,
+    NdisFreeMdl, NdisFreeNetBufferList, NdisFreeNetBufferListPool, NdisGetSharedDataAlignment,
+    NdisMIndicateReceiveNetBufferLists, NetBufferListFilteringInfo,
+};
+
+use super::NdisHandle;
+use super::pool::{PoolBox, PoolTag};
+use super::shared_memory::{PAGE_SIZE, SharedMemory};
+
+/// Bytes of one receive buffer: a 1514-byte frame plus an 802.1Q tag, rounded to a
+/// power of two so a buffer never crosses a page (and hence an SG element).
+pub const RX_BUFFER_BYTES: u32 = 2048;
+/// Buffers per shared-memory block (blocks are at most 64 KiB).
+pub const BUFFERS_PER_BLOCK: usize = 32;
+/// Pool tag of the NBL pool.
+pub const NBL_POOL_TAG: PoolTag = PoolTag::new(*b"VqNb");
+/// Pool tag of receive-block descriptors.
+pub const RX_BLOCK_TAG: PoolTag = PoolTag::new(*b"VqRx");
+
+/// The adapter's NBL pool (`NdisAllocateNetBufferListPool`), freed on drop.
+pub struct NblPool(NdisHandle);
+
+impl NblPool {
+    /// Allocates the pool (NBLs with one NET_BUFFER each). IRQL <= DISPATCH_LEVEL.
+    #[must_use]
+    pub fn allocate(adapter: NdisHandle) -> Option<Self> {
+        let mut params = NET_BUFFER_LIST_POOL_PARAMETERS::default();
+        params.Header.Type = NDIS_OBJECT_TYPE_DEFAULT;
+        params.Header.Revision = NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1;
+        params.Header.Size = NDIS_SIZEOF_NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1;
+        params.ProtocolId = NDIS_PROTOCOL_ID_DEFAULT;
+        params.fAllocateNetBuffer = 1;
+        params.ContextSize = 0;
+        params.PoolTag = NBL_POOL_TAG.value();
+        params.DataSize = 0;
+        // SAFETY: `params` is a valid revision-1 structure for the duration of the call.
+        let handle = unsafe { NdisAllocateNetBufferListPool(adapter.as_raw(), &raw mut params) };
+        NdisHandle::from_raw(handle).map(Self)
+    }
+}
+
+impl Drop for NblPool {
+    fn drop(&mut self) {
+        // SAFETY: the handle came from NdisAllocateNetBufferListPool; every NBL of the pool
+        // was freed before (receive blocks are dropped with the adapter state, first).
+        unsafe { NdisFreeNetBufferListPool(self.0.as_raw()) };
+    }
+}
+
+/// `NdisGetSharedDataAlignment`, at least 1. IRQL <= DISPATCH_LEVEL.
+#[must_use]
+pub fn shared_data_alignment() -> u32 {
+    // SAFETY: no arguments; callable at any IRQL <= DISPATCH_LEVEL.
+    unsafe { NdisGetSharedDataAlignment() }.max(1)
+}
+
+/// The distance between receive buffers: [`RX_BUFFER_BYTES`] rounded up to the shared-data alignment.
+#[must_use]
+pub fn buffer_stride(alignment: u32) -> u32 {
+    RX_BUFFER_BYTES.div_ceil(alignment).saturating_mul(alignment)
+}
+
+/// A returned or indicated NBL, as the opaque value the core passes around.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RxNbl(NonNull<NET_BUFFER_LIST>);
+
+// SAFETY: an NBL is handed between CPUs by NDIS; ownership is tracked by the core's ring.
+unsafe impl Send for RxNbl {}
+
+/// One buffer: its NBL, MDL, mapping, logical address and shared-memory descriptor.
+struct RxSlot {
+    nbl: *mut NET_BUFFER_LIST,
+    mdl: *mut MDL,
+    va: *mut u8,
+    logical: u64,
+    shared: NET_BUFFER_SHARED_MEMORY,
+}
+
+impl RxSlot {
+    const EMPTY: Self = Self {
+        nbl: ptr::null_mut(),
+        mdl: ptr::null_mut(),
+        va: ptr::null_mut(),
+        logical: 0,
+        shared: NET_BUFFER_SHARED_MEMORY {
+            NextSharedMemorySegment: ptr::null_mut(),
+            SharedMemoryFlags: 0,
+            SharedMemoryHandle: ptr::null_mut(),
+            SharedMemoryOffset: 0,
+            SharedMemoryLength: 0,
+        },
+    };
+}
+
+/// Why a receive block could not be built.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RxBlockError {
+    /// The descriptor block, an MDL or an NBL could not be allocated.
+    Resources,
+}
+
+/// The receive buffers of one shared-memory allocation, bound once.
+///
+/// # Invariants
+/// `slots[..len]` hold an NBL and MDL allocated for a buffer inside the allocation
+/// the block was built from, which outlives the block (the ledger drops the block
+/// first); NB.SharedMemoryInfo points into `slots` (pool memory that never moves).
+pub struct RxBlock {
+    slots: PoolBox<[RxSlot; BUFFERS_PER_BLOCK]>,
+    len: usize,
+    stride: u32,
+}
+
+// SAFETY: the block owns its NBLs/MDLs; the core serializes access under the adapter lock.
+unsafe impl Send for RxBlock {}
+// SAFETY: shared access only reads descriptor values.
+unsafe impl Sync for RxBlock {}
+
+/// Logical address of byte `offset` of an allocation described by `elements`.
+fn logical_address(memory: &SharedMemory, offset: u64) -> u64 {
+    let mut start = 0u64;
+    for element in memory.sg_elements() {
+        let end = start + u64::from(element.length);
+        if offset < end {
+            return element.address + (offset - start);
+        }
+        start = end;
+    }
+    0
+}
+
+impl RxBlock {
+    /// Binds every buffer of `memory` (PASSIVE_LEVEL). `token(i)` is stored in the i-th
+    /// NBL's `MiniportReserved[0]`. On failure everything allocated so far is freed.
+    ///
+    /// # Errors
+    /// [`RxBlockError::Resources`].
+    pub fn new(
+        adapter: NdisHandle,
+        pool: &NblPool,
+        memory: &SharedMemory,
+        queue_id: u32,
+        stride: u32,
+        token: impl Fn(usize) -> usize,
+    ) -> Result<Self, RxBlockError> {
+        let slots = PoolBox::try_new(adapter, RX_BLOCK_TAG, [RxSlot::EMPTY; BUFFERS_PER_BLOCK])
+            .map_err(|_| RxBlockError::Resources)?;
+        let count = (memory.length() / stride.max(1)) as usize;
+        let mut block = Self { slots, len: 0, stride };
+        let base = memory.va_ptr().as_ptr();
+        for i in 0..count.min(BUFFERS_PER_BLOCK) {
+            // CAST: i < 32 and stride <= 64 KiB: the offset fits in u32.
+            let offset = (i as u32) * stride;
+            // SAFETY: `offset + RX_BUFFER_BYTES <= length`: the buffer is inside the allocation.
+            let va = unsafe { base.add(offset as usize) };
+            // SAFETY: `va` maps RX_BUFFER_BYTES bytes of shared memory owned by this adapter.
+            let mdl = unsafe { NdisAllocateMdl(adapter.as_raw(), va.cast(), RX_BUFFER_BYTES) };
+            if mdl.is_null() {
+                return Err(RxBlockError::Resources);
+            }
+            // SAFETY: `pool` is a live NBL pool; the MDL describes the buffer.
+            let nbl = unsafe { NdisAllocateNetBufferAndNetBufferList(pool.0.as_raw(), 0, 0, mdl, 0, 0) };
+            if nbl.is_null() {
+                // SAFETY: the MDL was allocated just above and is not referenced elsewhere.
+                unsafe { NdisFreeMdl(mdl) };
+                return Err(RxBlockError::Resources);
+            }
+            let slot = &mut block.slots[i];
+            slot.nbl = nbl;
+            slot.mdl = mdl;
+            slot.va = va;
+            slot.logical = logical_address(memory, u64::from(offset));
+            slot.shared.SharedMemoryHandle = memory.shared_memory_handle().as_raw();
+            slot.shared.SharedMemoryOffset = offset;
+            slot.shared.SharedMemoryLength = RX_BUFFER_BYTES;
+            let shared: *mut NET_BUFFER_SHARED_MEMORY = &raw mut slot.shared;
+            block.len = i + 1;
+            // SAFETY: NDIS returned a valid NBL with one NET_BUFFER; we own both.
+            let nbl = unsafe { &mut *nbl };
+            nbl.SourceHandle = adapter.as_raw();
+            nbl.MiniportReserved[0] = token(i) as *mut core::ffi::c_void;
+            let filtering = &mut nbl.NetBufferListInfo[NetBufferListFilteringInfo as usize];
+            // FilterId 0 at +0 and the USHORT QueueId at +2 of NDIS_NET_BUFFER_LIST_FILTERING_INFO.
+            // CAST: NDIS queue ids of VM queues are small; the OOB field is a USHORT.
+            *filtering = ((queue_id as u16 as usize) << 16) as *mut core::ffi::c_void;
+            // SAFETY: the NBL's first NET_BUFFER was allocated with it.
+            let nb = unsafe { &mut *nbl.FirstNetBuffer };
+            nb.SharedMemoryInfo = shared;
+        }
+        Ok(block)
+    }
+
+    /// Buffers in this block.
+    #[must_use]
+    pub const fn len(&self) -> usize {
+        self.len
+    }
+
+    /// No buffer (an allocation smaller than one buffer).
+    #[must_use]
+    pub const fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The logical (device) address of buffer `index`, for a DMA engine.
+    #[must_use]
+    pub fn logical_address(&self, index: usize) -> Option<u64> {
+        self.slots.get(index).filter(|_| index < self.len).map(|s| s.logical)
+    }
+
+    /// Copies `frame` into buffer `index` and readies its NBL for indication.
+    /// Returns `None` when the frame does not fit or the index is out of range.
+    pub fn fill(&mut self, index: usize, frame: &[u8]) -> Option<RxNbl> {
+        if index >= self.len || frame.len() > RX_BUFFER_BYTES.min(self.stride) as usize {
+            return None;
+        }
+        let slot = &mut self.slots[index];
+        // SAFETY: `slot.va` maps RX_BUFFER_BYTES writable bytes of this queue's shared
+        // memory (type invariant) and `frame` fits; the regions cannot overlap (the frame
+        // comes from a send buffer, never from our receive memory).
+        unsafe { ptr::copy_nonoverlapping(frame.as_ptr(), slot.va, frame.len()) };
+        // CAST: frame.len() <= 2048.
+        let len = frame.len() as u32;
+        // SAFETY: the NBL, its NB and the MDL belong to this slot and are not indicated
+        // (the core only fills buffers it popped from the free list).
+        let nbl = unsafe { &mut *slot.nbl };
+        nbl.Next = ptr::null_mut();
+        nbl.Status = NDIS_STATUS_SUCCESS;
+        // SAFETY: as above.
+        let nb = unsafe { &mut *nbl.FirstNetBuffer };
+        nb.Next = ptr::null_mut();
+        nb.CurrentMdl = slot.mdl;
+        nb.CurrentMdlOffset = 0;
+        nb.DataOffset = 0;
+        nb.DataLength = len;
+        // SAFETY: as above.
+        unsafe { (*slot.mdl).ByteCount = len };
+        NonNull::new(slot.nbl).map(RxNbl)
+    }
+}
+
+impl Drop for RxBlock {
+    fn drop(&mut self) {
+        for slot in &self.slots[..self.len] {
+            // SAFETY: type invariant: the NBL and MDL were allocated for this slot, are not
+            // owned by NDIS (a queue's blocks are dropped only after every NBL came back)
+            // and are freed once.
+            unsafe { NdisFreeNetBufferList(slot.nbl) };
+            // SAFETY: as above.
+            unsafe { NdisFreeMdl(slot.mdl) };
+        }
+    }
+}
+
+/// A chain of NBLs of one queue, for one `NdisMIndicateReceiveNetBufferLists` call.
+#[derive(Debug, Clone, Copy)]
+pub struct RxChain {
+    head: Option<RxNbl>,
+    tail: Option<RxNbl>,
+    count: u32,
+}
+
+impl RxChain {
+    /// An empty chain.
+    pub const EMPTY: Self = Self { head: None, tail: None, count: 0 };
+
+    /// NBLs in the chain.
+    #[must_use]
+    pub const fn len(&self) -> u32 {
+        self.count
+    }
+
+    /// No NBL.
+    #[must_use]
+    pub const fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// Appends (frame order is kept).
+    pub fn push(&mut self, nbl: RxNbl) {
+        match self.tail {
+            // SAFETY: `tail` is an NBL of this chain, owned by the driver until indicated.
+            Some(tail) => unsafe { (*tail.0.as_ptr()).Next = nbl.0.as_ptr() },
+            None => self.head = Some(nbl),
+        }
+        self.tail = Some(nbl);
+        self.count += 1;
+    }
+
+    /// Calls `f` with the token of each NBL of the chain (they are still the driver's).
+    pub fn for_each_token(&self, f: impl FnMut(usize)) {
+        if let Some(head) = self.head {
+            // SAFETY: the chain links NBLs this driver owns and has not indicated.
+            unsafe { for_each_returned(head.0.as_ptr(), f) };
+        }
+    }
+
+    /// Indicates the chain (one queue per call). No spin lock may be held.
+    pub fn indicate(self, adapter: NdisHandle, flags: u32) {
+        let Some(head) = self.head else { return };
+        // SAFETY: the chain links NBLs the driver owns, bound to this adapter; ownership
+        // passes to NDIS until MiniportReturnNetBufferLists.
+        unsafe { NdisMIndicateReceiveNetBufferLists(adapter.as_raw(), head.0.as_ptr(), 0, self.count, flags) };
+    }
+}
+
+/// Walks a chain NDIS returned, calling `f` with each NBL's token (read before `f`
+/// may recycle the NBL).
+///
+/// # Safety
+/// `head` must be a NULL-terminated chain of NBLs this driver indicated.
+pub unsafe fn for_each_returned(head: *mut NET_BUFFER_LIST, mut f: impl FnMut(usize)) {
+    let mut at = head;
+    while !at.is_null() {
+        // SAFETY: per the contract `at` is one of our NBLs, returned to us.
+        let nbl = unsafe { &*at };
+        let (next, token) = (nbl.Next, nbl.MiniportReserved[0] as usize);
+        f(token);
+        at = next;
+    }
+}
+
+const _: () = assert!(size_of::<RxSlot>() <= 96);
+const _: () = assert!(BUFFERS_PER_BLOCK as u32 * RX_BUFFER_BYTES == 64 * 1024);
+const _: () = assert!(PAGE_SIZE.is_multiple_of(RX_BUFFER_BYTES), "a buffer never crosses a page");
