@@ -5,9 +5,9 @@
 use super::NicBackend;
 
 /// Queues the software NIC offers besides the default queue.
-pub const SOFT_NIC_QUEUES: u32 = 64;
-/// MAC header filters it can hold (two per queue: MAC and MAC+VLAN).
-pub const SOFT_NIC_FILTERS: u32 = 2 * SOFT_NIC_QUEUES;
+pub const SOFT_NIC_QUEUES: u32 = 256;
+/// MAC header filters it can hold (the demux table's capacity).
+pub const SOFT_NIC_FILTERS: u32 = crate::vmq::demux::MAX_FILTERS as u32;
 /// Advertised link speed: 10 Gb/s.
 pub const SOFT_NIC_LINK_SPEED: u64 = 10_000_000_000;
 
@@ -73,13 +73,14 @@ mod tests {
     #[test]
     fn dma_bits_are_per_queue() {
         let mut nic = SoftNic::new(false);
+        let last = SOFT_NIC_QUEUES;
         nic.start_queue_dma(0);
-        nic.start_queue_dma(64);
-        assert!(nic.queue_dma_running(0) && nic.queue_dma_running(64));
+        nic.start_queue_dma(last);
+        assert!(nic.queue_dma_running(0) && nic.queue_dma_running(last));
         assert!(!nic.queue_dma_running(1));
-        nic.stop_queue_dma(64);
-        assert!(!nic.queue_dma_running(64) && nic.queue_dma_running(0));
-        nic.start_queue_dma(65); // beyond the NIC: ignored
-        assert!(!nic.queue_dma_running(65));
+        nic.stop_queue_dma(last);
+        assert!(!nic.queue_dma_running(last) && nic.queue_dma_running(0));
+        nic.start_queue_dma(last + 1); // beyond the NIC: ignored
+        assert!(!nic.queue_dma_running(last + 1));
     }
 }

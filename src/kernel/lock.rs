@@ -9,10 +9,7 @@
 use core::cell::UnsafeCell;
 use core::ops::{Deref, DerefMut};
 
-use ndis_sys::{
-    NDIS_SPIN_LOCK, NdisAcquireSpinLock, NdisAllocateSpinLock, NdisDprAcquireSpinLock, NdisDprReleaseSpinLock,
-    NdisFreeSpinLock, NdisReleaseSpinLock,
-};
+use ndis_sys::{NDIS_SPIN_LOCK, NdisAcquireSpinLock, NdisAllocateSpinLock, NdisFreeSpinLock, NdisReleaseSpinLock};
 
 /// Data of type `T` protected by an NDIS spin lock.
 ///
@@ -48,15 +45,7 @@ impl<T> SpinLock<T> {
     pub fn lock(&self) -> SpinLockGuard<'_, T> {
         // SAFETY: the lock was initialized; NDIS saves the previous IRQL in the lock.
         unsafe { NdisAcquireSpinLock(self.lock.get()) };
-        SpinLockGuard { owner: self, dpr: false }
-    }
-
-    /// Acquires the lock when the caller already runs at DISPATCH_LEVEL.
-    pub fn lock_at_dispatch(&self) -> SpinLockGuard<'_, T> {
-        // SAFETY: as in `lock`; the caller runs at DISPATCH_LEVEL (documented precondition
-        // that ndis-sim checks).
-        unsafe { NdisDprAcquireSpinLock(self.lock.get()) };
-        SpinLockGuard { owner: self, dpr: true }
+        SpinLockGuard { owner: self }
     }
 
     /// Exclusive access without locking, for the owner that holds `&mut self`
@@ -76,7 +65,6 @@ impl<T> Drop for SpinLock<T> {
 /// Access to the data of a held [`SpinLock`]; releasing happens on drop.
 pub struct SpinLockGuard<'a, T> {
     owner: &'a SpinLock<T>,
-    dpr: bool,
 }
 
 impl<T> Deref for SpinLockGuard<'_, T> {
@@ -96,12 +84,7 @@ impl<T> DerefMut for SpinLockGuard<'_, T> {
 
 impl<T> Drop for SpinLockGuard<'_, T> {
     fn drop(&mut self) {
-        if self.dpr {
-            // SAFETY: this guard acquired the lock with the Dpr variant.
-            unsafe { NdisDprReleaseSpinLock(self.owner.lock.get()) };
-        } else {
-            // SAFETY: this guard acquired the lock and NDIS restores the saved IRQL.
-            unsafe { NdisReleaseSpinLock(self.owner.lock.get()) };
-        }
+        // SAFETY: this guard acquired the lock and NDIS restores the saved IRQL.
+        unsafe { NdisReleaseSpinLock(self.owner.lock.get()) };
     }
 }

@@ -201,7 +201,7 @@ impl<B: NicBackend + Send> Adapter<B> {
     /// # Errors
     /// [`InitError`].
     pub fn initialize_with(handle: NdisHandle, backend: B, config: AdapterConfig) -> Result<PoolBox<Self>, InitError> {
-        // CAST: bounded by MAX_VM_QUEUES (64).
+        // CAST: bounded by MAX_VM_QUEUES (256).
         let num_queues = backend.num_vm_queues().min(MAX_VM_QUEUES as u32);
         let hardware_caps = caps::hardware(num_queues, backend.max_mac_header_filters());
         let current_caps = caps::current(hardware_caps, config.keywords);
@@ -386,15 +386,9 @@ impl<B: NicBackend + Send> Adapter<B> {
 }
 
 fn stop_all_dma<B: NicBackend>(state: &mut AdapterState<B>) {
-    state.backend.stop_queue_dma(ndis_sys::NDIS_DEFAULT_RECEIVE_QUEUE_ID);
-    let ids: [Option<u32>; MAX_VM_QUEUES] = {
-        let mut ids = [None; MAX_VM_QUEUES];
-        for (slot, queue) in ids.iter_mut().zip(state.queues.iter()) {
-            *slot = Some(queue.id);
-        }
-        ids
-    };
-    for id in ids.into_iter().flatten() {
-        state.backend.stop_queue_dma(id);
+    let AdapterState { backend, queues, .. } = state;
+    backend.stop_queue_dma(ndis_sys::NDIS_DEFAULT_RECEIVE_QUEUE_ID);
+    for queue in queues.iter() {
+        backend.stop_queue_dma(queue.id);
     }
 }

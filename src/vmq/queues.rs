@@ -9,7 +9,7 @@ use super::rx::RxQueue;
 use crate::kernel::pool::PoolBox;
 
 /// Slots in the table: the most VM queues any back end may advertise.
-pub const MAX_VM_QUEUES: usize = 64;
+pub const MAX_VM_QUEUES: usize = 256;
 
 /// One VM queue.
 pub struct Queue {

@@ -17,10 +17,9 @@ use ndis_sys::{
 use super::adapter::{Adapter, AdapterState, RING_TAG, RunState};
 use super::demux::DemuxKey;
 use super::ledger::{Ledger, MAX_ALLOCATIONS_PER_QUEUE};
-use super::queues::MAX_VM_QUEUES;
 use crate::backend::NicBackend;
 use crate::kernel::NdisHandle;
-use crate::kernel::lock::SpinLockGuard;
+use crate::kernel::lock::{SpinLock, SpinLockGuard};
 use crate::kernel::nbl::{BUFFERS_PER_BLOCK, RxChain, RxNbl};
 use crate::kernel::pool::PoolBox;
 
@@ -133,13 +132,18 @@ pub enum RxOutcome {
     NotRunning,
 }
 
-/// Frames received under one lock acquisition, indicated when the session finishes.
+/// Queues one session batches before it must indicate (keeps the session small on the
+/// kernel stack whatever the number of queues).
+pub const SESSION_QUEUES: usize = 8;
+
+/// Frames received under the adapter lock, indicated (per queue, in order) when the
+/// session flushes: when it ends, or when a frame targets a ninth queue.
 pub struct RxSession<'a, B: NicBackend> {
     handle: NdisHandle,
-    guard: SpinLockGuard<'a, AdapterState<B>>,
-    batches: [RxChain; MAX_VM_QUEUES + 1],
-    touched: [QueueSlot; MAX_VM_QUEUES + 1],
-    touched_len: usize,
+    lock: &'a SpinLock<AdapterState<B>>,
+    guard: Option<SpinLockGuard<'a, AdapterState<B>>>,
+    batches: [(QueueSlot, RxChain); SESSION_QUEUES],
+    batched: usize,
     at_dispatch: bool,
 }
 
@@ -149,10 +153,10 @@ impl<B: NicBackend + Send> Adapter<B> {
     pub fn receive_session(&self, at_dispatch: bool) -> RxSession<'_, B> {
         RxSession {
             handle: self.handle(),
-            guard: self.state().lock(),
-            batches: [RxChain::EMPTY; MAX_VM_QUEUES + 1],
-            touched: [0; MAX_VM_QUEUES + 1],
-            touched_len: 0,
+            lock: self.state(),
+            guard: Some(self.state().lock()),
+            batches: [(0, RxChain::EMPTY); SESSION_QUEUES],
+            batched: 0,
             at_dispatch,
         }
     }
@@ -161,15 +165,30 @@ impl<B: NicBackend + Send> Adapter<B> {
 impl<B: NicBackend> RxSession<'_, B> {
     /// Demultiplexes one frame into its queue's next free buffer.
     pub fn receive(&mut self, frame: &[u8]) -> RxOutcome {
-        let state = &mut *self.guard;
+        loop {
+            match self.try_receive(frame) {
+                Err(BatchFull) => self.flush(),
+                Ok(outcome) => return outcome,
+            }
+        }
+    }
+
+    fn try_receive(&mut self, frame: &[u8]) -> Result<RxOutcome, BatchFull> {
+        let Some(guard) = self.guard.as_mut() else { return Ok(RxOutcome::NotRunning) };
+        let state = &mut **guard;
         if state.run != RunState::Running || state.surprise_removed {
-            return RxOutcome::NotRunning;
+            return Ok(RxOutcome::NotRunning);
         }
         let Some(key) = DemuxKey::of_frame(frame) else {
             state.counters.rcv_error += 1;
-            return RxOutcome::Dropped;
+            return Ok(RxOutcome::Dropped);
         };
         let slot = state.demux.lookup(key).unwrap_or(0);
+        let batch = match self.batches[..self.batched].iter().position(|(s, _)| *s == slot) {
+            Some(i) => i,
+            None if self.batched < SESSION_QUEUES => self.batched,
+            None => return Err(BatchFull),
+        };
         let queue = if slot == 0 {
             Some(&mut state.default_queue)
         } else {
@@ -177,52 +196,73 @@ impl<B: NicBackend> RxSession<'_, B> {
         };
         let Some(queue) = queue else {
             state.counters.rcv_error += 1;
-            return RxOutcome::Dropped;
+            return Ok(RxOutcome::Dropped);
         };
         let Some(index) = queue.ring.pop() else {
             state.counters.rcv_no_buffer += 1;
-            return RxOutcome::NoBuffer;
+            return Ok(RxOutcome::NoBuffer);
         };
         let Some(nbl) = queue.fill(index, frame) else {
             queue.ring.push(index);
             state.counters.rcv_error += 1;
-            return RxOutcome::Dropped;
+            return Ok(RxOutcome::Dropped);
         };
         queue.ring.outstanding += 1;
         state.outstanding += 1;
         state.counters.rcv_ok += 1;
-        let batch = &mut self.batches[usize::from(slot)];
-        if batch.is_empty() {
-            self.touched[self.touched_len] = slot;
-            self.touched_len += 1;
+        if batch == self.batched {
+            self.batches[batch] = (slot, RxChain::EMPTY);
+            self.batched += 1;
         }
-        batch.push(nbl);
-        RxOutcome::Delivered(slot)
+        self.batches[batch].1.push(nbl);
+        Ok(RxOutcome::Delivered(slot))
+    }
+
+    /// Releases the lock, indicates every batch, and takes the lock again.
+    fn flush(&mut self) {
+        self.indicate_batches();
+        self.guard = Some(self.lock.lock());
+    }
+
+    fn indicate_batches(&mut self) {
+        drop(self.guard.take());
+        let base = NDIS_RECEIVE_FLAGS_SINGLE_QUEUE
+            | NDIS_RECEIVE_FLAGS_SHARED_MEMORY_INFO_VALID
+            | if self.at_dispatch { NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL } else { 0 };
+        for (slot, chain) in &self.batches[..self.batched] {
+            let flags = if *slot == 0 { base } else { base | NDIS_RECEIVE_FLAGS_PERFECT_FILTERED };
+            chain.indicate(self.handle, flags);
+        }
+        self.batched = 0;
     }
 
     /// Gives every batched buffer back to its ring without indicating it, as if NDIS had
     /// returned it at once. Benchmarks use it to time the hot path (demux, copy, NBL
     /// preparation) without NDIS's own cost.
-    pub fn recycle_unindicated(self) {
-        let Self { mut guard, batches, touched, touched_len, .. } = self;
-        for &slot in &touched[..touched_len] {
-            batches[usize::from(slot)].for_each_token(|token| recycle_token(&mut guard, token));
+    pub fn recycle_unindicated(mut self) {
+        if let Some(guard) = self.guard.as_mut() {
+            for (_, chain) in &self.batches[..self.batched] {
+                chain.for_each_token(|token| recycle_token(guard, token));
+            }
         }
+        self.batched = 0;
     }
 
     /// Releases the lock and indicates each queue's batch (one queue per call).
     pub fn finish(self) {
-        let Self { handle, guard, batches, touched, touched_len, at_dispatch } = self;
-        drop(guard);
-        let base = NDIS_RECEIVE_FLAGS_SINGLE_QUEUE
-            | NDIS_RECEIVE_FLAGS_SHARED_MEMORY_INFO_VALID
-            | if at_dispatch { NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL } else { 0 };
-        for &slot in &touched[..touched_len] {
-            let flags = if slot == 0 { base } else { base | NDIS_RECEIVE_FLAGS_PERFECT_FILTERED };
-            batches[usize::from(slot)].indicate(handle, flags);
-        }
+        drop(self);
     }
 }
+
+impl<B: NicBackend> Drop for RxSession<'_, B> {
+    /// A session never strands a batch: whatever is batched is indicated.
+    fn drop(&mut self) {
+        self.indicate_batches();
+    }
+}
+
+/// Every batch slot of the session is taken by another queue.
+struct BatchFull;
 
 /// What the return path must do after the lock is released.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -49,7 +49,8 @@ pub struct CrossArtifacts {
 /// lld-link flavour. Anything in `RUSTFLAGS` (e.g. CI's `-D warnings`) is kept too, because
 /// cargo would otherwise let `RUSTFLAGS` replace the target's flags entirely.
 pub fn target_rustflags(extra: Option<&str>) -> String {
-    let mut flags = String::from("--cfg vmqnic_cross -C target-feature=+crt-static -C linker-flavor=lld-link");
+    let mut flags =
+        String::from("--cfg vmqnic_cross -C panic=abort -C target-feature=+crt-static -C linker-flavor=lld-link");
     if let Some(extra) = extra.map(str::trim).filter(|extra| !extra.is_empty()) {
         flags.push(' ');
         flags.push_str(extra);
@@ -105,7 +106,7 @@ mod tests {
     fn rustflags_carry_the_cfg_and_keep_inherited_flags() {
         assert_eq!(
             target_rustflags(None),
-            "--cfg vmqnic_cross -C target-feature=+crt-static -C linker-flavor=lld-link"
+            "--cfg vmqnic_cross -C panic=abort -C target-feature=+crt-static -C linker-flavor=lld-link"
         );
         assert!(target_rustflags(Some(" -D warnings ")).ends_with("lld-link -D warnings"));
         assert!(!target_rustflags(Some("  ")).ends_with(' '));

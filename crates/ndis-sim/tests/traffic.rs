@@ -93,8 +93,7 @@ fn shuffled_returns_are_deterministic_per_seed() {
         host.send_frames(a, &vec![FrameSpec::new(mac(1), 60); 16]).unwrap();
         host.return_received_shuffled(a, 16);
         assert!(host.take_violations().is_empty());
-        let v = returned.borrow().clone();
-        v
+        returned.take()
     };
     let a = order(1);
     assert_eq!(a.len(), 16);

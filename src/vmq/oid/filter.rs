@@ -40,7 +40,7 @@ impl<B: NicBackend + Send> Adapter<B> {
             let slot = state.queues.slot_of(spec.queue_id).ok_or(OidError::InvalidParameter)?;
             let queue = state.queues.get(spec.queue_id).ok_or(OidError::InvalidParameter)?;
             let next = queue.state.on(QueueEvent::SetFilter).map_err(|_| OidError::InvalidParameter)?;
-            // CAST: slot < 64.
+            // CAST: slot < MAX_VM_QUEUES (256): slot + 1 fits in u16.
             ((slot + 1) as u16, Some(next))
         };
         state.demux.insert(spec.key(), target).map_err(|_| OidError::InvalidParameter)?;

@@ -331,7 +331,7 @@ impl<B: NicBackend + Send> Adapter<B> {
 
 /// The receive slot token of VM table slot `slot` (0 is the default queue).
 fn slot_token(slot: usize) -> QueueSlot {
-    // CAST: slot < MAX_VM_QUEUES (64).
+    // CAST: slot < MAX_VM_QUEUES (256).
     (slot + 1) as QueueSlot
 }
 

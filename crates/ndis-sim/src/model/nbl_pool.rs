@@ -171,7 +171,7 @@ impl Model {
                 p.allocate_net_buffer, p.data_size
             ));
         }
-        if context_size % ALIGNMENT != 0 || backfill % ALIGNMENT != 0 {
+        if !context_size.is_multiple_of(ALIGNMENT) || !backfill.is_multiple_of(ALIGNMENT) {
             bad.push(format!("ContextSize {context_size} / ContextBackFill {backfill} not multiples of MEMORY_ALLOCATION_ALIGNMENT (16)"));
         }
         let end = u64::from(data_offset).saturating_add(data_length);
