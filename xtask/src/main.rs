@@ -17,7 +17,9 @@ commands:
   pdb-check [--release] cross-build (debug unless --release) and check only the PDB layouts
   inspect <image.sys>   check an existing image (and the .pdb beside it) without building
   run [-- <args>]       package, then run the simulated Hyper-V VMQ lifecycle:
-                        `cargo run --release -p vmqsim -- <args>`";
+                        `cargo run --release -p vmqsim -- <args>`
+  bench [--json]        the receive hot-path benchmark (frames/s and ratios against memcpy,
+                        demux at 1 vs 512 filters, queue cycle at 1 vs 256 live queues)";
 
 fn run(args: &[String]) -> xtask::Result<()> {
     let paths = Paths::discover();
@@ -31,6 +33,10 @@ fn run(args: &[String]) -> xtask::Result<()> {
         (Some("run"), rest) => {
             let rest = rest.strip_prefix(&["--"]).unwrap_or(rest);
             package::run(&paths, &rest.iter().map(|arg| (*arg).to_owned()).collect::<Vec<_>>())
+        }
+        (Some("bench"), rest) => {
+            let rest = rest.strip_prefix(&["--"]).unwrap_or(rest);
+            package::bench(&paths, &rest.iter().map(|arg| (*arg).to_owned()).collect::<Vec<_>>())
         }
         (Some("help" | "--help" | "-h"), _) => {
             println!("{USAGE}");

@@ -208,3 +208,21 @@ pub fn run(paths: &Paths, args: &[String]) -> Result<()> {
     }
     Ok(())
 }
+
+/// `cargo xtask bench [-- args]`: the receive hot-path benchmark (`vmqbench`), in release.
+///
+/// # Errors
+/// When cargo cannot be started or the benchmark fails.
+pub fn bench(paths: &Paths, args: &[String]) -> Result<()> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut command = Command::new(cargo);
+    command
+        .current_dir(&paths.root)
+        .args(["run", "--quiet", "--release", "--package", "vmqsim", "--bin", "vmqbench", "--"])
+        .args(args);
+    let status = command.status().map_err(|error| Error(format!("cannot run cargo: {error}")))?;
+    if !status.success() {
+        return Err(Error(format!("vmqbench failed ({status})")));
+    }
+    Ok(())
+}

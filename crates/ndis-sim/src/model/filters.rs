@@ -89,15 +89,14 @@ pub fn parse_filter(payload: &[u8]) -> Option<FilterRule> {
     let n = u32_at(off!(NDIS_RECEIVE_FILTER_PARAMETERS, FieldParametersArrayNumElements) as usize)? as usize;
     let size = u32_at(off!(NDIS_RECEIVE_FILTER_PARAMETERS, FieldParametersArrayElementSize) as usize)? as usize;
     let mut rule = FilterRule { queue, mac: None, vlan: None, untagged_or_zero: false, supported: n > 0 };
-    let field = |name: u64| name as usize;
     for i in 0..n.min(64) {
         let e = first.checked_add(i.checked_mul(size)?)?;
-        let get = |o: u64| u32_at(e + field(o));
+        let get = |o: u64| u32_at(e + o as usize);
         let flags = get(off!(NDIS_RECEIVE_FILTER_FIELD_PARAMETERS, Flags))?;
         let header = get(off!(NDIS_RECEIVE_FILTER_FIELD_PARAMETERS, FrameHeader))?;
         let test = get(off!(NDIS_RECEIVE_FILTER_FIELD_PARAMETERS, ReceiveFilterTest))?;
         let which = get(off!(NDIS_RECEIVE_FILTER_FIELD_PARAMETERS, HeaderField))?;
-        let value = e + field(off!(NDIS_RECEIVE_FILTER_FIELD_PARAMETERS, FieldValue));
+        let value = e + off!(NDIS_RECEIVE_FILTER_FIELD_PARAMETERS, FieldValue) as usize;
         let bytes = payload.get(value..value + 6)?;
         if header != NdisFrameHeaderMac as u32 || test != NdisReceiveFilterTestEqual as u32 {
             rule.supported = false;

@@ -12,11 +12,14 @@ use ndis_sys::{
 
 use super::adapter::Phase;
 use super::config::DISPATCH_LEVEL;
-use super::frames::{FrameKey, build_frame, first_difference, parse_key, parse_sim_header};
 use super::memory::{AddressSpace, Fault, MemExt};
 use super::ownership::OwnedNbl;
-use super::traffic::Arrival;
 use super::{Model, rules};
+
+mod frame;
+mod memory;
+
+use memory::data_pieces;
 
 const API: &str = "NdisMIndicateReceiveNetBufferLists";
 /// Longest MDL or shared-memory segment chain the model walks.
@@ -56,33 +59,6 @@ fn read_view(mem: &dyn AddressSpace, nbl: u64) -> Result<NblView, Fault> {
         v.shared_info = mem.read_u64(nb + off!(NET_BUFFER, SharedMemoryInfo))?;
     }
     Ok(v)
-}
-
-/// The (address, length) pieces of the data range `offset..offset + len` of an MDL chain;
-/// `None` if the chain is shorter.
-fn data_pieces(mem: &dyn AddressSpace, mdl: u64, offset: u32, len: u32) -> Result<Option<Vec<(u64, u32)>>, Fault> {
-    let (mut at, mut skip, mut left) = (mdl, offset, len);
-    let mut pieces = Vec::with_capacity(1);
-    for _ in 0..MAX_LINKS {
-        if left == 0 {
-            return Ok(Some(pieces));
-        }
-        if at == 0 {
-            break;
-        }
-        let count = mem.read_u32(at + off!(MDL, ByteCount))?;
-        let va = mem.read_u64(at + off!(MDL, MappedSystemVa))?;
-        if skip < count {
-            let n = (count - skip).min(left);
-            pieces.push((va + u64::from(skip), n));
-            left -= n;
-            skip = 0;
-        } else {
-            skip -= count;
-        }
-        at = mem.read_u64(at + off!(MDL, Next))?;
-    }
-    Ok((left == 0).then_some(pieces))
 }
 
 /// Per-call state of one indication.
@@ -261,217 +237,6 @@ impl Model {
             self.violate_rx(
                 rules::RECEIVE_SHARED_MEMORY_FLAG_MISSING,
                 format!("{API} for VM queue {q} without NDIS_RECEIVE_FLAGS_SHARED_MEMORY_INFO_VALID"),
-            );
-        }
-    }
-
-    /// Checks NB.SharedMemoryInfo (when SHARED_MEMORY_INFO_VALID is set) and where the data
-    /// lies; returns the shared-memory blocks the NBL points into.
-    fn check_shared_memory_info(
-        &mut self,
-        mem: &dyn AddressSpace,
-        adapter: u64,
-        nbl: u64,
-        v: &NblView,
-        pieces: &[(u64, u32)],
-        call: &Call,
-    ) -> [u64; 2] {
-        let mut blocks = [0u64; 2];
-        let mut other_reported = false;
-        if call.flags & NDIS_RECEIVE_FLAGS_SHARED_MEMORY_INFO_VALID != 0 {
-            if v.shared_info == 0 {
-                self.violate_rx(
-                    rules::RECEIVE_SHARED_MEMORY_INFO_NULL,
-                    format!(
-                        "{API}: NBL {nbl:#x} (queue {}) has SHARED_MEMORY_INFO_VALID but NB.SharedMemoryInfo is NULL",
-                        v.queue
-                    ),
-                );
-            } else {
-                match self.shared_segments(mem, adapter, nbl, v, &mut blocks[0], &mut other_reported) {
-                    Ok(Some(segments)) => {
-                        let inside = |&(va, n): &(u64, u32)| {
-                            segments.iter().any(|&(s, len)| va >= s && va + u64::from(n) <= s + len)
-                        };
-                        if !pieces.iter().all(inside) {
-                            self.violate_rx(
-                                rules::RECEIVE_MDL_OUTSIDE_SHARED_MEMORY,
-                                format!("{API}: NBL {nbl:#x}: MDL data {pieces:x?} lies outside the shared-memory segment(s) {segments:x?} its NET_BUFFER_SHARED_MEMORY describes"),
-                            );
-                        }
-                    }
-                    Ok(None) => {}
-                    Err(fault) => {
-                        self.fault::<()>(API, fault);
-                    }
-                }
-            }
-        }
-        // Wherever the data lies, it must not be another queue's shared memory.
-        for &(va, _) in pieces {
-            let Some(b) = self.shared.containing(va) else {
-                continue;
-            };
-            let (handle, owner, queue) = (b.allocation_handle, b.adapter, b.queue);
-            if blocks[0] != handle {
-                blocks[1] = handle;
-            }
-            if (owner != adapter || queue != v.queue) && !other_reported {
-                other_reported = true;
-                self.violate_rx(
-                    rules::RECEIVE_OTHER_QUEUE_MEMORY,
-                    format!("{API}: NBL {nbl:#x} of queue {} carries data at {va:#x}, in shared memory {handle:#x} of queue {queue} (adapter {owner:#x})", v.queue),
-                );
-            }
-        }
-        blocks
-    }
-
-    /// Resolves the NET_BUFFER_SHARED_MEMORY chain to (address, length) segments; `None` if a
-    /// segment is invalid (reported). `first` receives the first segment's AllocationHandle.
-    fn shared_segments(
-        &mut self,
-        mem: &dyn AddressSpace,
-        adapter: u64,
-        nbl: u64,
-        v: &NblView,
-        first: &mut u64,
-        other_reported: &mut bool,
-    ) -> Result<Option<Vec<(u64, u64)>>, Fault> {
-        let mut segments = Vec::with_capacity(1);
-        let mut at = v.shared_info;
-        for _ in 0..MAX_LINKS {
-            if at == 0 {
-                break;
-            }
-            let handle = mem.read_u64(at + off!(NET_BUFFER_SHARED_MEMORY, SharedMemoryHandle))?;
-            let offset = mem.read_u32(at + off!(NET_BUFFER_SHARED_MEMORY, SharedMemoryOffset))?;
-            let len = mem.read_u32(at + off!(NET_BUFFER_SHARED_MEMORY, SharedMemoryLength))?;
-            at = mem.read_u64(at + off!(NET_BUFFER_SHARED_MEMORY, NextSharedMemorySegment))?;
-            let Some(b) = self.shared.by_shared_handle(handle) else {
-                let what = self.handles.describe(handle);
-                self.violate_rx(
-                    rules::RECEIVE_SHARED_MEMORY_UNKNOWN,
-                    format!(
-                        "{API}: NBL {nbl:#x} (queue {}): SharedMemoryHandle {what} is not a live shared-memory block",
-                        v.queue
-                    ),
-                );
-                return Ok(None);
-            };
-            let (va, size, owner, queue, alloc) = (b.virtual_address, b.len, b.adapter, b.queue, b.allocation_handle);
-            if *first == 0 {
-                *first = alloc;
-            }
-            if owner != adapter || queue != v.queue {
-                *other_reported = true;
-                self.violate_rx(
-                    rules::RECEIVE_OTHER_QUEUE_MEMORY,
-                    format!("{API}: NBL {nbl:#x} of queue {} points at shared memory {alloc:#x} of queue {queue} (adapter {owner:#x})", v.queue),
-                );
-                return Ok(None);
-            }
-            let end = u64::from(offset) + u64::from(len);
-            if end > size {
-                self.violate_rx(
-                    rules::RECEIVE_SHARED_MEMORY_RANGE,
-                    format!("{API}: NBL {nbl:#x}: SharedMemoryOffset {offset} + SharedMemoryLength {len} exceed block {alloc:#x} ({size} bytes)"),
-                );
-                return Ok(None);
-            }
-            segments.push((va + u64::from(offset), u64::from(len)));
-        }
-        Ok(Some(segments))
-    }
-
-    /// Reads the indicated frame and checks it against the filters and the traffic ledger.
-    fn check_frame(&mut self, mem: &dyn AddressSpace, adapter: u64, nbl: u64, q: u32, pieces: &[(u64, u32)]) {
-        let mut frame = std::mem::take(&mut self.rx_scratch);
-        frame.clear();
-        for &(va, n) in pieces {
-            let start = frame.len();
-            frame.resize(start + n as usize, 0);
-            if let Err(fault) = mem.read(va, &mut frame[start..]) {
-                self.fault::<()>(API, fault);
-                self.rx_scratch = frame;
-                return;
-            }
-        }
-        let key = parse_key(&frame);
-        let misdelivered = self.check_demux(adapter, nbl, q, key.as_ref());
-        if let Some(h) = parse_sim_header(&frame) {
-            self.check_sim_frame(adapter, nbl, q, &frame, h.sequence, misdelivered);
-        }
-        self.rx_scratch = frame;
-    }
-
-    /// Cross-VM leak / wrong queue; returns whether the frame is misdelivered.
-    fn check_demux(&mut self, adapter: u64, nbl: u64, q: u32, key: Option<&FrameKey>) -> bool {
-        let Some(a) = self.adapter(adapter) else {
-            return false;
-        };
-        let table = &a.filter_table;
-        let (leak, wrong) = match key {
-            None => (q != 0, None),
-            Some(k) if q != 0 => (!table.queue_matches(k, q), None),
-            Some(k) => (false, table.matching_vm_queue(k).filter(|_| !table.queue_matches(k, 0))),
-        };
-        let what = key.map_or("a runt frame".to_string(), |k| format!("a frame to {:02x?} VLAN {:?}", k.dst, k.vlan));
-        if leak {
-            self.violate_rx(
-                rules::RECEIVE_CROSS_VM_LEAK,
-                format!("{API}: NBL {nbl:#x} delivers {what} on queue {q}, whose filters do not match it"),
-            );
-        }
-        if let Some(vm) = wrong {
-            self.violate_rx(
-                rules::RECEIVE_WRONG_QUEUE,
-                format!("{API}: NBL {nbl:#x} delivers {what} on the default queue; queue {vm}'s filters match it"),
-            );
-        }
-        leak || wrong.is_some()
-    }
-
-    fn check_sim_frame(&mut self, adapter: u64, nbl: u64, q: u32, frame: &[u8], sequence: u64, misdelivered: bool) {
-        let Some(sent) = self.traffic.take_pending(sequence) else {
-            self.violate_rx(
-                rules::RECEIVE_CORRUPT,
-                format!(
-                    "{API}: NBL {nbl:#x} carries frame #{sequence}, which was never sent or has already been indicated"
-                ),
-            );
-            return;
-        };
-        let mut expected = std::mem::take(&mut self.rx_expected);
-        build_frame(&mut expected, &sent.spec, sequence, sent.expected_queue);
-        if let Some(at) = first_difference(&expected, frame) {
-            self.violate_rx(
-                rules::RECEIVE_CORRUPT,
-                format!("{API}: NBL {nbl:#x}: frame #{sequence} ({} bytes sent, {} indicated) differs from what was sent at byte {at}", expected.len(), frame.len()),
-            );
-        }
-        self.rx_expected = expected;
-        if sent.adapter != adapter {
-            self.violate_rx(
-                rules::RECEIVE_CORRUPT,
-                format!(
-                    "{API}: frame #{sequence} was sent to adapter {:#x} but indicated by adapter {adapter:#x}",
-                    sent.adapter
-                ),
-            );
-        }
-        let arrival = Arrival {
-            adapter,
-            queue: q,
-            sequence,
-            home_adapter: sent.adapter,
-            home: sent.expected_queue,
-            misdelivered,
-        };
-        if !self.account_arrival(arrival) {
-            self.violate_rx(
-                rules::RECEIVE_REORDERED,
-                format!("{API}: frame #{sequence} indicated on queue {q} after a later frame of that queue"),
             );
         }
     }

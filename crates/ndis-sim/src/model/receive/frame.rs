@@ -1,0 +1,111 @@
+//! The indicated frame itself: cross-VM leak and wrong-queue checks against the adapter's filter
+//! table, and, for the traffic source's frames, content, order and accounting.
+//!
+//! See <https://learn.microsoft.com/windows-hardware/drivers/network/setting-a-vmq-filter>.
+
+use super::super::frames::{FrameKey, build_frame, first_difference, parse_key, parse_sim_header};
+use super::super::memory::AddressSpace;
+use super::super::traffic::Arrival;
+use super::super::{Model, rules};
+use super::API;
+
+impl Model {
+    /// Reads the indicated frame and checks it against the filters and the traffic ledger.
+    pub(super) fn check_frame(
+        &mut self,
+        mem: &dyn AddressSpace,
+        adapter: u64,
+        nbl: u64,
+        q: u32,
+        pieces: &[(u64, u32)],
+    ) {
+        let mut frame = std::mem::take(&mut self.rx_scratch);
+        frame.clear();
+        for &(va, n) in pieces {
+            let start = frame.len();
+            frame.resize(start + n as usize, 0);
+            if let Err(fault) = mem.read(va, &mut frame[start..]) {
+                self.fault::<()>(API, fault);
+                self.rx_scratch = frame;
+                return;
+            }
+        }
+        let key = parse_key(&frame);
+        let misdelivered = self.check_demux(adapter, nbl, q, key.as_ref());
+        if let Some(h) = parse_sim_header(&frame) {
+            self.check_sim_frame(adapter, nbl, q, &frame, h.sequence, misdelivered);
+        }
+        self.rx_scratch = frame;
+    }
+
+    /// Cross-VM leak / wrong queue; returns whether the frame is misdelivered.
+    fn check_demux(&mut self, adapter: u64, nbl: u64, q: u32, key: Option<&FrameKey>) -> bool {
+        let Some(a) = self.adapter(adapter) else {
+            return false;
+        };
+        let table = &a.filter_table;
+        let (leak, wrong) = match key {
+            None => (q != 0, None),
+            Some(k) if q != 0 => (!table.queue_matches(k, q), None),
+            Some(k) => (false, table.matching_vm_queue(k).filter(|_| !table.queue_matches(k, 0))),
+        };
+        let what = key.map_or("a runt frame".to_string(), |k| format!("a frame to {:02x?} VLAN {:?}", k.dst, k.vlan));
+        if leak {
+            self.violate_rx(
+                rules::RECEIVE_CROSS_VM_LEAK,
+                format!("{API}: NBL {nbl:#x} delivers {what} on queue {q}, whose filters do not match it"),
+            );
+        }
+        if let Some(vm) = wrong {
+            self.violate_rx(
+                rules::RECEIVE_WRONG_QUEUE,
+                format!("{API}: NBL {nbl:#x} delivers {what} on the default queue; queue {vm}'s filters match it"),
+            );
+        }
+        leak || wrong.is_some()
+    }
+
+    fn check_sim_frame(&mut self, adapter: u64, nbl: u64, q: u32, frame: &[u8], sequence: u64, misdelivered: bool) {
+        let Some(sent) = self.traffic.take_pending(sequence) else {
+            self.violate_rx(
+                rules::RECEIVE_CORRUPT,
+                format!(
+                    "{API}: NBL {nbl:#x} carries frame #{sequence}, which was never sent or has already been indicated"
+                ),
+            );
+            return;
+        };
+        let mut expected = std::mem::take(&mut self.rx_expected);
+        build_frame(&mut expected, &sent.spec, sequence, sent.expected_queue);
+        if let Some(at) = first_difference(&expected, frame) {
+            self.violate_rx(
+                rules::RECEIVE_CORRUPT,
+                format!("{API}: NBL {nbl:#x}: frame #{sequence} ({} bytes sent, {} indicated) differs from what was sent at byte {at}", expected.len(), frame.len()),
+            );
+        }
+        self.rx_expected = expected;
+        if sent.adapter != adapter {
+            self.violate_rx(
+                rules::RECEIVE_CORRUPT,
+                format!(
+                    "{API}: frame #{sequence} was sent to adapter {:#x} but indicated by adapter {adapter:#x}",
+                    sent.adapter
+                ),
+            );
+        }
+        let arrival = Arrival {
+            adapter,
+            queue: q,
+            sequence,
+            home_adapter: sent.adapter,
+            home: sent.expected_queue,
+            misdelivered,
+        };
+        if !self.account_arrival(arrival) {
+            self.violate_rx(
+                rules::RECEIVE_REORDERED,
+                format!("{API}: frame #{sequence} indicated on queue {q} after a later frame of that queue"),
+            );
+        }
+    }
+}
