@@ -187,7 +187,7 @@ mod tests {
             x ^= x << 17;
             // CAST: small test values.
             let key = DemuxKey::new(mac((x % 700) as u32), ((x >> 20) % 3) as u16);
-            if x % 3 == 0 {
+            if x.is_multiple_of(3) {
                 assert_eq!(table.remove(key), model.iter().position(|e| e.0 == key).map(|i| model.remove(i).1));
             } else {
                 let expect_ok = model.len() < MAX_FILTERS && !model.iter().any(|e| e.0 == key);
