@@ -340,6 +340,11 @@ impl Model {
     pub fn nbl_allocation_calls(&self) -> u64 {
         self.nbl.calls
     }
+
+    /// NBL pools, NBLs and MDLs allocated and not freed yet (all owners).
+    pub fn nbl_live(&self) -> (usize, usize, usize) {
+        (self.nbl.pools.len(), self.nbl.nbls.len(), self.nbl.mdls.len())
+    }
 }
 
 /// Total ByteCount of the MDL chain at `mdl` (0 for NULL).

@@ -95,6 +95,17 @@ impl<E: Env> Sim<E> {
         self.with_model(|m, _| m.pool_allocation_calls())
     }
 
+    /// NdisAllocateNetBufferListPool, NdisAllocateNetBufferAndNetBufferList and NdisAllocateMdl
+    /// calls so far (counted together, like `HostConfig::fail_nbl_allocation`).
+    pub fn nbl_allocation_calls(&mut self) -> u64 {
+        self.with_model(|m, _| m.nbl_allocation_calls())
+    }
+
+    /// (NBL pools, NBLs, MDLs) allocated by the driver and not freed yet.
+    pub fn nbl_live(&mut self) -> (usize, usize, usize) {
+        self.with_model(|m, _| m.nbl_live())
+    }
+
     /// Received NBL counts by receive queue id (from the NBL filtering info).
     pub fn received_by_queue(&mut self, a: AdapterId) -> Vec<(u32, u64)> {
         self.with_model(|m, _| {
