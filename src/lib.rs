@@ -8,18 +8,22 @@
 //! <https://learn.microsoft.com/windows-hardware/drivers/network/virtual-machine-queue-architecture>
 //!
 //! # Module map
-//! - [`ffi`] — trampolines: `DriverEntry`, the miniport handlers, the OID request
-//!   decoder. `unsafe` allowed.
-//! - [`kernel`] — safe owners of NDIS resources: tagged pool ([`kernel::pool`]),
-//!   spin lock ([`kernel::lock`]), shared memory ([`kernel::shared_memory`]),
-//!   keywords ([`kernel::config`]), attributes ([`kernel::attributes`]), status
-//!   indications ([`kernel::indicate`]), SG DMA ([`kernel::dma`]); and the
-//!   panic handler / debug print of the Windows builds. `unsafe` allowed.
-//! - [`vmq`] — the VMQ core, `#![forbid(unsafe_code)]`: [`vmq::adapter`]
-//!   (initialize, halt, pause, restart), [`vmq::oid`] (OID dispatch, VM queue OIDs,
-//!   general OIDs), [`vmq::queue_state`] (the queue state machine), [`vmq::queues`]
-//!   (queue table), [`vmq::ledger`] (per-queue shared-memory ledger),
-//!   [`vmq::caps`] (capabilities), [`vmq::wire`] (checked payload views),
+//! - [`ffi`] — trampolines: `DriverEntry`/unload ([`ffi::driver`]), the miniport handlers
+//!   (initialize, halt, pause, restart, send — the software NIC loops frames back into its
+//!   receive path —, return, PnP, shutdown) and the OID request decoder; host-only hooks for
+//!   benchmarks ([`ffi::host_hooks`]). `unsafe` allowed.
+//! - [`kernel`] — safe owners of NDIS resources: tagged pool ([`kernel::pool`]), spin lock
+//!   ([`kernel::lock`]), shared memory ([`kernel::shared_memory`]), receive NBLs bound to it
+//!   ([`kernel::nbl`]), work item ([`kernel::work_item`]), pended OID ([`kernel::oid_request`]),
+//!   keywords ([`kernel::config`]), attributes ([`kernel::attributes`]), status indications
+//!   ([`kernel::indicate`]), SG DMA ([`kernel::dma`]); and the panic handler / debug print of the
+//!   Windows builds. `unsafe` allowed.
+//! - [`vmq`] — the VMQ core, `#![forbid(unsafe_code)]`: [`vmq::adapter`] (initialize, halt, pause,
+//!   restart), [`vmq::oid`] (OID dispatch; VM queue, filter and general OIDs),
+//!   [`vmq::queue_state`] (the queue state machine), [`vmq::queues`] (queue table),
+//!   [`vmq::ledger`] (per-queue shared-memory ledger), [`vmq::rx`] (receive rings, receive and
+//!   return sessions), [`vmq::demux`] (O(1) MAC/VLAN → queue table), [`vmq::filter`] (SET_FILTER
+//!   parsing, filter table), [`vmq::caps`] (capabilities), [`vmq::wire`] (checked payload views),
 //!   [`vmq::error`] (typed errors → `NDIS_STATUS`).
 //! - [`backend`] — the hardware seam ([`backend::NicBackend`]) and the software
 //!   NIC ([`backend::soft::SoftNic`]), `#![forbid(unsafe_code)]`.

@@ -19,6 +19,14 @@ pub struct Options {
     pub frames: u64,
     /// Length of each frame in bytes, 60..=1514 (`--frame-size B`).
     pub frame_size: usize,
+    /// Run the fault-injection sweep instead of one lifecycle (`--fail-alloc-all`).
+    pub fail_alloc_all: bool,
+    /// Run the seeded lifecycle stress instead of one lifecycle (`--stress`).
+    pub stress: bool,
+    /// Seeds the stress runs: `seed`, `seed + 1`, ... (`--seeds S`).
+    pub seeds: u64,
+    /// Host actions per stress seed (`--steps K`).
+    pub steps: u64,
 }
 
 impl Default for Options {
@@ -32,13 +40,19 @@ impl Default for Options {
             json: false,
             frames: 0,
             frame_size: 512,
+            fail_alloc_all: false,
+            stress: false,
+            seeds: 10,
+            steps: 1000,
         }
     }
 }
 
 /// Usage text.
-pub const USAGE: &str =
-    "usage: vmqsim [--queues N] [--seed S] [--fail-alloc K] [--fail-pool K] [--contiguous] [--json]";
+pub const USAGE: &str = "usage: vmqsim [--queues N] [--seed S] [--fail-alloc K] [--fail-pool K] [--contiguous] \
+     [--frames M] [--frame-size B] [--json]
+       vmqsim --fail-alloc-all [--queues N] [--frames M per phase] [--seed S] [--json]
+       vmqsim --stress [--seeds S] [--steps K] [--seed FIRST] [--json]";
 
 fn number<T: std::str::FromStr>(flag: &str, value: Option<String>) -> Result<T, String> {
     let value = value.ok_or_else(|| format!("{flag} needs a value"))?;
@@ -63,12 +77,19 @@ impl Options {
                 "--frames" => options.frames = number(&arg, args.next())?,
                 "--frame-size" => options.frame_size = number(&arg, args.next())?,
                 "--json" => options.json = true,
+                "--fail-alloc-all" => options.fail_alloc_all = true,
+                "--stress" => options.stress = true,
+                "--seeds" => options.seeds = number(&arg, args.next())?,
+                "--steps" => options.steps = number(&arg, args.next())?,
                 "-h" | "--help" => return Err(USAGE.to_string()),
                 other => return Err(format!("unknown option {other}\n{USAGE}")),
             }
         }
         if options.fail_alloc == Some(0) || options.fail_pool == Some(0) {
             return Err("--fail-alloc/--fail-pool count from 1".to_string());
+        }
+        if options.fail_alloc_all && options.stress {
+            return Err("--fail-alloc-all and --stress are separate runs".to_string());
         }
         if !(60..=1514).contains(&options.frame_size) {
             return Err("--frame-size must be within 60..=1514".to_string());
@@ -78,6 +99,7 @@ impl Options {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::Options;
 
@@ -93,5 +115,9 @@ mod tests {
         assert!(parse(&["--queues", "x"]).is_err());
         assert!(parse(&["--fail-alloc", "0"]).is_err());
         assert!(parse(&["--bogus"]).is_err());
+        let o = parse(&["--stress", "--seeds", "3", "--steps", "50", "--seed", "7"]).unwrap();
+        assert_eq!((o.stress, o.seeds, o.steps, o.seed), (true, 3, 50, 7));
+        assert!(parse(&["--fail-alloc-all"]).unwrap().fail_alloc_all);
+        assert!(parse(&["--fail-alloc-all", "--stress"]).is_err());
     }
 }

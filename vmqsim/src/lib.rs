@@ -9,12 +9,17 @@
 //! send `--frames M` frames through the software NIC's wire (round-robin over the queues'
 //! MACs, every ninth to an unknown MAC for the default queue), clear the filters, free
 //! every queue (OID_RECEIVE_FILTER_FREE_QUEUE), halt, unload — then report.
+//!
+//! Two more modes: [`sweep`] (`--fail-alloc-all`, every allocation of a richer lifecycle
+//! failed in turn) and [`stress`] (`--stress`, seeded random interleavings of host actions).
 //! <https://learn.microsoft.com/windows-hardware/drivers/network/vmq-receive-queues>
 
 pub mod args;
 pub mod json;
 mod render;
 mod status;
+pub mod stress;
+pub mod sweep;
 
 use ndis_sim::{AdapterConfig, FrameSpec, Host, HostConfig, QueueId, QueueSpec, Report, SimError, Traffic};
 

@@ -1,8 +1,9 @@
-//! `vmqsim` command line: run the lifecycle, print the report, exit 0 only without violations.
+//! `vmqsim` command line: run the lifecycle (or the fault sweep, or the stress), print the
+//! report, exit 0 only without violations or leaks.
 
 use std::process::ExitCode;
 
-use vmqsim::{Options, json_report, run, text_report};
+use vmqsim::{Options, json_report, run, stress, sweep, text_report};
 
 fn main() -> ExitCode {
     let options = match Options::parse(std::env::args().skip(1)) {
@@ -12,11 +13,37 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let outcome = run(&options);
-    if options.json {
-        println!("{}", json_report(&outcome).render());
+    let clean = if options.fail_alloc_all {
+        let frames = if options.frames == 0 { sweep::DEFAULT_FRAMES } else { options.frames };
+        let result = sweep::sweep(options.queues, frames, options.seed);
+        if options.json {
+            println!("{}", result.json().render());
+        } else {
+            print!("{}", result.text());
+        }
+        result.is_clean()
+    } else if options.stress {
+        let result = stress::stress(options.seed, options.seeds, options.steps);
+        if options.json {
+            println!("{}", result.json().render());
+        } else {
+            print!("{}", result.text());
+        }
+        for failed in &result.failed_seeds {
+            eprintln!(
+                "stress: seed {} failed; reproduce with: vmqsim --stress --seeds 1 --seed {} --steps {}",
+                failed.seed, failed.seed, options.steps
+            );
+        }
+        result.is_clean()
     } else {
-        print!("{}", text_report(&outcome));
-    }
-    if outcome.is_clean() { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+        let outcome = run(&options);
+        if options.json {
+            println!("{}", json_report(&outcome).render());
+        } else {
+            print!("{}", text_report(&outcome));
+        }
+        outcome.is_clean()
+    };
+    if clean { ExitCode::SUCCESS } else { ExitCode::FAILURE }
 }

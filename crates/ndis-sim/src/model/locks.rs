@@ -75,6 +75,13 @@ impl Model {
         self.irql = frame.caller_irql;
     }
 
+    /// Sets the processor IRQL directly: how an emulator answers an inline `mov cr8, reg`
+    /// (x64 `KeRaiseIrql` / `KeLowerIrql` compile to it). The handler-return check in
+    /// [`Model::leave_handler`] still applies.
+    pub fn set_irql(&mut self, irql: u8) {
+        self.irql = irql;
+    }
+
     /// `NdisAllocateSpinLock`: initializes the lock (not held).
     pub fn allocate_spin_lock(&mut self, lock: u64) {
         self.locks.locks.insert(lock, LockState::default());
