@@ -80,6 +80,28 @@ impl Outcome {
     }
 }
 
+/// What a finished host still holds that it should not: shared memory, pool, received NBLs
+/// NDIS never returned, and (`nbl_live`) NBL pools, NBLs and MDLs the driver never freed.
+/// Empty when nothing leaked.
+#[must_use]
+pub fn leaks(report: &Report, nbl_live: (usize, usize, usize)) -> Vec<String> {
+    let mut reasons = Vec::new();
+    if report.shared_memory.bytes_outstanding != 0 {
+        reasons.push(format!("leak: {} bytes of shared memory outstanding", report.shared_memory.bytes_outstanding));
+    }
+    if report.pool.bytes_outstanding != 0 {
+        reasons.push(format!("leak: {} bytes of pool outstanding", report.pool.bytes_outstanding));
+    }
+    if report.nbls_outstanding != 0 {
+        reasons.push(format!("leak: {} received NBLs never returned", report.nbls_outstanding));
+    }
+    if nbl_live != (0, 0, 0) {
+        let (pools, nbls, mdls) = nbl_live;
+        reasons.push(format!("leak: {pools} NBL pools, {nbls} NBLs, {mdls} MDLs still allocated"));
+    }
+    reasons
+}
+
 fn sim_error_status(error: &SimError) -> i32 {
     match error {
         SimError::DriverEntryFailed(s) | SimError::InitializeFailed(s) | SimError::RestartFailed(s) => *s,

@@ -77,21 +77,7 @@ impl Sweep {
 /// What is wrong with `run`; `expect_failure` asks that some status show the injected fault.
 #[must_use]
 pub fn judge(run: &Run, expect_failure: bool) -> Vec<String> {
-    let mut reasons = Vec::new();
-    let r = &run.report;
-    if r.shared_memory.bytes_outstanding != 0 {
-        reasons.push(format!("leak: {} bytes of shared memory outstanding", r.shared_memory.bytes_outstanding));
-    }
-    if r.pool.bytes_outstanding != 0 {
-        reasons.push(format!("leak: {} bytes of pool outstanding", r.pool.bytes_outstanding));
-    }
-    if r.nbls_outstanding != 0 {
-        reasons.push(format!("leak: {} received NBLs never returned", r.nbls_outstanding));
-    }
-    if run.nbl_live != (0, 0, 0) {
-        let (pools, nbls, mdls) = run.nbl_live;
-        reasons.push(format!("leak: {pools} NBL pools, {nbls} NBLs, {mdls} MDLs still allocated"));
-    }
+    let mut reasons = crate::leaks(&run.report, run.nbl_live);
     reasons.extend(run.violations.iter().map(|v| format!("violation: {v}")));
     if let Err(why) = &run.usable {
         reasons.push(format!("unusable: {why}"));

@@ -317,7 +317,7 @@ fn send(rec: &mut Recorder<'_>, a: AdapterId, vms: &[Vm], frames: u64, returns: 
                 Returns::EachBatch => {
                     rec.host.return_received(a);
                 }
-                Returns::Half if batches % 2 == 0 => {
+                Returns::Half if batches.is_multiple_of(2) => {
                     let held = rec.host.received_outstanding(a);
                     rec.host.return_received_shuffled(a, held / 2);
                 }

@@ -258,6 +258,7 @@ impl Model {
         }
         self.check_nbl_resources(None, "when Unload returned");
         self.check_pool_at_unload();
+        self.release_quarantine(mem);
         self.check_work_items(None, "when Unload returned");
         if let Some(d) = self.detach_driver() {
             for block in d.extensions.values() {

@@ -38,6 +38,7 @@ pub mod nbl_pool;
 pub mod oid;
 mod ownership;
 pub mod pool;
+pub mod quarantine;
 mod receive;
 mod registry;
 pub mod report;
@@ -110,6 +111,8 @@ pub struct Model {
     /// Chooses NBLs for `return_received_shuffled` (its own stream, so returns do not change
     /// shared-memory layouts).
     return_rng: SplitMix64,
+    /// Freed shared-memory blocks kept poisoned (use-after-free check).
+    quarantine: quarantine::Quarantine,
 }
 
 impl Model {
@@ -143,6 +146,7 @@ impl Model {
             rx_scratch: Vec::new(),
             rx_expected: Vec::new(),
             return_rng: SplitMix64::new(seed ^ 0x5EED_0F2E_7A2B_5D00),
+            quarantine: quarantine::Quarantine::default(),
         }
     }
 

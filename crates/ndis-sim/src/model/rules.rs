@@ -230,6 +230,8 @@ pub const RECEIVE_CORRUPT: &str = "receive.corrupt";
 pub const RECEIVE_OUTSTANDING_AT_FREE_QUEUE: &str = "receive.outstanding-at-free-queue";
 /// A pause completed while NDIS still owned NBLs indicated by the adapter.
 pub const RECEIVE_OUTSTANDING_AT_PAUSE: &str = "receive.outstanding-at-pause";
+/// A freed shared-memory block was written after NdisFreeSharedMemory (its poison changed).
+pub const SHARED_MEMORY_TOUCHED_AFTER_FREE: &str = "shared-memory.touched-after-free";
 /// NdisFreeSharedMemory of a block an NBL that NDIS owns still points into.
 pub const SHARED_MEMORY_FREED_WHILE_INDICATED: &str = "shared-memory.freed-while-indicated";
 

@@ -334,7 +334,7 @@ impl Model {
         self.shared.frees += 1;
         self.shared.bytes_outstanding -= block.len;
         self.shared.per_queue.entry(block.queue).or_default().frees += 1;
-        mem.free(block.virtual_address);
+        self.quarantine_shared_block(mem, block.virtual_address, block.len, block.adapter, block.queue);
     }
 
     /// Reports (once) every live block of `adapter` (and `queue`, if given) under `rule`.

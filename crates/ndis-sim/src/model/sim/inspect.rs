@@ -106,6 +106,13 @@ impl<E: Env> Sim<E> {
         self.with_model(|m, _| m.nbl_live())
     }
 
+    /// Checks that no freed shared-memory block still held poisoned (the most recent
+    /// [`QUARANTINE_BLOCKS`](crate::model::quarantine::QUARANTINE_BLOCKS)) was written since it was freed;
+    /// records `shared-memory.touched-after-free` otherwise. Unload checks them too.
+    pub fn check_freed_shared_memory(&mut self) {
+        self.with_model(|m, mem| m.check_freed_shared_memory(mem));
+    }
+
     /// Received NBL counts by receive queue id (from the NBL filtering info).
     pub fn received_by_queue(&mut self, a: AdapterId) -> Vec<(u32, u64)> {
         self.with_model(|m, _| {
