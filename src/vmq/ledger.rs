@@ -9,6 +9,7 @@
 
 use crate::kernel::NdisHandle;
 use crate::kernel::nbl::{BUFFERS_PER_BLOCK, NblPool, RxBlock};
+use crate::kernel::pool::{PoolBox, PoolTag};
 use crate::kernel::shared_memory::{SharedMemory, SharedMemoryError, SharedMemoryRequest, SharedMemoryUsage};
 
 /// Allocations one queue can hold.
@@ -25,10 +26,16 @@ pub struct RxAllocation {
     pub memory: SharedMemory,
 }
 
-/// The allocations of one queue, indexed by block number (no holes).
+/// The allocations of one queue, indexed by block number (no holes). Each entry lives in
+/// its own pool block, so a ledger is 32 pointers: small enough to build and move on the
+/// 24 KiB kernel stack (the emulated image showed a 24.8 KB initialize frame when the
+/// entries were inline).
 pub struct Ledger {
-    entries: [Option<RxAllocation>; MAX_ALLOCATIONS_PER_QUEUE],
+    entries: [Option<PoolBox<RxAllocation>>; MAX_ALLOCATIONS_PER_QUEUE],
 }
+
+/// Pool tag of ledger entries.
+pub const LEDGER_TAG: PoolTag = PoolTag::new(*b"VqLg");
 
 /// Why the ledger could not grow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,12 +108,12 @@ impl Ledger {
 
     /// The allocations, by block number.
     pub fn iter(&self) -> impl Iterator<Item = &RxAllocation> {
-        self.entries.iter().flatten()
+        self.entries.iter().flatten().map(|entry| &**entry)
     }
 
     /// Block `block`, mutable (the hot path fills its buffers).
     pub fn block_mut(&mut self, block: usize) -> Option<&mut RxAllocation> {
-        self.entries.get_mut(block).and_then(Option::as_mut)
+        self.entries.get_mut(block).and_then(Option::as_mut).map(|entry| &mut **entry)
     }
 
     /// Moves the allocations of `staged` (made outside the lock for blocks
@@ -163,7 +170,10 @@ impl Ledger {
                 (request.token)(block, i)
             })
             .map_err(|_| GrowError::Buffers)?;
-            staged.entries[k] = Some(RxAllocation { buffers, memory });
+            // On failure the allocation comes back and is dropped here: buffers, then memory.
+            let entry = PoolBox::try_new(request.owner, LEDGER_TAG, RxAllocation { buffers, memory })
+                .map_err(|_| GrowError::Buffers)?;
+            staged.entries[k] = Some(entry);
             remaining -= count;
         }
         Ok(staged)

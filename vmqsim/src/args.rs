@@ -27,6 +27,9 @@ pub struct Options {
     pub seeds: u64,
     /// Host actions per stress seed (`--steps K`).
     pub steps: u64,
+    /// Run the real `vmqnic.sys` under the x86-64 emulator instead of the driver's Rust
+    /// source linked into this program (`--sys PATH`).
+    pub sys: Option<String>,
 }
 
 impl Default for Options {
@@ -44,13 +47,14 @@ impl Default for Options {
             stress: false,
             seeds: 10,
             steps: 1000,
+            sys: None,
         }
     }
 }
 
 /// Usage text.
-pub const USAGE: &str = "usage: vmqsim [--queues N] [--seed S] [--fail-alloc K] [--fail-pool K] [--contiguous] \
-     [--frames M] [--frame-size B] [--json]
+pub const USAGE: &str = "usage: vmqsim [--sys vmqnic.sys] [--queues N] [--seed S] [--fail-alloc K] [--fail-pool K] \
+     [--contiguous] [--frames M] [--frame-size B] [--json]
        vmqsim --fail-alloc-all [--queues N] [--frames M per phase] [--seed S] [--json]
        vmqsim --stress [--seeds S] [--steps K] [--seed FIRST] [--json]";
 
@@ -74,6 +78,7 @@ impl Options {
                 "--fail-alloc" => options.fail_alloc = Some(number(&arg, args.next())?),
                 "--fail-pool" => options.fail_pool = Some(number(&arg, args.next())?),
                 "--contiguous" => options.contiguous = true,
+                "--sys" => options.sys = Some(args.next().ok_or("--sys needs a path")?),
                 "--frames" => options.frames = number(&arg, args.next())?,
                 "--frame-size" => options.frame_size = number(&arg, args.next())?,
                 "--json" => options.json = true,

@@ -21,7 +21,7 @@ mod status;
 pub mod stress;
 pub mod sweep;
 
-use ndis_sim::{AdapterConfig, FrameSpec, Host, HostConfig, QueueId, QueueSpec, Report, SimError, Traffic};
+use ndis_sim::{AdapterConfig, Env, FrameSpec, Host, HostConfig, QueueId, QueueSpec, Report, Sim, SimError, Traffic};
 
 pub use args::Options;
 pub use render::{json_report, text_report};
@@ -68,6 +68,8 @@ pub struct Outcome {
     pub violations: Vec<String>,
     /// What the traffic source's frames did.
     pub traffic: Traffic,
+    /// Instructions the emulator executed (`--sys` runs only).
+    pub emulation: Option<u64>,
 }
 
 impl Outcome {
@@ -119,17 +121,46 @@ pub fn run(options: &Options) -> Outcome {
     if let Some(k) = options.fail_pool {
         config = config.fail_pool_allocation(k);
     }
-    let mut host = Host::new(config);
+    match &options.sys {
+        None => {
+            let mut host = Host::new(config);
+            let loaded = host.load_driver(vmqnic::DriverEntry);
+            run_on(&mut host, loaded, options, Vec::new())
+        }
+        Some(path) => match sys_emu::EmuHost::load(path, config) {
+            Ok(mut host) => {
+                let loaded = host.load_driver();
+                let mut outcome = run_on(&mut host, loaded, options, Vec::new());
+                outcome.violations.extend(host.errors().iter().map(|e| format!("emulator: {e}")));
+                outcome.emulation = Some(host.stats().instructions);
+                outcome
+            }
+            Err(e) => {
+                let mut host = Host::new(HostConfig::default());
+                run_on(&mut host, Err(SimError::NoDriver), options, vec![format!("cannot load {path}: {e}")])
+            }
+        },
+    }
+}
+
+/// The lifecycle on any simulated host: ndis-sim's host build (the driver's Rust source linked
+/// into this program) or the emulator running the real `vmqnic.sys`.
+fn run_on<E: Env>(
+    host: &mut Sim<E>,
+    loaded: Result<(), SimError>,
+    options: &Options,
+    mut violations: Vec<String>,
+) -> Outcome {
     let mut queues = Vec::new();
     let mut traffic = Traffic::default();
-    let initialize_status = match host.load_driver(vmqnic::DriverEntry) {
+    let initialize_status = match loaded {
         Err(e) => sim_error_status(&e),
         Ok(()) => {
             let adapter_config = AdapterConfig::default().keyword("VmqContiguousRx", u32::from(options.contiguous));
             match host.add_adapter(adapter_config) {
                 Err(e) => sim_error_status(&e),
                 Ok(adapter) => {
-                    queues = vswitch_sequence(&mut host, adapter, options);
+                    queues = vswitch_sequence(host, adapter, options);
                     traffic = host.traffic(adapter);
                     let _ = host.halt(adapter, 0);
                     ndis_sys::NDIS_STATUS_SUCCESS
@@ -138,7 +169,7 @@ pub fn run(options: &Options) -> Outcome {
         }
     };
     let _ = host.unload_driver();
-    let violations = host.take_violations().iter().map(ToString::to_string).collect();
+    violations.extend(host.take_violations().iter().map(ToString::to_string));
     Outcome {
         options: options.clone(),
         initialize_status,
@@ -147,6 +178,7 @@ pub fn run(options: &Options) -> Outcome {
         shared_memory_allocation_calls: host.shared_memory_allocation_calls(),
         violations,
         traffic,
+        emulation: None,
     }
 }
 
@@ -176,7 +208,7 @@ fn blank(queue_id: Option<u32>, allocate_status: i32, i: usize) -> QueueOutcome 
 }
 
 /// Allocate, complete, grow, filter, carry traffic, clear and free the VM queues.
-fn vswitch_sequence(host: &mut Host, adapter: ndis_sim::AdapterId, options: &Options) -> Vec<QueueOutcome> {
+fn vswitch_sequence<E: Env>(host: &mut Sim<E>, adapter: ndis_sim::AdapterId, options: &Options) -> Vec<QueueOutcome> {
     let mut outcomes: Vec<QueueOutcome> = (0..options.queues as usize)
         .map(|i| {
             let spec = QueueSpec::default().suggested_buffers(INITIAL_BUFFERS).affinity(1u64 << (i % 64));
@@ -225,7 +257,7 @@ pub const FRAMES_PER_SEND: usize = 32;
 
 /// Sends `options.frames` frames: round-robin over the filtered queues, every ninth
 /// frame to [`UNKNOWN_MAC`].
-fn send_traffic(host: &mut Host, adapter: ndis_sim::AdapterId, options: &Options, queues: &[QueueOutcome]) {
+fn send_traffic<E: Env>(host: &mut Sim<E>, adapter: ndis_sim::AdapterId, options: &Options, queues: &[QueueOutcome]) {
     let targets: Vec<([u8; 6], Option<u16>)> =
         queues.iter().filter(|o| matches!(o.filter, Some((_, Some(_))))).map(|o| o.address).collect();
     let mut batch = Vec::with_capacity(FRAMES_PER_SEND);

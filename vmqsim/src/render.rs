@@ -55,6 +55,8 @@ pub fn json_report(outcome: &Outcome) -> Json {
     let o = &outcome.options;
     Json::object([
         ("seed", Json::Int(o.seed)),
+        ("driver", Json::Str(o.sys.clone().unwrap_or_else(|| "vmqnic (Rust source linked into vmqsim)".to_string()))),
+        ("emulated_instructions", outcome.emulation.map_or(Json::Null, Json::Int)),
         ("queues_requested", Json::Int(u64::from(o.queues))),
         ("fail_alloc", o.fail_alloc.map_or(Json::Null, Json::Int)),
         ("fail_pool", o.fail_pool.map_or(Json::Null, Json::Int)),

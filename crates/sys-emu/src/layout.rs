@@ -9,12 +9,13 @@ pub const IMAGE_BASE: u64 = 0xFFFF_F806_1230_0000;
 pub const STUB_BASE: u64 = 0xFFFF_F806_2000_0000;
 /// Bytes per import stub.
 pub const STUB_SIZE: u64 = 16;
-/// The kernel stack: 24 KiB (KERNEL_STACK_SIZE on x64), with an unmapped guard page below.
-pub const STACK_SIZE: u64 = 24 * 1024;
-/// Lowest mapped stack address (the guard page is just below it).
+/// The kernel stack size: 24 KiB (KERNEL_STACK_SIZE on x64); an unmapped guard page lies below.
+pub const DEFAULT_STACK_SIZE: u64 = 24 * 1024;
+/// Lowest mapped stack address (the guard page is just below it); the stack grows down to it
+/// from `STACK_BOTTOM + stack size`.
 pub const STACK_BOTTOM: u64 = 0xFFFF_F806_3000_1000;
-/// One past the highest stack address.
-pub const STACK_TOP: u64 = STACK_BOTTOM + STACK_SIZE;
+/// The byte the stack is painted with, to measure its high-water mark.
+pub const STACK_PAINT: u8 = 0xA5;
 /// The fake KPCR (GS base): `Self` at 0x18, `CurrentPrcb` at 0x20, current thread at 0x188.
 pub const KPCR: u64 = 0xFFFF_F806_4000_0000;
 /// Offset of `KPCR.Self`.

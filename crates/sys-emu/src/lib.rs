@@ -1,1 +1,30 @@
-//! tmp
+//! Runs the cross-built `vmqnic.sys` on Linux: an x86-64 emulator (unicorn) front end for
+//! `ndis-sim`, so the PE image — its calling convention, struct layouts as compiled,
+//! relocations, stack probes and imports — goes through the same NDIS model and rules as the
+//! host-compiled driver. See <https://learn.microsoft.com/windows-hardware/drivers/network/ndis-miniport-drivers2>.
+//!
+//! ```ignore
+//! let mut host = EmuHost::load("target/package/vmqnic/vmqnic.sys", HostConfig::default().seed(7))?;
+//! host.load_driver()?;
+//! let a = host.add_adapter(AdapterConfig::default())?;   // any ndis_sim::Sim action
+//! ```
+//!
+//! Layers: [`image`] reads the PE file; `cpu` maps it and runs guest calls (nested included);
+//! `imports` answers every import through the model over `machine::GuestMemory`;
+//! [`EmuHost`] is the test- and runner-facing handle.
+
+mod cpu;
+pub mod error;
+mod host;
+pub mod image;
+mod imports;
+pub mod layout;
+mod machine;
+mod package;
+pub mod stats;
+
+pub use error::{EmuError, LoadError};
+pub use host::{DEFAULT_BUDGET, EmuEnv, EmuHost, EmuOptions};
+pub use imports::Cpu;
+pub use package::{packaged_image, workspace_root};
+pub use stats::{CallCount, Stats};

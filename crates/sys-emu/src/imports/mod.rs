@@ -1,0 +1,164 @@
+//! Import stubs: every IAT entry points at a stub whose code hook reads the arguments, checks
+//! the stack alignment, runs the handler and sets rax; the stub's `ret` returns. A handler that
+//! called back into the driver performs the `ret` in the hook instead, which is what lets the
+//! interrupted routine resume after the nested run.
+
+mod nbl;
+mod ndis;
+mod ntos;
+
+use std::rc::Rc;
+
+use ndis_sim::{AddressSpace, Env, MiniportCall, Model};
+use unicorn_engine::{RegisterX86 as R, Unicorn};
+
+use crate::cpu::call_guest;
+use crate::error::EmuError;
+use crate::layout::{STUB_BASE, STUB_SIZE};
+use crate::machine::{EmuData, GuestMemory, Stub, stop, with_model};
+
+/// The first six arguments of an import call (rcx, rdx, r8, r9, then the stack) and rsp at
+/// the stub (pointing at the return address).
+#[derive(Clone, Copy, Debug)]
+pub struct Args {
+    /// Arguments 0..6, each a full 64-bit slot.
+    pub v: [u64; 6],
+    /// rsp at the stub.
+    pub rsp: u64,
+}
+
+impl Args {
+    /// Argument `i` as a 32-bit value (the callee only reads the low half).
+    pub fn u32(&self, i: usize) -> u32 {
+        self.v[i] as u32
+    }
+
+    /// Argument `i` as a signed 32-bit value (NDIS_STATUS, enums).
+    pub fn i32(&self, i: usize) -> i32 {
+        self.v[i] as u32 as i32
+    }
+
+    /// Argument `i` of a variadic call (any index).
+    pub fn nth(&self, uc: &Unicorn<'_, EmuData>, i: usize) -> u64 {
+        match self.v.get(i) {
+            Some(v) if i < 4 => *v,
+            _ => read_u64(uc, self.rsp + 0x28 + 8 * (i as u64 - 4)),
+        }
+    }
+}
+
+/// What a handler leaves in rax.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ret {
+    /// This value (`VOID` routines return 0).
+    Value(u64),
+    /// rax unchanged (`__chkstk`).
+    Keep,
+}
+
+impl Ret {
+    /// An NTSTATUS / NDIS_STATUS in rax.
+    pub fn status(status: i32) -> Self {
+        Self::Value(u64::from(status as u32))
+    }
+}
+
+/// An import handler.
+pub type Handler = for<'u, 'a> fn(&'u mut Unicorn<'a, EmuData>, &Args) -> Ret;
+
+/// The handler for `name` (a routine of ndis.sys, ntoskrnl.exe or hal.dll), if implemented.
+pub fn handler(name: &str) -> Option<Handler> {
+    ndis::handler(name).or_else(|| nbl::handler(name)).or_else(|| ntos::handler(name))
+}
+
+/// Reads a guest u64 (0 when unmapped).
+pub fn read_u64(uc: &Unicorn<'_, EmuData>, addr: u64) -> u64 {
+    let mut b = [0u8; 8];
+    uc.mem_read(addr, &mut b).map_or(0, |()| u64::from_le_bytes(b))
+}
+
+/// Runs `f` on the model and guest memory, or returns `default` if the model is busy.
+pub fn model<R>(
+    uc: &mut Unicorn<'_, EmuData>,
+    api: &str,
+    default: R,
+    f: impl FnOnce(&mut Model, &mut dyn AddressSpace) -> R,
+) -> R {
+    let model = Rc::clone(&uc.get_data().model);
+    let Ok(mut m) = model.try_borrow_mut() else {
+        eprintln!("sys-emu: {api} called while the model was busy");
+        return default;
+    };
+    let mut mem = GuestMemory { uc };
+    f(&mut m, &mut mem)
+}
+
+/// The code hook of the stub region.
+pub fn on_stub(uc: &mut Unicorn<'_, EmuData>, addr: u64) {
+    let slot = ((addr - STUB_BASE) / STUB_SIZE) as usize;
+    let Some(&Stub { handler, chkstk, .. }) = uc.get_data().stubs.get(slot) else {
+        return;
+    };
+    let symbol =
+        |uc: &Unicorn<'_, EmuData>| uc.get_data().stubs.get(slot).map(|s| s.symbol.clone()).unwrap_or_default();
+    let d = uc.get_data_mut();
+    d.stats.import_calls += 1;
+    if let Some(n) = d.stats.import_slots.get_mut(slot) {
+        *n += 1;
+    }
+    let rsp = uc.reg_read(R::RSP).unwrap_or(0);
+    if !chkstk && rsp % 16 != 8 {
+        stop(uc, EmuError::StackAlignment { import: symbol(uc), rsp });
+        return;
+    }
+    let Some(handler) = handler else {
+        stop(uc, EmuError::UnknownImport(symbol(uc)));
+        return;
+    };
+    let mut v = [0u64; 6];
+    for (value, reg) in v.iter_mut().zip([R::RCX, R::RDX, R::R8, R::R9]) {
+        *value = uc.reg_read(reg).unwrap_or(0);
+    }
+    v[4] = read_u64(uc, rsp + 0x28);
+    v[5] = read_u64(uc, rsp + 0x30);
+    let nested_before = uc.get_data().nested_calls;
+    let ret = handler(uc, &Args { v, rsp });
+    if uc.get_data().dead() {
+        let _ = uc.emu_stop();
+        return;
+    }
+    if let Ret::Value(value) = ret {
+        let _ = uc.reg_write(R::RAX, value);
+    }
+    if uc.get_data().nested_calls != nested_before {
+        // The handler ran guest code: perform the stub's `ret` here, so the interrupted
+        // routine resumes at its return address whatever the translation state.
+        let return_address = read_u64(uc, rsp);
+        let _ = uc.reg_write(R::RSP, rsp + 8);
+        let _ = uc.set_pc(return_address);
+    }
+    // Otherwise the stub's own `ret` runs next (cheaper than redirecting rip from a hook,
+    // which makes unicorn leave and re-enter its translation loop).
+}
+
+/// [`Env`] over a borrowed CPU: what an import handler (or the host) hands to
+/// [`ndis_sim::Sim`] so NDIS actions that call the driver run nested guest code.
+pub struct Cpu<'u, 'a> {
+    /// The CPU.
+    pub uc: &'u mut Unicorn<'a, EmuData>,
+}
+
+impl Env for Cpu<'_, '_> {
+    fn with_model<T>(&mut self, f: impl FnOnce(&mut Model, &mut dyn AddressSpace) -> T) -> T {
+        with_model(self.uc, f)
+    }
+
+    fn call_driver(&mut self, call: MiniportCall) -> u64 {
+        let (routine, args) = call.args();
+        if routine == 0 {
+            eprintln!("sys-emu: {} has no handler (NULL); not called", call.name());
+            return 0;
+        }
+        call_guest(self.uc, call.name(), routine, &args)
+    }
+}
