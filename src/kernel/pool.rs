@@ -126,6 +126,22 @@ impl<T: Zeroable> PoolBox<T> {
     }
 }
 
+impl<U, const N: usize> PoolBox<[Option<U>; N]> {
+    /// An array of `None`s written in place in pool (a large table never crosses the stack).
+    #[must_use]
+    pub fn try_nones(owner: NdisHandle, tag: PoolTag) -> Option<Self> {
+        const { assert!(core::mem::align_of::<[Option<U>; N]>() <= POOL_ALIGNMENT) };
+        let ptr = allocate(owner, tag, core::mem::size_of::<[Option<U>; N]>())?.cast::<[Option<U>; N]>();
+        let first = ptr.as_ptr().cast::<Option<U>>();
+        for i in 0..N {
+            // SAFETY: element `i < N` of a fresh block sized and aligned for `[Option<U>; N]`;
+            // once every element is written the array is initialized.
+            unsafe { first.add(i).write(None) };
+        }
+        Some(Self { ptr, owner, tag })
+    }
+}
+
 impl<T> Deref for PoolBox<T> {
     type Target = T;
     fn deref(&self) -> &T {

@@ -210,6 +210,7 @@ impl<B: NicBackend + Send> Adapter<B> {
         let link_speed = backend.link_speed();
         let resources = || InitError::Resources;
         let default_queue = RxQueue::new(handle).ok_or_else(resources)?;
+        let queues = QueueTable::new(handle).ok_or_else(resources)?;
         let demux = PoolBox::try_zeroed(handle, FILTER_TAG).ok_or_else(resources)?;
         let filters = PoolBox::try_zeroed(handle, FILTER_TAG).ok_or_else(resources)?;
         let nbl_pool = NblPool::allocate(handle).ok_or_else(resources)?;
@@ -224,7 +225,7 @@ impl<B: NicBackend + Send> Adapter<B> {
                 run: RunState::Paused,
                 surprise_removed: false,
                 backend,
-                queues: QueueTable::new(),
+                queues,
                 default_queue,
                 demux,
                 filters,

@@ -6,7 +6,11 @@
 
 use super::queue_state::QueueState;
 use super::rx::RxQueue;
-use crate::kernel::pool::PoolBox;
+use crate::kernel::NdisHandle;
+use crate::kernel::pool::{PoolBox, PoolTag};
+
+/// Pool tag of the queue table.
+pub const QUEUE_TABLE_TAG: PoolTag = PoolTag::new(*b"VqQt");
 
 /// Slots in the table: the most VM queues any back end may advertise.
 pub const MAX_VM_QUEUES: usize = 256;
@@ -37,16 +41,17 @@ impl Queue {
     }
 }
 
-/// The live VM queues of an adapter.
+/// The live VM queues of an adapter (the slot array lives in pool: 2 KiB that would
+/// otherwise be built and moved on the kernel stack during initialize).
 pub struct QueueTable {
-    slots: [Option<PoolBox<Queue>>; MAX_VM_QUEUES],
+    slots: PoolBox<[Option<PoolBox<Queue>>; MAX_VM_QUEUES]>,
 }
 
 impl QueueTable {
-    /// An empty table.
+    /// An empty table, or `None` when the pool allocation fails.
     #[must_use]
-    pub const fn new() -> Self {
-        Self { slots: [const { None }; MAX_VM_QUEUES] }
+    pub fn new(owner: NdisHandle) -> Option<Self> {
+        Some(Self { slots: PoolBox::try_nones(owner, QUEUE_TABLE_TAG)? })
     }
 
     /// The queue with this id.
@@ -111,11 +116,5 @@ impl QueueTable {
     /// The live queues.
     pub fn iter(&self) -> impl Iterator<Item = &Queue> {
         self.slots.iter().flatten().map(|q| &**q)
-    }
-}
-
-impl Default for QueueTable {
-    fn default() -> Self {
-        Self::new()
     }
 }
