@@ -16,7 +16,7 @@
 mod engine;
 
 /// Cases run by default (well under a minute in debug on 2 cores).
-const DEFAULT_CASES: u64 = 400;
+const DEFAULT_CASES: u64 = 2000;
 /// Steps per case at most.
 const MAX_STEPS: usize = 40;
 /// Fixed seed: the run is the same on every machine.
@@ -36,7 +36,7 @@ fn program(state: &mut u64) -> Vec<u8> {
     let mut bytes: Vec<u8> = (0..len).map(|_| next(state) as u8).collect();
     // Bias: a third of the cases keep their mutation bytes low, so requests stay mostly valid
     // and the deep paths (completion, growth, filters, traffic, pended frees) are reached.
-    if next(state) % 3 == 0 {
+    if next(state).is_multiple_of(3) {
         for (i, b) in bytes.iter_mut().enumerate() {
             if i % 3 == 2 {
                 *b &= 0x3F;

@@ -8,6 +8,7 @@
 #![no_main]
 
 use std::cell::RefCell;
+use std::mem::ManuallyDrop;
 
 use libfuzzer_sys::fuzz_target;
 
@@ -26,7 +27,8 @@ struct State {
 }
 
 thread_local! {
-    static STATE: RefCell<Option<State>> = const { RefCell::new(None) };
+    // Never dropped: at process exit ndis-sim's own thread-locals may already be gone.
+    static STATE: ManuallyDrop<RefCell<Option<State>>> = const { ManuallyDrop::new(RefCell::new(None)) };
 }
 
 fn fail(what: &str, data: &[u8]) -> ! {

@@ -134,9 +134,11 @@ impl<U, const N: usize> PoolBox<[Option<U>; N]> {
         let ptr = allocate(owner, tag, core::mem::size_of::<[Option<U>; N]>())?.cast::<[Option<U>; N]>();
         let first = ptr.as_ptr().cast::<Option<U>>();
         for i in 0..N {
-            // SAFETY: element `i < N` of a fresh block sized and aligned for `[Option<U>; N]`;
-            // once every element is written the array is initialized.
-            unsafe { first.add(i).write(None) };
+            // SAFETY: `i < N`: the element lies inside the fresh block sized for `[Option<U>; N]`.
+            let element = unsafe { first.add(i) };
+            // SAFETY: the element is aligned and unaliased; once every element is written the
+            // array is initialized.
+            unsafe { element.write(None) };
         }
         Some(Self { ptr, owner, tag })
     }

@@ -233,3 +233,166 @@ impl FilterTable {
         self.records.iter().filter(move |r| r.filter_id != 0 && r.queue_id == queue_id)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `NDIS_RECEIVE_FILTER_PARAMETERS` rev 2 (44 bytes, padded to 48), QueueId 3, FilterId 9,
+    /// array at 48 with `count` elements of 56 bytes, then the elements: a destination-MAC test
+    /// 02:15:5d:00:00:01 with VLAN_UNTAGGED_OR_ZERO, and a VLAN-ID test for VID 0x0123 (stored
+    /// big-endian: 01 23).
+    fn payload(count: u8) -> Vec<u8> {
+        #[rustfmt::skip]
+        let mut b = vec![
+            0x80, 2, 44, 0,   0, 0, 0, 0,   1, 0, 0, 0,   3, 0, 0, 0,     // header, Flags, FilterType VMQueue, QueueId
+            9, 0, 0, 0,       48, 0, 0, 0,  count, 0, 0, 0, 56, 0, 0, 0,  // FilterId, ArrayOffset, NumElements, ElementSize
+            0, 0, 0, 0,       0, 0, 0, 0,   0, 0, 0, 0,   0, 0, 0, 0,     // BitCount, MaxCoalescingDelay, VPortId, pad
+        ];
+        #[rustfmt::skip]
+        let mac = [
+            0x80, 1, 56, 0,   1, 0, 0, 0,   1, 0, 0, 0,   1, 0, 0, 0,     // header, Flags UNTAGGED_OR_ZERO, FrameHeader Mac, Test Equal
+            1, 0, 0, 0,       0, 0, 0, 0,                                 // HeaderField DestinationAddress, pad
+            0x02, 0x15, 0x5d, 0, 0, 1, 0, 0,  0, 0, 0, 0, 0, 0, 0, 0,     // FieldValue
+            0, 0, 0, 0, 0, 0, 0, 0,  0, 0, 0, 0, 0, 0, 0, 0,              // ResultValue
+        ];
+        #[rustfmt::skip]
+        let vlan = [
+            0x80, 1, 56, 0,   0, 0, 0, 0,   1, 0, 0, 0,   1, 0, 0, 0,     // header, Flags, FrameHeader Mac, Test Equal
+            4, 0, 0, 0,       0, 0, 0, 0,                                 // HeaderField VlanId, pad
+            0x01, 0x23, 0, 0, 0, 0, 0, 0,  0, 0, 0, 0, 0, 0, 0, 0,        // FieldValue (FieldShortValue, big-endian)
+            0, 0, 0, 0, 0, 0, 0, 0,  0, 0, 0, 0, 0, 0, 0, 0,              // ResultValue
+        ];
+        b.extend_from_slice(&mac);
+        if count >= 2 {
+            b.extend_from_slice(&vlan);
+        }
+        b
+    }
+
+    /// The MAC test without UNTAGGED_OR_ZERO (the form a MAC + VLAN filter uses).
+    fn mac_and_vlan() -> Vec<u8> {
+        let mut b = payload(2);
+        b[48 + 4] = 0;
+        b
+    }
+
+    const MAC: [u8; 6] = [0x02, 0x15, 0x5d, 0, 0, 1];
+
+    #[test]
+    fn literal_layout_matches_the_bindings() {
+        assert_eq!(u32::from(NDIS_SIZEOF_RECEIVE_FILTER_PARAMETERS_REVISION_1), 36);
+        assert_eq!(u32::from(NDIS_SIZEOF_RECEIVE_FILTER_FIELD_PARAMETERS_REVISION_1), 56);
+        assert_eq!(offset_of!(NDIS_RECEIVE_FILTER_FIELD_PARAMETERS, FieldValue), 24);
+        assert_eq!(NdisMacHeaderFieldVlanId, 4);
+    }
+
+    #[test]
+    fn good_mac_filter_untagged_or_zero() {
+        let spec = FilterSpec { queue_id: 3, filter_id: 9, mac: MAC, vlan: VlanMatch::UntaggedOrZero };
+        assert_eq!(parse_set_filter(&payload(1), false), Ok((spec, 48 + 56)));
+        assert_eq!(parse_set_filter(&payload(1), true), Ok((spec, 48 + 56)));
+        assert_eq!(spec.key(), DemuxKey::new(MAC, 0));
+    }
+
+    #[test]
+    fn good_mac_plus_vlan_reads_the_id_big_endian() {
+        let (spec, read) = parse_set_filter(&mac_and_vlan(), true).unwrap_or_else(|e| unreachable!("{e:?}"));
+        assert_eq!((spec.mac, spec.vlan, read), (MAC, VlanMatch::Id(0x0123), 48 + 2 * 56));
+        assert_eq!(spec.key(), DemuxKey::new(MAC, 0x0123));
+    }
+
+    #[test]
+    fn vlan_test_without_vlan_filtering_is_not_supported() {
+        assert_eq!(parse_set_filter(&mac_and_vlan(), false), Err(OidError::NotSupported));
+    }
+
+    #[test]
+    fn short_buffers_are_invalid_length_with_bytes_needed() {
+        let b = payload(1);
+        assert_eq!(parse_set_filter(&b[..3], false), Err(OidError::InvalidLength { needed: 36 }));
+        assert_eq!(parse_set_filter(&b[..20], false), Err(OidError::InvalidLength { needed: 36 }));
+        // The array runs past the end of the buffer.
+        assert_eq!(parse_set_filter(&b[..b.len() - 1], false), Err(OidError::InvalidLength { needed: 104 }));
+        // A count that would overflow 32-bit arithmetic is refused before any read.
+        let mut huge = b.clone();
+        huge[28..32].copy_from_slice(&u32::MAX.to_le_bytes());
+        huge[24] = 2;
+        assert_eq!(parse_set_filter(&huge, false), Err(OidError::InvalidLength { needed: u32::MAX }));
+    }
+
+    #[test]
+    fn each_refusal_is_invalid_parameter() {
+        let refusals: &[(&str, usize, u8)] = &[
+            ("header type", 0, 0x81),
+            ("header revision 0", 1, 0),
+            ("header size below revision 1", 2, 35),
+            ("Flags", 4, 1),
+            ("FilterType", 8, 2),
+            ("FilterId 0", 16, 0),
+            ("array offset inside the header", 20, 32),
+            ("no elements", 24, 0),
+            ("three elements", 24, 3),
+            ("element size below 56", 28, 55),
+            ("RequestedFilterIdBitCount", 32, 1),
+            ("VPortId", 40, 1),
+            ("element header type", 48, 0x81),
+            ("element header size", 48 + 2, 55),
+            ("FrameHeader", 48 + 8, 2),
+            ("ReceiveFilterTest", 48 + 12, 2),
+            ("HeaderField", 48 + 16, 2),
+            ("MAC test flags", 48 + 4, 3),
+        ];
+        for (what, at, value) in refusals {
+            let mut b = payload(1);
+            b[*at] = *value;
+            assert_eq!(parse_set_filter(&b, true), Err(OidError::InvalidParameter), "{what}");
+        }
+    }
+
+    #[test]
+    fn vlan_refusals() {
+        // VID 0 and 0xFFF are not filterable; flags on the VLAN test; a VLAN test alone;
+        // two MAC tests; MAC with UNTAGGED_OR_ZERO plus a VLAN test.
+        for vid in [[0u8, 0], [0x0f, 0xff]] {
+            let mut b = mac_and_vlan();
+            b[48 + 56 + 24..48 + 56 + 26].copy_from_slice(&vid);
+            assert_eq!(parse_set_filter(&b, true), Err(OidError::InvalidParameter), "VID {vid:?}");
+        }
+        let mut b = mac_and_vlan();
+        b[48 + 56 + 4] = 1;
+        assert_eq!(parse_set_filter(&b, true), Err(OidError::InvalidParameter), "flags on the VLAN test");
+        let mut b = mac_and_vlan();
+        b[48 + 16] = 4;
+        assert_eq!(parse_set_filter(&b, true), Err(OidError::InvalidParameter), "two VLAN tests");
+        let mut b = mac_and_vlan();
+        b[48 + 56 + 16] = 1;
+        assert_eq!(parse_set_filter(&b, true), Err(OidError::InvalidParameter), "two MAC tests");
+        assert_eq!(parse_set_filter(&payload(2), true), Err(OidError::InvalidParameter), "untagged + VLAN");
+        let mut vlan_only = payload(1);
+        vlan_only[48 + 16] = 4;
+        vlan_only[48 + 4] = 0;
+        vlan_only[48 + 24] = 1;
+        assert_eq!(parse_set_filter(&vlan_only, true), Err(OidError::InvalidParameter), "VLAN test alone");
+    }
+
+    #[test]
+    fn mac_test_without_untagged_flag_alone_is_not_supported() {
+        let mut b = payload(1);
+        b[48 + 4] = 0;
+        assert_eq!(parse_set_filter(&b, true), Err(OidError::NotSupported));
+    }
+
+    #[test]
+    fn clear_filter_parameters() {
+        let b = [0x80u8, 1, 16, 0, 0, 0, 0, 0, 3, 0, 0, 0, 9, 0, 0, 0];
+        assert_eq!(parse_clear_filter(&b), Some((3, 9)));
+        assert_eq!(parse_clear_filter(&b[..15]), None);
+        let mut bad = b;
+        bad[2] = 15;
+        assert_eq!(parse_clear_filter(&bad), None);
+        bad = b;
+        bad[1] = 0;
+        assert_eq!(parse_clear_filter(&bad), None);
+    }
+}

@@ -203,6 +203,8 @@ pub struct Session {
     known_filters: Vec<(u32, u32)>,
     /// A request returned PENDING and has not completed yet.
     pending: bool,
+    /// The pending request is a FREE_QUEUE of a queue that still had filters (see `step`).
+    pending_with_filters: bool,
     pub steps: u64,
     /// The adapter is surprise-removed or paused for good: the caller should recycle it.
     pub worn: bool,
@@ -223,6 +225,7 @@ impl Session {
             known_queues: Vec::new(),
             known_filters: Vec::new(),
             pending: false,
+            pending_with_filters: false,
             steps: 0,
             worn: false,
         };
@@ -237,6 +240,7 @@ impl Session {
         self.known_queues.clear();
         self.known_filters.clear();
         self.pending = false;
+        self.pending_with_filters = false;
         self.worn = false;
         self.populate()
     }
@@ -306,6 +310,9 @@ impl Session {
         self.steps += 1;
         let action = input.u8();
         let a = self.adapter;
+        if trace() {
+            eprintln!("step {}: action {}", self.steps, action % 16);
+        }
         match action % 16 {
             0 | 1 => {
                 let oid = pick_oid(input);
@@ -370,18 +377,23 @@ impl Session {
                 self.check(&r, len32(&payload), out)?;
             }
             12 => self.raw_request(input)?,
+            // No traffic while a FREE_QUEUE of a queue with filters still set pends: the host
+            // broke the "clear filters before FREE_QUEUE" rule, the driver dropped the filters
+            // at once, but ndis-sim keeps expecting the queue's frames there until the OID
+            // completes (reported as a model gap, not a driver bug).
+            13 if self.pending_with_filters => {}
             13 => {
                 let frames: Vec<FrameSpec> = (0..1 + input.below(8))
                     .map(|_| {
                         let f = FrameSpec::new(mac(input.u8() % 6), 60 + input.below(200));
-                        if input.u8() % 3 == 0 { f.vlan(u16::from(input.u8() % 9)) } else { f }
+                        if input.u8().is_multiple_of(3) { f.vlan(u16::from(input.u8() % 9)) } else { f }
                     })
                     .collect();
                 let _ = self.host.send_frames(a, &frames);
             }
             14 => {
                 let n = input.below(6);
-                if input.u8() % 2 == 0 {
+                if input.u8().is_multiple_of(2) {
                     self.host.return_received_shuffled(a, n);
                 } else {
                     self.host.return_received(a);
@@ -441,6 +453,12 @@ impl Session {
 
     /// The oracle for one delivered request with `input_len` bytes in and `output_len` out.
     fn check(&mut self, r: &OidResult, input_len: u32, output_len: u32) -> Result<(), Failure> {
+        if trace() {
+            eprintln!(
+                "  -> {:#x} {:?} status {:#x} q {:?} f {:?} read {} written {} needed {}",
+                r.oid, r.kind, r.status, r.queue_id, r.filter_id, r.bytes_read, r.bytes_written, r.bytes_needed
+            );
+        }
         STATS.with(|s| *s.borrow_mut().entry((r.oid, format!("{:?}", r.kind), r.status)).or_insert(0) += 1);
         if !r.delivered {
             // NDIS holds requests back while one is pending (FREE_QUEUE waiting for NBLs).
@@ -452,6 +470,8 @@ impl Session {
         }
         if r.is_pending() {
             self.pending = true;
+            // The pended result carries no QueueId; the driver frees the one in the payload.
+            self.pending_with_filters = !self.host.filters(self.adapter).is_empty();
             if r.oid != OID_RECEIVE_FILTER_FREE_QUEUE {
                 return Err(format!("only FREE_QUEUE may pend: {r:?}"));
             }
@@ -468,6 +488,7 @@ impl Session {
                 return Err(format!("a pended FREE_QUEUE completed with {:#x}", r.status));
             }
             self.pending = false;
+            self.pending_with_filters = false;
         }
         Ok(())
     }
@@ -570,9 +591,7 @@ pub fn check_result(r: &OidResult, input_len: u32, output_len: u32) -> Result<()
         RequestKind::Set => input_len,
         RequestKind::Method => input_len.min(output_len),
     };
-    if (r.status == NDIS_STATUS_INVALID_LENGTH || r.status == NDIS_STATUS_BUFFER_TOO_SHORT)
-        && r.bytes_needed <= given
-    {
+    if (r.status == NDIS_STATUS_INVALID_LENGTH || r.status == NDIS_STATUS_BUFFER_TOO_SHORT) && r.bytes_needed <= given {
         return Err(format!("BytesNeeded {} <= length given {given}: {r:?}", r.bytes_needed));
     }
     if r.bytes_written > output_len || r.bytes_read > input_len {
