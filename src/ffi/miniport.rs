@@ -31,6 +31,9 @@ pub(super) unsafe fn adapter<'a>(context: NDIS_HANDLE) -> Option<&'a DriverAdapt
 }
 
 /// MiniportInitializeEx (PASSIVE_LEVEL).
+///
+/// # Safety
+/// Called only by NDIS, with the MiniportAdapterContext registered in MiniportInitializeEx (or the handle and parameters the prototype names), valid for the duration of the call, at the IRQL the handler documents.
 pub(super) unsafe extern "system" fn initialize(
     miniport_adapter_handle: NDIS_HANDLE,
     _miniport_driver_context: NDIS_HANDLE,
@@ -54,6 +57,9 @@ pub(super) unsafe extern "system" fn initialize(
 }
 
 /// MiniportHaltEx (PASSIVE_LEVEL): takes the context back and frees everything.
+///
+/// # Safety
+/// Called only by NDIS, with the MiniportAdapterContext registered in MiniportInitializeEx (or the handle and parameters the prototype names), valid for the duration of the call, at the IRQL the handler documents.
 pub(super) unsafe extern "system" fn halt(context: NDIS_HANDLE, _action: NDIS_HALT_ACTION) {
     // SAFETY: NDIS passes the context `initialize` registered; halt is the last call for it.
     let Some(adapter) = (unsafe { adapter(context) }) else {
@@ -73,6 +79,9 @@ pub(super) unsafe extern "system" fn halt(context: NDIS_HANDLE, _action: NDIS_HA
 
 /// MiniportPause (PASSIVE_LEVEL): PENDING while indicated NBLs are out; the return
 /// path then calls NdisMPauseComplete.
+///
+/// # Safety
+/// Called only by NDIS, with the MiniportAdapterContext registered in MiniportInitializeEx (or the handle and parameters the prototype names), valid for the duration of the call, at the IRQL the handler documents.
 pub(super) unsafe extern "system" fn pause(
     context: NDIS_HANDLE,
     _parameters: *mut NDIS_MINIPORT_PAUSE_PARAMETERS,
@@ -86,6 +95,9 @@ pub(super) unsafe extern "system" fn pause(
 }
 
 /// MiniportRestart (PASSIVE_LEVEL).
+///
+/// # Safety
+/// Called only by NDIS, with the MiniportAdapterContext registered in MiniportInitializeEx (or the handle and parameters the prototype names), valid for the duration of the call, at the IRQL the handler documents.
 pub(super) unsafe extern "system" fn restart(
     context: NDIS_HANDLE,
     _parameters: *mut NDIS_MINIPORT_RESTART_PARAMETERS,
@@ -149,6 +161,9 @@ unsafe fn frame_bytes<'a>(nb: &'a NET_BUFFER, scratch: &'a mut [u8; MAX_WIRE_FRA
 /// MiniportSendNetBufferLists (<= DISPATCH_LEVEL). The software NIC's wire loops every
 /// frame back into its own receive demux (like netvmini's), then completes the sends:
 /// SUCCESS while running, NDIS_STATUS_PAUSED otherwise.
+///
+/// # Safety
+/// Called only by NDIS, with the MiniportAdapterContext registered in MiniportInitializeEx (or the handle and parameters the prototype names), valid for the duration of the call, at the IRQL the handler documents.
 pub(super) unsafe extern "system" fn send_net_buffer_lists(
     context: NDIS_HANDLE,
     net_buffer_lists: *mut NET_BUFFER_LIST,
@@ -204,6 +219,9 @@ pub(super) unsafe extern "system" fn send_net_buffer_lists(
 /// MiniportReturnNetBufferLists (<= DISPATCH_LEVEL): recycle the buffers; the last
 /// return of a queue being freed queues the free work item, the last return during a
 /// pause completes it.
+///
+/// # Safety
+/// Called only by NDIS, with the MiniportAdapterContext registered in MiniportInitializeEx (or the handle and parameters the prototype names), valid for the duration of the call, at the IRQL the handler documents.
 pub(super) unsafe extern "system" fn return_net_buffer_lists(
     context: NDIS_HANDLE,
     net_buffer_lists: *mut NET_BUFFER_LIST,
@@ -226,6 +244,9 @@ pub(super) unsafe extern "system" fn return_net_buffer_lists(
 }
 
 /// The free work item (PASSIVE_LEVEL): frees a drained queue and completes its FREE_QUEUE.
+///
+/// # Safety
+/// `context` must be the adapter context that queued the work item (NDIS passes it back); the adapter outlives the item because halt waits for pended requests.
 unsafe extern "system" fn free_queue_work(context: *mut c_void, _work_item: NDIS_HANDLE) {
     // SAFETY: the context is the adapter that queued the item; halt waits for pended
     // requests, so the adapter is alive.
@@ -235,9 +256,15 @@ unsafe extern "system" fn free_queue_work(context: *mut c_void, _work_item: NDIS
 }
 
 /// MiniportCancelSend: sends are completed synchronously, nothing is queued to cancel.
+///
+/// # Safety
+/// Called by NDIS with the adapter context it registered; the cancel id is not dereferenced.
 pub(super) unsafe extern "system" fn cancel_send(_context: NDIS_HANDLE, _cancel_id: PVOID) {}
 
 /// MiniportDevicePnPEventNotify (PASSIVE_LEVEL).
+///
+/// # Safety
+/// Called only by NDIS, with the MiniportAdapterContext registered in MiniportInitializeEx (or the handle and parameters the prototype names), valid for the duration of the call, at the IRQL the handler documents.
 pub(super) unsafe extern "system" fn device_pnp_event_notify(context: NDIS_HANDLE, event: *mut NET_DEVICE_PNP_EVENT) {
     // SAFETY: NDIS passes the live adapter context and a valid event for the call.
     let (Some(adapter), Some(event)) = (unsafe { adapter(context) }, unsafe { event.as_ref() }) else {
@@ -249,6 +276,9 @@ pub(super) unsafe extern "system" fn device_pnp_event_notify(context: NDIS_HANDL
 }
 
 /// MiniportShutdownEx (any IRQL): stop the hardware; free nothing.
+///
+/// # Safety
+/// Called only by NDIS, with the MiniportAdapterContext registered in MiniportInitializeEx (or the handle and parameters the prototype names), valid for the duration of the call, at the IRQL the handler documents.
 pub(super) unsafe extern "system" fn shutdown(context: NDIS_HANDLE, _action: NDIS_SHUTDOWN_ACTION) {
     // SAFETY: NDIS passes the live adapter context.
     if let Some(adapter) = unsafe { adapter(context) } {

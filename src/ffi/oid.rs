@@ -35,6 +35,9 @@ unsafe fn bytes<'a>(buffer: PVOID, len: u32) -> &'a mut [u8] {
 /// The request's fields are read by value before the core runs and written back only
 /// for a request that did not pend: a pended request may be completed (and freed by
 /// NDIS) from a work item on another processor before this function returns.
+///
+/// # Safety
+/// Called only by NDIS, with the MiniportAdapterContext registered in MiniportInitializeEx (or the handle and parameters the prototype names), valid for the duration of the call, at the IRQL the handler documents.
 pub(super) unsafe extern "system" fn oid_request(context: NDIS_HANDLE, request: *mut NDIS_OID_REQUEST) -> NDIS_STATUS {
     // SAFETY: NDIS passes the live adapter context.
     let Some(adapter) = (unsafe { adapter(context) }) else {
@@ -114,4 +117,7 @@ pub(super) unsafe extern "system" fn oid_request(context: NDIS_HANDLE, request: 
 }
 
 /// MiniportCancelOidRequest: every request completes synchronously, none is pending to cancel.
+///
+/// # Safety
+/// Called by NDIS with the adapter context it registered; the request id is not dereferenced.
 pub(super) unsafe extern "system" fn cancel_oid_request(_context: NDIS_HANDLE, _request_id: PVOID) {}

@@ -19,6 +19,9 @@ use super::NdisHandle;
 
 /// vmqnic maps no send buffers through NDIS (`NdisMAllocateNetBufferSGList` is not used),
 /// so this callback is never expected; it exists because the descriptor requires one.
+///
+/// # Safety
+/// NDIS calls it with the scatter-gather list it built for this adapter; vmqnic maps nothing through NDIS, so it is never expected and touches nothing.
 unsafe extern "system" fn process_sg_list(
     _device_object: *mut DEVICE_OBJECT,
     _reserved: *mut c_void,

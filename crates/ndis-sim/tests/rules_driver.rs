@@ -19,6 +19,8 @@ fn load_fails(edit: impl FnMut(&mut NDIS_MINIPORT_DRIVER_CHARACTERISTICS) + 'sta
     host
 }
 
+/// # Safety
+/// Called only by ndis-sim, with the pointers and handles the NDIS prototype names, valid for the duration of the call.
 unsafe extern "system" fn direct_oid(_: NDIS_HANDLE, _: *mut NDIS_OID_REQUEST) -> NDIS_STATUS {
     NDIS_STATUS_NOT_SUPPORTED
 }

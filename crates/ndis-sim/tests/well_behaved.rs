@@ -228,6 +228,8 @@ thread_local! {
     static SET_OPTIONS_CALLS: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
 }
 
+/// # Safety
+/// Called only by ndis-sim, with the pointers and handles the NDIS prototype names, valid for the duration of the call.
 unsafe extern "system" fn set_options(driver: NDIS_HANDLE, _context: NDIS_HANDLE) -> NDIS_STATUS {
     assert!(!driver.is_null());
     SET_OPTIONS_CALLS.with(|c| c.set(c.get() + 1));

@@ -11,6 +11,9 @@ use super::{
 };
 
 /// The fake's DriverEntry (passed to `Host::load_driver` by value; not `#[no_mangle]`).
+///
+/// # Safety
+/// Called only by ndis-sim, with the pointers and handles the NDIS prototype names, valid for the duration of the call.
 pub unsafe extern "system" fn fake_driver_entry(
     driver_object: *mut DRIVER_OBJECT,
     registry_path: *mut UNICODE_STRING,
@@ -58,6 +61,8 @@ pub unsafe extern "system" fn fake_driver_entry(
     run_hooks(Point::DriverEntry, &mut ctx).unwrap_or(STATUS_SUCCESS)
 }
 
+/// # Safety
+/// Called only by ndis-sim, with the pointers and handles the NDIS prototype names, valid for the duration of the call.
 unsafe extern "system" fn unload(_driver_object: *mut DRIVER_OBJECT) {
     let mut ctx = Ctx { adapter: null_mut(), state: null_mut(), request: null_mut(), nbl: null_mut() };
     if run_hooks(Point::Unload, &mut ctx).is_some() {
@@ -67,6 +72,8 @@ unsafe extern "system" fn unload(_driver_object: *mut DRIVER_OBJECT) {
     unsafe { NdisMDeregisterMiniportDriver(driver_handle()) };
 }
 
+/// # Safety
+/// Called only by ndis-sim, with the pointers and handles the NDIS prototype names, valid for the duration of the call.
 unsafe extern "system" fn initialize(
     adapter: NDIS_HANDLE,
     _driver_context: NDIS_HANDLE,
@@ -155,6 +162,8 @@ fn release_adapter(state: *mut FakeAdapter) {
     }
 }
 
+/// # Safety
+/// Called only by ndis-sim, with the pointers and handles the NDIS prototype names, valid for the duration of the call.
 unsafe extern "system" fn halt(context: NDIS_HANDLE, _action: NDIS_HALT_ACTION) {
     let state = context.cast::<FakeAdapter>();
     let mut ctx = adapter_ctx(state);
@@ -165,6 +174,9 @@ unsafe extern "system" fn halt(context: NDIS_HANDLE, _action: NDIS_HALT_ACTION) 
 }
 
 /// The fake's work item routine: finishes a pended FREE_QUEUE or pause.
+///
+/// # Safety
+/// Called only by ndis-sim, with the pointers and handles the NDIS prototype names, valid for the duration of the call.
 pub unsafe extern "system" fn work_item(context: PVOID, item: NDIS_HANDLE) {
     let state = context.cast::<FakeAdapter>();
     let mut ctx = adapter_ctx(state);
@@ -188,6 +200,8 @@ pub unsafe extern "system" fn work_item(context: PVOID, item: NDIS_HANDLE) {
     unsafe { NdisMOidRequestComplete(s.handle, request, NDIS_STATUS_SUCCESS) };
 }
 
+/// # Safety
+/// Called only by ndis-sim, with the pointers and handles the NDIS prototype names, valid for the duration of the call.
 unsafe extern "system" fn pause(context: NDIS_HANDLE, _parameters: *mut NDIS_MINIPORT_PAUSE_PARAMETERS) -> NDIS_STATUS {
     let mut ctx = adapter_ctx(context.cast());
     if let Some(status) = run_hooks(Point::Pause, &mut ctx) {
@@ -200,6 +214,8 @@ unsafe extern "system" fn pause(context: NDIS_HANDLE, _parameters: *mut NDIS_MIN
     NDIS_STATUS_SUCCESS
 }
 
+/// # Safety
+/// Called only by ndis-sim, with the pointers and handles the NDIS prototype names, valid for the duration of the call.
 unsafe extern "system" fn restart(
     context: NDIS_HANDLE,
     _parameters: *mut NDIS_MINIPORT_RESTART_PARAMETERS,
@@ -208,6 +224,8 @@ unsafe extern "system" fn restart(
     run_hooks(Point::Restart, &mut ctx).unwrap_or(NDIS_STATUS_SUCCESS)
 }
 
+/// # Safety
+/// Called only by ndis-sim, with the pointers and handles the NDIS prototype names, valid for the duration of the call.
 unsafe extern "system" fn send(context: NDIS_HANDLE, nbl: *mut NET_BUFFER_LIST, _port: NDIS_PORT_NUMBER, flags: ULONG) {
     let mut ctx = adapter_ctx(context.cast());
     ctx.nbl = nbl;
@@ -234,6 +252,8 @@ unsafe extern "system" fn send(context: NDIS_HANDLE, nbl: *mut NET_BUFFER_LIST, 
     }
 }
 
+/// # Safety
+/// Called only by ndis-sim, with the pointers and handles the NDIS prototype names, valid for the duration of the call.
 unsafe extern "system" fn return_nbls(context: NDIS_HANDLE, nbl: *mut NET_BUFFER_LIST, _flags: ULONG) {
     let mut ctx = adapter_ctx(context.cast());
     ctx.nbl = nbl;
@@ -243,18 +263,26 @@ unsafe extern "system" fn return_nbls(context: NDIS_HANDLE, nbl: *mut NET_BUFFER
     rx::recycle(ctx.state(), nbl);
 }
 
+/// # Safety
+/// Called by NDIS with the adapter context it registered; the cancel id is not dereferenced.
 unsafe extern "system" fn cancel_send(_context: NDIS_HANDLE, _cancel_id: PVOID) {}
 
+/// # Safety
+/// Called only by ndis-sim, with the pointers and handles the NDIS prototype names, valid for the duration of the call.
 unsafe extern "system" fn pnp_event(context: NDIS_HANDLE, _event: *mut NET_DEVICE_PNP_EVENT) {
     let mut ctx = adapter_ctx(context.cast());
     run_hooks(Point::PnP, &mut ctx);
 }
 
+/// # Safety
+/// Called only by ndis-sim, with the pointers and handles the NDIS prototype names, valid for the duration of the call.
 unsafe extern "system" fn shutdown(context: NDIS_HANDLE, _action: NDIS_SHUTDOWN_ACTION) {
     let mut ctx = adapter_ctx(context.cast());
     run_hooks(Point::Shutdown, &mut ctx);
 }
 
+/// # Safety
+/// Called only by ndis-sim, with the pointers and handles the NDIS prototype names, valid for the duration of the call.
 unsafe extern "system" fn cancel_oid(context: NDIS_HANDLE, _request_id: PVOID) {
     let mut ctx = adapter_ctx(context.cast());
     if run_hooks(Point::CancelOid, &mut ctx).is_some() {

@@ -93,6 +93,9 @@ fn write_u32(b: &Buffer, at: usize, v: u32) {
 }
 
 /// The fake's MiniportOidRequest.
+///
+/// # Safety
+/// Called only by ndis-sim, with the pointers and handles the NDIS prototype names, valid for the duration of the call.
 pub unsafe extern "system" fn oid_request(context: NDIS_HANDLE, request: *mut NDIS_OID_REQUEST) -> NDIS_STATUS {
     let mut ctx: Ctx = adapter_ctx(context.cast());
     ctx.request = request;
