@@ -30,6 +30,13 @@ impl Model {
             (true, Some(completed)) => Some(self.finish_oid(mem, adapter, record, completed, true)),
             (true, None) => {
                 let a = self.adapters.get_mut(&adapter)?;
+                if let (OID_RECEIVE_FILTER_FREE_QUEUE, Some(queue)) = (record.oid, record.queue) {
+                    // The miniport accepted FREE_QUEUE and stopped DMA; it waits only for NBLs to
+                    // come back. A host that left filters set broke "clear filters before
+                    // FREE_QUEUE", and FREE_QUEUE must not fail, so the miniport may drop them
+                    // now: from here on frames that matched them belong elsewhere.
+                    a.filter_table.remove_queue(queue);
+                }
                 a.oid.current = Some(OidRecord { state: OidState::Pending, ..record });
                 None
             }
