@@ -15,10 +15,21 @@ use libfuzzer_sys::fuzz_target;
 #[path = "../../tests/oid_fuzz/engine.rs"]
 mod engine;
 
-/// Inputs served by one adapter before it is halted, checked and re-created.
-const RECYCLE_EVERY: u64 = 256;
-/// Steps one input may run.
-const MAX_STEPS: usize = 64;
+/// Inputs served by one adapter before it is halted, checked and re-created
+/// (`VMQNIC_FUZZ_RECYCLE`, default 256).
+fn recycle_every() -> u64 {
+    env_number("VMQNIC_FUZZ_RECYCLE", 256)
+}
+
+/// Steps one input may run (`VMQNIC_FUZZ_STEPS`, default 64; 1 makes every execution a single
+/// request on a long-lived adapter: many more executions per second, shallower programs).
+fn max_steps() -> usize {
+    usize::try_from(env_number("VMQNIC_FUZZ_STEPS", 64)).unwrap_or(64).max(1)
+}
+
+fn env_number(name: &str, default: u64) -> u64 {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
 
 struct State {
     session: engine::Session,
@@ -35,7 +46,7 @@ fn fail(what: &str, data: &[u8]) -> ! {
     // Retire the long-lived host without its drop checks, then replay the input alone on a
     // fresh session: that tells whether it reproduces without the state before it.
     STATE.with(|cell| std::mem::forget(cell.borrow_mut().take()));
-    let standalone = std::panic::catch_unwind(|| engine::run_program(data, MAX_STEPS));
+    let standalone = std::panic::catch_unwind(|| engine::run_program(data, max_steps()));
     panic!("oid_request: {what}\nstandalone replay on a fresh session: {standalone:?}");
 }
 
@@ -48,7 +59,7 @@ fuzz_target!(|data: &[u8]| {
         }
         let Some(state) = slot.as_mut() else { return };
         let mut input = engine::Bytes::new(data);
-        for _ in 0..MAX_STEPS {
+        for _ in 0..max_steps() {
             if input.is_empty() {
                 break;
             }
@@ -58,7 +69,7 @@ fuzz_target!(|data: &[u8]| {
             }
         }
         state.inputs += 1;
-        if state.inputs % RECYCLE_EVERY == 0 || state.session.worn || state.session.steps > 20_000 {
+        if state.inputs % recycle_every() == 0 || state.session.worn || state.session.steps > 20_000 {
             // Halt and unload with the leak checks, then a new host of the next variant.
             let generation = state.generation.wrapping_add(1);
             let variant = engine::Variant(generation % engine::Variant::COUNT);
