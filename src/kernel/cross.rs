@@ -40,19 +40,6 @@ pub extern "system" fn __CxxFrameHandler3(
 /// pointer (8 bytes, always `None`) makes the PDB describe each under its WDK name: WinDbg
 /// can `dt vmqnic!NDIS_RECEIVE_QUEUE_PARAMETERS <InformationBuffer>`, and
 /// `cargo xtask package` holds their layouts against ndis-sys's assertions.
-type OidPayloadTypes = fn(
-    &ndis_sys::NDIS_RECEIVE_QUEUE_PARAMETERS,
-    &ndis_sys::NDIS_RECEIVE_QUEUE_FREE_PARAMETERS,
-    &ndis_sys::NDIS_RECEIVE_QUEUE_ALLOCATION_COMPLETE_ARRAY,
-    &ndis_sys::NDIS_RECEIVE_QUEUE_ALLOCATION_COMPLETE_PARAMETERS,
-    &ndis_sys::NDIS_RECEIVE_FILTER_PARAMETERS,
-    &ndis_sys::NDIS_RECEIVE_FILTER_FIELD_PARAMETERS,
-    &ndis_sys::NDIS_RECEIVE_FILTER_CLEAR_PARAMETERS,
-);
-
-/// See [`OidPayloadTypes`]; kept by `#[used]`, never read.
-#[used]
-static OID_PAYLOAD_DEBUG_TYPES: Option<OidPayloadTypes> = None;
 
 /// Writes `msg` to the kernel debugger as is (no newline added). Any IRQL up to DIRQL.
 ///

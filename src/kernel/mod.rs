@@ -31,3 +31,24 @@ pub fn debug_print(_msg: &str) {}
 pub use cross::debug_print;
 #[cfg(all(windows, not(vmqnic_cross)))]
 pub use wdk::debug_print;
+
+/// The OID payloads the driver reads only through bounds-checked byte views (never as typed
+/// values), so rustc would not describe them in the PDB. This never-set function pointer
+/// (8 bytes, always `None`) makes the PDB describe each under its WDK name: WinDbg can
+/// `dt vmqnic!NDIS_RECEIVE_QUEUE_PARAMETERS <InformationBuffer>`, and `cargo xtask package`
+/// holds their layouts against ndis-sys's assertions. Windows builds only.
+#[cfg(windows)]
+type OidPayloadTypes = fn(
+    &ndis_sys::NDIS_RECEIVE_QUEUE_PARAMETERS,
+    &ndis_sys::NDIS_RECEIVE_QUEUE_FREE_PARAMETERS,
+    &ndis_sys::NDIS_RECEIVE_QUEUE_ALLOCATION_COMPLETE_ARRAY,
+    &ndis_sys::NDIS_RECEIVE_QUEUE_ALLOCATION_COMPLETE_PARAMETERS,
+    &ndis_sys::NDIS_RECEIVE_FILTER_PARAMETERS,
+    &ndis_sys::NDIS_RECEIVE_FILTER_FIELD_PARAMETERS,
+    &ndis_sys::NDIS_RECEIVE_FILTER_CLEAR_PARAMETERS,
+);
+
+/// See [`OidPayloadTypes`]; kept by `#[used]`, never read.
+#[cfg(windows)]
+#[used]
+static OID_PAYLOAD_DEBUG_TYPES: Option<OidPayloadTypes> = None;

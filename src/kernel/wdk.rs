@@ -9,19 +9,6 @@ extern crate wdk_panic;
 
 /// The OID payloads read only through byte views, as debug types in the PDB (WinDbg `dt`,
 /// `cargo xtask package`'s layout check); the same anchor as in `cross.rs`.
-type OidPayloadTypes = fn(
-    &ndis_sys::NDIS_RECEIVE_QUEUE_PARAMETERS,
-    &ndis_sys::NDIS_RECEIVE_QUEUE_FREE_PARAMETERS,
-    &ndis_sys::NDIS_RECEIVE_QUEUE_ALLOCATION_COMPLETE_ARRAY,
-    &ndis_sys::NDIS_RECEIVE_QUEUE_ALLOCATION_COMPLETE_PARAMETERS,
-    &ndis_sys::NDIS_RECEIVE_FILTER_PARAMETERS,
-    &ndis_sys::NDIS_RECEIVE_FILTER_FIELD_PARAMETERS,
-    &ndis_sys::NDIS_RECEIVE_FILTER_CLEAR_PARAMETERS,
-);
-
-/// See [`OidPayloadTypes`]; kept by `#[used]`, never read.
-#[used]
-static OID_PAYLOAD_DEBUG_TYPES: Option<OidPayloadTypes> = None;
 
 /// Writes `msg` to the kernel debugger as is (no newline added). Any IRQL up to DIRQL.
 pub fn debug_print(msg: &str) {
