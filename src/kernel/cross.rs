@@ -34,13 +34,6 @@ pub extern "system" fn __CxxFrameHandler3(
     EXCEPTION_CONTINUE_SEARCH
 }
 
-/// The OID payloads the driver reads and writes only through bounds-checked byte views
-/// (`vmq::wire`, at `offset_of!` of these structs) never exist as typed values, so rustc
-/// would record no debug type for them. The parameter list of this never-set function
-/// pointer (8 bytes, always `None`) makes the PDB describe each under its WDK name: WinDbg
-/// can `dt vmqnic!NDIS_RECEIVE_QUEUE_PARAMETERS <InformationBuffer>`, and
-/// `cargo xtask package` holds their layouts against ndis-sys's assertions.
-
 /// Writes `msg` to the kernel debugger as is (no newline added). Any IRQL up to DIRQL.
 ///
 /// `DbgPrint` prints at most 512 bytes per call; longer messages are cut by the kernel.

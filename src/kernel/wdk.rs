@@ -7,9 +7,6 @@
 // Links wdk-panic's `#[panic_handler]` (`KeBugCheckEx(0x52504E43, ...)`).
 extern crate wdk_panic;
 
-/// The OID payloads read only through byte views, as debug types in the PDB (WinDbg `dt`,
-/// `cargo xtask package`'s layout check); the same anchor as in `cross.rs`.
-
 /// Writes `msg` to the kernel debugger as is (no newline added). Any IRQL up to DIRQL.
 pub fn debug_print(msg: &str) {
     wdk::print!("{msg}");
