@@ -19,11 +19,12 @@ fn every_fault_point_of_a_two_queue_lifecycle_is_survived_and_reported() {
     let q = u64::from(QUEUES);
     // Exact counts, so a sweep that silently skips points fails: the default queue has 4
     // blocks of 32 buffers (one NBL + one MDL each, one NBL pool), a VM queue 2 blocks at
-    // completion and 2 more when grown; pool: 12 at initialize, 2 per ALLOCATE_QUEUE, 4 per
-    // completion, 4 per growth.
+    // completion and 2 more when grown; pool: 17 at initialize (12 + the queue table + a ledger
+    // entry per default-queue block), 2 per ALLOCATE_QUEUE, 6 per completion and 6 per growth
+    // (per block: SG list buffer, receive descriptors, ledger entry).
     assert_eq!(
         points,
-        vec![(FaultKind::SharedMemory, 4 + q * 4), (FaultKind::Pool, 12 + q * 10), (FaultKind::Nbl, 257 + q * 256)]
+        vec![(FaultKind::SharedMemory, 4 + q * 4), (FaultKind::Pool, 17 + q * 14), (FaultKind::Nbl, 257 + q * 256)]
     );
     assert_eq!(s.fault_points, points.iter().map(|p| p.1).sum::<u64>());
     assert_eq!(s.fault_points, s.baseline.shared_memory + s.baseline.pool + s.baseline.nbl);
