@@ -14,8 +14,9 @@ use ndis_sys::{
     NDIS_MINIPORT_ADAPTER_HARDWARE_ASSIST_ATTRIBUTES, NDIS_MINIPORT_ADAPTER_HARDWARE_ASSIST_ATTRIBUTES_REVISION_3,
     NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES, NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_2,
     NDIS_MINIPORT_ATTRIBUTES_BUS_MASTER, NDIS_MINIPORT_ATTRIBUTES_NDIS_WDM,
-    NDIS_MINIPORT_ATTRIBUTES_NO_HALT_ON_SUSPEND, NDIS_MINIPORT_ATTRIBUTES_SURPRISE_REMOVE_OK, NDIS_OBJECT_TYPE_DEFAULT,
-    NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES, NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_HARDWARE_ASSIST_ATTRIBUTES,
+    NDIS_MINIPORT_ATTRIBUTES_NO_HALT_ON_SUSPEND, NDIS_MINIPORT_ATTRIBUTES_SURPRISE_REMOVE_OK, NDIS_OBJECT_HEADER,
+    NDIS_OBJECT_TYPE_DEFAULT, NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES,
+    NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_HARDWARE_ASSIST_ATTRIBUTES,
     NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES, NDIS_RECEIVE_FILTER_CAPABILITIES,
     NDIS_RECEIVE_FILTER_CAPABILITIES_REVISION_2, NDIS_SIZEOF_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES_REVISION_2,
     NDIS_SIZEOF_MINIPORT_ADAPTER_HARDWARE_ASSIST_ATTRIBUTES_REVISION_3,
@@ -50,10 +51,14 @@ pub struct ReceiveFilterCapabilities {
 
 impl ReceiveFilterCapabilities {
     fn to_ndis(self) -> NDIS_RECEIVE_FILTER_CAPABILITIES {
-        let mut caps = NDIS_RECEIVE_FILTER_CAPABILITIES::default();
-        caps.Header.Type = NDIS_OBJECT_TYPE_DEFAULT;
-        caps.Header.Revision = NDIS_RECEIVE_FILTER_CAPABILITIES_REVISION_2;
-        caps.Header.Size = NDIS_SIZEOF_RECEIVE_FILTER_CAPABILITIES_REVISION_2;
+        let mut caps = NDIS_RECEIVE_FILTER_CAPABILITIES {
+            Header: NDIS_OBJECT_HEADER::new(
+                NDIS_OBJECT_TYPE_DEFAULT,
+                NDIS_RECEIVE_FILTER_CAPABILITIES_REVISION_2,
+                NDIS_SIZEOF_RECEIVE_FILTER_CAPABILITIES_REVISION_2,
+            ),
+            ..NDIS_RECEIVE_FILTER_CAPABILITIES::default()
+        };
         caps.EnabledFilterTypes = self.enabled_filter_types;
         caps.EnabledQueueTypes = self.enabled_queue_types;
         caps.NumQueues = self.num_queues;
@@ -103,10 +108,14 @@ fn set(adapter: NdisHandle, attributes: *mut c_void) -> Result<(), NDIS_STATUS> 
 /// # Errors
 /// The status NDIS returned.
 pub fn set_registration<T: Sync>(adapter: NdisHandle, context: &T, bus_master: bool) -> Result<(), NDIS_STATUS> {
-    let mut attributes = NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES::default();
-    attributes.Header.Type = NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES;
-    attributes.Header.Revision = NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_2;
-    attributes.Header.Size = NDIS_SIZEOF_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_2;
+    let mut attributes = NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES {
+        Header: NDIS_OBJECT_HEADER::new(
+            NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES,
+            NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_2,
+            NDIS_SIZEOF_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_2,
+        ),
+        ..NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES::default()
+    };
     attributes.MiniportAdapterContext = core::ptr::from_ref(context).cast_mut().cast::<c_void>();
     attributes.AttributeFlags = NDIS_MINIPORT_ATTRIBUTES_NDIS_WDM
         | NDIS_MINIPORT_ATTRIBUTES_SURPRISE_REMOVE_OK
@@ -122,10 +131,14 @@ pub fn set_registration<T: Sync>(adapter: NdisHandle, context: &T, bus_master: b
 /// # Errors
 /// The status NDIS returned.
 pub fn set_general(adapter: NdisHandle, info: &GeneralAttributes<'_>) -> Result<(), NDIS_STATUS> {
-    let mut attributes = NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES::default();
-    attributes.Header.Type = NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES;
-    attributes.Header.Revision = NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES_REVISION_2;
-    attributes.Header.Size = NDIS_SIZEOF_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES_REVISION_2;
+    let mut attributes = NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES {
+        Header: NDIS_OBJECT_HEADER::new(
+            NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES,
+            NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES_REVISION_2,
+            NDIS_SIZEOF_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES_REVISION_2,
+        ),
+        ..NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES::default()
+    };
     attributes.MediaType = NdisMedium802_3;
     attributes.PhysicalMediumType = NdisPhysicalMedium802_3;
     attributes.MtuSize = info.mtu;
@@ -165,10 +178,14 @@ pub fn set_hardware_assist(
 ) -> Result<(), NDIS_STATUS> {
     let mut hardware = hardware.to_ndis();
     let mut current = current.to_ndis();
-    let mut attributes = NDIS_MINIPORT_ADAPTER_HARDWARE_ASSIST_ATTRIBUTES::default();
-    attributes.Header.Type = NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_HARDWARE_ASSIST_ATTRIBUTES;
-    attributes.Header.Revision = NDIS_MINIPORT_ADAPTER_HARDWARE_ASSIST_ATTRIBUTES_REVISION_3;
-    attributes.Header.Size = NDIS_SIZEOF_MINIPORT_ADAPTER_HARDWARE_ASSIST_ATTRIBUTES_REVISION_3;
+    let mut attributes = NDIS_MINIPORT_ADAPTER_HARDWARE_ASSIST_ATTRIBUTES {
+        Header: NDIS_OBJECT_HEADER::new(
+            NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_HARDWARE_ASSIST_ATTRIBUTES,
+            NDIS_MINIPORT_ADAPTER_HARDWARE_ASSIST_ATTRIBUTES_REVISION_3,
+            NDIS_SIZEOF_MINIPORT_ADAPTER_HARDWARE_ASSIST_ATTRIBUTES_REVISION_3,
+        ),
+        ..NDIS_MINIPORT_ADAPTER_HARDWARE_ASSIST_ATTRIBUTES::default()
+    };
     // The two receive-filter pointers always come as a pair.
     attributes.HardwareReceiveFilterCapabilities = &raw mut hardware;
     attributes.CurrentReceiveFilterCapabilities = &raw mut current;

@@ -8,9 +8,9 @@
 
 use ndis_sys::{
     NDIS_CONFIGURATION_OBJECT, NDIS_CONFIGURATION_OBJECT_REVISION_1, NDIS_CONFIGURATION_PARAMETER, NDIS_HANDLE,
-    NDIS_OBJECT_TYPE_CONFIGURATION_OBJECT, NDIS_SIZEOF_CONFIGURATION_OBJECT_REVISION_1, NDIS_STATUS,
-    NDIS_STATUS_FAILURE, NDIS_STATUS_SUCCESS, NDIS_STRING, NdisCloseConfiguration, NdisOpenConfigurationEx,
-    NdisParameterHexInteger, NdisParameterInteger, NdisReadConfiguration,
+    NDIS_OBJECT_HEADER, NDIS_OBJECT_TYPE_CONFIGURATION_OBJECT, NDIS_SIZEOF_CONFIGURATION_OBJECT_REVISION_1,
+    NDIS_STATUS, NDIS_STATUS_FAILURE, NDIS_STATUS_SUCCESS, NDIS_STRING, NdisCloseConfiguration,
+    NdisOpenConfigurationEx, NdisParameterHexInteger, NdisParameterInteger, NdisReadConfiguration,
 };
 
 use super::NdisHandle;
@@ -47,10 +47,14 @@ struct Configuration(NdisHandle);
 
 impl Configuration {
     fn open(adapter: NdisHandle) -> Result<Self, NDIS_STATUS> {
-        let mut object = NDIS_CONFIGURATION_OBJECT::default();
-        object.Header.Type = NDIS_OBJECT_TYPE_CONFIGURATION_OBJECT;
-        object.Header.Revision = NDIS_CONFIGURATION_OBJECT_REVISION_1;
-        object.Header.Size = NDIS_SIZEOF_CONFIGURATION_OBJECT_REVISION_1;
+        let mut object = NDIS_CONFIGURATION_OBJECT {
+            Header: NDIS_OBJECT_HEADER::new(
+                NDIS_OBJECT_TYPE_CONFIGURATION_OBJECT,
+                NDIS_CONFIGURATION_OBJECT_REVISION_1,
+                NDIS_SIZEOF_CONFIGURATION_OBJECT_REVISION_1,
+            ),
+            ..NDIS_CONFIGURATION_OBJECT::default()
+        };
         object.NdisHandle = adapter.as_raw();
         object.Flags = 0;
         let mut handle: NDIS_HANDLE = core::ptr::null_mut();

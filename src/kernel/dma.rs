@@ -9,7 +9,7 @@
 use core::ffi::c_void;
 
 use ndis_sys::{
-    DEVICE_OBJECT, NDIS_HANDLE, NDIS_OBJECT_TYPE_SG_DMA_DESCRIPTION, NDIS_SG_DMA_64_BIT_ADDRESS,
+    DEVICE_OBJECT, NDIS_HANDLE, NDIS_OBJECT_HEADER, NDIS_OBJECT_TYPE_SG_DMA_DESCRIPTION, NDIS_SG_DMA_64_BIT_ADDRESS,
     NDIS_SG_DMA_DESCRIPTION, NDIS_SG_DMA_DESCRIPTION_REVISION_1, NDIS_SIZEOF_SG_DMA_DESCRIPTION_REVISION_1,
     NDIS_STATUS, NDIS_STATUS_FAILURE, NDIS_STATUS_SUCCESS, NdisMDeregisterScatterGatherDma,
     NdisMRegisterScatterGatherDma, SCATTER_GATHER_LIST,
@@ -39,10 +39,14 @@ impl ScatterGatherDma {
     /// # Errors
     /// The status NDIS returned.
     pub fn register(adapter: NdisHandle) -> Result<Self, NDIS_STATUS> {
-        let mut description = NDIS_SG_DMA_DESCRIPTION::default();
-        description.Header.Type = NDIS_OBJECT_TYPE_SG_DMA_DESCRIPTION;
-        description.Header.Revision = NDIS_SG_DMA_DESCRIPTION_REVISION_1;
-        description.Header.Size = NDIS_SIZEOF_SG_DMA_DESCRIPTION_REVISION_1;
+        let mut description = NDIS_SG_DMA_DESCRIPTION {
+            Header: NDIS_OBJECT_HEADER::new(
+                NDIS_OBJECT_TYPE_SG_DMA_DESCRIPTION,
+                NDIS_SG_DMA_DESCRIPTION_REVISION_1,
+                NDIS_SIZEOF_SG_DMA_DESCRIPTION_REVISION_1,
+            ),
+            ..NDIS_SG_DMA_DESCRIPTION::default()
+        };
         description.Flags = NDIS_SG_DMA_64_BIT_ADDRESS;
         description.MaximumPhysicalMapping = 0x1_0000;
         description.ProcessSGListHandler = Some(process_sg_list);

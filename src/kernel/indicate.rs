@@ -9,7 +9,7 @@
 use core::mem::size_of;
 
 use ndis_sys::{
-    NDIS_OBJECT_TYPE_DEFAULT, NDIS_OBJECT_TYPE_STATUS_INDICATION, NDIS_RECEIVE_QUEUE_STATE,
+    NDIS_OBJECT_HEADER, NDIS_OBJECT_TYPE_DEFAULT, NDIS_OBJECT_TYPE_STATUS_INDICATION, NDIS_RECEIVE_QUEUE_STATE,
     NDIS_RECEIVE_QUEUE_STATE_REVISION_1, NDIS_SIZEOF_NDIS_RECEIVE_QUEUE_STATE_REVISION_1,
     NDIS_SIZEOF_STATUS_INDICATION_REVISION_1, NDIS_STATUS_INDICATION, NDIS_STATUS_INDICATION_REVISION_1,
     NDIS_STATUS_RECEIVE_QUEUE_STATE, NdisMIndicateStatusEx, NdisReceiveQueueOperationalStateDmaStopped,
@@ -31,20 +31,28 @@ pub enum QueueOperationalState {
 
 /// Indicates `NDIS_STATUS_RECEIVE_QUEUE_STATE` for `queue_id`.
 pub fn indicate_queue_state(adapter: NdisHandle, queue_id: u32, state: QueueOperationalState) {
-    let mut payload = NDIS_RECEIVE_QUEUE_STATE::default();
-    payload.Header.Type = NDIS_OBJECT_TYPE_DEFAULT;
-    payload.Header.Revision = NDIS_RECEIVE_QUEUE_STATE_REVISION_1;
-    payload.Header.Size = NDIS_SIZEOF_NDIS_RECEIVE_QUEUE_STATE_REVISION_1;
+    let mut payload = NDIS_RECEIVE_QUEUE_STATE {
+        Header: NDIS_OBJECT_HEADER::new(
+            NDIS_OBJECT_TYPE_DEFAULT,
+            NDIS_RECEIVE_QUEUE_STATE_REVISION_1,
+            NDIS_SIZEOF_NDIS_RECEIVE_QUEUE_STATE_REVISION_1,
+        ),
+        ..NDIS_RECEIVE_QUEUE_STATE::default()
+    };
     payload.QueueId = queue_id;
     payload.QueueState = match state {
         QueueOperationalState::Running => NdisReceiveQueueOperationalStateRunning,
         QueueOperationalState::Paused => NdisReceiveQueueOperationalStatePaused,
         QueueOperationalState::DmaStopped => NdisReceiveQueueOperationalStateDmaStopped,
     };
-    let mut indication = NDIS_STATUS_INDICATION::default();
-    indication.Header.Type = NDIS_OBJECT_TYPE_STATUS_INDICATION;
-    indication.Header.Revision = NDIS_STATUS_INDICATION_REVISION_1;
-    indication.Header.Size = NDIS_SIZEOF_STATUS_INDICATION_REVISION_1;
+    let mut indication = NDIS_STATUS_INDICATION {
+        Header: NDIS_OBJECT_HEADER::new(
+            NDIS_OBJECT_TYPE_STATUS_INDICATION,
+            NDIS_STATUS_INDICATION_REVISION_1,
+            NDIS_SIZEOF_STATUS_INDICATION_REVISION_1,
+        ),
+        ..NDIS_STATUS_INDICATION::default()
+    };
     indication.SourceHandle = adapter.as_raw();
     indication.PortNumber = 0;
     indication.StatusCode = NDIS_STATUS_RECEIVE_QUEUE_STATE;

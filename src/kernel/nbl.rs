@@ -16,11 +16,12 @@ use core::mem::size_of;
 use core::ptr::{self, NonNull};
 
 use ndis_sys::{
-    MDL, NDIS_OBJECT_TYPE_DEFAULT, NDIS_PROTOCOL_ID_DEFAULT, NDIS_SIZEOF_NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1,
-    NDIS_STATUS_SUCCESS, NET_BUFFER_LIST, NET_BUFFER_LIST_POOL_PARAMETERS, NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1,
-    NET_BUFFER_SHARED_MEMORY, NdisAllocateMdl, NdisAllocateNetBufferAndNetBufferList, NdisAllocateNetBufferListPool,
-    NdisFreeMdl, NdisFreeNetBufferList, NdisFreeNetBufferListPool, NdisGetSharedDataAlignment,
-    NdisMIndicateReceiveNetBufferLists, NetBufferListFilteringInfo,
+    MDL, NDIS_OBJECT_HEADER, NDIS_OBJECT_TYPE_DEFAULT, NDIS_PROTOCOL_ID_DEFAULT,
+    NDIS_SIZEOF_NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1, NDIS_STATUS_SUCCESS, NET_BUFFER_LIST,
+    NET_BUFFER_LIST_POOL_PARAMETERS, NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1, NET_BUFFER_SHARED_MEMORY,
+    NdisAllocateMdl, NdisAllocateNetBufferAndNetBufferList, NdisAllocateNetBufferListPool, NdisFreeMdl,
+    NdisFreeNetBufferList, NdisFreeNetBufferListPool, NdisGetSharedDataAlignment, NdisMIndicateReceiveNetBufferLists,
+    NetBufferListFilteringInfo,
 };
 
 use super::NdisHandle;
@@ -44,10 +45,14 @@ impl NblPool {
     /// Allocates the pool (NBLs with one NET_BUFFER each). IRQL <= DISPATCH_LEVEL.
     #[must_use]
     pub fn allocate(adapter: NdisHandle) -> Option<Self> {
-        let mut params = NET_BUFFER_LIST_POOL_PARAMETERS::default();
-        params.Header.Type = NDIS_OBJECT_TYPE_DEFAULT;
-        params.Header.Revision = NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1;
-        params.Header.Size = NDIS_SIZEOF_NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1;
+        let mut params = NET_BUFFER_LIST_POOL_PARAMETERS {
+            Header: NDIS_OBJECT_HEADER::new(
+                NDIS_OBJECT_TYPE_DEFAULT,
+                NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1,
+                NDIS_SIZEOF_NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1,
+            ),
+            ..NET_BUFFER_LIST_POOL_PARAMETERS::default()
+        };
         params.ProtocolId = NDIS_PROTOCOL_ID_DEFAULT;
         params.fAllocateNetBuffer = 1;
         params.ContextSize = 0;

@@ -13,7 +13,7 @@ use core::mem::{offset_of, size_of};
 use core::ptr::NonNull;
 
 use ndis_sys::{
-    MM_ANY_NODE_OK, NDIS_HANDLE, NDIS_OBJECT_TYPE_DEFAULT, NDIS_SHARED_MEM_PARAMETERS_CONTIGUOUS,
+    MM_ANY_NODE_OK, NDIS_HANDLE, NDIS_OBJECT_HEADER, NDIS_OBJECT_TYPE_DEFAULT, NDIS_SHARED_MEM_PARAMETERS_CONTIGUOUS,
     NDIS_SHARED_MEMORY_PARAMETERS, NDIS_SHARED_MEMORY_PARAMETERS_REVISION_2,
     NDIS_SIZEOF_SHARED_MEMORY_PARAMETERS_REVISION_2, NDIS_STATUS, NDIS_STATUS_SUCCESS, NdisAllocateSharedMemory,
     NdisFreeSharedMemory, SCATTER_GATHER_ELEMENT, SCATTER_GATHER_LIST,
@@ -120,10 +120,14 @@ impl SharedMemory {
         let count_at = offset_of!(SCATTER_GATHER_LIST, NumberOfElements);
         sg.as_mut_slice()[count_at..count_at + 4].copy_from_slice(&capacity.to_le_bytes());
 
-        let mut params = NDIS_SHARED_MEMORY_PARAMETERS::default();
-        params.Header.Type = NDIS_OBJECT_TYPE_DEFAULT;
-        params.Header.Revision = NDIS_SHARED_MEMORY_PARAMETERS_REVISION_2;
-        params.Header.Size = NDIS_SIZEOF_SHARED_MEMORY_PARAMETERS_REVISION_2;
+        let mut params = NDIS_SHARED_MEMORY_PARAMETERS {
+            Header: NDIS_OBJECT_HEADER::new(
+                NDIS_OBJECT_TYPE_DEFAULT,
+                NDIS_SHARED_MEMORY_PARAMETERS_REVISION_2,
+                NDIS_SIZEOF_SHARED_MEMORY_PARAMETERS_REVISION_2,
+            ),
+            ..NDIS_SHARED_MEMORY_PARAMETERS::default()
+        };
         params.Flags = if request.contiguous { NDIS_SHARED_MEM_PARAMETERS_CONTIGUOUS } else { 0 };
         params.QueueId = request.queue_id;
         params.PreferredNode = MM_ANY_NODE_OK;
