@@ -187,10 +187,8 @@ pub(super) unsafe extern "system" fn send_net_buffer_lists(
         let current = unsafe { &mut *nbl };
         current.Status = status;
         let mut nb = current.FirstNetBuffer;
-        while let Some(buffer) = unsafe {
-            // SAFETY: the NET_BUFFER list of an owned NBL is valid.
-            nb.as_ref()
-        } {
+        // SAFETY: the NET_BUFFER list of an NBL we own for this call is valid.
+        while let Some(buffer) = unsafe { nb.as_ref() } {
             if let Some(session) = session.as_mut() {
                 // SAFETY: `buffer` belongs to an NBL we own for this call.
                 match unsafe { frame_bytes(buffer, &mut scratch) } {
