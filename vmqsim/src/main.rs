@@ -1,6 +1,7 @@
 //! `vmqsim` command line: run the lifecycle (or the fault sweep, or the stress), print the
 //! report, exit 0 only without violations or leaks.
 
+use std::io::{ErrorKind, Write};
 use std::process::ExitCode;
 
 use vmqsim::{Options, json_report, run, stress, sweep, text_report};
@@ -17,17 +18,17 @@ fn main() -> ExitCode {
         let frames = if options.frames == 0 { sweep::DEFAULT_FRAMES } else { options.frames };
         let result = sweep::sweep(options.queues, frames, options.seed);
         if options.json {
-            println!("{}", result.json().render());
+            emit(&format!("{}\n", result.json().render()));
         } else {
-            print!("{}", result.text());
+            emit(&result.text());
         }
         result.is_clean()
     } else if options.stress {
         let result = stress::stress(options.seed, options.seeds, options.steps);
         if options.json {
-            println!("{}", result.json().render());
+            emit(&format!("{}\n", result.json().render()));
         } else {
-            print!("{}", result.text());
+            emit(&result.text());
         }
         for failed in &result.failed_seeds {
             eprintln!(
@@ -39,11 +40,22 @@ fn main() -> ExitCode {
     } else {
         let outcome = run(&options);
         if options.json {
-            println!("{}", json_report(&outcome).render());
+            emit(&format!("{}\n", json_report(&outcome).render()));
         } else {
-            print!("{}", text_report(&outcome));
+            emit(&text_report(&outcome));
         }
         outcome.is_clean()
     };
     if clean { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+}
+
+/// Writes the report to stdout. A reader that has gone away (`vmqsim ... | head`) is a normal
+/// end of output, not a crash: `print!` would panic on the broken pipe, and the release build
+/// aborts on panic.
+fn emit(text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+        Err(error) if error.kind() != ErrorKind::BrokenPipe => eprintln!("vmqsim: cannot write the report: {error}"),
+        _ => {}
+    }
 }

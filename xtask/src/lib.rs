@@ -7,6 +7,7 @@
 //! [`cross`] is the one place that sets `--cfg vmqnic_cross`.
 
 pub mod allowlist;
+pub mod checks;
 pub mod checksum;
 pub mod cross;
 pub mod inf;
@@ -14,6 +15,7 @@ pub mod inspect;
 pub mod layout;
 pub mod package;
 pub mod pdb_check;
+pub mod setup;
 pub mod workspace;
 
 #[cfg(test)]
