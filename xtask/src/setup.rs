@@ -164,32 +164,36 @@ fn os_release(key: &str) -> Option<String> {
     })
 }
 
-/// The apt sources file this command writes for `<codename>-backports` when none exists.
-const BACKPORTS_FILE: &str = "/etc/apt/sources.list.d/vmqnic-backports.sources";
+/// Where this command writes the `<codename>-backports` entry when no apt source names it.
+const BACKPORTS_FILE: &str = "/etc/apt/sources.list.d/vmqnic-backports";
 
 /// Makes sure apt knows `<codename>-backports`: an entry with the same URI and key as the
-/// machine's own entry for `<codename>` (read from its deb822 sources), written only if no
-/// sources file names the suite yet.
+/// machine's own entry for `<codename>` (deb822 `.sources` or one-line `.list` style), written
+/// only if no sources file names the suite yet.
 fn ensure_backports(codename: &str) -> Result<()> {
     let suite = format!("{codename}-backports");
     let sources = apt_sources();
     if sources.iter().any(|(_, text)| text.split_whitespace().any(|word| word == suite)) {
         return Ok(());
     }
-    let entry = sources
-        .iter()
-        .flat_map(|(_, text)| text.split("\n\n"))
-        .find_map(|stanza| backports_stanza(stanza, codename))
-        .ok_or_else(|| {
-            Error(format!(
-                "QEMU with the igb device comes from {suite} on this Debian release, and no apt source for `{codename}` \
-                 was found to derive it from: add a {suite} entry to the apt sources, then run \
-                 `apt-get update && apt-get install -t {suite} --no-install-recommends qemu-system-x86`"
-            ))
-        })?;
-    refuse_if_no_install(&format!("add {suite} to the apt sources ({BACKPORTS_FILE}):\n{entry}"))?;
-    println!("xtask: setup: adding {suite} to apt's sources ({BACKPORTS_FILE}), from the existing `{codename}` entry");
-    fs::write(BACKPORTS_FILE, entry)?;
+    let entry = sources.iter().find_map(|(path, text)| {
+        if path.ends_with(".sources") {
+            text.split("\n\n").find_map(|stanza| backports_stanza(stanza, codename)).map(|e| (".sources", e))
+        } else {
+            text.lines().find_map(|line| backports_line(line, codename)).map(|e| (".list", e))
+        }
+    });
+    let Some((extension, entry)) = entry else {
+        return Err(Error(format!(
+            "QEMU with the igb device comes from {suite} on this Debian release, and no apt source for `{codename}` \
+             was found to derive it from: add a {suite} entry to the apt sources, then run \
+             `apt-get update && apt-get install -t {suite} --no-install-recommends qemu-system-x86`"
+        )));
+    };
+    let file = format!("{BACKPORTS_FILE}{extension}");
+    refuse_if_no_install(&format!("add {suite} to the apt sources ({file}):\n{entry}"))?;
+    println!("xtask: setup: adding {suite} to apt's sources ({file}), from the existing `{codename}` entry");
+    fs::write(file, entry)?;
     Ok(())
 }
 
@@ -225,6 +229,21 @@ pub fn backports_stanza(stanza: &str, codename: &str) -> Option<String> {
         entry.push_str(&format!("Signed-By: {key}\n"));
     }
     Some(entry)
+}
+
+/// A one-line `deb [options] URI <codename>-backports main` for a `deb ... URI <codename> ...` line.
+pub fn backports_line(line: &str, codename: &str) -> Option<String> {
+    let rest = line.trim().strip_prefix("deb ")?.trim_start();
+    let (options, rest) = match rest.strip_prefix('[') {
+        Some(bracketed) => {
+            let (options, rest) = bracketed.split_once(']')?;
+            (format!("[{options}] "), rest)
+        }
+        None => (String::new(), rest),
+    };
+    let mut words = rest.split_whitespace();
+    let uri = words.next()?;
+    (words.next()? == codename).then(|| format!("deb {options}{uri} {codename}-backports main\n"))
 }
 
 /// Fails with `what` when installing is not allowed here.
@@ -274,7 +293,7 @@ fn run_apt(args: &[&str]) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use super::backports_stanza;
+    use super::{backports_line, backports_stanza};
 
     const DEBIAN: &str = "Types: deb\nURIs: http://mirror.example/debian\nSuites: bookworm bookworm-updates\n\
                           Components: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg";
@@ -293,5 +312,23 @@ mod tests {
         assert_eq!(backports_stanza(DEBIAN, "trixie"), None);
         let security = DEBIAN.replace("bookworm bookworm-updates", "bookworm-security");
         assert_eq!(backports_stanza(&security, "bookworm"), None);
+    }
+
+    #[test]
+    fn backports_line_from_a_one_line_source() {
+        let line = "deb [signed-by=/k.gpg] http://mirror.example/debian bookworm main contrib";
+        assert_eq!(
+            backports_line(line, "bookworm").as_deref(),
+            Some("deb [signed-by=/k.gpg] http://mirror.example/debian bookworm-backports main\n")
+        );
+        assert_eq!(
+            backports_line("deb http://mirror.example/debian bookworm main", "bookworm").as_deref(),
+            Some("deb http://mirror.example/debian bookworm-backports main\n")
+        );
+        assert_eq!(
+            backports_line("deb http://mirror.example/debian-security bookworm-security main", "bookworm"),
+            None
+        );
+        assert_eq!(backports_line("# deb http://mirror.example/debian bookworm main", "bookworm"), None);
     }
 }
