@@ -51,6 +51,12 @@ pub fn ensure(root: &Path, needs: Needs) -> Result<()> {
         if !has_command("cmake", &["--version"]) {
             packages.push(("cmake", "the emulator's unicorn crate builds its C source with cmake"));
         }
+        if !has_command("make", &["--version"]) {
+            packages.push(("make", "cmake's default generator for unicorn's build"));
+        }
+        if !has_command("c++", &["--version"]) {
+            packages.push(("g++", "unicorn's cmake project checks for a C++ compiler"));
+        }
         if !has_libclang() {
             packages.push(("libclang-dev", "bindgen (unicorn's bindings) loads libclang and its headers"));
         }
