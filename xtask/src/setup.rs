@@ -54,6 +54,9 @@ pub fn ensure(root: &Path, needs: Needs) -> Result<()> {
         if !has_command("make", &["--version"]) {
             packages.push(("make", "cmake's default generator for unicorn's build"));
         }
+        if !has_command("pkg-config", &["--version"]) {
+            packages.push(("pkg-config", "unicorn's cmake configuration generates its config header through pkg-config"));
+        }
         if !has_command("c++", &["--version"]) {
             packages.push(("g++", "unicorn's cmake project checks for a C++ compiler"));
         }
