@@ -7,7 +7,7 @@
 //! let q = host.allocate_queue(a, QueueSpec::default())?;
 //! ```
 //!
-//! `Host` dereferences to [`Sim<HostEnv>`](crate::model::Sim), which carries every action
+//! `Host` dereferences to [`Sim<HostEnv>`](crate::sim::Sim), which carries every action
 //! (`add_adapter`, `oid_query`, `pause`, `halt`, `send`, `allocate_queue`, ...) and view
 //! (`report`, `take_violations`, ...). Dropping a host with violations nobody took panics,
 //! naming the rules, so a test that breaks an NDIS rule fails.
@@ -20,8 +20,8 @@ use std::rc::Rc;
 use ndis_sys::{DRIVER_OBJECT, NTSTATUS, UNICODE_STRING};
 
 use crate::ffi::{self, HostEnv, HostMemory, HostState, SharedHost};
-use crate::model::sim::SimError;
-use crate::model::{HostConfig, Model, Sim};
+use crate::model::{HostConfig, Model};
+use crate::sim::{Sim, SimError};
 
 /// `DRIVER_INITIALIZE`: the type of a driver's `DriverEntry`.
 pub type DriverEntryFn = unsafe extern "system" fn(*mut DRIVER_OBJECT, *mut UNICODE_STRING) -> NTSTATUS;

@@ -199,11 +199,11 @@ impl Model {
         if q == 0 {
             return;
         }
-        let state = a.queues.get(&q).cloned();
-        let has_filters = a.filter_table.has_filters(q);
+        let record = a.queues.get(&q).copied();
+        let has_filters = a.filters.has_filters(q);
         let freed = a.freed_queues.contains(&q);
-        let per_queue = state.as_ref().is_some_and(|s| s.per_queue_receive_indication);
-        match state {
+        let per_queue = record.is_some_and(|r| r.per_queue_receive_indication);
+        match record.map(|r| r.state) {
             None if freed => self.violate_rx(
                 rules::RECEIVE_QUEUE_FREED,
                 format!("{API}: NBL {nbl:#x} names queue {q}, whose FREE_QUEUE has completed"),
@@ -212,11 +212,11 @@ impl Model {
                 rules::RECEIVE_MISUSE,
                 format!("{API}: NBL {nbl:#x} names receive queue {q}, which is not allocated"),
             ),
-            Some(s) if s.freeing => self.violate_rx(
+            Some(s) if s.is_freeing() => self.violate_rx(
                 rules::RECEIVE_QUEUE_FREED,
                 format!("{API}: NBL {nbl:#x} names queue {q}, which is being freed (FREE_QUEUE delivered)"),
             ),
-            Some(s) if !s.allocation_complete || !has_filters => self.violate_rx(
+            Some(s) if !s.is_complete() || !has_filters => self.violate_rx(
                 rules::RECEIVE_QUEUE_NOT_RUNNING,
                 format!(
                     "{API}: NBL {nbl:#x} names queue {q}, which is not Running ({})",
