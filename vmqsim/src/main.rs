@@ -1,6 +1,8 @@
 //! `vmqsim` command line: run the lifecycle (or the fault sweep, or the stress), print the
 //! report, exit 0 only without violations or leaks.
 
+#![forbid(unsafe_code)]
+
 use std::process::ExitCode;
 
 use vmqsim::{Options, json_report, run, stress, sweep, text_report};

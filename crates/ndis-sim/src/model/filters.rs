@@ -2,8 +2,8 @@
 //! OID_RECEIVE_FILTER_SET_FILTER payload, and an index that answers "which queues' filters match
 //! this frame" in a few map lookups whatever the number of filters.
 //!
-//! Semantics (digest §3.2-§3.6): field tests within a filter are ANDed, filters of a queue are
-//! ORed. A destination-MAC test with VLAN_UNTAGGED_OR_ZERO matches only untagged or VLAN 0
+//! Semantics ("Setting a VMQ Filter", NDIS_RECEIVE_FILTER_FIELD_PARAMETERS): field tests within
+//! a filter are ANDed, filters of a queue are ORed. A destination-MAC test with VLAN_UNTAGGED_OR_ZERO matches only untagged or VLAN 0
 //! frames; MAC + VLAN tests match both. A filter with a test the model does not model (another
 //! header, field or test kind) matches nothing.
 //! See <https://learn.microsoft.com/windows-hardware/drivers/network/setting-a-vmq-filter>.

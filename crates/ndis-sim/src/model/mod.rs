@@ -164,11 +164,6 @@ impl Model {
         std::mem::take(&mut self.violations)
     }
 
-    /// Every violation ever recorded (taken or not).
-    pub fn violation_history(&self) -> &[Violation] {
-        &self.history
-    }
-
     /// The adapter with MiniportAdapterHandle `handle`.
     pub fn adapter(&self, handle: u64) -> Option<&AdapterState> {
         self.adapters.get(&handle)

@@ -2,8 +2,9 @@
 //! NET_BUFFER_SHARED_MEMORY against the shared-memory ledger, the MDL data range, the frame
 //! itself (cross-VM leak, order, corruption), and which NBLs NDIS owns until they are returned.
 //!
-//! Digest §1.9, §1.14, §2 ("NdisMIndicateReceiveNetBufferLists"), §3.2-§3.4 and §3.6.
-//! See <https://learn.microsoft.com/windows-hardware/drivers/network/vmq-receive-path>.
+//! See <https://learn.microsoft.com/windows-hardware/drivers/network/vmq-receive-path>,
+//! <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nf-ndis-ndismindicatereceivenetbufferlists>
+//! and <https://learn.microsoft.com/windows-hardware/drivers/network/queue-states-and-operations>.
 
 use ndis_sys::{
     NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL, NDIS_RECEIVE_FLAGS_RESOURCES, NDIS_RECEIVE_FLAGS_SHARED_MEMORY_INFO_VALID,
