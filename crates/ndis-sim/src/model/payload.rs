@@ -5,13 +5,13 @@
 //!
 //! See <https://learn.microsoft.com/windows-hardware/drivers/network/oid-receive-filter-allocate-queue>.
 
+use std::fmt;
+
 use ndis_sys::{
     NDIS_OBJECT_TYPE_DEFAULT, NDIS_RECEIVE_FILTER_FIELD_MAC_HEADER_VLAN_UNTAGGED_OR_ZERO, NdisFrameHeaderMac,
     NdisMacHeaderFieldDestinationAddress, NdisMacHeaderFieldVlanId, NdisReceiveFilterTestEqual,
     NdisReceiveFilterTypeVMQueue, NdisReceiveQueueTypeVMQueue,
 };
-
-use std::fmt;
 
 use super::memory::Header;
 
