@@ -20,13 +20,11 @@ pub mod stress;
 pub mod sweep;
 
 use ndis_sim::host::entry_point;
-use ndis_sim::vswitch::script::{FrameLen, Script, ScriptRun};
+use ndis_sim::vswitch::script::{FrameLen, Script, ScriptRun, sim_error_status};
 use ndis_sim::{AdapterConfig, Env, Host, HostConfig, Report, Sim, SimError, Traffic};
 
 pub use args::Options;
-pub use ndis_sim::vswitch::script::{
-    FRAMES_PER_SEND, GROWN_BUFFERS, INITIAL_BUFFERS, QueueOutcome, UNKNOWN_MAC, sim_error_status, vm_mac,
-};
+pub use ndis_sim::vswitch::script::QueueOutcome;
 pub use render::{json_report, text_report};
 pub use status::status_name;
 
