@@ -1,6 +1,8 @@
 //! `vmqsim` command line: run the lifecycle (or the fault sweep, or the stress), print the
 //! report, exit 0 only without violations or leaks.
 
+#![forbid(unsafe_code)]
+
 use std::io::{ErrorKind, Write};
 use std::process::ExitCode;
 

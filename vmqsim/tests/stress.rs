@@ -1,8 +1,9 @@
-//! `--stress` (issue 5 item 3): seeded random interleavings of every host action NDIS may take
+//! `--stress`: seeded random interleavings of every host action NDIS may take
 //! (queue OIDs, traffic, late and shuffled returns, pause/restart, halt at any point, re-add or
 //! reload, surprise removal) leave nothing outstanding and break no rule; a seed replays exactly.
-//! Rules: digest §3.2 (queue states), §3.3.7 ("Wait until every NBL indicated from that queue
-//! has come back"), §3.4 (halt and pause), and every ndis-sim rule checked on the way.
+//! Rules: "Queue States and Operations", "Freeing a VM queue" (wait until every NBL indicated
+//! from the queue has come back), MiniportHaltEx and MiniportPause, and every ndis-sim rule
+//! checked on the way.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use vmqsim::leaks;

@@ -1,8 +1,8 @@
-//! `--fail-alloc-all` (issue 5 item 2): every NdisAllocateSharedMemory, pool and NBL/MDL
+//! `--fail-alloc-all`: every NdisAllocateSharedMemory, pool and NBL/MDL
 //! allocation of a full lifecycle (init, queues, filters, frames, grow, frames with NBLs held,
 //! pause/restart, a pended FREE_QUEUE, halt) fails in turn; every run ends with nothing
-//! outstanding, no violation, the failure visible in a status (digest §3.3.3: "fills each
-//! element's CompletionStatus, e.g. RESOURCES"), and the other queues still carrying traffic.
+//! outstanding, no violation, the failure visible in a status (OID_RECEIVE_FILTER_QUEUE_ALLOCATION_COMPLETE:
+//! the miniport fills each element's CompletionStatus, e.g. RESOURCES), and the other queues still carrying traffic.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use ndis_sys::NDIS_STATUS_SUCCESS;

@@ -1,8 +1,12 @@
-//! Issue 6: the real cross-built `vmqnic.sys`, run under the x86-64 emulator, goes through the
+//! The real cross-built `vmqnic.sys`, run under the x86-64 emulator, goes through the
 //! same vSwitch lifecycle as the driver's Rust source linked into the host runner, with the
 //! same verdicts and the same counts for the same seed.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
+#[path = "../../crates/sys-emu/tests/common/package.rs"]
+mod package;
+
+use package::packaged_image;
 use vmqsim::{Options, json_report, run};
 
 /// The report without the two keys that name the driver build.
@@ -19,7 +23,7 @@ fn comparable(options: &Options) -> (String, bool, Option<u64>) {
 
 #[test]
 fn the_emulated_image_matches_the_host_run() {
-    let image = sys_emu::packaged_image().expect("vmqnic.sys");
+    let image = packaged_image().expect("vmqnic.sys");
     let sys = Options { sys: Some(image.display().to_string()), queues: 8, frames: 2000, ..Options::default() };
     let host = Options { sys: None, ..sys.clone() };
     let (emulated, emulated_clean, instructions) = comparable(&sys);
@@ -31,7 +35,7 @@ fn the_emulated_image_matches_the_host_run() {
 
 #[test]
 fn fault_injection_works_on_the_emulated_image() {
-    let image = sys_emu::packaged_image().expect("vmqnic.sys");
+    let image = packaged_image().expect("vmqnic.sys");
     for k in [1, 6, 21, 36] {
         let sys =
             Options { sys: Some(image.display().to_string()), fail_alloc: Some(k), frames: 200, ..Options::default() };

@@ -6,6 +6,8 @@
 //! ndis-sys's `assert_layout!` numbers and [`pdb_check`] holds them against the PDB.
 //! [`cross`] is the one place that sets `--cfg vmqnic_cross`.
 
+#![forbid(unsafe_code)]
+
 pub mod allowlist;
 pub mod checks;
 pub mod checksum;

@@ -1,5 +1,7 @@
 //! `cargo xtask <command>`: the driver package commands (see `xtask --help`).
 
+#![forbid(unsafe_code)]
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 

@@ -7,7 +7,7 @@
 //! let q = host.allocate_queue(a, QueueSpec::default())?;
 //! ```
 //!
-//! `Host` dereferences to [`Sim<HostEnv>`](crate::model::Sim), which carries every action
+//! `Host` dereferences to [`Sim<HostEnv>`](crate::sim::Sim), which carries every action
 //! (`add_adapter`, `oid_query`, `pause`, `halt`, `send`, `allocate_queue`, ...) and view
 //! (`report`, `take_violations`, ...). Dropping a host with violations nobody took panics,
 //! naming the rules, so a test that breaks an NDIS rule fails.
@@ -20,11 +20,19 @@ use std::rc::Rc;
 use ndis_sys::{DRIVER_OBJECT, NTSTATUS, UNICODE_STRING};
 
 use crate::ffi::{self, HostEnv, HostMemory, HostState, SharedHost};
-use crate::model::sim::SimError;
-use crate::model::{HostConfig, Model, Sim};
+use crate::model::{HostConfig, Model};
+use crate::sim::{Sim, SimError};
 
 /// `DRIVER_INITIALIZE`: the type of a driver's `DriverEntry`.
 pub type DriverEntryFn = unsafe extern "system" fn(*mut DRIVER_OBJECT, *mut UNICODE_STRING) -> NTSTATUS;
+
+/// The address of a host-linked DriverEntry, as [`Sim::load_driver_at`] and
+/// [`Script::run`](crate::vswitch::Script::run) take it (the counterpart of the emulator's
+/// guest entry point).
+pub fn entry_point(entry: DriverEntryFn) -> u64 {
+    // CAST: a function pointer fits in 64 bits on every host this runs on.
+    entry as usize as u64
+}
 
 /// One simulated host, installed as the current host of this thread while it lives.
 #[derive(Debug)]
@@ -46,7 +54,7 @@ impl Host {
     /// Loads a driver: builds a fake DRIVER_OBJECT and registry path and calls `entry`
     /// (DriverEntry) at PASSIVE_LEVEL. Pass the function by value, e.g. `vmqnic::DriverEntry`.
     pub fn load_driver(&mut self, entry: DriverEntryFn) -> Result<(), SimError> {
-        self.sim.load_driver_at(entry as usize as u64)
+        self.sim.load_driver_at(entry_point(entry))
     }
 }
 

@@ -4,16 +4,43 @@
 //! `NdisMRegisterMiniportDriver`, ...), so the driver's real FFI calls land here unchanged, and
 //! calls the driver back through the handlers it registered.
 //!
-//! Layers:
-//! - [`model`]: the NDIS model (ledgers, rules, fault injection), `#![forbid(unsafe_code)]`,
-//!   reaching memory only through [`model::AddressSpace`] and the driver only through
-//!   [`model::Env`]; [`model::Sim`] holds the host actions, written once for any `Env`.
+//! Layers, each using only the ones above it in this list:
+//! - [`model`]: the NDIS model (ledgers, rules, fault injection, VMQ OID payloads),
+//!   `#![forbid(unsafe_code)]`, reaching memory only through [`model::AddressSpace`] and the
+//!   driver only through [`model::Env`].
+//! - [`sim`]: [`Sim`], the host actions that call into the driver (load, add adapter, OIDs,
+//!   pause, halt, send, work items), written once for any `Env`.
 //! - `ffi` (private): the `#[no_mangle]` exports, [`HostMemory`] and [`HostEnv`]; all `unsafe`.
 //! - [`host`]: [`Host`], the test-facing handle (one per test thread).
-//! - [`vswitch`]: VMQ OID payload builders/parsers and the queue helpers.
+//! - [`vswitch`]: the Hyper-V vSwitch script (and the VMQ payload API) over any `Sim<E>`.
+
+/// `offset_of!` on an `ndis_sys` struct, as a `u64` address offset.
+macro_rules! off {
+    ($ty:ident, $($field:tt)+) => {
+        (::core::mem::offset_of!(::ndis_sys::$ty, $($field)+) as u64)
+    };
+}
+
+/// `size_of` of an `ndis_sys` struct, as `usize`.
+macro_rules! size {
+    ($ty:ident) => {
+        ::core::mem::size_of::<::ndis_sys::$ty>()
+    };
+}
 
 #[forbid(unsafe_code)]
-pub mod model;
+#[path = "model/mod.rs"]
+mod model_layer;
+
+/// The NDIS model (the bottom layer), plus [`Sim`] kept at its former
+/// path `ndis_sim::model::Sim`.
+pub mod model {
+    pub use crate::model_layer::*;
+    pub use crate::sim::Sim;
+}
+
+#[forbid(unsafe_code)]
+pub mod sim;
 
 mod ffi;
 pub mod host;
@@ -29,7 +56,7 @@ pub use model::frames::{FrameError, FrameSpec};
 pub use model::oid::{OidResult, RequestKind};
 pub use model::report::{PoolReport, QueueSharedMemory, Report, SharedMemoryReport, StatusRecord, TagReport};
 pub use model::rules;
-pub use model::sim::{self, AdapterId, SendResult, SimError};
 pub use model::traffic::{QueueTraffic, Traffic};
-pub use model::{AdapterConfig, AddressSpace, Env, HostConfig, MiniportCall, Model, Sim, Violation};
+pub use model::{AdapterConfig, AddressSpace, Env, HostConfig, MiniportCall, Model, Violation};
+pub use sim::{AdapterId, SendResult, Sim, SimError};
 pub use vswitch::{FilterField, QueueId, QueueSpec};

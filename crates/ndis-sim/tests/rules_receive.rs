@@ -1,5 +1,5 @@
-//! Receive-path rules (digest §1.9, §2 "NdisMIndicateReceiveNetBufferLists", §3.2-§3.4, §3.6):
-//! one test per rule, each breaking it through the fake's receive path (`common/rx.rs`).
+//! Receive-path rules (NdisMIndicateReceiveNetBufferLists, "VMQ Receive Path", "Queue States and
+//! Operations"): one test per rule, each breaking it through the fake's receive path (`common/rx.rs`).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 

@@ -10,6 +10,7 @@ mod common;
 
 use std::time::Instant;
 
+use ndis_sim::host::entry_point;
 use ndis_sim::{Host, HostConfig};
 use sys_emu::{EmuHost, EmuOptions};
 
@@ -23,14 +24,13 @@ fn main() {
     for run in 0..runs {
         let started = Instant::now();
         let mut host = EmuHost::load_with(&path, HostConfig::default().seed(7), options).unwrap();
-        let loaded = host.load_driver();
-        let emu = common::lifecycle(&mut host, loaded, frames);
+        let entry = host.entry_point();
+        let emu = common::lifecycle(&mut host, entry, frames);
         let wall = started.elapsed();
         let stats = host.stats();
         let started = Instant::now();
         let mut native = Host::new(HostConfig::default().seed(7));
-        let loaded = native.load_driver(vmqnic::DriverEntry);
-        let host_run = common::lifecycle(&mut native, loaded, frames);
+        let host_run = common::lifecycle(&mut native, entry_point(vmqnic::DriverEntry), frames);
         let host_wall = started.elapsed();
         println!(
             "run {run}: {frames} frames: emulated {:.1} ms ({:.1} ms in the CPU), host {:.1} ms; \

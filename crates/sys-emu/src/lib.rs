@@ -11,7 +11,9 @@
 //!
 //! Layers: [`image`] reads the PE file; `cpu` maps it and runs guest calls (nested included);
 //! `imports` answers every import through the model over `machine::GuestMemory`;
-//! [`EmuHost`] is the test- and runner-facing handle.
+//! [`EmuHost`] is the test- and runner-facing handle. No `unsafe`: unicorn's Rust API is safe.
+
+#![forbid(unsafe_code)]
 
 mod cpu;
 pub mod error;
@@ -20,11 +22,9 @@ pub mod image;
 mod imports;
 pub mod layout;
 mod machine;
-mod package;
 pub mod stats;
 
 pub use error::{EmuError, LoadError};
 pub use host::{DEFAULT_BUDGET, EmuEnv, EmuHost, EmuOptions};
 pub use imports::Cpu;
-pub use package::{packaged_image, workspace_root};
 pub use stats::{CallCount, Stats};

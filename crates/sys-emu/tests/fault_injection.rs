@@ -5,6 +5,7 @@
 
 mod common;
 
+use ndis_sim::host::entry_point;
 use ndis_sim::{Host, HostConfig};
 use sys_emu::{EmuHost, EmuOptions};
 
@@ -19,12 +20,11 @@ const KERNEL_STACK: EmuOptions = EmuOptions {
 fn both(config: &HostConfig) -> Option<(common::Outcome, common::Outcome)> {
     let path = common::image()?;
     let mut emu = EmuHost::load_with(&path, config.clone(), KERNEL_STACK).unwrap();
-    let loaded = emu.load_driver();
-    let emulated = common::lifecycle(&mut emu, loaded, FRAMES);
+    let entry = emu.entry_point();
+    let emulated = common::lifecycle(&mut emu, entry, FRAMES);
     assert!(emu.errors().is_empty(), "{:?}", emu.errors());
     let mut host = Host::new(config.clone());
-    let loaded = host.load_driver(vmqnic::DriverEntry);
-    let native = common::lifecycle(&mut host, loaded, FRAMES);
+    let native = common::lifecycle(&mut host, entry_point(vmqnic::DriverEntry), FRAMES);
     Some((emulated, native))
 }
 

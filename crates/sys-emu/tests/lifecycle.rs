@@ -7,6 +7,7 @@ mod common;
 
 use std::time::Instant;
 
+use ndis_sim::host::entry_point;
 use ndis_sim::{Host, HostConfig};
 use sys_emu::{EmuHost, EmuOptions};
 
@@ -21,15 +22,14 @@ fn emulated(config: HostConfig, frames: u64) -> Option<(common::Outcome, EmuHost
     let path = common::image()?;
     let mut host = EmuHost::load_with(&path, config, KERNEL_STACK).unwrap();
     assert!(host.unimplemented_imports().is_empty(), "{:?}", host.unimplemented_imports());
-    let loaded = host.load_driver();
-    let outcome = common::lifecycle(&mut host, loaded, frames);
+    let entry = host.entry_point();
+    let outcome = common::lifecycle(&mut host, entry, frames);
     Some((outcome, host))
 }
 
 fn native(config: HostConfig, frames: u64) -> common::Outcome {
     let mut host = Host::new(config);
-    let loaded = host.load_driver(vmqnic::DriverEntry);
-    common::lifecycle(&mut host, loaded, frames)
+    common::lifecycle(&mut host, entry_point(vmqnic::DriverEntry), frames)
 }
 
 #[test]

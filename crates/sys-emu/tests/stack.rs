@@ -13,8 +13,8 @@ use sys_emu::{EmuHost, EmuOptions};
 fn the_lifecycle_fits_the_24k_kernel_stack() {
     let Some(path) = common::image() else { return };
     let mut host = EmuHost::load_with(&path, HostConfig::default().seed(3), EmuOptions::default()).unwrap();
-    let loaded = host.load_driver();
-    let outcome = common::lifecycle(&mut host, loaded, 256);
+    let entry = host.entry_point();
+    let outcome = common::lifecycle(&mut host, entry, 256);
     assert!(host.errors().is_empty(), "{:?}", host.errors());
     assert!(outcome.violations.is_empty(), "{:#?}", outcome.violations);
 }
@@ -24,8 +24,8 @@ fn the_stack_high_water_mark_is_measured() {
     let Some(path) = common::image() else { return };
     let options = EmuOptions { stack_size: 64 * 1024, ..EmuOptions::default() };
     let mut host = EmuHost::load_with(&path, HostConfig::default().seed(3), options).unwrap();
-    let loaded = host.load_driver();
-    let outcome = common::lifecycle(&mut host, loaded, 256);
+    let entry = host.entry_point();
+    let outcome = common::lifecycle(&mut host, entry, 256);
     assert!(outcome.violations.is_empty(), "{:#?}", outcome.violations);
     let peak = host.stack_peak();
     eprintln!("kernel stack high-water mark: {peak} bytes (Windows x64 gives 24576)");

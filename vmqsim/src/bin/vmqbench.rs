@@ -7,6 +7,8 @@
 //! timed. Each figure is a ratio of two measurements taken in this one run.
 //! Not a test: nothing here asserts a time.
 
+#![forbid(unsafe_code)]
+
 use std::hint::black_box;
 use std::time::Instant;
 

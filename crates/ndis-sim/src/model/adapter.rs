@@ -8,6 +8,7 @@ use super::attributes::AdapterAttributes;
 use super::config::AdapterConfig;
 use super::filters::FilterTable;
 use super::oid::OidTracker;
+use super::queue_state::{QueueEvent, QueueState};
 
 /// The adapter's NDIS state (the miniport adapter state machine, simplified).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -28,24 +29,85 @@ pub enum Phase {
     Halted,
 }
 
+/// What moves an adapter from one phase to the next.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PhaseEvent {
+    /// MiniportInitializeEx returned (`ok`: NDIS_STATUS_SUCCESS).
+    InitializeReturned {
+        /// The miniport initialized the adapter.
+        ok: bool,
+    },
+    /// NDIS calls MiniportPause.
+    PauseCalled,
+    /// NDIS calls MiniportRestart.
+    RestartCalled,
+    /// The pause finished (MiniportPause returned SUCCESS, or NdisMPauseComplete).
+    PauseCompleted,
+    /// The restart finished (`ok`: with NDIS_STATUS_SUCCESS).
+    RestartCompleted {
+        /// The adapter restarted.
+        ok: bool,
+    },
+    /// A pended pause or restart never completed: NDIS gives up and treats the adapter as paused.
+    TransitionAbandoned,
+    /// NDIS calls MiniportHaltEx.
+    HaltCalled,
+    /// MiniportHaltEx returned.
+    HaltReturned,
+}
+
 impl Phase {
+    /// Every phase, for exhaustive tests.
+    pub const ALL: [Self; 7] =
+        [Self::Initializing, Self::Paused, Self::Restarting, Self::Running, Self::Pausing, Self::Halting, Self::Halted];
+
     /// `true` once the adapter is gone (no NDIS call may name it any more).
     pub fn is_gone(self) -> bool {
         self == Self::Halted
     }
+
+    /// The phase after `event`. NDIS decides the phase by what it does and what it observes
+    /// (the host actions check the phase before they act), so each event names its target;
+    /// a halted adapter stays halted.
+    /// See <https://learn.microsoft.com/windows-hardware/drivers/network/miniport-adapter-states-and-operations>.
+    #[must_use]
+    pub const fn on(self, event: PhaseEvent) -> Self {
+        use PhaseEvent as E;
+        match (self, event) {
+            (Self::Halted, _) => Self::Halted,
+            (_, E::InitializeReturned { ok: true }) => Self::Paused,
+            (_, E::InitializeReturned { ok: false }) => Self::Halted,
+            (_, E::PauseCalled) => Self::Pausing,
+            (_, E::RestartCalled) => Self::Restarting,
+            (_, E::PauseCompleted | E::RestartCompleted { ok: false } | E::TransitionAbandoned) => Self::Paused,
+            (_, E::RestartCompleted { ok: true }) => Self::Running,
+            (_, E::HaltCalled) => Self::Halting,
+            (_, E::HaltReturned) => Self::Halted,
+        }
+    }
 }
 
-/// NDIS's view of one non-default VM queue.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct QueueState {
-    /// ALLOCATE_QUEUE has been delivered but has not completed yet.
-    pub allocating: bool,
-    /// QUEUE_ALLOCATION_COMPLETE reported SUCCESS for it.
-    pub allocation_complete: bool,
-    /// A DmaStopped queue-state indication was made for it.
-    pub dma_stopped: bool,
-    /// FREE_QUEUE has been delivered and not completed yet.
-    pub freeing: bool,
+impl PhaseEvent {
+    /// Every event, for exhaustive tests.
+    pub const ALL: [Self; 10] = [
+        Self::InitializeReturned { ok: true },
+        Self::InitializeReturned { ok: false },
+        Self::PauseCalled,
+        Self::RestartCalled,
+        Self::PauseCompleted,
+        Self::RestartCompleted { ok: true },
+        Self::RestartCompleted { ok: false },
+        Self::TransitionAbandoned,
+        Self::HaltCalled,
+        Self::HaltReturned,
+    ];
+}
+
+/// NDIS's record of one non-default VM queue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct QueueRecord {
+    /// Where the queue is in its life.
+    pub state: QueueState,
     /// Allocated with NDIS_RECEIVE_QUEUE_PARAMETERS_PER_QUEUE_RECEIVE_INDICATION.
     pub per_queue_receive_indication: bool,
 }
@@ -79,11 +141,9 @@ pub struct AdapterState {
     /// Handle returned by NdisMRegisterScatterGatherDma while registered.
     pub sg_dma: Option<u64>,
     /// Non-default queues NDIS has allocated (or is allocating), by QueueId.
-    pub queues: BTreeMap<u32, QueueState>,
-    /// Filters NDIS has set, FilterId -> QueueId.
-    pub filters: BTreeMap<u32, u32>,
-    /// The same filters with their field tests, indexed for the receive checks.
-    pub filter_table: FilterTable,
+    pub queues: BTreeMap<u32, QueueRecord>,
+    /// Filters NDIS has set, with their field tests, indexed for the receive checks.
+    pub filters: FilterTable,
     /// QueueIds whose FREE_QUEUE completed and that NDIS has not allocated again since.
     pub freed_queues: BTreeSet<u32>,
     /// OID request bookkeeping.
@@ -117,8 +177,7 @@ impl AdapterState {
             attributes: AdapterAttributes::default(),
             sg_dma: None,
             queues: BTreeMap::new(),
-            filters: BTreeMap::new(),
-            filter_table: FilterTable::default(),
+            filters: FilterTable::default(),
             freed_queues: BTreeSet::new(),
             oid: OidTracker::default(),
             pause: Completion::Idle,
@@ -137,6 +196,20 @@ impl AdapterState {
         queue == 0 || self.queues.contains_key(&queue)
     }
 
+    /// Applies `event` to queue `queue` (forgetting it when the transition says so). Returns
+    /// the state the queue was in, `None` if it is not known.
+    pub fn queue_event(&mut self, queue: u32, event: QueueEvent) -> Option<QueueState> {
+        let record = self.queues.get_mut(&queue)?;
+        let before = record.state;
+        match before.on(event) {
+            Some(next) => record.state = next,
+            None => {
+                self.queues.remove(&queue);
+            }
+        }
+        Some(before)
+    }
+
     /// The lowest QueueId >= 1 not currently allocated (NDIS assigns QueueIds; ids are reused
     /// after a queue is freed, so they stay within 1..=NumQueues like netvmini expects).
     pub fn next_queue_id(&self) -> u32 {
@@ -145,11 +218,60 @@ impl AdapterState {
 
     /// The lowest FilterId >= 1 not currently set (NDIS assigns FilterIds per adapter).
     pub fn next_filter_id(&self) -> u32 {
-        (1..).find(|id| !self.filters.contains_key(id)).unwrap_or(u32::MAX)
+        (1..).find(|id| !self.filters.contains(*id)).unwrap_or(u32::MAX)
     }
 
     /// Whether the driver set NDIS_MINIPORT_ATTRIBUTES_BUS_MASTER.
     pub fn is_bus_master(&self) -> bool {
         self.attributes.registration.is_some_and(|r| r.attribute_flags & 0x40 != 0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Phase as P, PhaseEvent as E};
+
+    /// The (phase, event) table written out independently of `Phase::on`: one row per event
+    /// for every live phase; a halted adapter ignores everything.
+    fn expected(phase: P, event: E) -> P {
+        if phase == P::Halted {
+            return P::Halted;
+        }
+        match event {
+            E::InitializeReturned { ok: true } => P::Paused,
+            E::InitializeReturned { ok: false } => P::Halted,
+            E::PauseCalled => P::Pausing,
+            E::RestartCalled => P::Restarting,
+            E::PauseCompleted => P::Paused,
+            E::RestartCompleted { ok: true } => P::Running,
+            E::RestartCompleted { ok: false } => P::Paused,
+            E::TransitionAbandoned => P::Paused,
+            E::HaltCalled => P::Halting,
+            E::HaltReturned => P::Halted,
+        }
+    }
+
+    #[test]
+    fn every_phase_event_pair_matches_the_table() {
+        let mut checked = 0;
+        for phase in P::ALL {
+            for event in E::ALL {
+                assert_eq!(phase.on(event), expected(phase, event), "{phase:?} + {event:?}");
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, 70);
+    }
+
+    #[test]
+    fn the_adapter_lifecycle_holds() {
+        let p = P::Initializing
+            .on(E::InitializeReturned { ok: true })
+            .on(E::RestartCalled)
+            .on(E::RestartCompleted { ok: true });
+        assert_eq!(p, P::Running);
+        let p = p.on(E::PauseCalled).on(E::PauseCompleted).on(E::HaltCalled).on(E::HaltReturned);
+        assert_eq!(p, P::Halted);
+        assert_eq!(P::Initializing.on(E::InitializeReturned { ok: false }), P::Halted);
     }
 }

@@ -54,7 +54,7 @@ impl Model {
         let mut frame = Vec::with_capacity(specs.iter().map(|s| s.len).max().unwrap_or(0));
         for (i, (&nbl, spec)) in blocks.iter().zip(specs).enumerate() {
             let key = FrameKey { dst: spec.dst, vlan: spec.vlan };
-            let expected = self.adapter(adapter).map_or(0, |a| a.filter_table.expected_queue(&key));
+            let expected = self.adapter(adapter).map_or(0, |a| a.filters.expected_queue(&key));
             let sequence = self.traffic.record_send(adapter, *spec, expected);
             build_frame(&mut frame, spec, sequence, expected);
             let next = blocks.get(i + 1).copied().unwrap_or(0);

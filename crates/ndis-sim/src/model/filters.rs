@@ -2,8 +2,8 @@
 //! OID_RECEIVE_FILTER_SET_FILTER payload, and an index that answers "which queues' filters match
 //! this frame" in a few map lookups whatever the number of filters.
 //!
-//! Semantics (digest §3.2-§3.6): field tests within a filter are ANDed, filters of a queue are
-//! ORed. A destination-MAC test with VLAN_UNTAGGED_OR_ZERO matches only untagged or VLAN 0
+//! Semantics ("Setting a VMQ Filter", NDIS_RECEIVE_FILTER_FIELD_PARAMETERS): field tests within
+//! a filter are ANDed, filters of a queue are ORed. A destination-MAC test with VLAN_UNTAGGED_OR_ZERO matches only untagged or VLAN 0
 //! frames; MAC + VLAN tests match both. A filter with a test the model does not model (another
 //! header, field or test kind) matches nothing.
 //! See <https://learn.microsoft.com/windows-hardware/drivers/network/setting-a-vmq-filter>.
@@ -114,10 +114,22 @@ pub fn parse_filter(payload: &[u8]) -> Option<FilterRule> {
     Some(rule)
 }
 
-/// The filters of one adapter and their lookup index.
+/// One filter NDIS set on an adapter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Entry {
+    rule: FilterRule,
+    /// `false` once a pended FREE_QUEUE of its queue withdrew it from the receive checks: the
+    /// miniport may drop a queue's filters when it accepts FREE_QUEUE (that OID must not fail,
+    /// see OID_RECEIVE_FILTER_FREE_QUEUE), so frames that matched them belong elsewhere; the
+    /// FilterId stays taken until the FREE_QUEUE completes or CLEAR_FILTER names it.
+    active: bool,
+}
+
+/// The filters NDIS set on one adapter (every FilterId it handed out and not cleared) and the
+/// lookup index of the active ones: the one filter table of the model.
 #[derive(Clone, Debug, Default)]
 pub struct FilterTable {
-    rules: BTreeMap<u32, FilterRule>,
+    entries: BTreeMap<u32, Entry>,
     index: BTreeSet<(Key, u32)>,
     per_queue: BTreeMap<u32, u32>,
 }
@@ -125,22 +137,35 @@ pub struct FilterTable {
 impl FilterTable {
     /// Records filter `id` (replacing one with the same id).
     pub fn insert(&mut self, id: u32, rule: FilterRule) {
-        self.rules.insert(id, rule);
+        self.entries.insert(id, Entry { rule, active: true });
         self.rebuild();
     }
 
     /// Forgets filter `id`.
     pub fn remove(&mut self, id: u32) {
-        if self.rules.remove(&id).is_some() {
+        if self.entries.remove(&id).is_some() {
             self.rebuild();
         }
     }
 
-    /// Forgets every filter of `queue`.
+    /// Forgets every filter of `queue` (its FREE_QUEUE completed).
     pub fn remove_queue(&mut self, queue: u32) {
-        let before = self.rules.len();
-        self.rules.retain(|_, r| r.queue != queue);
-        if self.rules.len() != before {
+        let before = self.entries.len();
+        self.entries.retain(|_, e| e.rule.queue != queue);
+        if self.entries.len() != before {
+            self.rebuild();
+        }
+    }
+
+    /// Withdraws every filter of `queue` from the receive checks and keeps their FilterIds
+    /// (its FREE_QUEUE pended).
+    pub fn withdraw_queue(&mut self, queue: u32) {
+        let mut changed = false;
+        for e in self.entries.values_mut().filter(|e| e.rule.queue == queue && e.active) {
+            e.active = false;
+            changed = true;
+        }
+        if changed {
             self.rebuild();
         }
     }
@@ -148,7 +173,7 @@ impl FilterTable {
     fn rebuild(&mut self) {
         self.index.clear();
         self.per_queue.clear();
-        for rule in self.rules.values() {
+        for rule in self.entries.values().filter(|e| e.active).map(|e| &e.rule) {
             *self.per_queue.entry(rule.queue).or_default() += 1;
             for key in rule.keys() {
                 self.index.insert((key, rule.queue));
@@ -156,12 +181,17 @@ impl FilterTable {
         }
     }
 
-    /// The filter with id `id`.
-    pub fn get(&self, id: u32) -> Option<&FilterRule> {
-        self.rules.get(&id)
+    /// Whether FilterId `id` is taken (set and not cleared).
+    pub fn contains(&self, id: u32) -> bool {
+        self.entries.contains_key(&id)
     }
 
-    /// Whether `queue` has at least one filter.
+    /// Every filter set, as (FilterId, QueueId), by FilterId.
+    pub fn ids(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
+        self.entries.iter().map(|(id, e)| (*id, e.rule.queue))
+    }
+
+    /// Whether `queue` has at least one active filter.
     pub fn has_filters(&self, queue: u32) -> bool {
         self.per_queue.contains_key(&queue)
     }
@@ -189,7 +219,7 @@ impl FilterTable {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::vswitch::{FilterField, QueueId, filter_parameters_bytes};
+    use crate::model::payload::{FilterField, QueueId, filter_parameters_bytes};
 
     const MAC: [u8; 6] = [2, 0, 0, 0, 0, 9];
 
@@ -241,5 +271,17 @@ mod tests {
         assert!(!t.has_filters(3) && t.has_filters(2));
         t.remove(2);
         assert_eq!(t.expected_queue(&key(Some(9))), 0);
+    }
+
+    #[test]
+    fn a_withdrawn_filter_keeps_its_id_but_matches_nothing() {
+        let mut t = FilterTable::default();
+        t.insert(4, rule(&[FilterField::DestinationMac { mac: MAC, untagged_or_zero: false }]));
+        t.withdraw_queue(3);
+        assert!(t.contains(4) && !t.has_filters(3));
+        assert_eq!(t.ids().collect::<Vec<_>>(), vec![(4, 3)]);
+        assert_eq!(t.expected_queue(&key(None)), 0);
+        t.remove_queue(3);
+        assert!(!t.contains(4));
     }
 }

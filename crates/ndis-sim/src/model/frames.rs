@@ -25,7 +25,7 @@ const MAGIC: [u8; 4] = *b"VMQS";
 /// VLAN IDs are 12 bits.
 const MAX_VLAN_ID: u16 = 0x0FFF;
 
-/// One frame for [`crate::model::Sim::send_frames`].
+/// One frame for `Sim::send_frames` (the host action one layer up).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FrameSpec {
     /// Destination MAC.

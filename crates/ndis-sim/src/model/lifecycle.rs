@@ -8,7 +8,7 @@ use ndis_sys::{
     NDIS_STATUS_SUCCESS,
 };
 
-use super::adapter::{AdapterState, Completion, Phase};
+use super::adapter::{AdapterState, Completion, PhaseEvent};
 use super::config::{AdapterConfig, DISPATCH_LEVEL};
 use super::handles::HandleKind;
 use super::memory::{AddressSpace, Fault, Header, MemExt};
@@ -68,16 +68,14 @@ impl Model {
             // A failed initialize must leave nothing behind: NDIS never calls halt for it.
             self.check_adapter_resources(mem, adapter, "when MiniportInitializeEx failed");
         }
-        if let Some(a) = self.adapter_mut(adapter) {
-            a.phase = if ok { Phase::Paused } else { Phase::Halted };
-        }
+        self.phase_event(adapter, PhaseEvent::InitializeReturned { ok });
     }
 
     /// Begins a pause or restart: sets the phase and builds the parameters.
     pub fn begin_transition(&mut self, mem: &mut dyn AddressSpace, adapter: u64, t: Transition) -> Result<u64, Fault> {
-        let (size, phase) = match t {
-            Transition::Pause => (size!(NDIS_MINIPORT_PAUSE_PARAMETERS), Phase::Pausing),
-            Transition::Restart => (size!(NDIS_MINIPORT_RESTART_PARAMETERS), Phase::Restarting),
+        let (size, event) = match t {
+            Transition::Pause => (size!(NDIS_MINIPORT_PAUSE_PARAMETERS), PhaseEvent::PauseCalled),
+            Transition::Restart => (size!(NDIS_MINIPORT_RESTART_PARAMETERS), PhaseEvent::RestartCalled),
         };
         let params = mem.alloc(size, 16).ok_or(Fault { addr: 0, len: size, write: true })?;
         let header_size = match t {
@@ -88,8 +86,8 @@ impl Model {
         if t == Transition::Pause {
             mem.write_u32(params + off!(NDIS_MINIPORT_PAUSE_PARAMETERS, PauseReason), NDIS_PAUSE_NDIS_INTERNAL)?;
         }
+        self.phase_event(adapter, event);
         if let Some(a) = self.adapter_mut(adapter) {
-            a.phase = phase;
             *slot(a, t) = Completion::InHandler;
         }
         Ok(params)
@@ -135,11 +133,10 @@ impl Model {
             return;
         };
         *slot(a, t) = Completion::Idle;
-        a.phase = match t {
-            Transition::Pause => Phase::Paused,
-            Transition::Restart if status == NDIS_STATUS_SUCCESS => Phase::Running,
-            Transition::Restart => Phase::Paused,
-        };
+        a.phase = a.phase.on(match t {
+            Transition::Pause => PhaseEvent::PauseCompleted,
+            Transition::Restart => PhaseEvent::RestartCompleted { ok: status == NDIS_STATUS_SUCCESS },
+        });
         let outstanding = a.sends_outstanding.len();
         if t == Transition::Pause && outstanding > 0 {
             self.violate(
@@ -194,9 +191,7 @@ impl Model {
             format!("{t:?} of adapter {adapter:#x} returned PENDING and never completed"),
         );
         self.settle_transition(adapter, t, NDIS_STATUS_SUCCESS);
-        if let Some(a) = self.adapter_mut(adapter) {
-            a.phase = Phase::Paused;
-        }
+        self.phase_event(adapter, PhaseEvent::TransitionAbandoned);
     }
 
     /// Notes that a surprise-removal PnP event was delivered to the adapter.
@@ -206,16 +201,16 @@ impl Model {
         }
     }
 
-    /// Sets the adapter's phase (host bookkeeping).
-    pub fn set_phase(&mut self, adapter: u64, phase: Phase) {
+    /// Moves the adapter's phase on by `event` ([`super::adapter::Phase::on`]).
+    pub fn phase_event(&mut self, adapter: u64, event: PhaseEvent) {
         if let Some(a) = self.adapter_mut(adapter) {
-            a.phase = phase;
+            a.phase = a.phase.on(event);
         }
     }
 
     /// After MiniportHaltEx returned: the adapter is gone; runs the halt-time checks.
     pub fn finish_halt(&mut self, mem: &mut dyn AddressSpace, adapter: u64) {
-        self.set_phase(adapter, Phase::Halted);
+        self.phase_event(adapter, PhaseEvent::HaltReturned);
         self.check_adapter_resources(mem, adapter, "when MiniportHaltEx returned");
         let outstanding = self.adapter(adapter).map_or(0, |a| a.sends_outstanding.len());
         if outstanding > 0 {

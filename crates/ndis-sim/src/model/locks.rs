@@ -143,9 +143,4 @@ impl Model {
             self.irql = saved;
         }
     }
-
-    /// Addresses of the spin locks currently held.
-    pub fn held_spin_locks(&self) -> Vec<u64> {
-        self.locks.held().into_iter().collect()
-    }
 }

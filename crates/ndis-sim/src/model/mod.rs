@@ -3,24 +3,11 @@
 //! Addresses are `u64`; memory is reached only through [`AddressSpace`] and the driver only
 //! through [`Env::call_driver`], so the same model can serve host tests (real pointers) and an
 //! x86-64 emulator running the cross-built `vmqnic.sys` (guest addresses). Every NDIS export is
-//! a `Model` method taking `&mut dyn AddressSpace`; the multi-step host actions that call the
-//! driver live in [`Sim`].
+//! a `Model` method taking `&mut dyn AddressSpace`. This is the bottom layer: the multi-step
+//! host actions that call the driver are built on it one layer up (`crate::sim`), and nothing
+//! here calls up into them.
 //!
 //! See <https://learn.microsoft.com/windows-hardware/drivers/network/ndis-miniport-drivers2>.
-
-/// `offset_of!` on an `ndis_sys` struct, as a `u64` address offset.
-macro_rules! off {
-    ($ty:ident, $($field:tt)+) => {
-        (::core::mem::offset_of!(::ndis_sys::$ty, $($field)+) as u64)
-    };
-}
-
-/// `size_of` of an `ndis_sys` struct, as `usize`.
-macro_rules! size {
-    ($ty:ident) => {
-        ::core::mem::size_of::<::ndis_sys::$ty>()
-    };
-}
 
 pub mod adapter;
 pub mod attributes;
@@ -37,8 +24,10 @@ pub mod memory;
 pub mod nbl_pool;
 pub mod oid;
 mod ownership;
+pub mod payload;
 pub mod pool;
 pub mod quarantine;
+pub mod queue_state;
 mod receive;
 mod registry;
 pub mod report;
@@ -46,7 +35,6 @@ pub mod rng;
 pub mod rules;
 mod sg_dma;
 pub mod shared_memory;
-pub mod sim;
 mod status;
 pub mod traffic;
 pub mod work_items;
@@ -57,7 +45,6 @@ pub use calls::{Env, MiniportCall};
 pub use config::{AdapterConfig, HostConfig};
 pub use memory::{AddressSpace, ArenaMemory, Fault, MemExt};
 pub use rules::Violation;
-pub use sim::Sim;
 
 use adapter::{AdapterState, Phase};
 use driver::DriverState;
@@ -175,11 +162,6 @@ impl Model {
     /// Removes and returns the violations not yet taken.
     pub fn take_violations(&mut self) -> Vec<Violation> {
         std::mem::take(&mut self.violations)
-    }
-
-    /// Every violation ever recorded (taken or not).
-    pub fn violation_history(&self) -> &[Violation] {
-        &self.history
     }
 
     /// The adapter with MiniportAdapterHandle `handle`.

@@ -1,7 +1,8 @@
 //! Freed shared memory kept poisoned for a while before it goes back to the allocator: a
 //! miniport that writes into a block (DMA, a frame copy) after `NdisFreeSharedMemory` changes
-//! the poison, and the check reports `shared-memory.touched-after-free` (digest §3.3.7: "Do not
-//! indicate on the queue after completing FREE_QUEUE"; the memory belongs to NDIS again).
+//! the poison, and the check reports `shared-memory.touched-after-free` (Freeing a VM queue: the
+//! miniport must not indicate on the queue after completing FREE_QUEUE; the memory belongs to
+//! NDIS again).
 //! See <https://learn.microsoft.com/windows-hardware/drivers/network/freeing-a-vm-queue>.
 
 use std::collections::VecDeque;

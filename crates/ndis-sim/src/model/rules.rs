@@ -1,7 +1,8 @@
 //! Rule names and the [`Violation`] record the model produces when the driver breaks an NDIS rule.
 //!
-//! Each name is short, stable and grep-able (`area.what`); tests match on them. Sources are in
-//! `/work/shared/reference/ndis-vmq.md` (the spec digest) unless a doc says otherwise.
+//! Each name is short, stable and grep-able (`area.what`); tests match on them. Each doc names
+//! the NDIS routine, OID or Driver Verifier rule it comes from; see
+//! <https://learn.microsoft.com/windows-hardware/drivers/network/ndis-miniport-drivers2>.
 
 use std::fmt;
 
@@ -196,7 +197,7 @@ pub const RECEIVE_MISUSE: &str = "receive.misuse";
 
 // --- receive path (VMQ) -----------------------------------------------------------------------
 /// Indication from a VM queue that is not Running: no filter set, or ALLOCATION_COMPLETE not
-/// done (digest §3.2: indications are allowed only in Running).
+/// done ("Queue States and Operations": indications are allowed only in Running).
 pub const RECEIVE_QUEUE_NOT_RUNNING: &str = "receive.queue-not-running";
 /// Indication from a VM queue whose FREE_QUEUE was delivered (being freed) or has completed.
 pub const RECEIVE_QUEUE_FREED: &str = "receive.queue-freed";

@@ -10,6 +10,7 @@ use ndis_sys::{
 use super::config::DISPATCH_LEVEL;
 use super::handles::HandleKind;
 use super::memory::{AddressSpace, Fault, Header, MemExt};
+use super::queue_state::QueueEvent;
 use super::report::StatusRecord;
 use super::{Model, rules};
 
@@ -104,9 +105,9 @@ impl Model {
             );
         }
         if state == NdisReceiveQueueOperationalStateDmaStopped as u32
-            && let Some(q) = self.adapter_mut(handle).and_then(|a| a.queues.get_mut(&queue))
+            && let Some(a) = self.adapter_mut(handle)
         {
-            q.dma_stopped = true;
+            a.queue_event(queue, QueueEvent::DmaStoppedIndicated);
         }
         Ok((queue, state))
     }

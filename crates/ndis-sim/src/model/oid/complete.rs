@@ -14,6 +14,8 @@ use ndis_sys::{
 use super::super::config::DISPATCH_LEVEL;
 use super::super::filters::{FilterRule, parse_filter};
 use super::super::memory::{AddressSpace, MemExt};
+use super::super::payload;
+use super::super::queue_state::{QueueEvent, QueueState};
 use super::super::{Model, rules};
 use super::{OidRecord, OidResult, OidState, RequestKind};
 
@@ -35,7 +37,7 @@ impl Model {
                     // come back. A host that left filters set broke "clear filters before
                     // FREE_QUEUE", and FREE_QUEUE must not fail, so the miniport may drop them
                     // now: from here on frames that matched them belong elsewhere.
-                    a.filter_table.remove_queue(queue);
+                    a.filters.withdraw_queue(queue);
                 }
                 a.oid.current = Some(OidRecord { state: OidState::Pending, ..record });
                 None
@@ -196,8 +198,8 @@ impl Model {
             (OID_RECEIVE_FILTER_ALLOCATE_QUEUE, Some(q), _) if r.kind == RequestKind::Method => {
                 if ok {
                     self.queue_counters.0 += 1;
-                    if let Some(s) = self.adapter_mut(adapter).and_then(|a| a.queues.get_mut(&q)) {
-                        s.allocating = false;
+                    if let Some(a) = self.adapter_mut(adapter) {
+                        a.queue_event(q, QueueEvent::AllocateSucceeded);
                     }
                 } else {
                     self.check_shared_memory_freed(
@@ -207,21 +209,21 @@ impl Model {
                         "after its ALLOCATE_QUEUE failed",
                     );
                     if let Some(a) = self.adapter_mut(adapter) {
-                        a.queues.remove(&q);
+                        a.queue_event(q, QueueEvent::AllocateFailed);
                     }
                 }
             }
             (OID_RECEIVE_FILTER_FREE_QUEUE, Some(q), _) if r.kind == RequestKind::Set => {
-                let Some(state) = self.adapter(adapter).and_then(|a| a.queues.get(&q)).cloned() else {
+                let Some(state) = self.adapter(adapter).and_then(|a| a.queues.get(&q)).map(|r| r.state) else {
                     return;
                 };
                 if !ok {
-                    if let Some(s) = self.adapter_mut(adapter).and_then(|a| a.queues.get_mut(&q)) {
-                        s.freeing = false;
+                    if let Some(a) = self.adapter_mut(adapter) {
+                        a.queue_event(q, QueueEvent::FreeFailed);
                     }
                     return;
                 }
-                if !state.dma_stopped {
+                if !matches!(state, QueueState::DmaStopped { .. }) {
                     self.violate(
                         rules::OID_FREE_QUEUE_BEFORE_DMA_STOPPED,
                         format!("FREE_QUEUE for queue {q} completed before an NDIS_STATUS_RECEIVE_QUEUE_STATE DmaStopped indication for it"),
@@ -244,9 +246,8 @@ impl Model {
                 }
                 self.queue_counters.1 += 1;
                 if let Some(a) = self.adapter_mut(adapter) {
-                    a.queues.remove(&q);
-                    a.filters.retain(|_, fq| *fq != q);
-                    a.filter_table.remove_queue(q);
+                    a.queue_event(q, QueueEvent::FreeSucceeded);
+                    a.filters.remove_queue(q);
                     a.freed_queues.insert(q);
                 }
             }
@@ -260,20 +261,18 @@ impl Model {
                     supported: false,
                 });
                 if let Some(a) = self.adapter_mut(adapter) {
-                    a.filters.insert(f, q);
-                    a.filter_table.insert(f, FilterRule { queue: q, ..rule });
+                    a.filters.insert(f, FilterRule { queue: q, ..rule });
                 }
             }
             (OID_RECEIVE_FILTER_CLEAR_FILTER, _, Some(f)) if ok => {
                 if let Some(a) = self.adapter_mut(adapter) {
-                    a.filters.remove(&f);
-                    a.filter_table.remove(f);
+                    a.filters.remove(f);
                 }
             }
             (OID_RECEIVE_FILTER_QUEUE_ALLOCATION_COMPLETE, _, _) if ok && r.kind == RequestKind::Method => {
                 for (q, s) in parse_allocation_complete(mem, r.buffer, r.buffer_len) {
-                    if let Some(qs) = self.adapter_mut(adapter).and_then(|a| a.queues.get_mut(&q)) {
-                        qs.allocation_complete |= s == NDIS_STATUS_SUCCESS;
+                    if let Some(a) = self.adapter_mut(adapter).filter(|_| s == NDIS_STATUS_SUCCESS) {
+                        a.queue_event(q, QueueEvent::AllocationComplete);
                     }
                 }
             }
@@ -310,5 +309,5 @@ fn parse_allocation_complete(mem: &dyn AddressSpace, buffer: u64, len: u32) -> V
     let Ok(bytes) = mem.read_vec(buffer, len as usize) else {
         return Vec::new();
     };
-    crate::vswitch::parse_allocation_complete(&bytes).unwrap_or_default()
+    payload::parse_allocation_complete(&bytes).unwrap_or_default()
 }

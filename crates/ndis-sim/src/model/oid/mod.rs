@@ -18,9 +18,10 @@ use ndis_sys::{
 };
 
 use super::Model;
-use super::adapter::QueueState;
+use super::adapter::QueueRecord;
 use super::handles::HandleKind;
 use super::memory::{AddressSpace, Fault, Header, MemExt};
+use super::queue_state::{QueueEvent, QueueState};
 
 /// The three kinds of OID request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -268,20 +269,19 @@ impl Model {
                 a.freed_queues.remove(&id);
                 a.queues.insert(
                     id,
-                    QueueState {
-                        allocating: true,
+                    QueueRecord {
+                        state: QueueState::Allocating,
                         per_queue_receive_indication: flags
                             & NDIS_RECEIVE_QUEUE_PARAMETERS_PER_QUEUE_RECEIVE_INDICATION
                             != 0,
-                        ..QueueState::default()
                     },
                 );
                 (Some(id), None)
             }
             (RequestKind::Set, OID_RECEIVE_FILTER_FREE_QUEUE) => {
                 let q = u32_within(mem, buffer, len, off!(NDIS_RECEIVE_QUEUE_FREE_PARAMETERS, QueueId))?;
-                if let Some(s) = q.and_then(|q| a.queues.get_mut(&q)) {
-                    s.freeing = true;
+                if let Some(q) = q {
+                    a.queue_event(q, QueueEvent::FreeDelivered);
                 }
                 (q, None)
             }

@@ -43,7 +43,7 @@ impl Model {
         let Some(a) = self.adapter(adapter) else {
             return false;
         };
-        let table = &a.filter_table;
+        let table = &a.filters;
         let (leak, wrong) = match key {
             None => (q != 0, None),
             Some(k) if q != 0 => (!table.queue_matches(k, q), None),

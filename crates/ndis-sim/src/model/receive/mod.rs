@@ -2,8 +2,9 @@
 //! NET_BUFFER_SHARED_MEMORY against the shared-memory ledger, the MDL data range, the frame
 //! itself (cross-VM leak, order, corruption), and which NBLs NDIS owns until they are returned.
 //!
-//! Digest §1.9, §1.14, §2 ("NdisMIndicateReceiveNetBufferLists"), §3.2-§3.4 and §3.6.
-//! See <https://learn.microsoft.com/windows-hardware/drivers/network/vmq-receive-path>.
+//! See <https://learn.microsoft.com/windows-hardware/drivers/network/vmq-receive-path>,
+//! <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nf-ndis-ndismindicatereceivenetbufferlists>
+//! and <https://learn.microsoft.com/windows-hardware/drivers/network/queue-states-and-operations>.
 
 use ndis_sys::{
     NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL, NDIS_RECEIVE_FLAGS_RESOURCES, NDIS_RECEIVE_FLAGS_SHARED_MEMORY_INFO_VALID,
@@ -199,11 +200,11 @@ impl Model {
         if q == 0 {
             return;
         }
-        let state = a.queues.get(&q).cloned();
-        let has_filters = a.filter_table.has_filters(q);
+        let record = a.queues.get(&q).copied();
+        let has_filters = a.filters.has_filters(q);
         let freed = a.freed_queues.contains(&q);
-        let per_queue = state.as_ref().is_some_and(|s| s.per_queue_receive_indication);
-        match state {
+        let per_queue = record.is_some_and(|r| r.per_queue_receive_indication);
+        match record.map(|r| r.state) {
             None if freed => self.violate_rx(
                 rules::RECEIVE_QUEUE_FREED,
                 format!("{API}: NBL {nbl:#x} names queue {q}, whose FREE_QUEUE has completed"),
@@ -212,11 +213,11 @@ impl Model {
                 rules::RECEIVE_MISUSE,
                 format!("{API}: NBL {nbl:#x} names receive queue {q}, which is not allocated"),
             ),
-            Some(s) if s.freeing => self.violate_rx(
+            Some(s) if s.is_freeing() => self.violate_rx(
                 rules::RECEIVE_QUEUE_FREED,
                 format!("{API}: NBL {nbl:#x} names queue {q}, which is being freed (FREE_QUEUE delivered)"),
             ),
-            Some(s) if !s.allocation_complete || !has_filters => self.violate_rx(
+            Some(s) if !s.is_complete() || !has_filters => self.violate_rx(
                 rules::RECEIVE_QUEUE_NOT_RUNNING,
                 format!(
                     "{API}: NBL {nbl:#x} names queue {q}, which is not Running ({})",

@@ -1,13 +1,13 @@
 //! Read-only views of the simulated host for tests and the runner.
 
-use super::super::adapter::Phase;
-use super::super::attributes::{GeneralAttributes, ReceiveFilterCapabilities, RegistrationAttributes};
-use super::super::calls::Env;
-use super::super::driver::Characteristics;
-use super::super::report::{Report, StatusRecord};
-use super::super::rules::Violation;
-use super::super::shared_memory::SharedBlock;
 use super::{AdapterId, Sim};
+use crate::model::adapter::Phase;
+use crate::model::attributes::{GeneralAttributes, ReceiveFilterCapabilities, RegistrationAttributes};
+use crate::model::calls::Env;
+use crate::model::driver::Characteristics;
+use crate::model::report::{Report, StatusRecord};
+use crate::model::rules::Violation;
+use crate::model::shared_memory::SharedBlock;
 
 impl<E: Env> Sim<E> {
     /// The adapter's phase (`None` if unknown).
@@ -70,9 +70,7 @@ impl<E: Env> Sim<E> {
 
     /// (FilterId, QueueId) of the filters NDIS currently has set on the adapter.
     pub fn filters(&mut self, a: AdapterId) -> Vec<(u32, u32)> {
-        self.with_model(|m, _| {
-            m.adapter(a.0).map(|s| s.filters.iter().map(|(f, q)| (*f, *q)).collect()).unwrap_or_default()
-        })
+        self.with_model(|m, _| m.adapter(a.0).map(|s| s.filters.ids().collect()).unwrap_or_default())
     }
 
     /// Live shared-memory blocks of the adapter.

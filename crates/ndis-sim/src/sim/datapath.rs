@@ -8,12 +8,12 @@ use std::ops::Range;
 
 use ndis_sys::{NDIS_RETURN_FLAGS_DISPATCH_LEVEL, NDIS_SEND_FLAGS_DISPATCH_LEVEL};
 
-use super::super::adapter::Phase;
-use super::super::calls::{Env, MiniportCall};
-use super::super::config::DISPATCH_LEVEL;
-use super::super::frames::{BROADCAST_MAC, FrameSpec, MIN_FRAME_LEN};
-use super::super::traffic::Traffic;
 use super::{AdapterId, Sim, SimError};
+use crate::model::adapter::Phase;
+use crate::model::calls::{Env, MiniportCall};
+use crate::model::config::DISPATCH_LEVEL;
+use crate::model::frames::{BROADCAST_MAC, FrameSpec, MIN_FRAME_LEN};
+use crate::model::traffic::Traffic;
 
 /// What became of one `send` / `send_frames`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

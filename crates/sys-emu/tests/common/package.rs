@@ -1,4 +1,5 @@
-//! Finding (and if needed building) the packaged `vmqnic.sys` for tests and tools.
+//! Test support: finding (and if needed building) the packaged `vmqnic.sys`. Shared by the
+//! emulator's tests and vmqsim's (`#[path]`), so it finds the workspace from either crate.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -6,10 +7,11 @@ use std::sync::Mutex;
 
 static BUILD: Mutex<()> = Mutex::new(());
 
-/// The repository root (this crate lives in `crates/sys-emu`).
+/// The repository root: the nearest ancestor of the including crate that holds `Cargo.lock`.
 #[must_use]
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    here.ancestors().find(|dir| dir.join("Cargo.lock").is_file()).unwrap_or(here).to_path_buf()
 }
 
 /// The newest modification time of the files the image is built from.

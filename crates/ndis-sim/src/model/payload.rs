@@ -1,22 +1,114 @@
-//! Byte builders and parsers for the VMQ OID payloads (NDIS_RECEIVE_QUEUE_PARAMETERS,
-//! allocation-complete arrays, filter parameters), using the `ndis_sys` layouts.
+//! The VMQ OID payloads the vSwitch sends and NDIS reads back: the request types ([`QueueId`],
+//! [`QueueSpec`], [`FilterField`]), byte builders (NDIS_RECEIVE_QUEUE_PARAMETERS,
+//! allocation-complete arrays, filter parameters) and parsers, using the `ndis_sys` layouts.
+//! Builders are free functions returning bytes so tests can corrupt them before sending.
 //!
 //! See <https://learn.microsoft.com/windows-hardware/drivers/network/oid-receive-filter-allocate-queue>.
+
+use std::fmt;
 
 use ndis_sys::{
     NDIS_OBJECT_TYPE_DEFAULT, NDIS_RECEIVE_FILTER_FIELD_MAC_HEADER_VLAN_UNTAGGED_OR_ZERO, NdisFrameHeaderMac,
     NdisMacHeaderFieldDestinationAddress, NdisMacHeaderFieldVlanId, NdisReceiveFilterTestEqual,
-    NdisReceiveFilterTypeVMQueue,
+    NdisReceiveFilterTypeVMQueue, NdisReceiveQueueTypeVMQueue,
 };
 
-use super::{FilterField, QueueId, QueueSpec};
-use crate::model::memory::Header;
+use super::memory::Header;
 
 /// `offset_of!` on an `ndis_sys` struct, as `usize`.
 macro_rules! at {
     ($ty:ident, $field:ident) => {
         ::core::mem::offset_of!(::ndis_sys::$ty, $field)
     };
+}
+
+/// A VM queue id (NDIS assigns them; 0 is the default queue).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct QueueId(pub u32);
+
+impl fmt::Display for QueueId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "queue {}", self.0)
+    }
+}
+
+/// What the vSwitch asks for in OID_RECEIVE_FILTER_ALLOCATE_QUEUE.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QueueSpec {
+    /// NumSuggestedReceiveBuffers.
+    pub suggested_buffers: u32,
+    /// LookaheadSize (0 = no split; NDIS 6.30 always passes 0).
+    pub lookahead: u32,
+    /// Flags (PER_QUEUE_RECEIVE_INDICATION, LOOKAHEAD_SPLIT_REQUIRED).
+    pub flags: u32,
+    /// ProcessorAffinity.Mask (never 0).
+    pub affinity: u64,
+    /// ProcessorAffinity.Group.
+    pub group: u16,
+    /// QueueType (NdisReceiveQueueTypeVMQueue).
+    pub queue_type: i32,
+    /// VmName.
+    pub vm_name: String,
+    /// QueueName.
+    pub queue_name: String,
+    /// PortId (6.30).
+    pub port_id: u32,
+    /// Header revision: 2 (size 1092, default) or 1 (size 1084).
+    pub revision: u8,
+}
+
+impl Default for QueueSpec {
+    fn default() -> Self {
+        Self {
+            suggested_buffers: 256,
+            lookahead: 0,
+            flags: 0,
+            affinity: 1,
+            group: 0,
+            queue_type: NdisReceiveQueueTypeVMQueue,
+            vm_name: "vm".to_string(),
+            queue_name: "vmq".to_string(),
+            port_id: 0,
+            revision: 2,
+        }
+    }
+}
+
+impl QueueSpec {
+    /// Sets NumSuggestedReceiveBuffers.
+    pub fn suggested_buffers(mut self, n: u32) -> Self {
+        self.suggested_buffers = n;
+        self
+    }
+    /// Sets LookaheadSize.
+    pub fn lookahead(mut self, n: u32) -> Self {
+        self.lookahead = n;
+        self
+    }
+    /// Sets Flags.
+    pub fn flags(mut self, flags: u32) -> Self {
+        self.flags = flags;
+        self
+    }
+    /// Sets the processor affinity mask (group 0).
+    pub fn affinity(mut self, mask: u64) -> Self {
+        self.affinity = mask;
+        self
+    }
+}
+
+/// One field test of a VMQ filter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FilterField {
+    /// Destination MAC equals; `untagged_or_zero` sets VLAN_UNTAGGED_OR_ZERO.
+    DestinationMac {
+        /// The MAC address.
+        mac: [u8; 6],
+        /// Match only untagged or VLAN 0 frames.
+        untagged_or_zero: bool,
+    },
+    /// VLAN ID equals (stored big-endian, per the DDI).
+    VlanId(u16),
 }
 
 fn put_u16(b: &mut [u8], at: usize, v: u16) {
@@ -161,4 +253,30 @@ pub fn clear_filter_bytes(queue: QueueId, filter_id: u32) -> Vec<u8> {
     put_u32(&mut b, at!(NDIS_RECEIVE_FILTER_CLEAR_PARAMETERS, QueueId), queue.0);
     put_u32(&mut b, at!(NDIS_RECEIVE_FILTER_CLEAR_PARAMETERS, FilterId), filter_id);
     b
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn allocation_complete_round_trips() {
+        let b = allocation_complete_bytes(&[QueueId(1), QueueId(3)]);
+        assert_eq!(b.len(), 20 + 32);
+        assert_eq!(parse_allocation_complete(&b), Some(vec![(1, 0), (3, 0)]));
+    }
+
+    #[test]
+    fn queue_parameters_have_revision_2_size_1092() {
+        let b = queue_parameters_bytes(&QueueSpec::default());
+        assert_eq!(b.len(), 1092);
+        assert_eq!(&b[..4], &[0x80, 2, 0x44, 0x04]);
+        assert_eq!(b[24], 1, "affinity mask");
+    }
+
+    #[test]
+    fn vlan_is_big_endian() {
+        let b = filter_parameters_bytes(QueueId(1), &[FilterField::VlanId(0x0123)]);
+        assert_eq!(&b[48 + 24..48 + 26], &[0x01, 0x23]);
+    }
 }

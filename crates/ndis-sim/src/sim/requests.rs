@@ -4,10 +4,10 @@
 
 use ndis_sys::NDIS_STATUS_PENDING;
 
-use super::super::calls::{Env, MiniportCall};
-use super::super::config::PASSIVE_LEVEL;
-use super::super::oid::{OidResult, RequestKind};
 use super::{AdapterId, Sim};
+use crate::model::calls::{Env, MiniportCall};
+use crate::model::config::PASSIVE_LEVEL;
+use crate::model::oid::{OidResult, RequestKind};
 
 impl<E: Env> Sim<E> {
     /// Sends a query OID with an output buffer of `output_len` bytes.

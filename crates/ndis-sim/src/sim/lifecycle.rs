@@ -5,13 +5,13 @@
 
 use ndis_sys::{NDIS_STATUS_SUCCESS, NdisHaltDeviceDisabled, NdisShutdownBugCheck};
 
-use super::super::adapter::Phase;
-use super::super::calls::{Env, MiniportCall};
-use super::super::config::{AdapterConfig, HIGH_LEVEL, PASSIVE_LEVEL};
-use super::super::lifecycle::Transition;
-use super::super::memory::{Header, MemExt};
-use super::super::rules;
 use super::{AdapterId, Sim, SimError};
+use crate::model::adapter::{Phase, PhaseEvent};
+use crate::model::calls::{Env, MiniportCall};
+use crate::model::config::{AdapterConfig, HIGH_LEVEL, PASSIVE_LEVEL};
+use crate::model::lifecycle::Transition;
+use crate::model::memory::{Header, MemExt};
+use crate::model::rules;
 
 /// sizeof(DRIVER_OBJECT) on x64.
 const DRIVER_OBJECT_SIZE: usize = 0x150;
@@ -209,19 +209,18 @@ impl<E: Env> Sim<E> {
         if self.with_model(|m, _| m.adapter(a.0).is_some_and(|s| s.oid.current_request_id().is_some())) {
             self.with_model(|m, _| m.abandon_pending_oid(a.0, "when the adapter was halted"));
         }
-        let filters: Vec<(u32, u32)> = self.with_model(|m, _| {
-            m.adapter(a.0).map(|s| s.filters.iter().map(|(f, q)| (*f, *q)).collect()).unwrap_or_default()
-        });
+        let filters: Vec<(u32, u32)> =
+            self.with_model(|m, _| m.adapter(a.0).map(|s| s.filters.ids().collect()).unwrap_or_default());
         for (filter, queue) in filters {
-            let _ = self.clear_filter(a, crate::vswitch::QueueId(queue), filter);
+            let _ = self.clear_filter(a, crate::model::payload::QueueId(queue), filter);
         }
         let queues: Vec<u32> =
             self.with_model(|m, _| m.adapter(a.0).map(|s| s.queues.keys().copied().collect()).unwrap_or_default());
         for queue in queues.into_iter().filter(|_| free_queues) {
-            let _ = self.free_queue(a, crate::vswitch::QueueId(queue));
+            let _ = self.free_queue(a, crate::model::payload::QueueId(queue));
         }
         self.return_received(a);
-        self.with_model(|m, _| m.set_phase(a.0, Phase::Halting));
+        self.with_model(|m, _| m.phase_event(a.0, PhaseEvent::HaltCalled));
         self.invoke(MiniportCall::Halt { handler, context, action }, PASSIVE_LEVEL);
         self.with_model(|m, mem| m.finish_halt(mem, a.0));
         self.settle();
@@ -247,7 +246,7 @@ impl<E: Env> Sim<E> {
     pub(super) fn adapter_call_target(
         &mut self,
         a: AdapterId,
-        pick: impl FnOnce(&super::super::driver::Handlers) -> u64,
+        pick: impl FnOnce(&crate::model::driver::Handlers) -> u64,
     ) -> Result<(u64, u64), SimError> {
         let handlers = self.with_model(|m, _| m.handlers()).ok_or(SimError::NoDriver)?;
         let context = self

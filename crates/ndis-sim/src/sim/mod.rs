@@ -8,16 +8,17 @@ mod datapath;
 mod inspect;
 mod lifecycle;
 mod requests;
+mod vmq;
 
 use std::fmt;
 
 use ndis_sys::NDIS_STATUS_SUCCESS;
 
-use super::Model;
-use super::calls::{Env, MiniportCall};
-use super::config::PASSIVE_LEVEL;
-use super::frames::FrameError;
-use super::memory::AddressSpace;
+use crate::model::Model;
+use crate::model::calls::{Env, MiniportCall};
+use crate::model::config::PASSIVE_LEVEL;
+use crate::model::frames::FrameError;
+use crate::model::memory::AddressSpace;
 
 pub use datapath::SendResult;
 
