@@ -111,6 +111,24 @@ macro_rules! for_each_import {
             "ndis.sys" extern "system" fn NdisMDeregisterScatterGatherDma(NdisMiniportDmaHandle: NDIS_HANDLE)
                 => model(|m, _| m.deregister_sg_dma(NdisMiniportDmaHandle));
 
+            // Device memory (PASSIVE_LEVEL).
+            /// Maps a bus-relative range of the adapter's device memory into system space; `VirtualAddress` is NULL on failure. PASSIVE_LEVEL.
+            "ndis.sys" extern "system" fn NdisMMapIoSpace(
+                VirtualAddress: *mut PVOID,
+                MiniportAdapterHandle: NDIS_HANDLE,
+                PhysicalAddress: NDIS_PHYSICAL_ADDRESS,
+                Length: UINT,
+            ) -> NDIS_STATUS = $crate::NDIS_STATUS_FAILURE => model(|m, mem| {
+                // CAST: a bus-relative physical address is never negative.
+                m.map_io_space(mem, VirtualAddress, MiniportAdapterHandle, PhysicalAddress as u64, Length)
+            });
+            /// Undoes `NdisMMapIoSpace` (same `VirtualAddress` and `Length`). PASSIVE_LEVEL.
+            "ndis.sys" extern "system" fn NdisMUnmapIoSpace(
+                MiniportAdapterHandle: NDIS_HANDLE,
+                VirtualAddress: PVOID,
+                Length: UINT,
+            ) => model(|m, mem| m.unmap_io_space(mem, MiniportAdapterHandle, VirtualAddress, Length));
+
             // Configuration (PASSIVE_LEVEL).
             /// Opens the adapter's registry configuration. PASSIVE_LEVEL.
             "ndis.sys" extern "system" fn NdisOpenConfigurationEx(
