@@ -34,6 +34,7 @@ const ALLOWED: &[&str] = &[
     "crates/ndis-sim/tests/common/oid.rs",
     "crates/ndis-sim/tests/common/rx.rs",
     "crates/ndis-sim/tests/rules_driver.rs",
+    "crates/ndis-sim/tests/rules_io_space.rs",
     "crates/ndis-sim/tests/rules_nbl.rs",
     "crates/ndis-sim/tests/rules_oid.rs",
     "crates/ndis-sim/tests/rules_receive.rs",

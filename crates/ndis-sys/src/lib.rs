@@ -53,6 +53,7 @@ macro_rules! zeroed_default {
 
 pub mod config;
 pub mod functions;
+pub mod import_table;
 pub mod miniport;
 pub mod miniport_attributes;
 pub mod nbl;
@@ -65,6 +66,7 @@ pub mod vmq;
 
 pub use config::*;
 pub use functions::*;
+pub use import_table::Import;
 pub use miniport::*;
 pub use miniport_attributes::*;
 pub use nbl::*;

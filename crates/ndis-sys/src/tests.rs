@@ -1,53 +1,49 @@
-//! Unit tests: `imports.txt` matches the declarations in `functions.rs`, and a few layout spot checks.
+//! Unit tests: `imports.txt` is the import table's list, and a few layout spot checks.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::collections::BTreeSet;
-use std::string::{String, ToString};
-use std::vec::Vec;
+use std::string::String;
 
-const FUNCTIONS_RS: &str = include_str!("functions.rs");
+use crate::IMPORTS;
+
 const IMPORTS_TXT: &str = include_str!("../imports.txt");
 
-/// `dll!Symbol` for every `pub fn` in an extern block, the DLL taken from the block's
-/// preceding `link(name = "...")` attribute.
-fn declared_imports() -> BTreeSet<String> {
-    let mut dll: Option<String> = None;
-    let mut out = BTreeSet::new();
-    for line in FUNCTIONS_RS.lines().map(str::trim) {
-        if let Some(start) = line.find("link(name = \"") {
-            let rest = &line[start + "link(name = \"".len()..];
-            dll = Some(rest[..rest.find('"').unwrap()].to_string());
-        } else if let Some(rest) = line.strip_prefix("pub fn ") {
-            let name = &rest[..rest.find('(').unwrap()];
-            let dll = dll.as_deref().expect("pub fn outside a linked extern block");
-            assert!(out.insert(std::format!("{dll}!{name}")), "{name} declared twice");
-        }
+/// `imports.txt` as the table says it must be.
+fn expected_imports_txt() -> String {
+    let mut text = String::from(
+        "# The import allowlist of vmqnic.sys, one `dll!Symbol` a line: generated from the table in\n\
+         # crates/ndis-sys/src/import_table.rs (`cargo test -p ndis-sys` fails when they differ).\n\
+         # Regenerate with `VMQNIC_BLESS=1 cargo test -p ndis-sys`.\n",
+    );
+    for import in IMPORTS {
+        text.push_str(&std::format!("{}!{}\n", import.dll, import.name));
     }
-    out
-}
-
-fn listed_imports() -> Vec<String> {
-    IMPORTS_TXT
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(ToString::to_string)
-        .collect()
+    text
 }
 
 #[test]
-fn imports_txt_matches_declarations() {
-    let declared = declared_imports();
-    let listed_vec = listed_imports();
-    let listed: BTreeSet<String> = listed_vec.iter().cloned().collect();
-    assert_eq!(listed.len(), listed_vec.len(), "duplicate line in imports.txt");
-    let missing: Vec<_> = declared.difference(&listed).collect();
-    let extra: Vec<_> = listed.difference(&declared).collect();
-    assert!(missing.is_empty(), "declared but not in imports.txt: {missing:?}");
-    assert!(extra.is_empty(), "in imports.txt but not declared: {extra:?}");
-    assert!(declared.contains("ndis.sys!NdisAllocateSharedMemory"));
-    assert!(declared.contains("ntoskrnl.exe!__chkstk"));
+fn imports_txt_is_the_import_table() {
+    let expected = expected_imports_txt();
+    if std::env::var_os("VMQNIC_BLESS").is_some() {
+        std::fs::write(std::concat!(std::env!("CARGO_MANIFEST_DIR"), "/imports.txt"), &expected).unwrap();
+        return;
+    }
+    assert_eq!(
+        IMPORTS_TXT, expected,
+        "crates/ndis-sys/imports.txt differs from the import table; run `VMQNIC_BLESS=1 cargo test -p ndis-sys`"
+    );
+}
+
+#[test]
+fn import_table_has_unique_names_from_the_allowed_dlls() {
+    let mut names = BTreeSet::new();
+    for import in IMPORTS {
+        assert!(names.insert(import.name), "{} listed twice", import.name);
+        assert!(["ndis.sys", "ntoskrnl.exe"].contains(&import.dll), "{}: DLL {}", import.name, import.dll);
+    }
+    assert!(IMPORTS.contains(&crate::Import { dll: "ndis.sys", name: "NdisAllocateSharedMemory" }));
+    assert!(IMPORTS.contains(&crate::Import { dll: "ntoskrnl.exe", name: "__chkstk" }));
 }
 
 #[test]

@@ -5,10 +5,11 @@
 //! in parallel threads, each with its own host) and [`uninstall`] pops it; exports always talk
 //! to the innermost host of the calling thread.
 
+mod abi;
+mod adapters;
 mod calls;
 mod exports;
 mod memory;
-mod nbl_exports;
 
 use std::cell::RefCell;
 use std::rc::Rc;

@@ -18,6 +18,7 @@ pub mod driver;
 pub mod filters;
 pub mod frames;
 pub mod handles;
+pub mod io_space;
 pub mod lifecycle;
 mod locks;
 pub mod memory;
@@ -100,6 +101,7 @@ pub struct Model {
     return_rng: SplitMix64,
     /// Freed shared-memory blocks kept poisoned (use-after-free check).
     quarantine: quarantine::Quarantine,
+    io_space: io_space::IoSpace,
 }
 
 impl Model {
@@ -134,6 +136,7 @@ impl Model {
             rx_expected: Vec::new(),
             return_rng: SplitMix64::new(seed ^ 0x5EED_0F2E_7A2B_5D00),
             quarantine: quarantine::Quarantine::default(),
+            io_space: io_space::IoSpace::default(),
         }
     }
 

@@ -3,9 +3,10 @@
 //! called back into the driver performs the `ret` in the hook instead, which is what lets the
 //! interrupted routine resume after the nested run.
 
-mod nbl;
+mod abi;
 mod ndis;
 mod ntos;
+mod table;
 
 use std::rc::Rc;
 
@@ -66,9 +67,10 @@ impl Ret {
 /// An import handler.
 pub type Handler = for<'u, 'a> fn(&'u mut Unicorn<'a, EmuData>, &Args) -> Ret;
 
-/// The handler for `name` (a routine of ndis.sys, ntoskrnl.exe or hal.dll), if implemented.
+/// The handler for `name` (a routine of ndis.sys, ntoskrnl.exe or hal.dll), if implemented:
+/// every row of the import table, and the few extras of `ntos.rs`.
 pub fn handler(name: &str) -> Option<Handler> {
-    ndis::handler(name).or_else(|| nbl::handler(name)).or_else(|| ntos::handler(name))
+    table::handler(name).or_else(|| ntos::extra_handler(name))
 }
 
 /// Reads a guest u64 (0 when unmapped).

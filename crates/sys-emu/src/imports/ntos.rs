@@ -1,5 +1,7 @@
-//! ntoskrnl.exe (and hal.dll) routines: the driver-object extension (through the model), the C
-//! runtime routines `core` needs, `__chkstk`, `DbgPrint` and `KeBugCheckEx`.
+//! The hand-written ntoskrnl.exe (and hal.dll) handlers: `KeBugCheckEx`, the C runtime
+//! routines `core` needs, `__chkstk` and `DbgPrint` (the import table's `adapter(...)` and
+//! `runtime(...)` rows), and `KeGetCurrentIrql`, which is not an import of vmqnic (inline on
+//! x64) but is answered for other images.
 //! See <https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/>.
 
 use unicorn_engine::{RegisterX86 as R, Unicorn};
@@ -9,40 +11,40 @@ use crate::error::EmuError;
 use crate::layout::STACK_BOTTOM;
 use crate::machine::{EmuData, stop};
 
-/// `STATUS_UNSUCCESSFUL`.
-const STATUS_UNSUCCESSFUL: i32 = 0xC000_0001_u32 as i32;
 /// Longest C string `strlen` / `DbgPrint` read.
 const MAX_STRING: usize = 4096;
 
-/// The ntoskrnl.exe / hal.dll handler for `name`.
-pub fn handler(name: &str) -> Option<Handler> {
+/// Handlers for routines outside the import table.
+pub fn extra_handler(name: &str) -> Option<Handler> {
     let h: Handler = match name {
-        "IoAllocateDriverObjectExtension" => |uc, a| {
-            Ret::status(model(uc, "IoAllocateDriverObjectExtension", STATUS_UNSUCCESSFUL, |m, mem| {
-                m.allocate_driver_object_extension(mem, a.v[0], a.v[1], a.u32(2), a.v[3])
-            }))
-        },
-        "IoGetDriverObjectExtension" => |uc, a| {
-            Ret::Value(model(uc, "IoGetDriverObjectExtension", 0, |m, _| m.get_driver_object_extension(a.v[0], a.v[1])))
-        },
         "KeGetCurrentIrql" => |uc, _| Ret::Value(u64::from(model(uc, "KeGetCurrentIrql", 0, |m, _| m.irql()))),
-        "KeBugCheckEx" => |uc, a| {
-            stop(uc, EmuError::BugCheck { code: a.u32(0), parameters: [a.v[1], a.v[2], a.v[3], a.v[4]] });
-            Ret::Value(0)
-        },
-        "memcpy" => |uc, a| copy(uc, a, "memcpy"),
-        "memmove" => |uc, a| copy(uc, a, "memmove"),
-        "memset" => memset,
-        "memcmp" => memcmp,
-        "strlen" => |uc, a| match c_string(uc, a.v[0]) {
-            Some(s) => Ret::Value(s.len() as u64),
-            None => fault(uc, "strlen", a.v[0]),
-        },
-        "__chkstk" => chkstk,
-        "DbgPrint" => dbg_print,
         _ => return None,
     };
     Some(h)
+}
+
+/// `KeBugCheckEx(Code, P1..P4)`: stops the machine with the bug check.
+pub fn bug_check(uc: &mut Unicorn<'_, EmuData>, a: &Args) -> Ret {
+    stop(uc, EmuError::BugCheck { code: a.u32(0), parameters: [a.v[1], a.v[2], a.v[3], a.v[4]] });
+    Ret::Value(0)
+}
+
+/// `memcpy(dst, src, n) -> dst`.
+pub fn memcpy(uc: &mut Unicorn<'_, EmuData>, a: &Args) -> Ret {
+    copy(uc, a, "memcpy")
+}
+
+/// `memmove(dst, src, n) -> dst`.
+pub fn memmove(uc: &mut Unicorn<'_, EmuData>, a: &Args) -> Ret {
+    copy(uc, a, "memmove")
+}
+
+/// `strlen(s)`.
+pub fn strlen(uc: &mut Unicorn<'_, EmuData>, a: &Args) -> Ret {
+    match c_string(uc, a.v[0]) {
+        Some(s) => Ret::Value(s.len() as u64),
+        None => fault(uc, "strlen", a.v[0]),
+    }
 }
 
 fn fault(uc: &mut Unicorn<'_, EmuData>, routine: &'static str, addr: u64) -> Ret {
@@ -72,7 +74,7 @@ fn copy(uc: &mut Unicorn<'_, EmuData>, a: &Args, routine: &'static str) -> Ret {
 }
 
 /// `memset(dst, c, n) -> dst`; the fill value is the low 8 bits of `c`.
-fn memset(uc: &mut Unicorn<'_, EmuData>, a: &Args) -> Ret {
+pub fn memset(uc: &mut Unicorn<'_, EmuData>, a: &Args) -> Ret {
     let (dst, n) = (a.v[0], a.v[2]);
     let Ok(len) = usize::try_from(n) else {
         return fault(uc, "memset", dst);
@@ -84,7 +86,7 @@ fn memset(uc: &mut Unicorn<'_, EmuData>, a: &Args) -> Ret {
 }
 
 /// `memcmp(a, b, n) -> int` (sign-extended into rax).
-fn memcmp(uc: &mut Unicorn<'_, EmuData>, a: &Args) -> Ret {
+pub fn memcmp(uc: &mut Unicorn<'_, EmuData>, a: &Args) -> Ret {
     let (l, r, n) = (a.v[0], a.v[1], a.v[2]);
     let (Some(x), Some(y)) = (read(uc, l, n), read(uc, r, n)) else {
         return fault(uc, "memcmp", l);
@@ -95,7 +97,7 @@ fn memcmp(uc: &mut Unicorn<'_, EmuData>, a: &Args) -> Ret {
 
 /// `__chkstk`: rax holds the frame size and must survive. Probes the new frame against the
 /// 24 KiB stack (the caller's rsp is rsp + 8 here).
-fn chkstk(uc: &mut Unicorn<'_, EmuData>, a: &Args) -> Ret {
+pub fn chkstk(uc: &mut Unicorn<'_, EmuData>, a: &Args) -> Ret {
     let size = uc.reg_read(R::RAX).unwrap_or(0);
     let frame_top = a.rsp + 8;
     if frame_top.checked_sub(size).is_none_or(|low| low < STACK_BOTTOM) {
@@ -125,7 +127,7 @@ fn c_string(uc: &Unicorn<'_, EmuData>, addr: u64) -> Option<Vec<u8>> {
 
 /// `DbgPrint(Format, ...)`: formats the common conversions (`%d %i %u %x %X %p %s %c %%`,
 /// with flags, width and `l`/`ll`/`I64`/`z`/`h` sizes) and logs the line.
-fn dbg_print(uc: &mut Unicorn<'_, EmuData>, a: &Args) -> Ret {
+pub fn dbg_print(uc: &mut Unicorn<'_, EmuData>, a: &Args) -> Ret {
     let Some(format) = c_string(uc, a.v[0]) else {
         return fault(uc, "DbgPrint", a.v[0]);
     };
