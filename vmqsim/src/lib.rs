@@ -14,6 +14,7 @@
 
 pub mod args;
 pub mod json;
+pub mod progress;
 mod render;
 mod status;
 pub mod stress;

@@ -204,8 +204,10 @@ impl Stress {
 pub fn stress(first_seed: u64, seeds: u64, steps: u64) -> Stress {
     let started = std::time::Instant::now();
     let mut out = Stress { first_seed, seeds, steps, ..Stress::default() };
+    let progress = crate::progress::bar(seeds, "seeds");
     for seed in first_seed..first_seed.saturating_add(seeds) {
         let run = run_seed(seed, steps);
+        progress.inc(1);
         out.actions += run.actions;
         for (name, n) in run.counts {
             *out.counts.entry(name).or_default() += n;
@@ -224,6 +226,7 @@ pub fn stress(first_seed: u64, seeds: u64, steps: u64) -> Stress {
         out.frames.misdelivered += r.frames.misdelivered;
         out.failed_seeds.extend(run.failure);
     }
+    progress.finish_and_clear();
     out.elapsed_ms = started.elapsed().as_millis();
     out
 }

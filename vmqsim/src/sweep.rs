@@ -106,11 +106,14 @@ pub fn sweep(queues: u32, frames: u64, seed: u64) -> Sweep {
     }
     let mut kinds = Vec::new();
     let mut fault_points = 0;
+    let progress =
+        crate::progress::bar(FaultKind::ALL.iter().map(|kind| kind.count(&clean.calls)).sum(), "fault points");
     for kind in FaultKind::ALL {
         let mut summary = KindSummary { points: kind.count(&clean.calls), ..KindSummary::default() };
         for k in 1..=summary.points {
             let run = run_lifecycle(&Plan { fault: Some((kind, k)), ..plan });
             fault_points += 1;
+            progress.inc(1);
             if let Some((step, _)) = run.first_failure() {
                 *summary.seen_at.entry(step).or_default() += 1;
             }
@@ -123,6 +126,7 @@ pub fn sweep(queues: u32, frames: u64, seed: u64) -> Sweep {
         }
         kinds.push((kind, summary));
     }
+    progress.finish_and_clear();
     Sweep {
         plan,
         baseline: clean.calls,

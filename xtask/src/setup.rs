@@ -55,7 +55,8 @@ pub fn ensure(root: &Path, needs: Needs) -> Result<()> {
             packages.push(("make", "cmake's default generator for unicorn's build"));
         }
         if !has_command("pkg-config", &["--version"]) {
-            packages.push(("pkg-config", "unicorn's cmake configuration generates its config header through pkg-config"));
+            packages
+                .push(("pkg-config", "unicorn's cmake configuration generates its config header through pkg-config"));
         }
         if !has_command("c++", &["--version"]) {
             packages.push(("g++", "unicorn's cmake project checks for a C++ compiler"));
