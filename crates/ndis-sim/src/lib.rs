@@ -17,6 +17,7 @@ pub mod model;
 
 mod ffi;
 pub mod host;
+pub mod qemu;
 #[forbid(unsafe_code)]
 pub mod vswitch;
 
