@@ -1,6 +1,6 @@
 //! QEMU's Intel 82576 (`igb`) driven the way a miniport would, without the driver: each test
-//! names the 82576 datasheet behaviour it checks (section numbers of the 82576 datasheet,
-//! revision 2.x) and what QEMU's model was seen to do (`/work/shared/reference/qemu-igb.md`).
+//! names the 82576 datasheet behaviour it checks, by the registers and fields that define it
+//! (Intel 82576 GbE Controller Datasheet, register descriptions), and what QEMU's model does.
 //!
 //! Every test starts its own QEMU (one per simulated host), so they run in parallel. Without
 //! QEMU they fail with the message naming the Debian package to install; they never skip.
@@ -55,7 +55,7 @@ fn start() -> Igb {
     Igb::start(&QemuOptions::default()).unwrap_or_else(|e| panic!("starting QEMU's igb: {e}"))
 }
 
-/// A receive queue with advanced one-buffer descriptors (datasheet 7.1.5) in guest RAM.
+/// A receive queue with advanced one-buffer descriptors (SRRCTL.DESCTYPE = 001b) in guest RAM.
 struct RxRing {
     queue: u32,
     ring: DmaRegion,
@@ -65,8 +65,8 @@ struct RxRing {
 }
 
 impl RxRing {
-    /// Datasheet 4.5.9 (receive initialization): base, length, SRRCTL, head/tail, RXDCTL.ENABLE,
-    /// then the tail: every descriptor but one is given to the device.
+    /// Receive queue initialization (datasheet): base, length, SRRCTL, head/tail,
+    /// RXDCTL.ENABLE, then the tail: every descriptor but one is given to the device.
     fn new(igb: &mut Igb, queue: u32) -> Self {
         let ring = igb.ram_mut().alloc(u64::from(RING) * 16, 128).unwrap();
         let buffers = igb.ram_mut().alloc(u64::from(RING) * BUFFER, 4096).unwrap();
@@ -95,7 +95,7 @@ impl RxRing {
         igb.ram().write_u64(desc + 8, 0).unwrap();
     }
 
-    /// The next completed frame (status DD, datasheet 7.1.5.2), re-armed; the tail is moved
+    /// The next completed frame (write-back status DD), re-armed; the tail is moved
     /// every `batch` frames.
     fn take(&mut self, igb: &mut Igb, batch: u32) -> Option<Vec<u8>> {
         let desc = self.ring.addr() + 16 * u64::from(self.next);
@@ -137,7 +137,7 @@ impl Nic {
     fn vmdq() -> Self {
         let mut igb = start();
         igb.reset_and_link_up(WAIT).unwrap();
-        // Datasheet 7.3.1.2 (MSI-X mode): GPIE.Multiple_MSIX, and GPIE.NSICR so that reading ICR
+        // MSI-X mode (datasheet, GPIE): GPIE.Multiple_MSIX, and GPIE.NSICR so that reading ICR
         // clears it (otherwise a pending LSC hides the next one, as the Linux igb driver knows); IVAR routes RX queue q to vector q
         // (byte 0 of IVAR q), TX queue 0 to vector 8 (byte 1 of IVAR 0); IVAR_MISC "other" causes
         // to vector 9. EIAC auto-clears each vector's EICR bit when its message is sent.
@@ -153,8 +153,8 @@ impl Nic {
         igb.write(Reg::EIAC, 0x3FF).unwrap();
         igb.write(Reg::EIMS, 0x3FF).unwrap();
         igb.write(Reg::IMS, icr::LSC).unwrap();
-        // Datasheet 7.10.3 (VMDq): MRQC = VMDq, default pool, pools 0..=2 may receive, pool 0
-        // may transmit; each pool accepts untagged and broadcast frames.
+        // VMDq (datasheet, MRQC/VT_CTL/VFRE/VFTE/VMOLR): MRQC = VMDq, a default pool, pools 0..=2
+        // may receive, pool 0 may transmit; each pool accepts untagged and broadcast frames.
         igb.write(Reg::RCTL, 0).unwrap();
         igb.write(Reg::MRQC, 3).unwrap();
         igb.write(Reg::VT_CTL, vt_ctl::default_pool(DEFAULT_POOL)).unwrap();
@@ -165,7 +165,7 @@ impl Nic {
         }
         set_rar(&mut igb, 0, POOL0_MAC, rah::pool(0));
         set_rar(&mut igb, 1, POOL1_MAC, rah::pool(1));
-        // VLAN filters (datasheet 7.10.3.4): VFTA admits VIDs 100 and 200; VLVF0 sends VID 100
+        // VLAN filters (datasheet, VFTA/VLVF): VFTA admits VIDs 100 and 200; VLVF0 sends VID 100
         // to pool 1, VLVF1 sends VID 200 to pools 0 and 1.
         for vid in [100u32, 200] {
             igb.set_bits(Reg::vfta(vid >> 5), 1 << (vid & 31)).unwrap();
@@ -217,9 +217,8 @@ fn set_rar(igb: &mut Igb, n: u32, mac: [u8; 6], pools: u32) {
 
 #[test]
 fn reset_brings_the_link_up_and_reloads_the_station_address() {
-    // Datasheet 4.3.1 (software reset) and 4.5.7 (link set-up with auto-negotiation): after
-    // CTRL.RST and an auto-negotiation restart, STATUS.LU is set; RAL0/RAH0 hold the MAC
-    // address from the NVM with the address-valid bit.
+    // Datasheet, CTRL.RST (software reset, self-clearing), PHY auto-negotiation restart through
+    // MDIC, STATUS.LU (link up); RAL0/RAH0 are loaded with the NVM's MAC address and RAH0.AV.
     let mut igb = start();
     let took = igb.reset_and_link_up(WAIT).unwrap();
     assert!(igb.read(Reg::STATUS).unwrap() & status::LU != 0);
@@ -231,8 +230,8 @@ fn reset_brings_the_link_up_and_reloads_the_station_address() {
 
 #[test]
 fn destination_mac_selects_the_pool_of_its_receive_address() {
-    // Datasheet 7.10.3.3 (VMDq unicast): a frame whose destination matches RAR n goes to the
-    // pools named by RAH n's pool-select bits; pool n receives on queue n.
+    // Datasheet, RAH.POOLSEL: a frame whose destination matches RAL/RAH n goes to the pools named
+    // by RAH n's pool-select bits (VMDq, MRQC.Multiple Receive Queues = 011b); pool n uses queue n.
     let mut nic = Nic::vmdq();
     assert_eq!(nic.deliver(&frame(POOL0_MAC, None, 1, 80)), [0]);
     assert_eq!(nic.deliver(&frame(POOL1_MAC, None, 2, 200)), [1]);
@@ -245,7 +244,7 @@ fn destination_mac_selects_the_pool_of_its_receive_address() {
 
 #[test]
 fn unmatched_unicast_goes_to_the_default_pool() {
-    // Datasheet 7.10.3.3: a unicast frame no RAR matches goes to VT_CTL.DEF_PL (pool 2 here).
+    // Datasheet, VT_CTL.DEF_PL: a unicast frame no RAL/RAH matches goes to the default pool (2 here).
     let mut nic = Nic::vmdq();
     assert_eq!(nic.deliver(&frame(UNKNOWN_MAC, None, 1, 64)), [DEFAULT_POOL]);
     // With the default pool disabled (VT_CTL.Dis_Def_Pool) the same frame is dropped.
@@ -255,8 +254,8 @@ fn unmatched_unicast_goes_to_the_default_pool() {
 
 #[test]
 fn vlvf_selects_the_pools_of_a_vlan() {
-    // Datasheet 7.10.3.4 (VMDq VLAN filtering): a tagged frame admitted by VFTA goes to the
-    // pools of its VLVF entry that its destination also selects.
+    // Datasheet, VLVF.POOLSEL: a tagged frame admitted by VFTA goes to the pools of its VLVF
+    // entry that its destination's RAH.POOLSEL also names.
     let mut nic = Nic::vmdq();
     assert_eq!(nic.deliver(&frame(POOL1_MAC, Some(100), 1, 128)), [1], "VID 100 -> pool 1");
     assert_eq!(nic.deliver(&frame(POOL0_MAC, Some(200), 2, 128)), [0], "VID 200 -> pools 0, 1; MAC -> pool 0");
@@ -265,8 +264,8 @@ fn vlvf_selects_the_pools_of_a_vlan() {
 
 #[test]
 fn a_vlan_missing_from_vfta_is_dropped() {
-    // Datasheet 7.1.1.2 / 8.10.26 (VFTA): with RCTL.VFE set, a tagged frame whose VID has no
-    // VFTA bit is dropped before pool selection, even for a known MAC.
+    // Datasheet, RCTL.VFE and VFTA: with VLAN filtering on, a tagged frame whose VID has no VFTA
+    // bit is dropped before pool selection, even for a known MAC.
     let mut nic = Nic::vmdq();
     assert_eq!(nic.deliver(&frame(POOL0_MAC, Some(300), 1, 128)), [] as [u32; 0]);
     assert_eq!(nic.deliver(&frame(POOL1_MAC, Some(300), 2, 128)), [] as [u32; 0]);
@@ -275,8 +274,8 @@ fn a_vlan_missing_from_vfta_is_dropped() {
 
 #[test]
 fn broadcast_is_copied_to_every_pool_with_vmolr_bam() {
-    // Datasheet 7.10.3.5 (replication): a broadcast goes to every pool whose VMOLR.BAM is set;
-    // clearing it on pool 1 takes pool 1 out.
+    // Datasheet, VMOLR.BAM: in VMDq mode a broadcast is replicated to every pool whose VMOLR.BAM
+    // is set; clearing it on pool 1 takes pool 1 out.
     let mut nic = Nic::vmdq();
     let mut landed = nic.deliver(&frame(BROADCAST, None, 1, 90));
     landed.sort_unstable();
@@ -289,9 +288,9 @@ fn broadcast_is_copied_to_every_pool_with_vmolr_bam() {
 
 #[test]
 fn each_rx_queue_signals_its_own_msix_vector() {
-    // Datasheet 7.3.1.2 / 8.8.15 (IVAR): in MSI-X mode a receive on queue q sends one message
-    // on the vector IVAR names for q, at the address and with the data of that vector's MSI-X
-    // table entry (PCI 3.0 6.8.2), and nothing on the other vectors.
+    // Datasheet, IVAR and EIAC: in MSI-X mode a receive on queue q sends one message on the vector
+    // IVAR names for q, at the address and with the data of that vector's MSI-X table entry
+    // (PCI Local Bus 3.0, MSI-X), and nothing on the other vectors.
     let mut nic = Nic::vmdq();
     for (mac, queue) in [(POOL1_MAC, 1usize), (UNKNOWN_MAC, 2)] {
         nic.igb.wire().send(&frame(mac, None, 7, 64)).unwrap();
@@ -311,8 +310,8 @@ fn each_rx_queue_signals_its_own_msix_vector() {
 
 #[test]
 fn a_frame_posted_on_tx_queue_0_reaches_the_wire_and_its_descriptor_gets_dd() {
-    // Datasheet 7.2.2.3 (advanced transmit data descriptor) and 7.2.3 (transmit path): the
-    // frame leaves byte for byte; with RS set the device writes DD back into the descriptor.
+    // Datasheet, advanced transmit data descriptor (DTYP = 0011b, DEXT, EOP, IFCS, RS): the frame
+    // leaves byte for byte; with RS set the device writes DD back into the descriptor.
     let mut nic = Nic::vmdq();
     let igb = &mut nic.igb;
     let ring = igb.ram_mut().alloc(u64::from(RING) * 16, 128).unwrap();
@@ -344,8 +343,8 @@ fn a_frame_posted_on_tx_queue_0_reaches_the_wire_and_its_descriptor_gets_dd() {
 
 #[test]
 fn set_link_changes_status_lu_and_signals_the_other_vector() {
-    // Datasheet 7.3.2 / 8.8.3 (ICR.LSC): a link change sets STATUS.LU accordingly and raises
-    // LSC, routed by IVAR_MISC to the "other" MSI-X vector; the handler's ICR read clears it
+    // Datasheet, ICR.LSC and IVAR_MISC: a link change sets STATUS.LU accordingly and raises LSC,
+    // routed by IVAR_MISC to the "other" MSI-X vector; the handler's ICR read clears it
     // (GPIE.NSICR) so the next change is signalled again.
     let mut nic = Nic::vmdq();
     let igb = &mut nic.igb;
@@ -360,6 +359,29 @@ fn set_link_changes_status_lu_and_signals_the_other_vector() {
     igb.wait_for_message(OTHER_VECTOR, WAIT).unwrap();
     let counts = igb.msix_mut().take_counts();
     assert_eq!(counts.iter().sum::<u64>(), counts[usize::from(OTHER_VECTOR)], "only the other vector: {counts:?}");
+}
+
+#[test]
+fn a_panicking_test_leaves_no_qemu_and_no_files_behind() {
+    // The plumbing's Drop runs on unwind: QEMU is killed and reaped, its files removed.
+    let (pid, dir, ram) = std::thread::spawn(|| {
+        let igb = start();
+        let pid = igb.process().pid().unwrap();
+        let (dir, ram) = igb.process().paths();
+        let (dir, ram) = (dir.to_owned(), ram.to_owned());
+        assert!(dir.exists(), "the instance directory exists while QEMU runs");
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
+            let _owned = igb;
+            panic!("a failing assertion while the device is alive");
+        }));
+        assert!(result.is_err());
+        (pid, dir, ram)
+    })
+    .join()
+    .unwrap();
+    assert!(!std::path::Path::new(&format!("/proc/{pid}")).exists(), "QEMU {pid} was reaped");
+    assert!(!dir.exists(), "{} removed", dir.display());
+    assert!(!ram.exists(), "{} removed", ram.display());
 }
 
 #[test]

@@ -82,7 +82,7 @@ impl Igb {
         self.write(reg, value | bits)
     }
 
-    /// Global reset (CTRL.RST, 82576 datasheet 4.3.1.2), then link set up and auto-negotiation
+    /// Software reset (CTRL.RST, self-clearing), then link set up and auto-negotiation
     /// restarted through the PHY; waits for STATUS.LU and returns how long the link took.
     pub fn reset_and_link_up(&mut self, timeout: Duration) -> Result<Duration, QemuError> {
         self.set_bits(Reg::CTRL, ctrl::RST | ctrl::SLU)?;
@@ -195,4 +195,15 @@ impl Igb {
     pub fn timings(&self) -> StartTimings {
         self.qemu.timings
     }
+
+    /// The QEMU process behind the device (pid, files).
+    pub fn process(&self) -> &QemuProcess {
+        &self.qemu
+    }
 }
+
+/// The device can move to the thread of the model that owns it.
+const _: fn() = || {
+    fn send<T: Send>() {}
+    send::<Igb>();
+};

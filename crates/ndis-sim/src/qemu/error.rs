@@ -13,7 +13,8 @@ pub const INSTALL_HINT: &str = "install it with `apt-get install -t bookworm-bac
 /// An error of the QEMU layer; the variants say which step failed.
 #[derive(Debug)]
 pub enum QemuError {
-    /// `qemu-system-x86_64` is not on PATH (the message names the package to install).
+    /// `qemu-system-x86_64` is neither on PATH nor named by `VMQNIC_QEMU` (the message names
+    /// the package to install).
     NotInstalled,
     /// The QEMU found is too old or lacks the `igb` device.
     Unsuitable {
@@ -60,7 +61,9 @@ impl QemuError {
 impl fmt::Display for QemuError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::NotInstalled => write!(f, "qemu-system-x86_64 is not on PATH: {INSTALL_HINT}"),
+            Self::NotInstalled => {
+                write!(f, "qemu-system-x86_64 not found (PATH, or the file VMQNIC_QEMU names): {INSTALL_HINT}")
+            }
             Self::Unsuitable { found } => {
                 write!(
                     f,

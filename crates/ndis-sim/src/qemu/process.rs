@@ -151,7 +151,8 @@ fn command(qemu: &QemuBinary, instance: &Instance, options: &QemuOptions, ports:
             ports.0, ports.1
         ));
     if qemu.exit_with_parent {
-        // QEMU dies with the thread that started it even if this process is killed outright.
+        // QEMU dies with the thread that started it even if this process is killed outright
+        // (PR_SET_PDEATHSIG follows the spawning thread: drop the device on that thread).
         cmd.args(["-run-with", "exit-with-parent=on"]);
     }
     cmd
@@ -239,5 +240,16 @@ impl QemuProcess {
     /// `Exited` (with QEMU's stderr) when QEMU is no longer running.
     pub fn check_alive(&mut self) -> Result<(), QemuError> {
         self.instance.check_alive()
+    }
+
+    /// QEMU's process id.
+    pub fn pid(&self) -> Option<u32> {
+        self.instance.child.as_ref().map(Child::id)
+    }
+
+    /// The instance's directory (sockets, firmware, stderr) and guest-RAM file name; both are
+    /// gone once this value is dropped (the RAM file's name already once QEMU has started).
+    pub fn paths(&self) -> (&Path, &Path) {
+        (&self.instance.dir, &self.instance.ram_path)
     }
 }

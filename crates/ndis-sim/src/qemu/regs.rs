@@ -1,4 +1,4 @@
-//! Intel 82576 registers (BAR0 offsets), named as in the 82576 datasheet, section 8.
+//! Intel 82576 registers (BAR0 offsets), named as in Intel's 82576 datasheet.
 //!
 //! The indexed constructors (`Reg::rdt(q)`, ...) panic on an index past the register array:
 //! that is a bug in the caller, not a device condition.
