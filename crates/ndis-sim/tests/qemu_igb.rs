@@ -295,6 +295,7 @@ fn each_rx_queue_signals_its_own_msix_vector() {
     for (mac, queue) in [(POOL1_MAC, 1usize), (UNKNOWN_MAC, 2)] {
         nic.igb.wire().send(&frame(mac, None, 7, 64)).unwrap();
         nic.rx[queue].wait(&mut nic.igb);
+        nic.igb.wait_for_message(queue as u16, WAIT).unwrap();
         nic.igb.wait_quiet(&nic.heads(), SETTLE, WAIT).unwrap();
         let mut expected = vec![0u64; usize::from(nic.igb.msix().vectors())];
         expected[queue] = 1;
@@ -388,8 +389,11 @@ fn a_panicking_test_leaves_no_qemu_and_no_files_behind() {
 #[ignore = "measurement: cargo test -p ndis-sim --test qemu_igb -- --ignored --nocapture"]
 fn measure_costs() {
     let t0 = Instant::now();
+    let mut igb = start();
+    let started = t0.elapsed();
+    let link = igb.reset_and_link_up(WAIT).unwrap();
+    drop(igb);
     let mut nic = Nic::vmdq();
-    let setup = t0.elapsed();
     let timings = nic.igb.timings();
     let n = 2000;
     let t = Instant::now();
@@ -416,7 +420,8 @@ fn measure_costs() {
     }
     let rate = f64::from(frames) / t.elapsed().as_secs_f64();
     println!(
-        "qtest connected {:?}, QMP ready {:?}, start+PCI+reset+link+VMDq setup {setup:?}; readl {readl:?}; {rate:.0} frames/s (RDT every 32)",
+        "spawn -> qtest connected {:?}, -> QMP ready {:?}, -> PCI + MSI-X done {started:?}; reset -> link up {link:?}; \
+         readl {readl:?}; {rate:.0} frames/s (RDT every 32)",
         timings.qtest_connected, timings.qmp_ready
     );
 }

@@ -136,3 +136,65 @@ impl GuestRam {
         self.alloc.allocated_bytes()
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use std::fs::{self, OpenOptions};
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    use super::*;
+
+    /// A guest RAM of `len` bytes over a scratch file of its own (no QEMU needed).
+    fn scratch(len: u64) -> GuestRam {
+        static NEXT: AtomicU32 = AtomicU32::new(0);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let path = std::env::temp_dir().join(format!("vmqnic-guest-ram-test-{}-{n}", std::process::id()));
+        let file = OpenOptions::new().read(true).write(true).create_new(true).open(&path).unwrap();
+        file.set_len(len).unwrap();
+        let ram = GuestRam::new(RamMap::new(&file).unwrap());
+        fs::remove_file(&path).unwrap();
+        ram
+    }
+
+    #[test]
+    fn accesses_are_bounds_checked_and_little_endian() {
+        let ram = scratch(4 << 20);
+        ram.write_u32(0x1000, 0x1122_3344).unwrap();
+        let mut bytes = [0; 4];
+        ram.read(0x1000, &mut bytes).unwrap();
+        assert_eq!(bytes, [0x44, 0x33, 0x22, 0x11]);
+        ram.write_u64(0x2000, u64::MAX - 1).unwrap();
+        assert_eq!(ram.read_u64(0x2000).unwrap(), u64::MAX - 1);
+        let end = ram.len();
+        assert!(ram.write(end - 2, &[1, 2]).is_ok());
+        assert!(ram.write(end - 1, &[1, 2]).is_err(), "one byte past the end");
+        assert!(ram.read_u32(u64::MAX - 1).is_err(), "no overflow on huge addresses");
+    }
+
+    #[test]
+    fn taking_a_message_word_leaves_zero() {
+        let ram = scratch(4 << 20);
+        ram.write_u32(MSIX_TARGETS + 8, 0x4D58_0002).unwrap();
+        assert_eq!(ram.take_u32(MSIX_TARGETS + 8).unwrap(), 0x4D58_0002);
+        assert_eq!(ram.take_u32(MSIX_TARGETS + 8).unwrap(), 0);
+        assert!(ram.take_u32(MSIX_TARGETS + 2).is_err(), "misaligned");
+    }
+
+    #[test]
+    fn dma_memory_comes_zeroed_from_above_the_reserved_regions() {
+        let mut ram = scratch(4 << 20);
+        ram.write(DMA_BASE, &[0xAA; 64]).unwrap();
+        let region = ram.alloc(64, 64).unwrap();
+        assert!(region.addr() >= DMA_BASE && region.addr() >= MSIX_TARGETS + MSIX_TARGETS_LEN);
+        let mut bytes = [0xFF; 64];
+        ram.read(region.addr(), &mut bytes).unwrap();
+        assert_eq!(bytes, [0; 64]);
+        assert_eq!(region.at(63), Some(region.addr() + 63));
+        assert_eq!(region.at(64), None);
+        assert_eq!(ram.allocated_bytes(), 64);
+        ram.free(region);
+        assert_eq!(ram.allocated_bytes(), 0);
+        assert!(ram.alloc(4 << 20, 4096).is_err(), "more than guest RAM");
+    }
+}
