@@ -16,6 +16,7 @@ use super::error::QemuError;
 pub struct Qmp {
     reader: BufReader<UnixStream>,
     writer: UnixStream,
+    timeout: Duration,
 }
 
 /// Whether `name` is a QEMU identifier (letters, digits, `-`, `_`, `.`), safe to put in JSON.
@@ -36,7 +37,7 @@ impl Qmp {
         };
         stream.set_read_timeout(Some(timeout)).map_err(QemuError::io("QMP socket timeout"))?;
         let writer = stream.try_clone().map_err(QemuError::io("clone the QMP socket"))?;
-        let mut qmp = Self { reader: BufReader::new(stream), writer };
+        let mut qmp = Self { reader: BufReader::new(stream), writer, timeout };
         let greeting = qmp.line()?;
         if !greeting.contains("\"QMP\"") {
             return Err(QemuError::Qmp(format!("unexpected greeting {greeting}")));
@@ -51,7 +52,7 @@ impl Qmp {
             Ok(0) => Err(QemuError::Qmp("QEMU closed the QMP socket".into())),
             Ok(_) => Ok(text),
             Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) => {
-                Err(QemuError::Timeout { what: "a QMP reply", after: Duration::ZERO })
+                Err(QemuError::Timeout { what: "a QMP reply", after: self.timeout })
             }
             Err(source) => Err(QemuError::Io { what: "read the QMP socket", source }),
         }
@@ -98,5 +99,55 @@ mod tests {
         assert!(!is_identifier(""));
         assert!(!is_identifier("n0\",\"up\":true"));
         assert!(!is_identifier("a b"));
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod session_tests {
+    use std::io::{BufRead, BufReader, Write};
+    use std::os::unix::net::UnixListener;
+    use std::thread;
+
+    use super::*;
+
+    #[test]
+    fn greeting_capabilities_events_and_errors() {
+        let path = std::env::temp_dir().join(format!("vmqnic-qmp-test-{}.sock", std::process::id()));
+        let _ = std::fs::remove_file(&path);
+        let listener = UnixListener::bind(&path).unwrap();
+        let qemu = thread::spawn(move || {
+            let (stream, _) = listener.accept().unwrap();
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut writer = stream;
+            writer.write_all(b"{\"QMP\": {\"version\": {}, \"capabilities\": []}}\n").unwrap();
+            let mut seen = Vec::new();
+            let replies: [&[u8]; 3] = [
+                b"{\"return\": {}}\n",
+                b"{\"timestamp\": {}, \"event\": \"NIC_RX_FILTER_CHANGED\"}\n{\"return\": {}}\n",
+                b"{\"error\": {\"class\": \"DeviceNotFound\", \"desc\": \"Device 'x' not found\"}}\n",
+            ];
+            for reply in replies {
+                let mut line = String::new();
+                reader.read_line(&mut line).unwrap();
+                seen.push(line);
+                writer.write_all(reply).unwrap();
+            }
+            seen
+        });
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let mut qmp = Qmp::connect(&path, deadline, Duration::from_secs(5)).unwrap();
+        qmp.set_link("n0", false).unwrap();
+        let err = qmp.set_link("x", true).unwrap_err();
+        assert!(err.to_string().contains("DeviceNotFound"), "{err}");
+        assert_eq!(
+            qemu.join().unwrap(),
+            [
+                "{\"execute\":\"qmp_capabilities\"}\n",
+                "{\"execute\":\"set_link\",\"arguments\":{\"name\":\"n0\",\"up\":false}}\n",
+                "{\"execute\":\"set_link\",\"arguments\":{\"name\":\"x\",\"up\":true}}\n",
+            ]
+        );
+        std::fs::remove_file(&path).unwrap();
     }
 }

@@ -166,3 +166,62 @@ impl Qtest {
         std::mem::take(&mut self.irqs)
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use std::io::{BufRead, BufReader, Write};
+    use std::thread;
+
+    use super::*;
+
+    /// A fake QEMU on the other end of a socket pair: answers each request line with the
+    /// scripted replies and hands back the lines it received.
+    fn fake_qemu(replies: &'static [&'static str]) -> (Qtest, thread::JoinHandle<Vec<String>>) {
+        let (ours, theirs) = UnixStream::pair().unwrap();
+        let qemu = thread::spawn(move || {
+            let mut reader = BufReader::new(theirs.try_clone().unwrap());
+            let mut writer = theirs;
+            let mut seen = Vec::new();
+            for reply in replies {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap() == 0 {
+                    break;
+                }
+                seen.push(line);
+                writer.write_all(reply.as_bytes()).unwrap();
+            }
+            seen
+        });
+        (Qtest::new(ours, Duration::from_millis(200)).unwrap(), qemu)
+    }
+
+    #[test]
+    fn irq_lines_before_a_reply_are_recorded_not_taken_as_the_reply() {
+        let (mut qt, qemu) = fake_qemu(&["IRQ raise 21\nOK 0x80080783\n", "OK\n", "IRQ lower 21\nOK 0x0a0b\n"]);
+        assert_eq!(qt.readl(0xE000_0008).unwrap(), 0x8008_0783);
+        qt.outl(0xCF8, 0x8000_0800).unwrap();
+        assert_eq!(qt.readw(0x10).unwrap(), 0x0A0B);
+        assert_eq!(qt.irq_events(), [(true, 21), (false, 21)]);
+        assert_eq!(qemu.join().unwrap(), ["readl 0xe0000008\n", "outl 0xcf8 0x80000800\n", "readw 0x10\n"]);
+    }
+
+    #[test]
+    fn refusals_are_errors_and_a_silent_qemu_times_out_for_good() {
+        let (mut qt, qemu) = fake_qemu(&["FAIL Unknown command 'clock_step'\n", "OK 0x1ff\n"]);
+        assert!(matches!(qt.writeb(0, 1), Err(QtestError::Refused(_))));
+        assert!(matches!(qt.readb(0), Err(QtestError::Malformed(_))), "0x1ff does not fit 8 bits");
+        assert!(matches!(qt.readb(0), Err(QtestError::Closed)), "out of step after a malformed reply");
+        qemu.join().unwrap();
+        let (mut qt, _qemu) = fake_qemu(&[]);
+        assert!(matches!(qt.read(0, 0), Err(QtestError::InvalidRequest(_))), "refused before sending");
+    }
+
+    #[test]
+    fn no_reply_within_the_timeout_is_a_timeout() {
+        let (ours, _theirs) = UnixStream::pair().unwrap();
+        let mut qt = Qtest::new(ours, Duration::from_millis(50)).unwrap();
+        assert!(matches!(qt.readl(0), Err(QtestError::Timeout)));
+        assert!(qt.readl(0).is_err(), "the session stays broken");
+    }
+}
