@@ -6,7 +6,7 @@
 //! when a test panics (Drop runs on unwind).
 
 use std::fs::{self, File, OpenOptions};
-use std::os::unix::net::UnixListener;
+use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -158,16 +158,17 @@ fn command(qemu: &QemuBinary, instance: &Instance, options: &QemuOptions, ports:
     cmd
 }
 
+/// Waits (bounded by `deadline`) for QEMU to connect to the qtest socket, watching for its exit.
 fn accept(
     listener: &UnixListener,
     instance: &mut Instance,
     deadline: Instant,
     timeout: Duration,
-) -> Result<Qtest, QemuError> {
+) -> Result<UnixStream, QemuError> {
     listener.set_nonblocking(true).map_err(QemuError::io("make the qtest socket non-blocking"))?;
     loop {
         match listener.accept() {
-            Ok((stream, _)) => return Qtest::new(stream, timeout).map_err(QemuError::io("set up the qtest socket")),
+            Ok((stream, _)) => return Ok(stream),
             Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
             Err(source) => return Err(QemuError::Io { what: "accept the qtest connection", source }),
         }
@@ -183,16 +184,13 @@ impl QemuProcess {
     /// Starts QEMU. The UDP port QEMU binds is picked free just before; if another process takes
     /// it in between, QEMU exits and the start is retried with new ports.
     pub(crate) fn start(options: &QemuOptions) -> Result<(Self, RamMap), QemuError> {
-        let mut last = None;
-        for _ in 0..3 {
+        let mut attempt = 1;
+        loop {
             match Self::start_once(options) {
-                Err(QemuError::Exited { status, stderr }) if stderr.contains("in use") => {
-                    last = Some(QemuError::Exited { status, stderr });
-                }
+                Err(QemuError::Exited { stderr, .. }) if stderr.contains("in use") && attempt < 3 => attempt += 1,
                 other => return other,
             }
         }
-        Err(last.unwrap_or(QemuError::Qmp("no start attempted".into())))
     }
 
     fn start_once(options: &QemuOptions) -> Result<(Self, RamMap), QemuError> {
@@ -224,7 +222,8 @@ impl QemuProcess {
             .map_err(QemuError::io("spawn qemu-system-x86_64"))?;
         instance.child = Some(child);
 
-        let qtest = accept(&listener, &mut instance, deadline, options.start_timeout)?;
+        let stream = accept(&listener, &mut instance, deadline, options.start_timeout)?;
+        let qtest = Qtest::new(stream, options.reply_timeout).map_err(QemuError::io("set up the qtest socket"))?;
         let qtest_connected = spawned.elapsed();
         let qmp = match Qmp::connect(&instance.dir.join("qmp.sock"), deadline, options.reply_timeout) {
             Ok(qmp) => qmp,

@@ -34,6 +34,12 @@ impl Reg {
         Self(offset)
     }
 
+    /// The register at byte `offset` of BAR0, if it is 4-aligned and inside BAR0: how an access
+    /// through the mapping `NdisMMapIoSpace` returned becomes a register.
+    pub const fn from_offset(offset: u32) -> Option<Self> {
+        if offset.is_multiple_of(4) && offset < BAR0_LEN { Some(Self(offset)) } else { None }
+    }
+
     /// Byte offset in BAR0.
     pub const fn offset(self) -> u32 {
         self.0
@@ -265,4 +271,20 @@ pub mod ivar {
 pub mod dctl {
     /// Queue enable.
     pub const ENABLE: u32 = 1 << 25;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offsets_match_the_datasheet_layout() {
+        assert_eq!(Reg::rdt(1).offset(), 0xC058);
+        assert_eq!(Reg::txdctl(15).offset(), 0xE3E8);
+        assert_eq!((Reg::ral(15).offset(), Reg::ral(16).offset(), Reg::rah(23).offset()), (0x5478, 0x54E0, 0x551C));
+        assert_eq!(Reg::pvfgprc(7).offset(), 0x10710);
+        assert_eq!(Reg::from_offset(0x8), Some(Reg::STATUS));
+        assert_eq!(Reg::from_offset(0x6), None, "unaligned");
+        assert_eq!(Reg::from_offset(BAR0_LEN), None, "past BAR0");
+    }
 }
