@@ -388,13 +388,14 @@ fn a_panicking_test_leaves_no_qemu_and_no_files_behind() {
 #[test]
 #[ignore = "measurement: cargo test -p ndis-sim --test qemu_igb -- --ignored --nocapture"]
 fn measure_costs() {
+    ndis_sim::qemu::find::find_qemu().unwrap();
     let t0 = Instant::now();
     let mut igb = start();
     let started = t0.elapsed();
     let link = igb.reset_and_link_up(WAIT).unwrap();
+    let timings = igb.timings();
     drop(igb);
     let mut nic = Nic::vmdq();
-    let timings = nic.igb.timings();
     let n = 2000;
     let t = Instant::now();
     for _ in 0..n {
@@ -420,7 +421,8 @@ fn measure_costs() {
     }
     let rate = f64::from(frames) / t.elapsed().as_secs_f64();
     println!(
-        "spawn -> qtest connected {:?}, -> QMP ready {:?}, -> PCI + MSI-X done {started:?}; reset -> link up {link:?}; \
+        "spawn -> qtest connected {:?}, -> QMP ready {:?}; Igb::start (files, spawn, PCI, MSI-X) {started:?}; \
+         reset -> link up {link:?}; \
          readl {readl:?}; {rate:.0} frames/s (RDT every 32)",
         timings.qtest_connected, timings.qmp_ready
     );
