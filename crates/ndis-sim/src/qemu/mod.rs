@@ -13,6 +13,20 @@
 //!
 //! QEMU is found by [`find::find_qemu`]; without it every entry point fails with an error that
 //! names the Debian package (`apt-get install -t bookworm-backports qemu-system-x86`).
+//!
+//! ```no_run
+//! use std::time::Duration;
+//! use ndis_sim::qemu::{Igb, QemuOptions, Reg};
+//!
+//! # fn main() -> Result<(), ndis_sim::qemu::QemuError> {
+//! let mut igb = Igb::start(&QemuOptions::default())?; // QEMU up, PCI and MSI-X set up
+//! igb.reset_and_link_up(Duration::from_secs(10))?;    // ~0.5 s of auto-negotiation
+//! let ring = igb.ram_mut().alloc(64 * 16, 128)?;      // DMA memory in guest RAM
+//! igb.write(Reg::rdbal(0), ring.addr() as u32)?;      // BAR0 registers over qtest
+//! igb.wire().send(&[0xFF; 60])?;                       // a frame onto the NIC's cable
+//! igb.poll_msix()?;                                    // MSI-X messages seen as RAM writes
+//! # Ok(()) }
+//! ```
 
 pub mod error;
 pub mod find;
