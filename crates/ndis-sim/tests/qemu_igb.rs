@@ -138,9 +138,10 @@ impl Nic {
         let mut igb = start();
         igb.reset_and_link_up(WAIT).unwrap();
         // MSI-X mode (datasheet, GPIE): GPIE.Multiple_MSIX, and GPIE.NSICR so that reading ICR
-        // clears it (otherwise a pending LSC hides the next one, as the Linux igb driver knows); IVAR routes RX queue q to vector q
-        // (byte 0 of IVAR q), TX queue 0 to vector 8 (byte 1 of IVAR 0); IVAR_MISC "other" causes
-        // to vector 9. EIAC auto-clears each vector's EICR bit when its message is sent.
+        // clears it (otherwise a pending LSC hides the next one). IVAR routes RX queue q to
+        // vector q (byte 0 of IVAR q) and TX queue 0 to vector 8 (byte 1 of IVAR 0); IVAR_MISC
+        // routes the "other" causes to vector 9. EIAC auto-clears each vector's EICR bit when its
+        // message is sent; EITR 0 sends each message without throttling.
         igb.write(Reg::GPIE, gpie::MULTIPLE_MSIX | gpie::NSICR).unwrap();
         for q in 0..POOLS_USED {
             let tx = if q == 0 { (ivar::VALID | u32::from(TX_VECTOR)) << 8 } else { 0 };
