@@ -26,6 +26,8 @@ const ALLOWED: &[&str] = &[
     "crates/ndis-sim/src/ffi/",
     // `DriverEntryFn` is an unsafe fn pointer type (the type of a DriverEntry).
     "crates/ndis-sim/src/host.rs",
+    // The shared mapping of QEMU's guest-RAM file (volatile copies, one atomic swap).
+    "crates/ndis-sim/src/qemu/ram_map.rs",
     // ndis-sim's own tests: fake miniports (extern "system" handlers) and raw reads of
     // what the sim hands them.
     "crates/ndis-sim/tests/common/fake.rs",

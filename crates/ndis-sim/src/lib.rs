@@ -44,6 +44,7 @@ pub mod sim;
 
 mod ffi;
 pub mod host;
+pub mod qemu;
 #[forbid(unsafe_code)]
 pub mod vswitch;
 
