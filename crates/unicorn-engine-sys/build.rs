@@ -113,6 +113,10 @@ fn pip_install(requirements: &Path, target_dir: &Path) -> Result<(), String> {
          libunicorn.a it links. On Debian/Ubuntu: apt-get install python3-pip.\n{fallback}"
     );
     let output = Command::new(&python)
+        // A private install into OUT_DIR: a user's `user = true` or `require-virtualenv` pip
+        // setting (meant for their own environments) would make pip refuse `--target`.
+        .env("PIP_USER", "0")
+        .env("PIP_REQUIRE_VIRTUALENV", "0")
         .args(["-m", "pip", "install", "--no-deps", "--only-binary=:all:", "--require-hashes"])
         .args(["--disable-pip-version-check", "--no-compile", "--quiet", "--target"])
         .arg(target_dir)
