@@ -20,7 +20,7 @@ commands:
                         the fault sweep, the stress, the debug PDB layouts and the Miri subset
                         (--quick: set-up and `cargo test --workspace` only)
   setup                 add what this machine lacks: the x86_64-pc-windows-msvc target (rustup),
-                        cmake and libclang-dev (the emulator's unicorn build) and QEMU >= 8 with the
+                        pip (the emulator's unicorn wheel) and QEMU >= 8 with the
                         igb device (hardware tests); apt-get as root on Debian/Ubuntu, otherwise
                         the exact command to run. VMQNIC_NO_INSTALL=1: report, change nothing
   package [--debug]     build vmqnic.sys for x86_64-pc-windows-msvc (release unless --debug),

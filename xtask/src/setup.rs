@@ -1,6 +1,7 @@
 //! What the README's commands need on a fresh machine, checked and (where allowed) installed
-//! before anything is built: the Windows target of the pinned toolchain, the C build tools of the
-//! emulator's unicorn crate, and QEMU with the Intel 82576 (igb) device model for the hardware tests.
+//! before anything is built: the Windows target of the pinned toolchain, pip (the emulator links
+//! unicorn's static library from PyPI's wheel, see `crates/unicorn-engine-sys`), and QEMU with the
+//! Intel 82576 (igb) device model for the hardware tests.
 //!
 //! rustup installs the targets of `rust-toolchain.toml` only when it installs the toolchain
 //! itself; a machine whose matching toolchain already exists lacks them, so the target is added
@@ -25,7 +26,7 @@ pub const QEMU_MIN_MAJOR: u32 = 8;
 pub struct Needs {
     /// The cross build of `vmqnic.sys`.
     pub windows_target: bool,
-    /// Anything that links `crates/sys-emu` (vmqsim, the workspace tests): cmake and libclang.
+    /// Anything that links `crates/sys-emu` (vmqsim, the workspace tests): python3 with pip.
     pub emulator: bool,
     /// The QEMU-backed hardware tests.
     pub qemu: bool,
@@ -47,23 +48,11 @@ pub fn ensure(root: &Path, needs: Needs) -> Result<()> {
         ensure_windows_target(root)?;
     }
     let mut packages: Vec<(&str, &str)> = Vec::new();
-    if needs.emulator {
-        if !has_command("cmake", &["--version"]) {
-            packages.push(("cmake", "the emulator's unicorn crate builds its C source with cmake"));
-        }
-        if !has_command("make", &["--version"]) {
-            packages.push(("make", "cmake's default generator for unicorn's build"));
-        }
-        if !has_command("pkg-config", &["--version"]) {
-            packages
-                .push(("pkg-config", "unicorn's cmake configuration generates its config header through pkg-config"));
-        }
-        if !has_command("c++", &["--version"]) {
-            packages.push(("g++", "unicorn's cmake project checks for a C++ compiler"));
-        }
-        if !has_libclang() {
-            packages.push(("libclang-dev", "bindgen (unicorn's bindings) loads libclang and its headers"));
-        }
+    if needs.emulator && !has_command("python3", &["-m", "pip", "--version"]) {
+        packages.push((
+            "python3-pip",
+            "the emulator links unicorn's static library from PyPI's unicorn wheel, fetched with pip at build time",
+        ));
     }
     if !packages.is_empty() {
         apt_install(&packages, None)?;
@@ -115,20 +104,6 @@ fn windows_std_present(root: &Path) -> bool {
 /// True when `program args` runs and exits 0.
 fn has_command(program: &str, args: &[&str]) -> bool {
     Command::new(program).args(args).output().is_ok_and(|output| output.status.success())
-}
-
-/// True when clang-sys will find a libclang with its headers: `LIBCLANG_PATH`, or an LLVM
-/// installation's `libclang.so` with clang's resource headers (what `libclang-dev` brings).
-fn has_libclang() -> bool {
-    if std::env::var_os("LIBCLANG_PATH").is_some() {
-        return true;
-    }
-    let Ok(entries) = fs::read_dir("/usr/lib") else { return false };
-    entries.flatten().any(|entry| {
-        let dir = entry.path();
-        let llvm = entry.file_name().to_string_lossy().starts_with("llvm-");
-        llvm && dir.join("lib/libclang.so").exists() && dir.join("lib/clang").is_dir()
-    })
 }
 
 /// QEMU ≥ 8 with the igb device; on Debian 12 it comes from bookworm-backports.
