@@ -6,8 +6,8 @@ use super::NicBackend;
 
 /// Queues the software NIC offers besides the default queue.
 pub const SOFT_NIC_QUEUES: u32 = 256;
-/// MAC header filters it can hold (the demux table's capacity).
-pub const SOFT_NIC_FILTERS: u32 = crate::vmq::demux::MAX_FILTERS as u32;
+/// MAC header filters it can hold (the core's demux table holds as many).
+pub const SOFT_NIC_FILTERS: u32 = 512;
 /// Advertised link speed: 10 Gb/s.
 pub const SOFT_NIC_LINK_SPEED: u64 = 10_000_000_000;
 

@@ -6,6 +6,7 @@
 //! below wraps one NDIS resource and exposes a safe API to the VMQ core.
 
 pub mod attributes;
+pub mod bytes;
 pub mod config;
 pub mod dma;
 mod handle;

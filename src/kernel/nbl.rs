@@ -26,7 +26,7 @@ use ndis_sys::{
 
 use super::NdisHandle;
 use super::pool::{PoolBox, PoolTag};
-use super::shared_memory::{PAGE_SIZE, SharedMemory};
+use super::shared_memory::{PAGE_SIZE, SgElement, SharedMemory};
 
 /// Bytes of one receive buffer: a 1514-byte frame plus an 802.1Q tag, rounded to a
 /// power of two so a buffer never crosses a page (and hence an SG element).
@@ -92,12 +92,11 @@ pub struct RxNbl(NonNull<NET_BUFFER_LIST>);
 // SAFETY: an NBL is handed between CPUs by NDIS; ownership is tracked by the core's ring.
 unsafe impl Send for RxNbl {}
 
-/// One buffer: its NBL, MDL, mapping, logical address and shared-memory descriptor.
+/// One buffer: its NBL, MDL, mapping and shared-memory descriptor.
 struct RxSlot {
     nbl: *mut NET_BUFFER_LIST,
     mdl: *mut MDL,
     va: *mut u8,
-    logical: u64,
     shared: NET_BUFFER_SHARED_MEMORY,
 }
 
@@ -106,7 +105,6 @@ impl RxSlot {
         nbl: ptr::null_mut(),
         mdl: ptr::null_mut(),
         va: ptr::null_mut(),
-        logical: 0,
         shared: NET_BUFFER_SHARED_MEMORY {
             NextSharedMemorySegment: ptr::null_mut(),
             SharedMemoryFlags: 0,
@@ -117,23 +115,47 @@ impl RxSlot {
     };
 }
 
-/// Why a receive block could not be built.
+/// The descriptor block, an MDL or an NBL could not be allocated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RxBlockError {
-    /// The descriptor block, an MDL or an NBL could not be allocated.
-    Resources,
+pub struct RxBlockError;
+
+/// Where a receive buffer lives, for a NIC that DMAs into it (NIC receive descriptors
+/// take the logical address; the shared-memory offset is what the NBL describes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BufferLocation {
+    /// Logical (device) address of the buffer's first byte, from the allocation's SG list.
+    pub logical_address: u64,
+    /// Offset of the buffer in its shared-memory allocation.
+    pub offset: u32,
+    /// Bytes the buffer holds.
+    pub length: u32,
 }
 
-/// The receive buffers of one shared-memory allocation, bound once.
+/// The logical address of byte `offset` of an allocation described by `elements`
+/// (`None` past the last element).
+fn logical_address(elements: impl Iterator<Item = SgElement>, offset: u64) -> Option<u64> {
+    let mut start = 0u64;
+    for element in elements {
+        let end = start + u64::from(element.length);
+        if offset < end {
+            return Some(element.address + (offset - start));
+        }
+        start = end;
+    }
+    None
+}
+
+/// One shared-memory allocation and the receive buffers bound to it, once.
 ///
 /// # Invariants
-/// `slots[..len]` hold an NBL and MDL allocated for a buffer inside the allocation
-/// the block was built from, which outlives the block (the ledger drops the block
-/// first); NB.SharedMemoryInfo points into `slots` (pool memory that never moves).
+/// `slots[..len]` hold an NBL and MDL allocated for a buffer inside `memory`, which is
+/// freed after them (`Drop` frees the NBLs and MDLs, then the fields drop);
+/// NB.SharedMemoryInfo points into `slots` (pool memory that never moves).
 pub struct RxBlock {
     slots: PoolBox<[RxSlot; BUFFERS_PER_BLOCK]>,
     len: usize,
     stride: u32,
+    memory: SharedMemory,
 }
 
 // SAFETY: the block owns its NBLs/MDLs; the core serializes access under the adapter lock.
@@ -141,38 +163,27 @@ unsafe impl Send for RxBlock {}
 // SAFETY: shared access only reads descriptor values.
 unsafe impl Sync for RxBlock {}
 
-/// Logical address of byte `offset` of an allocation described by `elements`.
-fn logical_address(memory: &SharedMemory, offset: u64) -> u64 {
-    let mut start = 0u64;
-    for element in memory.sg_elements() {
-        let end = start + u64::from(element.length);
-        if offset < end {
-            return element.address + (offset - start);
-        }
-        start = end;
-    }
-    0
-}
-
 impl RxBlock {
-    /// Binds every buffer of `memory` (PASSIVE_LEVEL). `token(i)` is stored in the i-th
-    /// NBL's `MiniportReserved[0]`. On failure everything allocated so far is freed.
+    /// Takes `memory` and binds every buffer of it (PASSIVE_LEVEL). `token(i)` is stored
+    /// in the i-th NBL's `MiniportReserved[0]`. On failure everything, `memory` included,
+    /// is freed.
     ///
     /// # Errors
-    /// [`RxBlockError::Resources`].
+    /// [`RxBlockError`].
     pub fn new(
         adapter: NdisHandle,
         pool: &NblPool,
-        memory: &SharedMemory,
+        memory: SharedMemory,
         queue_id: u32,
         stride: u32,
         token: impl Fn(usize) -> usize,
     ) -> Result<Self, RxBlockError> {
-        let slots = PoolBox::try_new(adapter, RX_BLOCK_TAG, [RxSlot::EMPTY; BUFFERS_PER_BLOCK])
-            .map_err(|_| RxBlockError::Resources)?;
+        let slots =
+            PoolBox::try_new(adapter, RX_BLOCK_TAG, [RxSlot::EMPTY; BUFFERS_PER_BLOCK]).map_err(|_| RxBlockError)?;
         let count = (memory.length() / stride.max(1)) as usize;
-        let mut block = Self { slots, len: 0, stride };
         let base = memory.va_ptr().as_ptr();
+        let handle = memory.shared_memory_handle().as_raw();
+        let mut block = Self { slots, len: 0, stride, memory };
         for i in 0..count.min(BUFFERS_PER_BLOCK) {
             // CAST: i < 32 and stride <= 64 KiB: the offset fits in u32.
             let offset = (i as u32) * stride;
@@ -181,21 +192,20 @@ impl RxBlock {
             // SAFETY: `va` maps RX_BUFFER_BYTES bytes of shared memory owned by this adapter.
             let mdl = unsafe { NdisAllocateMdl(adapter.as_raw(), va.cast(), RX_BUFFER_BYTES) };
             if mdl.is_null() {
-                return Err(RxBlockError::Resources);
+                return Err(RxBlockError);
             }
             // SAFETY: `pool` is a live NBL pool; the MDL describes the buffer.
             let nbl = unsafe { NdisAllocateNetBufferAndNetBufferList(pool.0.as_raw(), 0, 0, mdl, 0, 0) };
             if nbl.is_null() {
                 // SAFETY: the MDL was allocated just above and is not referenced elsewhere.
                 unsafe { NdisFreeMdl(mdl) };
-                return Err(RxBlockError::Resources);
+                return Err(RxBlockError);
             }
             let slot = &mut block.slots[i];
             slot.nbl = nbl;
             slot.mdl = mdl;
             slot.va = va;
-            slot.logical = logical_address(memory, u64::from(offset));
-            slot.shared.SharedMemoryHandle = memory.shared_memory_handle().as_raw();
+            slot.shared.SharedMemoryHandle = handle;
             slot.shared.SharedMemoryOffset = offset;
             slot.shared.SharedMemoryLength = RX_BUFFER_BYTES;
             let shared: *mut NET_BUFFER_SHARED_MEMORY = &raw mut slot.shared;
@@ -227,27 +237,51 @@ impl RxBlock {
         self.len == 0
     }
 
-    /// The logical (device) address of buffer `index`, for a DMA engine.
+    /// Where buffer `index` lives, for a NIC that DMAs into it (computed from the SG list
+    /// NDIS wrote; nothing on the copy path asks for it).
     #[must_use]
-    pub fn logical_address(&self, index: usize) -> Option<u64> {
-        self.slots.get(index).filter(|_| index < self.len).map(|s| s.logical)
-    }
-
-    /// Copies `frame` into buffer `index` and readies its NBL for indication.
-    /// Returns `None` when the frame does not fit or the index is out of range.
-    pub fn fill(&mut self, index: usize, frame: &[u8]) -> Option<RxNbl> {
-        if index >= self.len || frame.len() > RX_BUFFER_BYTES.min(self.stride) as usize {
+    pub fn location(&self, index: usize) -> Option<BufferLocation> {
+        if index >= self.len {
             return None;
         }
-        let slot = &mut self.slots[index];
+        // CAST: index < 32 and stride <= 64 KiB: the offset fits in u32.
+        let offset = index as u32 * self.stride;
+        Some(BufferLocation {
+            logical_address: logical_address(self.memory.sg_elements(), u64::from(offset))?,
+            offset,
+            length: self.capacity(),
+        })
+    }
+
+    /// Bytes one buffer holds.
+    const fn capacity(&self) -> u32 {
+        if RX_BUFFER_BYTES < self.stride { RX_BUFFER_BYTES } else { self.stride }
+    }
+
+    /// The software NIC's "DMA": copies `frame` into buffer `index`. `false` when the
+    /// frame does not fit or the index is out of range.
+    pub fn write(&mut self, index: usize, frame: &[u8]) -> bool {
+        if index >= self.len || frame.len() > self.capacity() as usize {
+            return false;
+        }
+        let slot = &self.slots[index];
         // SAFETY: `slot.va` maps RX_BUFFER_BYTES writable bytes of this queue's shared
         // memory (type invariant) and `frame` fits; the regions cannot overlap (the frame
         // comes from a send buffer, never from our receive memory).
         unsafe { ptr::copy_nonoverlapping(frame.as_ptr(), slot.va, frame.len()) };
-        // CAST: frame.len() <= 2048.
-        let len = frame.len() as u32;
+        true
+    }
+
+    /// Buffer `index` holds a `len`-byte frame (copied by [`RxBlock::write`] or written by
+    /// the NIC): readies its NBL for indication. `None` when `len` exceeds the buffer or
+    /// the index is out of range.
+    pub fn complete(&mut self, index: usize, len: u32) -> Option<RxNbl> {
+        if index >= self.len || len > self.capacity() {
+            return None;
+        }
+        let slot = &mut self.slots[index];
         // SAFETY: the NBL, its NB and the MDL belong to this slot and are not indicated
-        // (the core only fills buffers it popped from the free list).
+        // (the core only completes buffers it took from its free list).
         let nbl = unsafe { &mut *slot.nbl };
         nbl.Next = ptr::null_mut();
         nbl.Status = NDIS_STATUS_SUCCESS;
@@ -346,5 +380,21 @@ pub unsafe fn for_each_returned(head: *mut NET_BUFFER_LIST, mut f: impl FnMut(us
 }
 
 const _: () = assert!(size_of::<RxSlot>() <= 96);
+
 const _: () = assert!(BUFFERS_PER_BLOCK as u32 * RX_BUFFER_BYTES == 64 * 1024);
 const _: () = assert!(PAGE_SIZE.is_multiple_of(RX_BUFFER_BYTES), "a buffer never crosses a page");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn logical_addresses_follow_the_sg_elements() {
+        let elements = [SgElement { address: 0x1_0000, length: 4096 }, SgElement { address: 0x8_0000, length: 8192 }];
+        assert_eq!(logical_address(elements.into_iter(), 0), Some(0x1_0000));
+        assert_eq!(logical_address(elements.into_iter(), 2048), Some(0x1_0800));
+        assert_eq!(logical_address(elements.into_iter(), 4096), Some(0x8_0000));
+        assert_eq!(logical_address(elements.into_iter(), 6144), Some(0x8_0800));
+        assert_eq!(logical_address(elements.into_iter(), 12288), None);
+    }
+}

@@ -1,9 +1,8 @@
 //! One `NdisAllocateSharedMemory` allocation, owned: freed by `NdisFreeSharedMemory` on drop.
 //!
-//! The ledger entry the VMQ core keeps per allocation: allocation handle (to
-//! free), shared-memory handle (for receive indications), virtual address,
-//! length, usage, contiguity and the scatter-gather list NDIS wrote into our
-//! buffer. <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nf-ndis-ndisallocatesharedmemory>
+//! What the driver keeps per allocation: allocation handle (to free), shared-memory
+//! handle (for receive indications), virtual address, length, usage, contiguity and
+//! the scatter-gather list NDIS wrote into our buffer. <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nf-ndis-ndisallocatesharedmemory>
 //!
 //! IRQL: allocation and free are PASSIVE_LEVEL only; a `SharedMemory` is
 //! therefore dropped only on PASSIVE paths (OID handlers, work items, halt,
@@ -20,8 +19,8 @@ use ndis_sys::{
 };
 
 use super::NdisHandle;
+use super::bytes::{u32_at, u64_at};
 use super::pool::{PoolBytes, PoolTag};
-use crate::vmq::wire::{u32_at, u64_at};
 
 /// x64 page size; the worst-case SG list has one element per page.
 pub const PAGE_SIZE: u32 = 4096;
@@ -165,12 +164,6 @@ impl SharedMemory {
         Ok(memory)
     }
 
-    /// The request this allocation answered.
-    #[must_use]
-    pub const fn request(&self) -> &SharedMemoryRequest {
-        &self.request
-    }
-
     /// Bytes allocated.
     #[must_use]
     pub const fn length(&self) -> u32 {
@@ -200,12 +193,6 @@ impl SharedMemory {
                 length: u32_at(bytes, at + offset_of!(SCATTER_GATHER_ELEMENT, Length))?,
             })
         })
-    }
-
-    /// The virtual address as an integer (reports and descriptors only; never dereferenced by the core).
-    #[must_use]
-    pub fn virtual_address(&self) -> usize {
-        self.va.as_ptr() as usize
     }
 
     /// The mapping, for the receive-buffer binding in [`super::nbl`] (kernel-internal).

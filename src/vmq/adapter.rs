@@ -8,15 +8,13 @@
 //! freed after releasing it, by moving ownership in and out).
 
 use super::caps::{self, VmqKeywords};
-use super::demux::DemuxTable;
-use super::error::InitError;
+use super::demux::{DemuxTable, MAX_FILTERS};
+use super::error::{GrowError, InitError};
 use super::filter::FilterTable;
-use super::ledger::{GrowError, Ledger, ReceiveRequest};
 use super::oid::SUPPORTED_OIDS;
 use super::queues::{MAX_VM_QUEUES, QueueTable};
-use super::rx::{QueueSlot, RxQueue, rx_token};
+use super::rx_memory::{GrowRequest, QueueSlot, RxMemory, RxResources, Staged};
 use crate::backend::NicBackend;
-use crate::backend::soft::SoftNic;
 use crate::kernel::NdisHandle;
 use crate::kernel::attributes::{self, GeneralAttributes, ReceiveFilterCapabilities};
 use crate::kernel::config::read_integer_keywords;
@@ -25,7 +23,6 @@ use crate::kernel::lock::SpinLock;
 use crate::kernel::nbl::{NblPool, buffer_stride, shared_data_alignment};
 use crate::kernel::oid_request::OidToken;
 use crate::kernel::pool::{PoolBox, PoolTag};
-use crate::kernel::shared_memory::SharedMemoryError;
 use crate::kernel::work_item::IoWorkItem;
 use crate::utf16;
 
@@ -33,10 +30,6 @@ use crate::utf16;
 pub const ADAPTER_TAG: PoolTag = PoolTag::new(*b"VqAd");
 /// Pool tag of per-queue structures.
 pub const QUEUE_TAG: PoolTag = PoolTag::new(*b"VqQu");
-/// Pool tag of receive rings (free-buffer stacks).
-pub const RING_TAG: PoolTag = PoolTag::new(*b"VqRg");
-/// Pool tag of the demux and filter tables.
-pub const FILTER_TAG: PoolTag = PoolTag::new(*b"VqFt");
 /// Receive buffers of the default queue, allocated in MiniportInitializeEx.
 pub const DEFAULT_QUEUE_BUFFERS: u32 = 128;
 /// Receive buffers of a VM queue when the host suggests none.
@@ -119,11 +112,11 @@ pub struct AdapterState<B> {
     /// Live VM queues.
     pub queues: QueueTable,
     /// Shared memory and receive buffers of the default queue (QueueId 0).
-    pub default_queue: RxQueue,
+    pub default_queue: RxMemory,
     /// (destination MAC, VLAN) → queue slot, for the receive hot path.
-    pub demux: PoolBox<DemuxTable>,
+    pub demux: DemuxTable,
     /// The filters NDIS set, by FilterId.
-    pub filters: PoolBox<FilterTable>,
+    pub filters: FilterTable,
     /// NBLs indicated on any queue and not yet returned.
     pub outstanding: u32,
     /// The FREE_QUEUE that returned PENDING: its queue and request.
@@ -169,50 +162,33 @@ pub struct Adapter<B: NicBackend> {
     dma: Option<ScatterGatherDma>,
 }
 
-/// The adapter type the trampolines instantiate.
-pub type DriverAdapter = Adapter<SoftNic>;
-
-pub(crate) fn grow_error_status(error: GrowError) -> i32 {
-    match error {
-        GrowError::Allocation(SharedMemoryError::Ndis(status)) => status,
-        GrowError::Allocation(SharedMemoryError::SgListBuffer) | GrowError::Full | GrowError::Buffers => {
-            ndis_sys::NDIS_STATUS_RESOURCES
-        }
-        GrowError::Allocation(SharedMemoryError::Malformed) => ndis_sys::NDIS_STATUS_FAILURE,
-    }
-}
-
-impl DriverAdapter {
-    /// MiniportInitializeEx for the software NIC (PASSIVE_LEVEL).
+impl<B: NicBackend + Send> Adapter<B> {
+    /// MiniportInitializeEx (PASSIVE_LEVEL) over the back end `backend` builds from the
+    /// registry options: registration, general and hardware-assist attributes, SG DMA for
+    /// bus masters, default-queue shared memory. A failure at any step unwinds the
+    /// earlier ones (RAII).
     ///
     /// # Errors
     /// [`InitError`]; everything taken before the failure has been released.
-    pub fn initialize(handle: NdisHandle) -> Result<PoolBox<Self>, InitError> {
+    pub fn initialize(
+        handle: NdisHandle,
+        backend: impl FnOnce(&AdapterConfig) -> B,
+    ) -> Result<PoolBox<Self>, InitError> {
         let config = AdapterConfig::read(handle)?;
-        Self::initialize_with(handle, SoftNic::new(config.bus_master), config)
-    }
-}
-
-impl<B: NicBackend + Send> Adapter<B> {
-    /// MiniportInitializeEx over any back end: registration, general and
-    /// hardware-assist attributes, SG DMA for bus masters, default-queue shared memory.
-    /// A failure at any step unwinds the earlier ones (RAII).
-    ///
-    /// # Errors
-    /// [`InitError`].
-    pub fn initialize_with(handle: NdisHandle, backend: B, config: AdapterConfig) -> Result<PoolBox<Self>, InitError> {
-        // CAST: bounded by MAX_VM_QUEUES (256).
+        let backend = backend(&config);
+        // CAST: bounded by MAX_VM_QUEUES (256) and MAX_FILTERS (512).
         let num_queues = backend.num_vm_queues().min(MAX_VM_QUEUES as u32);
-        let hardware_caps = caps::hardware(num_queues, backend.max_mac_header_filters());
+        let max_filters = backend.max_mac_header_filters().min(MAX_FILTERS as u32);
+        let hardware_caps = caps::hardware(num_queues, max_filters);
         let current_caps = caps::current(hardware_caps, config.keywords);
         let bus_master = backend.is_bus_master();
         let mac_address = backend.mac_address();
         let link_speed = backend.link_speed();
         let resources = || InitError::Resources;
-        let default_queue = RxQueue::new(handle).ok_or_else(resources)?;
+        let default_queue = RxMemory::new(handle).ok_or_else(resources)?;
         let queues = QueueTable::new(handle).ok_or_else(resources)?;
-        let demux = PoolBox::try_zeroed(handle, FILTER_TAG).ok_or_else(resources)?;
-        let filters = PoolBox::try_zeroed(handle, FILTER_TAG).ok_or_else(resources)?;
+        let demux = DemuxTable::new(handle).ok_or_else(resources)?;
+        let filters = FilterTable::new(handle).ok_or_else(resources)?;
         let nbl_pool = NblPool::allocate(handle).ok_or_else(resources)?;
         let work_item = IoWorkItem::allocate(handle).ok_or_else(resources)?;
         let adapter = Self {
@@ -262,13 +238,10 @@ impl<B: NicBackend + Send> Adapter<B> {
         if bus_master {
             adapter.dma = Some(ScatterGatherDma::register(handle).map_err(InitError::ScatterGatherDma)?);
         }
-        let mut staged =
-            adapter.allocate_receive(0, 0, DEFAULT_QUEUE_BUFFERS, 0).map_err(|e| match grow_error_status(e) {
-                ndis_sys::NDIS_STATUS_RESOURCES => InitError::Resources,
-                status => InitError::SharedMemory(status),
-            })?;
+        let grow = adapter.state.get_mut().default_queue.grow_request(0, QueueSlot::DEFAULT, DEFAULT_QUEUE_BUFFERS);
+        let mut staged = adapter.allocate_receive(&grow).map_err(InitError::from)?;
         let state = adapter.state.get_mut();
-        state.default_queue.absorb(&mut staged, 0);
+        state.default_queue.commit(&mut staged);
         state.backend.start_queue_dma(ndis_sys::NDIS_DEFAULT_RECEIVE_QUEUE_ID);
         Ok(adapter)
     }
@@ -291,12 +264,6 @@ impl<B: NicBackend + Send> Adapter<B> {
         self.handle
     }
 
-    /// Options read from the registry.
-    #[must_use]
-    pub const fn config(&self) -> &AdapterConfig {
-        &self.config
-    }
-
     /// The advertised (hardware, current) receive-filter capabilities.
     #[must_use]
     pub const fn receive_filter_capabilities(&self) -> (ReceiveFilterCapabilities, ReceiveFilterCapabilities) {
@@ -308,27 +275,16 @@ impl<B: NicBackend + Send> Adapter<B> {
         &self.state
     }
 
-    /// Allocates receive memory for `buffers` buffers of queue `queue_id` (table slot
-    /// token `slot`), as blocks `first_block..` of its ledger. PASSIVE_LEVEL, lock not held.
+    /// Allocates the receive memory `request` asks for (PASSIVE_LEVEL, lock not held).
     ///
     /// # Errors
     /// [`GrowError`]; nothing stays allocated.
-    pub(crate) fn allocate_receive(
-        &self,
-        queue_id: u32,
-        slot: QueueSlot,
-        buffers: u32,
-        first_block: usize,
-    ) -> Result<Ledger, GrowError> {
-        Ledger::allocate_receive(&ReceiveRequest {
+    pub(crate) fn allocate_receive(&self, request: &GrowRequest) -> Result<Staged, GrowError> {
+        request.allocate(&RxResources {
             owner: self.handle,
             pool: &self.nbl_pool,
-            queue_id,
-            buffers,
-            contiguous: self.config.contiguous_rx,
             stride: self.stride,
-            first_block,
-            token: &|block, index| rx_token(slot, block, index),
+            contiguous: self.config.contiguous_rx,
         })
     }
 

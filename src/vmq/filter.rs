@@ -11,18 +11,18 @@
 use core::mem::offset_of;
 
 use ndis_sys::{
-    NDIS_OBJECT_TYPE_DEFAULT, NDIS_RECEIVE_FILTER_CLEAR_PARAMETERS,
-    NDIS_RECEIVE_FILTER_FIELD_MAC_HEADER_VLAN_UNTAGGED_OR_ZERO, NDIS_RECEIVE_FILTER_FIELD_PARAMETERS,
-    NDIS_RECEIVE_FILTER_PARAMETERS, NDIS_SIZEOF_RECEIVE_FILTER_CLEAR_PARAMETERS_REVISION_1,
-    NDIS_SIZEOF_RECEIVE_FILTER_FIELD_PARAMETERS_REVISION_1, NDIS_SIZEOF_RECEIVE_FILTER_PARAMETERS_REVISION_1,
-    NdisFrameHeaderMac, NdisMacHeaderFieldDestinationAddress, NdisMacHeaderFieldVlanId, NdisReceiveFilterTestEqual,
-    NdisReceiveFilterTypeVMQueue,
+    NDIS_RECEIVE_FILTER_CLEAR_PARAMETERS, NDIS_RECEIVE_FILTER_FIELD_MAC_HEADER_VLAN_UNTAGGED_OR_ZERO,
+    NDIS_RECEIVE_FILTER_FIELD_PARAMETERS, NDIS_RECEIVE_FILTER_PARAMETERS,
+    NDIS_SIZEOF_RECEIVE_FILTER_CLEAR_PARAMETERS_REVISION_1, NDIS_SIZEOF_RECEIVE_FILTER_FIELD_PARAMETERS_REVISION_1,
+    NDIS_SIZEOF_RECEIVE_FILTER_PARAMETERS_REVISION_1, NdisFrameHeaderMac, NdisMacHeaderFieldDestinationAddress,
+    NdisMacHeaderFieldVlanId, NdisReceiveFilterTestEqual, NdisReceiveFilterTypeVMQueue,
 };
 
-use super::demux::{DemuxKey, MAX_FILTERS};
+use super::demux::{DemuxKey, FILTER_TAG, MAX_FILTERS};
 use super::error::OidError;
-use super::oid::len_u32;
-use super::wire::{ObjectHeader, u32_at};
+use super::wire::{ObjectHeader, len_u32, u32_at};
+use crate::kernel::NdisHandle;
+use crate::kernel::pool::PoolBox;
 
 /// Which frames of a MAC a filter takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,13 +66,7 @@ struct FieldTest {
 
 fn read_field(buf: &[u8], at: usize) -> Option<FieldTest> {
     type F = NDIS_RECEIVE_FILTER_FIELD_PARAMETERS;
-    let header = ObjectHeader::read(buf, at)?;
-    if header.kind != NDIS_OBJECT_TYPE_DEFAULT
-        || header.revision == 0
-        || header.size < NDIS_SIZEOF_RECEIVE_FILTER_FIELD_PARAMETERS_REVISION_1
-    {
-        return None;
-    }
+    ObjectHeader::checked(buf, at, NDIS_SIZEOF_RECEIVE_FILTER_FIELD_PARAMETERS_REVISION_1).ok()?;
     let frame_header = u32_at(buf, at + offset_of!(F, FrameHeader))?;
     let test = u32_at(buf, at + offset_of!(F, ReceiveFilterTest))?;
     if frame_header != NdisFrameHeaderMac as u32 || test != NdisReceiveFilterTestEqual as u32 {
@@ -95,10 +89,8 @@ fn read_field(buf: &[u8], at: usize) -> Option<FieldTest> {
 pub fn parse_set_filter(input: &[u8], vlan_filtering: bool) -> Result<(FilterSpec, u32), OidError> {
     type P = NDIS_RECEIVE_FILTER_PARAMETERS;
     let size = u32::from(NDIS_SIZEOF_RECEIVE_FILTER_PARAMETERS_REVISION_1);
-    let header = ObjectHeader::read(input, 0).ok_or(OidError::InvalidLength { needed: size })?;
-    if header.kind != NDIS_OBJECT_TYPE_DEFAULT || header.revision == 0 || u32::from(header.size) < size {
-        return Err(OidError::InvalidParameter);
-    }
+    let header = ObjectHeader::checked(input, 0, NDIS_SIZEOF_RECEIVE_FILTER_PARAMETERS_REVISION_1)
+        .map_err(|e| OidError::from_header(e, size))?;
     let field = |off: usize| u32_at(input, off).ok_or(OidError::InvalidLength { needed: size });
     let (flags, filter_type) = (field(offset_of!(P, Flags))?, field(offset_of!(P, FilterType))?);
     let (queue_id, filter_id) = (field(offset_of!(P, QueueId))?, field(offset_of!(P, FilterId))?);
@@ -166,22 +158,15 @@ pub fn parse_set_filter(input: &[u8], vlan_filtering: bool) -> Result<(FilterSpe
 /// Reads `NDIS_RECEIVE_FILTER_CLEAR_PARAMETERS`: (QueueId, FilterId).
 #[must_use]
 pub fn parse_clear_filter(input: &[u8]) -> Option<(u32, u32)> {
-    let header = ObjectHeader::read(input, 0)?;
-    if header.kind != NDIS_OBJECT_TYPE_DEFAULT
-        || header.revision == 0
-        || header.size < NDIS_SIZEOF_RECEIVE_FILTER_CLEAR_PARAMETERS_REVISION_1
-    {
-        return None;
-    }
+    ObjectHeader::checked(input, 0, NDIS_SIZEOF_RECEIVE_FILTER_CLEAR_PARAMETERS_REVISION_1).ok()?;
     Some((
         u32_at(input, offset_of!(NDIS_RECEIVE_FILTER_CLEAR_PARAMETERS, QueueId))?,
         u32_at(input, offset_of!(NDIS_RECEIVE_FILTER_CLEAR_PARAMETERS, FilterId))?,
     ))
 }
 
-/// One recorded filter (all-zero = empty slot: NDIS never assigns FilterId 0).
+/// One recorded filter (FilterId 0 = empty slot: NDIS never assigns FilterId 0).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[repr(C)]
 pub struct FilterRecord {
     /// FilterId NDIS assigned (0 = free slot).
     pub filter_id: u32,
@@ -192,14 +177,19 @@ pub struct FilterRecord {
 }
 
 /// The filters set on an adapter (control path only; the hot path uses the demux table).
-///
-/// All-zero bytes are a valid empty table, so it is allocated zeroed in pool.
-#[repr(C)]
+/// The records live in pool (filled in place, never on the kernel stack).
 pub struct FilterTable {
-    records: [FilterRecord; MAX_FILTERS],
+    records: PoolBox<[FilterRecord; MAX_FILTERS]>,
 }
 
 impl FilterTable {
+    /// An empty table, or `None` when the pool allocation fails.
+    #[must_use]
+    pub fn new(owner: NdisHandle) -> Option<Self> {
+        let free = FilterRecord { filter_id: 0, queue_id: 0, key: DemuxKey::new([0; 6], 0) };
+        Some(Self { records: PoolBox::try_filled(owner, FILTER_TAG, free)? })
+    }
+
     /// Records a filter; `false` when full.
     pub fn insert(&mut self, spec: &FilterSpec) -> bool {
         match self.records.iter_mut().find(|r| r.filter_id == 0) {

@@ -5,7 +5,7 @@
 //! receive hot path never looks a queue up by id.
 
 use super::queue_state::QueueState;
-use super::rx::RxQueue;
+use super::rx_memory::RxMemory;
 use crate::kernel::NdisHandle;
 use crate::kernel::pool::{PoolBox, PoolTag};
 
@@ -30,13 +30,13 @@ pub struct Queue {
     /// Filters set on the queue.
     pub filters: u32,
     /// Shared memory the queue owns and the receive buffers carved out of it.
-    pub rx: RxQueue,
+    pub rx: RxMemory,
 }
 
 impl Queue {
     /// A queue just reserved by ALLOCATE_QUEUE.
     #[must_use]
-    pub const fn new(id: u32, flags: u32, suggested_buffers: u32, affinity: (u64, u16), rx: RxQueue) -> Self {
+    pub const fn new(id: u32, flags: u32, suggested_buffers: u32, affinity: (u64, u16), rx: RxMemory) -> Self {
         Self { id, state: QueueState::Allocated, flags, suggested_buffers, affinity, filters: 0, rx }
     }
 }

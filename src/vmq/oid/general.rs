@@ -20,12 +20,12 @@ use ndis_sys::{
     OID_RECEIVE_FILTER_QUEUE_PARAMETERS, OID_RECEIVE_FILTER_SET_FILTER,
 };
 
-use super::{Transfer, len_u32};
+use super::Transfer;
 use crate::backend::NicBackend;
 use crate::kernel::nbl::RX_BUFFER_BYTES;
 use crate::vmq::adapter::{Adapter, DEFAULT_QUEUE_BUFFERS, MAX_FRAME, MAX_MULTICAST, MTU};
 use crate::vmq::error::OidError;
-use crate::vmq::wire::u32_at;
+use crate::vmq::wire::{len_u32, u32_at};
 
 /// `NDIS_MAC_OPTION_*` the adapter reports.
 pub const MAC_OPTIONS: u32 =

@@ -88,11 +88,6 @@ impl OidReply {
     }
 }
 
-/// A `usize` length as the `u32` NDIS fields hold (saturating; buffers come from a `u32` length anyway).
-pub(crate) fn len_u32(len: usize) -> u32 {
-    u32::try_from(len).unwrap_or(u32::MAX)
-}
-
 impl<B: NicBackend + Send> Adapter<B> {
     /// Handles one OID request. `token` is the request itself; an OID that must wait
     /// (FREE_QUEUE with indicated NBLs outstanding) keeps it and replies
