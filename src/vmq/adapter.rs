@@ -7,11 +7,10 @@
 //! made while it is held (shared memory is allocated before taking the lock and
 //! freed after releasing it, by moving ownership in and out).
 
-use super::caps::{self, VmqKeywords};
+use super::caps::{self, MAC_OPTIONS, SUPPORTED_OIDS, SUPPORTED_PACKET_FILTERS, VmqKeywords};
 use super::demux::{DemuxTable, MAX_FILTERS};
 use super::error::{GrowError, InitError};
 use super::filter::FilterTable;
-use super::oid::SUPPORTED_OIDS;
 use super::queues::{MAX_VM_QUEUES, QueueTable};
 use super::rx_memory::{GrowRequest, QueueSlot, RxMemory, RxResources, Staged};
 use crate::backend::NicBackend;
@@ -227,8 +226,8 @@ impl<B: NicBackend + Send> Adapter<B> {
             link_speed,
             mac_address,
             lookahead: MTU,
-            mac_options: super::oid::general::MAC_OPTIONS,
-            supported_packet_filters: super::oid::general::SUPPORTED_PACKET_FILTERS,
+            mac_options: MAC_OPTIONS,
+            supported_packet_filters: SUPPORTED_PACKET_FILTERS,
             // CAST: a small constant.
             max_multicast_list_size: MAX_MULTICAST as u32,
             supported_oids: SUPPORTED_OIDS,

@@ -18,7 +18,7 @@ use super::error::OidError;
 use crate::backend::NicBackend;
 use crate::kernel::oid_request::OidToken;
 
-pub use general::SUPPORTED_OIDS;
+pub use super::caps::SUPPORTED_OIDS;
 
 /// One OID request, with its information buffer as a slice.
 #[derive(Debug)]
