@@ -54,7 +54,7 @@ fn named_paths(module: &[String], src: &str) -> BTreeSet<String> {
     let code = code(src);
     let mut out = BTreeSet::new();
     let mut rest = code.as_str();
-    while let Some(at) = rest.find(|c: char| c == 'c' || c == 's') {
+    while let Some(at) = rest.find(['c', 's']) {
         let here = &rest[at..];
         let boundary = at == 0 || !rest[..at].ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == '$');
         let (base, tail) = if boundary && here.starts_with("crate::") {

@@ -110,7 +110,7 @@ fn keyword(line: &str) -> Option<&str> {
 /// `fn`, or `extern "abi" fn`, after the keyword: a definition (not a fn pointer type).
 fn is_fn_definition(rest: &str) -> bool {
     let rest = rest.strip_prefix("extern").map_or(rest, |r| r.trim_start().trim_start_matches('"').trim_start());
-    let rest = rest.trim_start_matches(|c: char| c == ' ' || c == '"');
+    let rest = rest.trim_start_matches([' ', '"']);
     rest.strip_prefix("fn").is_some_and(|r| r.starts_with(' ') && !r.trim_start().starts_with('('))
 }
 

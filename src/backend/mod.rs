@@ -7,6 +7,8 @@
 
 pub mod soft;
 
+use crate::kernel::QueueId;
+
 /// Facts and per-queue DMA control of a VMQ-capable NIC.
 ///
 /// Methods run under the adapter spin lock (IRQL = DISPATCH_LEVEL) and must not block.
@@ -23,10 +25,10 @@ pub trait NicBackend {
     /// registers scatter-gather DMA before any shared-memory allocation.
     fn is_bus_master(&self) -> bool;
     /// Starts DMA into `queue_id`'s receive buffers.
-    fn start_queue_dma(&mut self, queue_id: u32);
+    fn start_queue_dma(&mut self, queue: QueueId);
     /// Stops DMA into `queue_id`'s receive buffers; when this returns no further
     /// write into that queue's shared memory happens.
-    fn stop_queue_dma(&mut self, queue_id: u32);
+    fn stop_queue_dma(&mut self, queue: QueueId);
     /// Whether DMA into `queue_id` is running.
-    fn queue_dma_running(&self, queue_id: u32) -> bool;
+    fn queue_dma_running(&self, queue: QueueId) -> bool;
 }

@@ -15,7 +15,7 @@ use ndis_sys::{
     NDIS_STATUS_RECEIVE_QUEUE_STATE, NdisMIndicateStatusEx, NdisReceiveQueueOperationalStateDmaStopped,
 };
 
-use super::NdisHandle;
+use super::{NdisHandle, QueueId};
 
 /// `NDIS_RECEIVE_QUEUE_OPERATIONAL_STATE`: the one state this miniport indicates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,7 +25,7 @@ pub enum QueueOperationalState {
 }
 
 /// Indicates `NDIS_STATUS_RECEIVE_QUEUE_STATE` for `queue_id`.
-pub fn indicate_queue_state(adapter: NdisHandle, queue_id: u32, state: QueueOperationalState) {
+pub fn indicate_queue_state(adapter: NdisHandle, queue: QueueId, state: QueueOperationalState) {
     let mut payload = NDIS_RECEIVE_QUEUE_STATE {
         Header: NDIS_OBJECT_HEADER::new(
             NDIS_OBJECT_TYPE_DEFAULT,
@@ -34,7 +34,7 @@ pub fn indicate_queue_state(adapter: NdisHandle, queue_id: u32, state: QueueOper
         ),
         ..NDIS_RECEIVE_QUEUE_STATE::default()
     };
-    payload.QueueId = queue_id;
+    payload.QueueId = queue.raw();
     payload.QueueState = match state {
         QueueOperationalState::DmaStopped => NdisReceiveQueueOperationalStateDmaStopped,
     };

@@ -15,10 +15,12 @@ pub mod lock;
 pub mod nbl;
 pub mod oid_request;
 pub mod pool;
+mod queue_id;
 pub mod shared_memory;
 pub mod work_item;
 
 pub use handle::NdisHandle;
+pub use queue_id::QueueId;
 
 #[cfg(all(windows, vmqnic_cross))]
 mod cross;

@@ -24,9 +24,9 @@ use ndis_sys::{
     NetBufferListFilteringInfo,
 };
 
-use super::NdisHandle;
 use super::pool::{PoolBox, PoolTag};
 use super::shared_memory::{PAGE_SIZE, SgElement, SharedMemory};
+use super::{NdisHandle, QueueId};
 
 /// Bytes of one receive buffer: a 1514-byte frame plus an 802.1Q tag, rounded to a
 /// power of two so a buffer never crosses a page (and hence an SG element).
@@ -174,7 +174,7 @@ impl RxBlock {
         adapter: NdisHandle,
         pool: &NblPool,
         memory: SharedMemory,
-        queue_id: u32,
+        queue: QueueId,
         stride: u32,
         token: impl Fn(usize) -> usize,
     ) -> Result<Self, RxBlockError> {
@@ -217,7 +217,7 @@ impl RxBlock {
             let filtering = &mut nbl.NetBufferListInfo[NetBufferListFilteringInfo as usize];
             // FilterId 0 at +0 and the USHORT QueueId at +2 of NDIS_NET_BUFFER_LIST_FILTERING_INFO.
             // CAST: NDIS queue ids of VM queues are small; the OOB field is a USHORT.
-            *filtering = ((queue_id as u16 as usize) << 16) as *mut core::ffi::c_void;
+            *filtering = ((queue.raw() as u16 as usize) << 16) as *mut core::ffi::c_void;
             // SAFETY: the NBL's first NET_BUFFER was allocated with it.
             let nb = unsafe { &mut *nbl.FirstNetBuffer };
             nb.SharedMemoryInfo = shared;

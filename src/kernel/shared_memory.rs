@@ -18,9 +18,9 @@ use ndis_sys::{
     NdisFreeSharedMemory, SCATTER_GATHER_ELEMENT, SCATTER_GATHER_LIST,
 };
 
-use super::NdisHandle;
 use super::bytes::{u32_at, u64_at};
 use super::pool::{PoolBytes, PoolTag};
+use super::{NdisHandle, QueueId};
 
 /// x64 page size; the worst-case SG list has one element per page.
 pub const PAGE_SIZE: u32 = 4096;
@@ -46,7 +46,7 @@ impl SharedMemoryUsage {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SharedMemoryRequest {
     /// Receive queue the memory belongs to (0 = default queue).
-    pub queue_id: u32,
+    pub queue: QueueId,
     /// Bytes requested.
     pub length: u32,
     /// Usage.
@@ -128,7 +128,7 @@ impl SharedMemory {
             ..NDIS_SHARED_MEMORY_PARAMETERS::default()
         };
         params.Flags = if request.contiguous { NDIS_SHARED_MEM_PARAMETERS_CONTIGUOUS } else { 0 };
-        params.QueueId = request.queue_id;
+        params.QueueId = request.queue.raw();
         params.PreferredNode = MM_ANY_NODE_OK;
         params.Usage = request.usage.raw();
         params.Length = request.length;

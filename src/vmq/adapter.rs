@@ -14,7 +14,6 @@ use super::filter::FilterTable;
 use super::queues::{MAX_VM_QUEUES, QueueTable};
 use super::rx_memory::{GrowRequest, QueueSlot, RxMemory, RxResources, Staged};
 use crate::backend::NicBackend;
-use crate::kernel::NdisHandle;
 use crate::kernel::attributes::{self, GeneralAttributes, ReceiveFilterCapabilities};
 use crate::kernel::config::read_integer_keywords;
 use crate::kernel::dma::ScatterGatherDma;
@@ -23,6 +22,7 @@ use crate::kernel::nbl::{NblPool, buffer_stride, shared_data_alignment};
 use crate::kernel::oid_request::OidToken;
 use crate::kernel::pool::{PoolBox, PoolTag};
 use crate::kernel::work_item::IoWorkItem;
+use crate::kernel::{NdisHandle, QueueId};
 use crate::utf16;
 
 /// Pool tag of the adapter context.
@@ -119,7 +119,7 @@ pub struct AdapterState<B> {
     /// NBLs indicated on any queue and not yet returned.
     pub outstanding: u32,
     /// The FREE_QUEUE that returned PENDING: its queue and request.
-    pub pending_free: Option<(u32, OidToken)>,
+    pub pending_free: Option<(QueueId, OidToken)>,
     /// The free work item is queued (it must not be queued twice).
     pub free_work_queued: bool,
     /// `OID_GEN_CURRENT_PACKET_FILTER`.
@@ -140,7 +140,7 @@ pub const MAX_MULTICAST: usize = 32;
 impl<B> AdapterState<B> {
     /// The queue whose FREE_QUEUE is pended, if any.
     #[must_use]
-    pub fn pending_free_queue(&self) -> Option<u32> {
+    pub fn pending_free_queue(&self) -> Option<QueueId> {
         self.pending_free.as_ref().map(|(id, _)| *id)
     }
 }
@@ -237,11 +237,15 @@ impl<B: NicBackend + Send> Adapter<B> {
         if bus_master {
             adapter.dma = Some(ScatterGatherDma::register(handle).map_err(InitError::ScatterGatherDma)?);
         }
-        let grow = adapter.state.get_mut().default_queue.grow_request(0, QueueSlot::DEFAULT, DEFAULT_QUEUE_BUFFERS);
+        let grow = adapter.state.get_mut().default_queue.grow_request(
+            QueueId::DEFAULT,
+            QueueSlot::DEFAULT,
+            DEFAULT_QUEUE_BUFFERS,
+        );
         let mut staged = adapter.allocate_receive(&grow).map_err(InitError::from)?;
         let state = adapter.state.get_mut();
         state.default_queue.commit(&mut staged);
-        state.backend.start_queue_dma(ndis_sys::NDIS_DEFAULT_RECEIVE_QUEUE_ID);
+        state.backend.start_queue_dma(QueueId::DEFAULT);
         Ok(adapter)
     }
 
@@ -249,7 +253,7 @@ impl<B: NicBackend + Send> Adapter<B> {
     /// allocated, the default queue's memory, SG DMA, and the context itself.
     pub fn halt(mut adapter: PoolBox<Self>) {
         let state = adapter.state.get_mut();
-        state.backend.stop_queue_dma(ndis_sys::NDIS_DEFAULT_RECEIVE_QUEUE_ID);
+        state.backend.stop_queue_dma(QueueId::DEFAULT);
         while let Some(queue) = state.queues.pop() {
             state.backend.stop_queue_dma(queue.id);
             drop(queue);
@@ -343,7 +347,7 @@ impl<B: NicBackend + Send> Adapter<B> {
 
 fn stop_all_dma<B: NicBackend>(state: &mut AdapterState<B>) {
     let AdapterState { backend, queues, .. } = state;
-    backend.stop_queue_dma(ndis_sys::NDIS_DEFAULT_RECEIVE_QUEUE_ID);
+    backend.stop_queue_dma(QueueId::DEFAULT);
     for queue in queues.iter() {
         backend.stop_queue_dma(queue.id);
     }

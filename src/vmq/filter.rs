@@ -21,8 +21,8 @@ use ndis_sys::{
 use super::demux::{DemuxKey, FILTER_TAG, MAX_FILTERS};
 use super::error::OidError;
 use super::wire::{ObjectHeader, len_u32, u32_at};
-use crate::kernel::NdisHandle;
 use crate::kernel::pool::PoolBox;
+use crate::kernel::{NdisHandle, QueueId};
 
 /// Which frames of a MAC a filter takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,7 +37,7 @@ pub enum VlanMatch {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FilterSpec {
     /// QueueId the filter is for.
-    pub queue_id: u32,
+    pub queue_id: QueueId,
     /// FilterId NDIS assigned.
     pub filter_id: u32,
     /// Destination MAC.
@@ -152,15 +152,15 @@ pub fn parse_set_filter(input: &[u8], vlan_filtering: bool) -> Result<(FilterSpe
         (Some(_), true) => return Err(OidError::InvalidParameter),
         (None, false) => return Err(OidError::NotSupported),
     };
-    Ok((FilterSpec { queue_id, filter_id, mac, vlan }, len_u32(span as usize)))
+    Ok((FilterSpec { queue_id: QueueId::new(queue_id), filter_id, mac, vlan }, len_u32(span as usize)))
 }
 
 /// Reads `NDIS_RECEIVE_FILTER_CLEAR_PARAMETERS`: (QueueId, FilterId).
 #[must_use]
-pub fn parse_clear_filter(input: &[u8]) -> Option<(u32, u32)> {
+pub fn parse_clear_filter(input: &[u8]) -> Option<(QueueId, u32)> {
     ObjectHeader::checked(input, 0, NDIS_SIZEOF_RECEIVE_FILTER_CLEAR_PARAMETERS_REVISION_1).ok()?;
     Some((
-        u32_at(input, offset_of!(NDIS_RECEIVE_FILTER_CLEAR_PARAMETERS, QueueId))?,
+        QueueId::new(u32_at(input, offset_of!(NDIS_RECEIVE_FILTER_CLEAR_PARAMETERS, QueueId))?),
         u32_at(input, offset_of!(NDIS_RECEIVE_FILTER_CLEAR_PARAMETERS, FilterId))?,
     ))
 }
@@ -171,7 +171,7 @@ pub struct FilterRecord {
     /// FilterId NDIS assigned (0 = free slot).
     pub filter_id: u32,
     /// Queue the filter steers to.
-    pub queue_id: u32,
+    pub queue_id: QueueId,
     /// The demux key it installed.
     pub key: DemuxKey,
 }
@@ -186,7 +186,7 @@ impl FilterTable {
     /// An empty table, or `None` when the pool allocation fails.
     #[must_use]
     pub fn new(owner: NdisHandle) -> Option<Self> {
-        let free = FilterRecord { filter_id: 0, queue_id: 0, key: DemuxKey::new([0; 6], 0) };
+        let free = FilterRecord { filter_id: 0, queue_id: QueueId::DEFAULT, key: DemuxKey::new([0; 6], 0) };
         Some(Self { records: PoolBox::try_filled(owner, FILTER_TAG, free)? })
     }
 
@@ -219,7 +219,7 @@ impl FilterTable {
     }
 
     /// Filters of a queue.
-    pub fn of_queue(&self, queue_id: u32) -> impl Iterator<Item = &FilterRecord> {
+    pub fn of_queue(&self, queue_id: QueueId) -> impl Iterator<Item = &FilterRecord> {
         self.records.iter().filter(move |r| r.filter_id != 0 && r.queue_id == queue_id)
     }
 }
@@ -279,7 +279,7 @@ mod tests {
 
     #[test]
     fn good_mac_filter_untagged_or_zero() {
-        let spec = FilterSpec { queue_id: 3, filter_id: 9, mac: MAC, vlan: VlanMatch::UntaggedOrZero };
+        let spec = FilterSpec { queue_id: QueueId::new(3), filter_id: 9, mac: MAC, vlan: VlanMatch::UntaggedOrZero };
         assert_eq!(parse_set_filter(&payload(1), false), Ok((spec, 48 + 56)));
         assert_eq!(parse_set_filter(&payload(1), true), Ok((spec, 48 + 56)));
         assert_eq!(spec.key(), DemuxKey::new(MAC, 0));
@@ -376,7 +376,7 @@ mod tests {
     #[test]
     fn clear_filter_parameters() {
         let b = [0x80u8, 1, 16, 0, 0, 0, 0, 0, 3, 0, 0, 0, 9, 0, 0, 0];
-        assert_eq!(parse_clear_filter(&b), Some((3, 9)));
+        assert_eq!(parse_clear_filter(&b), Some((QueueId::new(3), 9)));
         assert_eq!(parse_clear_filter(&b[..15]), None);
         let mut bad = b;
         bad[2] = 15;

@@ -13,6 +13,7 @@ use ndis_sys::{
     NDIS_RECEIVE_QUEUE_PARAMETERS,
 };
 
+use crate::kernel::QueueId;
 pub use crate::kernel::bytes::{put_u32, u16_at, u32_at, u64_at};
 
 /// A `usize` length as the `u32` NDIS fields hold (saturating; buffers come from a `u32` length anyway).
@@ -103,7 +104,7 @@ pub struct QueueParameters {
     /// `QueueType`.
     pub queue_type: u32,
     /// `QueueId` (assigned by NDIS).
-    pub queue_id: u32,
+    pub queue_id: QueueId,
     /// `ProcessorAffinity.Mask`.
     pub affinity_mask: u64,
     /// `ProcessorAffinity.Group`.
@@ -127,7 +128,7 @@ impl QueueParameters {
             header: ObjectHeader::read(buf, 0)?,
             flags: u32_at(buf, offset_of!(P, Flags))?,
             queue_type: u32_at(buf, offset_of!(P, QueueType))?,
-            queue_id: u32_at(buf, offset_of!(P, QueueId))?,
+            queue_id: QueueId::new(u32_at(buf, offset_of!(P, QueueId))?),
             affinity_mask: u64_at(buf, affinity)?,
             affinity_group: u16_at(buf, affinity + 8)?,
             suggested_buffers: u32_at(buf, offset_of!(P, NumSuggestedReceiveBuffers))?,
@@ -142,7 +143,7 @@ pub struct QueueFreeParameters {
     /// Header as sent.
     pub header: ObjectHeader,
     /// `QueueId` to free.
-    pub queue_id: u32,
+    pub queue_id: QueueId,
 }
 
 impl QueueFreeParameters {
@@ -151,7 +152,7 @@ impl QueueFreeParameters {
     pub fn read(buf: &[u8]) -> Option<Self> {
         Some(Self {
             header: ObjectHeader::read(buf, 0)?,
-            queue_id: u32_at(buf, offset_of!(NDIS_RECEIVE_QUEUE_FREE_PARAMETERS, QueueId))?,
+            queue_id: QueueId::new(u32_at(buf, offset_of!(NDIS_RECEIVE_QUEUE_FREE_PARAMETERS, QueueId))?),
         })
     }
 }

@@ -35,7 +35,7 @@ impl<B: NicBackend + Send> Adapter<B> {
             return Err(OidError::InvalidParameter);
         }
         // Demux target: the default queue (anyone may filter on it) or the VM queue's slot.
-        let (target, next) = if spec.queue_id == ndis_sys::NDIS_DEFAULT_RECEIVE_QUEUE_ID {
+        let (target, next) = if spec.queue_id.is_default() {
             (QueueSlot::DEFAULT.raw(), None)
         } else {
             let slot = state.queues.slot_of(spec.queue_id).ok_or(OidError::InvalidParameter)?;
@@ -68,7 +68,7 @@ impl<B: NicBackend + Send> Adapter<B> {
                 let event = if queue.filters <= 1 { QueueEvent::ClearLastFilter } else { QueueEvent::ClearFilter };
                 Some(queue.state.on(event).map_err(|_| OidError::InvalidParameter)?)
             }
-            None if queue_id == ndis_sys::NDIS_DEFAULT_RECEIVE_QUEUE_ID => None,
+            None if queue_id.is_default() => None,
             None => return Err(OidError::InvalidParameter),
         };
         state.filters.remove(filter_id);

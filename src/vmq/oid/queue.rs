@@ -23,6 +23,7 @@ use ndis_sys::{
 
 use super::Transfer;
 use crate::backend::NicBackend;
+use crate::kernel::QueueId;
 use crate::kernel::indicate::{QueueOperationalState, indicate_queue_state};
 use crate::kernel::oid_request::OidToken;
 use crate::kernel::pool::PoolBox;
@@ -73,7 +74,7 @@ fn read_queue_parameters(input: &[u8]) -> Result<(QueueParameters, u32), OidErro
 fn check_allocate(p: &QueueParameters) -> Result<u32, OidError> {
     let split = p.flags & NDIS_RECEIVE_QUEUE_PARAMETERS_LOOKAHEAD_SPLIT_REQUIRED != 0;
     if p.queue_type != NdisReceiveQueueTypeVMQueue as u32
-        || p.queue_id == ndis_sys::NDIS_DEFAULT_RECEIVE_QUEUE_ID
+        || p.queue_id.is_default()
         || p.flags & !ALLOCATE_FLAGS != 0
         || (!split && p.lookahead_size != 0)
         || p.affinity_mask == 0
@@ -166,7 +167,8 @@ impl<B: NicBackend + Send> Adapter<B> {
 
     /// One element of the completion array: allocates the queue's memory and starts its DMA.
     fn complete_one(&self, element: &[u8]) -> Result<(), CompletionError> {
-        let queue_id = u32_at(element, COMPLETION_QUEUE_ID_OFFSET).ok_or(CompletionError::InvalidParameter)?;
+        let queue_id =
+            u32_at(element, COMPLETION_QUEUE_ID_OFFSET).map(QueueId::new).ok_or(CompletionError::InvalidParameter)?;
         ObjectHeader::checked(element, 0, NDIS_SIZEOF_RECEIVE_QUEUE_ALLOCATION_COMPLETE_PARAMETERS_REVISION_1)
             .map_err(|_| CompletionError::InvalidParameter)?;
         let grow = {
@@ -303,7 +305,7 @@ impl<B: NicBackend + Send> Adapter<B> {
 }
 
 /// Drops every filter of `queue_id` from the filter and demux tables.
-pub(super) fn remove_queue_filters<B>(state: &mut crate::vmq::adapter::AdapterState<B>, queue_id: u32) {
+pub(super) fn remove_queue_filters<B>(state: &mut crate::vmq::adapter::AdapterState<B>, queue_id: QueueId) {
     let mut ids = [0u32; 8];
     loop {
         let mut n = 0;
@@ -336,7 +338,7 @@ mod tests {
             header: ObjectHeader { kind: NDIS_OBJECT_TYPE_DEFAULT, revision: 2, size: 1092 },
             flags: 0,
             queue_type: NdisReceiveQueueTypeVMQueue as u32,
-            queue_id: 3,
+            queue_id: QueueId::new(3),
             affinity_mask: 1,
             affinity_group: 0,
             suggested_buffers: 0,
@@ -349,7 +351,10 @@ mod tests {
     #[test]
     fn queue_id_zero_is_refused() {
         assert_eq!(check_allocate(&valid()), Ok(0));
-        assert_eq!(check_allocate(&QueueParameters { queue_id: 0, ..valid() }), Err(OidError::InvalidParameter));
+        assert_eq!(
+            check_allocate(&QueueParameters { queue_id: QueueId::DEFAULT, ..valid() }),
+            Err(OidError::InvalidParameter)
+        );
     }
 
     #[test]

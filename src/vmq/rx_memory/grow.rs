@@ -5,10 +5,10 @@
 //! <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nf-ndis-ndisallocatesharedmemory>
 
 use super::{BLOCK_TAG, BufferId, BufferIndex, MAX_BLOCKS_PER_QUEUE, QueueSlot};
-use crate::kernel::NdisHandle;
 use crate::kernel::nbl::{BUFFERS_PER_BLOCK, NblPool, RxBlock};
 use crate::kernel::pool::PoolBox;
 use crate::kernel::shared_memory::{SharedMemory, SharedMemoryRequest, SharedMemoryUsage};
+use crate::kernel::{NdisHandle, QueueId};
 use crate::vmq::error::GrowError;
 
 /// Largest single allocation: receive memory is requested in blocks of this size.
@@ -30,7 +30,7 @@ pub struct RxResources<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct GrowRequest {
     /// QueueId (0 = default queue): the shared-memory request and the NBLs' filtering OOB carry it.
-    pub queue_id: u32,
+    pub queue: QueueId,
     /// The slot the NBL tokens carry.
     pub slot: QueueSlot,
     /// Buffers wanted.
@@ -67,7 +67,7 @@ impl GrowRequest {
             let memory = SharedMemory::allocate(
                 resources.owner,
                 SharedMemoryRequest {
-                    queue_id: self.queue_id,
+                    queue: self.queue,
                     length: count * stride,
                     usage: SharedMemoryUsage::Receive,
                     contiguous: resources.contiguous,
@@ -77,7 +77,7 @@ impl GrowRequest {
             let number = self.first_block + k;
             let token = |within| BufferId { slot: self.slot, index: BufferIndex::new(number, within) }.token();
             // On failure the memory is freed with the half-built block.
-            let block = RxBlock::new(resources.owner, resources.pool, memory, self.queue_id, stride, token)
+            let block = RxBlock::new(resources.owner, resources.pool, memory, self.queue, stride, token)
                 .map_err(|_| GrowError::Buffers)?;
             // On failure the block comes back and is dropped here: buffers, then memory.
             let block = PoolBox::try_new(resources.owner, BLOCK_TAG, block).map_err(|_| GrowError::Buffers)?;

@@ -27,9 +27,9 @@ mod grow;
 
 pub use grow::{GrowRequest, MAX_BLOCK_BYTES, RxResources, Staged};
 
-use crate::kernel::NdisHandle;
 use crate::kernel::nbl::{BUFFERS_PER_BLOCK, BufferLocation, RxBlock, RxNbl};
 use crate::kernel::pool::{PoolBox, PoolTag};
+use crate::kernel::{NdisHandle, QueueId};
 
 /// Shared-memory allocations (blocks) one queue can hold.
 pub const MAX_BLOCKS_PER_QUEUE: usize = 32;
@@ -183,11 +183,11 @@ impl RxMemory {
         self.outstanding == 0
     }
 
-    /// What growing by `buffers` buffers needs, for queue `queue_id` whose NBLs carry `slot`
+    /// What growing by `buffers` buffers needs, for `queue` whose NBLs carry `slot`
     /// (read under the adapter lock; allocate with [`GrowRequest::allocate`] after releasing it).
     #[must_use]
-    pub fn grow_request(&self, queue_id: u32, slot: QueueSlot, buffers: u32) -> GrowRequest {
-        GrowRequest { queue_id, slot, buffers, first_block: self.blocks() }
+    pub fn grow_request(&self, queue: QueueId, slot: QueueSlot, buffers: u32) -> GrowRequest {
+        GrowRequest { queue, slot, buffers, first_block: self.blocks() }
     }
 
     /// Commits blocks staged by [`GrowRequest::allocate`]; their buffers become free. A block
