@@ -4,6 +4,25 @@
 //! [`soft::SoftNic`] is a root-enumerated virtual NIC in the spirit of Microsoft's
 //! netvmini sample, so the driver runs (and is tested) anywhere.
 //! No `unsafe` here.
+//!
+//! Layering: this module sits between [`crate::kernel`] and the VMQ core. It may name the
+//! kernel (for [`QueueId`], and for a DMA NIC `kernel::nbl::BufferLocation`), never the core
+//! or the trampolines; the core is generic over [`NicBackend`], and only `ffi` names a
+//! concrete back end (`ffi::DriverAdapter`). `tests/layers.rs` holds all three to it.
+//!
+//! Receive buffers. The software NIC has no descriptors: the core copies each looped-back
+//! frame into a buffer it takes from the queue's `vmq::rx_memory::RxMemory` (`copy_in`).
+//! A DMA NIC (the Intel 82576's receive descriptors hold a buffer address the NIC writes
+//! through) uses the very same buffers without the copy, as a descriptor ring whose
+//! descriptor, buffer and index are one thing: when its queue starts, the core takes free
+//! buffers (`RxMemory::take`) and hands each one's index and `RxMemory::location` (logical
+//! address) to the back end to post in a descriptor; when the NIC writes a descriptor back
+//! ("buffer N, L bytes"), the core calls `RxMemory::complete(N, L)` and indicates the NBL;
+//! NDIS's return gives it back (`RxMemory::give_back`) to be posted again, and buffers
+//! still posted when DMA stops go back with `RxMemory::cancel`. The methods that carry
+//! those two steps (post a buffer, report completions) join this trait with that back end;
+//! what they exchange (a queue id, a `u16` buffer index, a `BufferLocation`, a length) is
+//! all nameable here without an upward arrow.
 
 pub mod soft;
 

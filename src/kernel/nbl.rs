@@ -227,14 +227,8 @@ impl RxBlock {
 
     /// Buffers in this block.
     #[must_use]
-    pub const fn len(&self) -> usize {
+    pub(crate) const fn len(&self) -> usize {
         self.len
-    }
-
-    /// No buffer (an allocation smaller than one buffer).
-    #[must_use]
-    pub const fn is_empty(&self) -> bool {
-        self.len == 0
     }
 
     /// Where buffer `index` lives, for a NIC that DMAs into it (computed from the SG list
@@ -322,18 +316,6 @@ pub struct RxChain {
 impl RxChain {
     /// An empty chain.
     pub const EMPTY: Self = Self { head: None, tail: None, count: 0 };
-
-    /// NBLs in the chain.
-    #[must_use]
-    pub const fn len(&self) -> u32 {
-        self.count
-    }
-
-    /// No NBL.
-    #[must_use]
-    pub const fn is_empty(&self) -> bool {
-        self.count == 0
-    }
 
     /// Appends (frame order is kept).
     pub fn push(&mut self, nbl: RxNbl) {

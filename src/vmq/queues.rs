@@ -67,14 +67,8 @@ impl QueueTable {
 
     /// Live queues.
     #[must_use]
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.slots.iter().flatten().count()
-    }
-
-    /// No live queue.
-    #[must_use]
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 
     /// Inserts a queue; returns its slot, or hands it back when the table is full.
