@@ -10,7 +10,7 @@
 //! <https://learn.microsoft.com/windows-hardware/drivers/network/vmq-receive-path>
 //!
 //! IRQL: allocation and free at PASSIVE_LEVEL (with the queue's shared memory);
-//! fill, indicate and the return walk at <= DISPATCH_LEVEL.
+//! write, complete, indicate and the return walk at <= DISPATCH_LEVEL.
 
 use core::mem::size_of;
 use core::ptr::{self, NonNull};
@@ -89,7 +89,7 @@ pub fn buffer_stride(alignment: u32) -> u32 {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RxNbl(NonNull<NET_BUFFER_LIST>);
 
-// SAFETY: an NBL is handed between CPUs by NDIS; ownership is tracked by the core's ring.
+// SAFETY: an NBL is handed between CPUs by NDIS; ownership is tracked by the core's receive-memory books (vmq::rx_memory).
 unsafe impl Send for RxNbl {}
 
 /// One buffer: its NBL, MDL, mapping and shared-memory descriptor.

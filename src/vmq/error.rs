@@ -175,4 +175,18 @@ mod tests {
         // A "success" status coming back from a failed step must not make init succeed.
         assert_eq!(InitError::SharedMemory(0).status(), NDIS_STATUS_FAILURE);
     }
+
+    #[test]
+    fn grow_failures_keep_ndis_status_and_map_the_rest_to_resources() {
+        let refused = GrowError::Allocation(SharedMemoryError::Ndis(NDIS_STATUS_INVALID_LENGTH));
+        assert_eq!(refused.status(), NDIS_STATUS_INVALID_LENGTH);
+        assert_eq!(GrowError::Full.status(), NDIS_STATUS_RESOURCES);
+        assert_eq!(GrowError::Allocation(SharedMemoryError::Malformed).status(), NDIS_STATUS_FAILURE);
+        assert_eq!(InitError::from(GrowError::Buffers), InitError::Resources);
+        assert_eq!(InitError::from(refused), InitError::SharedMemory(NDIS_STATUS_INVALID_LENGTH));
+        assert_eq!(CompletionError::Grow(GrowError::Full).status(), NDIS_STATUS_RESOURCES);
+        assert_eq!(CompletionError::InvalidParameter.status(), NDIS_STATUS_INVALID_PARAMETER);
+        assert_eq!(OidError::from_header(HeaderError::Short, 12), OidError::InvalidLength { needed: 12 });
+        assert_eq!(OidError::from_header(HeaderError::Invalid, 12), OidError::InvalidParameter);
+    }
 }

@@ -135,7 +135,7 @@ impl<B: NicBackend> RxSession<'_, B> {
         self.batched = 0;
     }
 
-    /// Gives every batched buffer back to its ring without indicating it, as if NDIS had
+    /// Gives every batched buffer back to its queue without indicating it, as if NDIS had
     /// returned it at once. Benchmarks use it to time the hot path (demux, copy, NBL
     /// preparation) without NDIS's own cost.
     pub fn recycle_unindicated(mut self) {

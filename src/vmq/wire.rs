@@ -244,4 +244,18 @@ mod tests {
         assert_eq!(b.element_offset(2), Some(52));
         assert_eq!(b.span(), Some(68));
     }
+
+    #[test]
+    fn header_check_wants_default_type_a_revision_and_the_size_of_that_revision() {
+        let buf = [0x80u8, 2, 40, 0];
+        assert_eq!(ObjectHeader::checked(&buf, 0, 40).map(|h| h.size), Ok(40));
+        assert_eq!(ObjectHeader::checked(&buf, 0, 41), Err(HeaderError::Invalid));
+        assert_eq!(ObjectHeader::checked(&buf[..3], 0, 4), Err(HeaderError::Short));
+        assert_eq!(ObjectHeader::checked(&[0x81, 2, 40, 0], 0, 4), Err(HeaderError::Invalid));
+        assert_eq!(ObjectHeader::checked(&[0x80, 0, 40, 0], 0, 4), Err(HeaderError::Invalid));
+        let by_revision = |revision: u8| if revision >= 2 { 40 } else { 20 };
+        assert!(ObjectHeader::checked_by_revision(&buf, 0, by_revision).is_ok());
+        assert!(ObjectHeader::checked_by_revision(&[0x80, 2, 39, 0], 0, by_revision).is_err());
+        assert!(ObjectHeader::checked_by_revision(&[0x80, 1, 20, 0], 0, by_revision).is_ok());
+    }
 }
