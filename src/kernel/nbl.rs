@@ -252,43 +252,51 @@ impl RxBlock {
         if RX_BUFFER_BYTES < self.stride { RX_BUFFER_BYTES } else { self.stride }
     }
 
-    /// The software NIC's "DMA": copies `frame` into buffer `index`. `false` when the
-    /// frame does not fit or the index is out of range.
-    pub fn write(&mut self, index: usize, frame: &[u8]) -> bool {
+    /// The software NIC's "DMA" and completion in one: copies `frame` into buffer `index`
+    /// and readies its NBL for indication. `None` when the frame does not fit or the index
+    /// is out of range.
+    pub fn fill(&mut self, index: usize, frame: &[u8]) -> Option<RxNbl> {
         if index >= self.len || frame.len() > self.capacity() as usize {
-            return false;
+            return None;
         }
-        let slot = &self.slots[index];
+        let slot = &mut self.slots[index];
         // SAFETY: `slot.va` maps RX_BUFFER_BYTES writable bytes of this queue's shared
         // memory (type invariant) and `frame` fits; the regions cannot overlap (the frame
         // comes from a send buffer, never from our receive memory).
         unsafe { ptr::copy_nonoverlapping(frame.as_ptr(), slot.va, frame.len()) };
-        true
+        // CAST: frame.len() <= 2048.
+        Some(slot.ready(frame.len() as u32))
     }
 
-    /// Buffer `index` holds a `len`-byte frame (copied by [`RxBlock::write`] or written by
-    /// the NIC): readies its NBL for indication. `None` when `len` exceeds the buffer or
-    /// the index is out of range.
+    /// Buffer `index` holds a `len`-byte frame a NIC wrote into it: readies its NBL for
+    /// indication. `None` when `len` exceeds the buffer or the index is out of range.
     pub fn complete(&mut self, index: usize, len: u32) -> Option<RxNbl> {
         if index >= self.len || len > self.capacity() {
             return None;
         }
-        let slot = &mut self.slots[index];
-        // SAFETY: the NBL, its NB and the MDL belong to this slot and are not indicated
-        // (the core only completes buffers it took from its free list).
-        let nbl = unsafe { &mut *slot.nbl };
+        Some(self.slots[index].ready(len))
+    }
+}
+
+impl RxSlot {
+    /// Readies the NBL of a bound slot (`len` bytes at offset 0) for indication.
+    fn ready(&mut self, len: u32) -> RxNbl {
+        // SAFETY: the NBL, its NB and the MDL belong to this slot, which is bound (the
+        // callers checked the index), and are not indicated (the core only completes
+        // buffers it took from its free list).
+        let nbl = unsafe { &mut *self.nbl };
         nbl.Next = ptr::null_mut();
         nbl.Status = NDIS_STATUS_SUCCESS;
         // SAFETY: as above.
         let nb = unsafe { &mut *nbl.FirstNetBuffer };
         nb.Next = ptr::null_mut();
-        nb.CurrentMdl = slot.mdl;
+        nb.CurrentMdl = self.mdl;
         nb.CurrentMdlOffset = 0;
         nb.DataOffset = 0;
         nb.DataLength = len;
         // SAFETY: as above.
-        unsafe { (*slot.mdl).ByteCount = len };
-        NonNull::new(slot.nbl).map(RxNbl)
+        unsafe { (*self.mdl).ByteCount = len };
+        RxNbl(NonNull::from(nbl))
     }
 }
 

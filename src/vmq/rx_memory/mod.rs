@@ -255,10 +255,11 @@ impl RxMemory {
     /// [`CopyError`]; no buffer stays taken.
     pub fn copy_in(&mut self, frame: &[u8]) -> Result<RxNbl, CopyError> {
         let index = self.take().ok_or(CopyError::NoBuffer)?;
-        // CAST: a frame that fits a buffer is at most 2048 bytes.
-        let written = self.block_mut(index.block()).is_some_and(|b| b.write(index.within(), frame));
-        match written.then(|| self.complete(index, frame.len() as u32)).flatten() {
-            Some(nbl) => Ok(nbl),
+        match self.block_mut(index.block()).and_then(|b| b.fill(index.within(), frame)) {
+            Some(nbl) => {
+                self.outstanding += 1;
+                Ok(nbl)
+            }
             None => {
                 self.cancel(index);
                 Err(CopyError::TooLong)
