@@ -6,7 +6,7 @@
 //! No `unsafe` here.
 //!
 //! Layering: this module sits between [`crate::kernel`] and the VMQ core. It may name the
-//! kernel (for [`QueueId`], and for a DMA NIC `kernel::nbl::BufferLocation`), never the core
+//! kernel (for [`QueueId`], and for a DMA NIC the buffer types of `kernel::nbl`), never the core
 //! or the trampolines; the core is generic over [`NicBackend`], and only `ffi` names a
 //! concrete back end (`ffi::DriverAdapter`). `tests/layers.rs` holds all three to it.
 //!
@@ -21,8 +21,8 @@
 //! NDIS's return gives it back (`RxMemory::give_back`) to be posted again, and buffers
 //! still posted when DMA stops go back with `RxMemory::cancel`. The methods that carry
 //! those two steps (post a buffer, report completions) join this trait with that back end;
-//! what they exchange (a queue id, a `u16` buffer index, a `BufferLocation`, a length) is
-//! all nameable here without an upward arrow.
+//! what they exchange (`QueueId`, `kernel::nbl::BufferIndex`, `kernel::nbl::BufferLocation`,
+//! a length) is all in the kernel layer, nameable here without an upward arrow.
 
 pub mod soft;
 

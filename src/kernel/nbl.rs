@@ -119,6 +119,44 @@ impl RxSlot {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RxBlockError;
 
+/// A receive buffer of one queue: block `index / 32`, buffer `index % 32` of that block. The
+/// index a NIC descriptor would carry back with its completion.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BufferIndex(u16);
+
+impl BufferIndex {
+    /// Buffer `within` of block `block`.
+    #[must_use]
+    pub const fn new(block: usize, within: usize) -> Self {
+        // CAST: block < 32, within < 32.
+        Self((block * BUFFERS_PER_BLOCK + within) as u16)
+    }
+
+    /// The block (shared-memory allocation) number.
+    #[must_use]
+    pub const fn block(self) -> usize {
+        self.0 as usize / BUFFERS_PER_BLOCK
+    }
+
+    /// The buffer within its block.
+    #[must_use]
+    pub const fn within(self) -> usize {
+        self.0 as usize % BUFFERS_PER_BLOCK
+    }
+
+    /// The index as a descriptor or free-stack entry holds it.
+    #[must_use]
+    pub const fn raw(self) -> u16 {
+        self.0
+    }
+
+    /// The index a descriptor or free-stack entry holds.
+    #[must_use]
+    pub const fn from_raw(raw: u16) -> Self {
+        Self(raw)
+    }
+}
+
 /// Where a receive buffer lives, for a NIC that DMAs into it (NIC receive descriptors
 /// take the logical address; the shared-memory offset is what the NBL describes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -370,6 +408,7 @@ pub unsafe fn for_each_returned(head: *mut NET_BUFFER_LIST, mut f: impl FnMut(us
 }
 
 const _: () = assert!(size_of::<RxSlot>() <= 96);
+const _: () = assert!(32 * BUFFERS_PER_BLOCK <= u16::MAX as usize, "a queue's buffer index fits a u16");
 
 const _: () = assert!(BUFFERS_PER_BLOCK as u32 * RX_BUFFER_BYTES == 64 * 1024);
 const _: () = assert!(PAGE_SIZE.is_multiple_of(RX_BUFFER_BYTES), "a buffer never crosses a page");

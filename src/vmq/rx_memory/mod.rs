@@ -27,7 +27,7 @@ mod grow;
 
 pub use grow::{GrowRequest, MAX_BLOCK_BYTES, RxResources, Staged};
 
-use crate::kernel::nbl::{BUFFERS_PER_BLOCK, BufferLocation, RxBlock, RxNbl};
+use crate::kernel::nbl::{BUFFERS_PER_BLOCK, BufferIndex, BufferLocation, RxBlock, RxNbl};
 use crate::kernel::pool::{PoolBox, PoolTag};
 use crate::kernel::{NdisHandle, QueueId};
 
@@ -36,7 +36,6 @@ pub const MAX_BLOCKS_PER_QUEUE: usize = 32;
 /// Most buffers one queue holds.
 pub const MAX_BUFFERS: usize = MAX_BLOCKS_PER_QUEUE * BUFFERS_PER_BLOCK;
 const _: () = assert!(MAX_BUFFERS <= u16::MAX as usize);
-const _: () = assert!(BUFFERS_PER_BLOCK <= 1 << 16);
 
 /// Pool tag of the free-buffer stacks.
 pub const RING_TAG: PoolTag = PoolTag::new(*b"VqRg");
@@ -79,25 +78,6 @@ impl QueueSlot {
     #[must_use]
     pub const fn from_raw(raw: u16) -> Self {
         Self(raw)
-    }
-}
-
-/// A buffer of one queue: block `index / 32`, buffer `index % 32` of that block.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct BufferIndex(u16);
-
-impl BufferIndex {
-    const fn new(block: usize, within: usize) -> Self {
-        // CAST: block < 32, within < 32.
-        Self((block * BUFFERS_PER_BLOCK + within) as u16)
-    }
-
-    const fn block(self) -> usize {
-        self.0 as usize / BUFFERS_PER_BLOCK
-    }
-
-    const fn within(self) -> usize {
-        self.0 as usize % BUFFERS_PER_BLOCK
     }
 }
 
@@ -210,7 +190,7 @@ impl RxMemory {
 
     fn push(&mut self, index: BufferIndex) {
         if let Some(slot) = self.free.get_mut(self.free_len) {
-            *slot = index.0;
+            *slot = index.raw();
             self.free_len += 1;
         }
     }
@@ -218,7 +198,7 @@ impl RxMemory {
     /// Takes a free buffer (to copy into, or to post to a NIC descriptor).
     pub fn take(&mut self) -> Option<BufferIndex> {
         self.free_len = self.free_len.checked_sub(1)?;
-        Some(BufferIndex(self.free[self.free_len]))
+        Some(BufferIndex::from_raw(self.free[self.free_len]))
     }
 
     /// Where a buffer lives (logical address and shared-memory offset), for a NIC descriptor.
