@@ -20,7 +20,8 @@
 //!   it as NBLs ([`kernel::nbl`]), work item ([`kernel::work_item`]), pended OID
 //!   ([`kernel::oid_request`]), keywords ([`kernel::config`]), attributes
 //!   ([`kernel::attributes`]), status indications ([`kernel::indicate`]), SG DMA
-//!   ([`kernel::dma`]), little-endian byte fields ([`kernel::bytes`]); and the panic handler /
+//!   ([`kernel::dma`]), little-endian byte fields ([`kernel::bytes`]), the NDIS queue id
+//!   ([`kernel::QueueId`]); and the panic handler /
 //!   debug print of the Windows builds. `unsafe` allowed.
 //! - [`backend`] — the hardware seam ([`backend::NicBackend`]) and the software
 //!   NIC ([`backend::soft::SoftNic`]), `#![forbid(unsafe_code)]`; uses [`kernel`] only.
@@ -30,7 +31,7 @@
 //!   [`vmq::queues`] (queue table), [`vmq::rx_memory`] (a queue's receive memory: blocks,
 //!   free and indicated buffers, NBL tokens), [`vmq::rx_session`] (receive and return
 //!   sessions), [`vmq::demux`] (O(1) MAC/VLAN → queue table), [`vmq::filter`] (SET_FILTER
-//!   parsing, filter table), [`vmq::caps`] (capabilities), [`vmq::wire`] (checked payload
+//!   parsing, filter table), [`vmq::caps`] (capabilities, advertised OIDs), [`vmq::wire`] (checked payload
 //!   views), [`vmq::error`] (typed errors and their one conversion to `NDIS_STATUS`).
 //!
 //! Bindings (types, constants, `extern` declarations) are in the `ndis-sys` crate.
