@@ -8,25 +8,31 @@
 //! <https://learn.microsoft.com/windows-hardware/drivers/network/virtual-machine-queue-architecture>
 //!
 //! # Module map
+//! Layers, each naming only those below it (`tests/layers.rs` checks it): bindings
+//! (`ndis-sys`) ← [`kernel`] ← [`backend`] ← [`vmq`] ← [`ffi`].
 //! - [`ffi`] — trampolines: `DriverEntry`/unload ([`ffi::driver`]), the miniport handlers
 //!   (initialize, halt, pause, restart, send — the software NIC loops frames back into its
-//!   receive path —, return, PnP, shutdown) and the OID request decoder; host-only hooks for
-//!   benchmarks ([`ffi::host_hooks`]). `unsafe` allowed.
+//!   receive path —, return, PnP, shutdown) and the OID request decoder; the one choice of
+//!   back end ([`ffi::DriverAdapter`]); host-only hooks for benchmarks ([`ffi::host_hooks`]).
+//!   `unsafe` allowed.
 //! - [`kernel`] — safe owners of NDIS resources: tagged pool ([`kernel::pool`]), spin lock
-//!   ([`kernel::lock`]), shared memory ([`kernel::shared_memory`]), receive NBLs bound to it
-//!   ([`kernel::nbl`]), work item ([`kernel::work_item`]), pended OID ([`kernel::oid_request`]),
-//!   keywords ([`kernel::config`]), attributes ([`kernel::attributes`]), status indications
-//!   ([`kernel::indicate`]), SG DMA ([`kernel::dma`]); and the panic handler / debug print of the
-//!   Windows builds. `unsafe` allowed.
-//! - [`vmq`] — the VMQ core, `#![forbid(unsafe_code)]`: [`vmq::adapter`] (initialize, halt, pause,
-//!   restart), [`vmq::oid`] (OID dispatch; VM queue, filter and general OIDs),
-//!   [`vmq::queue_state`] (the queue state machine), [`vmq::queues`] (queue table),
-//!   [`vmq::ledger`] (per-queue shared-memory ledger), [`vmq::rx`] (receive rings, receive and
-//!   return sessions), [`vmq::demux`] (O(1) MAC/VLAN → queue table), [`vmq::filter`] (SET_FILTER
-//!   parsing, filter table), [`vmq::caps`] (capabilities), [`vmq::wire`] (checked payload views),
-//!   [`vmq::error`] (typed errors → `NDIS_STATUS`).
+//!   ([`kernel::lock`]), shared memory ([`kernel::shared_memory`]), receive buffers bound to
+//!   it as NBLs ([`kernel::nbl`]), work item ([`kernel::work_item`]), pended OID
+//!   ([`kernel::oid_request`]), keywords ([`kernel::config`]), attributes
+//!   ([`kernel::attributes`]), status indications ([`kernel::indicate`]), SG DMA
+//!   ([`kernel::dma`]), little-endian byte fields ([`kernel::bytes`]), the NDIS queue id
+//!   ([`kernel::QueueId`]); and the panic handler /
+//!   debug print of the Windows builds. `unsafe` allowed.
 //! - [`backend`] — the hardware seam ([`backend::NicBackend`]) and the software
-//!   NIC ([`backend::soft::SoftNic`]), `#![forbid(unsafe_code)]`.
+//!   NIC ([`backend::soft::SoftNic`]), `#![forbid(unsafe_code)]`; uses [`kernel`] only.
+//! - [`vmq`] — the VMQ core, `#![forbid(unsafe_code)]`, generic over the back end:
+//!   [`vmq::adapter`] (initialize, halt, pause, restart), [`vmq::oid`] (OID dispatch; VM
+//!   queue, filter and general OIDs), [`vmq::queue_state`] (the queue state machine),
+//!   [`vmq::queues`] (queue table), [`vmq::rx_memory`] (a queue's receive memory: blocks,
+//!   free and indicated buffers, NBL tokens), [`vmq::rx_session`] (receive and return
+//!   sessions), [`vmq::demux`] (O(1) MAC/VLAN → queue table), [`vmq::filter`] (SET_FILTER
+//!   parsing, filter table), [`vmq::caps`] (capabilities, advertised OIDs), [`vmq::wire`] (checked payload
+//!   views), [`vmq::error`] (typed errors and their one conversion to `NDIS_STATUS`).
 //!
 //! Bindings (types, constants, `extern` declarations) are in the `ndis-sys` crate.
 // no_std for the kernel image; the host build links std only for its panic handler

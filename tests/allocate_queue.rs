@@ -1,9 +1,9 @@
-//! Bullet 3: OID_RECEIVE_FILTER_ALLOCATE_QUEUE validates NDIS_RECEIVE_QUEUE_PARAMETERS and reserves the queue.
+//! OID_RECEIVE_FILTER_ALLOCATE_QUEUE validates NDIS_RECEIVE_QUEUE_PARAMETERS and reserves the queue.
 //!
-//! Rule (digest §3.3.1): "Returns: SUCCESS, PENDING, INVALID_PARAMETER, INVALID_LENGTH (set
+//! Rule (<https://learn.microsoft.com/windows-hardware/drivers/network/oid-receive-filter-allocate-queue>, <https://learn.microsoft.com/windows-hardware/drivers/network/allocating-a-vm-queue>): "Returns: SUCCESS, PENDING, INVALID_PARAMETER, INVALID_LENGTH (set
 //! DATA.METHOD_INFORMATION.BytesNeeded), NOT_SUPPORTED, FAILURE"; "Caller-set fields: type
 //! NdisReceiveQueueTypeVMQueue, ProcessorAffinity (never zero), ... and only the
-//! PER_QUEUE_RECEIVE_INDICATION and LOOKAHEAD_SPLIT_REQUIRED flags"; §3.5 "A non-zero
+//! PER_QUEUE_RECEIVE_INDICATION and LOOKAHEAD_SPLIT_REQUIRED flags"; <https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddndis/ns-ntddndis-_ndis_receive_queue_parameters>: "A non-zero
 //! LookaheadSize without the flag is invalid".
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 

@@ -1,9 +1,10 @@
-//! Bullets 4-6: QUEUE_ALLOCATION_COMPLETE allocates each queue's shared memory and reports a
+//! QUEUE_ALLOCATION_COMPLETE allocates each queue's shared memory and reports a
 //! CompletionStatus per queue; a queue grows until it is freed; both memory forms.
 //!
-//! Rules (digest §3.3.3): "This is where the miniport allocates shared memory
+//! Rules (<https://learn.microsoft.com/windows-hardware/drivers/network/oid-receive-filter-queue-allocation-complete>): "This is where the miniport allocates shared memory
 //! (NdisAllocateSharedMemory, Usage=Receive) and fills each element's CompletionStatus, e.g.
-//! RESOURCES"; "More memory may be allocated later, until the queue is freed". §2: "If CONTIGUOUS
+//! RESOURCES"; "More memory may be allocated later, until the queue is freed". NdisAllocateSharedMemory
+//! (<https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nf-ndis-ndisallocatesharedmemory>): "If CONTIGUOUS
 //! is not set, the memory may be described by a non-contiguous SG list."
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
@@ -76,7 +77,7 @@ fn malformed_arrays_are_refused_with_the_documented_status() {
     common::assert_clean(&mut host);
 }
 
-/// Issue 2 bullet 4: "NDIS_STATUS_RESOURCES for a queue whose allocation failed — without leaking
+/// "NDIS_STATUS_RESOURCES for a queue whose allocation failed — without leaking
 /// what that queue got before the failure". Every shared-memory allocation of a two-queue
 /// completion is failed in turn.
 #[test]
@@ -110,7 +111,7 @@ fn a_failed_allocation_reports_resources_for_that_queue_and_leaks_nothing() {
     }
 }
 
-/// Issue 2 bullet 5: further allocations for a queue until it is freed.
+/// Further allocations for a queue until it is freed.
 #[test]
 fn a_queue_grows_its_receive_memory_until_it_is_freed() {
     let (mut host, adapter) = common::host_and_adapter(&[]);
@@ -133,7 +134,7 @@ fn a_queue_grows_its_receive_memory_until_it_is_freed() {
     common::assert_clean(&mut host);
 }
 
-/// Issue 2 bullet 6: without CONTIGUOUS the driver supplies an SG buffer sized for the worst case
+/// Without CONTIGUOUS the driver supplies an SG buffer sized for the worst case
 /// and ndis-sim returns multi-element lists; with VmqContiguousRx=1 each block is one element.
 #[test]
 fn both_memory_forms_scatter_gather_and_contiguous() {

@@ -1,6 +1,7 @@
-//! Bullet 1: DriverEntry registers an NDIS 6.30 miniport; unload deregisters.
+//! DriverEntry registers an NDIS 6.30 miniport; unload deregisters.
 //!
-//! Rule (digest §2, NdisMRegisterMiniportDriver; §1.11): "Required: Initialize, Halt,
+//! Rule (NdisMRegisterMiniportDriver, NDIS_MINIPORT_DRIVER_CHARACTERISTICS:
+//! <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/ns-ndis-_ndis_miniport_driver_characteristics>): "Required: Initialize, Halt,
 //! Unload, Pause, Restart, OidRequest (connectionless), Send, Return, CancelSend,
 //! DevicePnPEventNotify, Shutdown, CancelOidRequest." Header type 0x8A, revision 2 size 152.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]

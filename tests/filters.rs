@@ -1,11 +1,11 @@
-//! Issue 4 item 1: SET_FILTER / CLEAR_FILTER validation and the queue state they drive.
+//! SET_FILTER / CLEAR_FILTER validation and the queue state they drive.
 //!
-//! Rules (digest §1.8): "All the multibyte field and result values ... must be specified in
+//! Rules (<https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddndis/ns-ntddndis-_ndis_receive_filter_field_parameters>): "All the multibyte field and result values ... must be specified in
 //! network byte order"; "The MAC address goes in FieldByteArrayValue[0..6]. The VLAN ID goes in
-//! FieldShortValue". §3.6: "VLAN_UNTAGGED_OR_ZERO set on the MAC test: match the MAC and
+//! FieldShortValue". <https://learn.microsoft.com/windows-hardware/drivers/network/setting-a-vmq-filter>: "VLAN_UNTAGGED_OR_ZERO set on the MAC test: match the MAC and
 //! (untagged or VID 0)"; netvmini "rejects a filter when (VLAN filter present) == (UNTAGGED_OR_ZERO
-//! flag present)" and "rejects VLAN filters when *VMQVlanFiltering ≠ 1". §3.3.6: CLEAR_FILTER may
-//! only be refused with NOT_ACCEPTED (§5.1).
+//! flag present)" and "rejects VLAN filters when *VMQVlanFiltering ≠ 1". CLEAR_FILTER may only be refused
+//! with NOT_ACCEPTED (Driver Verifier rule NdisOidComplete).
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 mod common;

@@ -1,10 +1,10 @@
-//! Bullet 7: OID_RECEIVE_FILTER_FREE_QUEUE stops DMA, indicates DmaStopped, frees every
+//! OID_RECEIVE_FILTER_FREE_QUEUE stops DMA, indicates DmaStopped, frees every
 //! allocation of the queue, and completes with a status Driver Verifier allows.
 //!
-//! Rules (digest §3.3.7): "NdisMIndicateStatusEx: StatusCode NDIS_STATUS_RECEIVE_QUEUE_STATE ...
+//! Rules (<https://learn.microsoft.com/windows-hardware/drivers/network/freeing-a-vm-queue>): "NdisMIndicateStatusEx: StatusCode NDIS_STATUS_RECEIVE_QUEUE_STATE ...
 //! QueueState = NdisReceiveQueueOperationalStateDmaStopped"; "NdisFreeSharedMemory for every block
 //! of that queue (PASSIVE)"; "Allowed miniport return codes: SUCCESS, PENDING, NOT_ACCEPTED,
-//! REQUEST_ABORTED" (§5.1 NdisOidComplete).
+//! REQUEST_ABORTED" (Driver Verifier rule NdisOidComplete).
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 mod common;
@@ -50,7 +50,7 @@ fn freeing_a_queue_whose_allocation_never_completed_leaks_nothing() {
     common::assert_clean(&mut host);
 }
 
-/// Issue 2 bullet 7: "Freeing an unknown or already-freed queue is answered, not crashed on" —
+/// "Freeing an unknown or already-freed queue is answered, not crashed on" —
 /// with NOT_ACCEPTED, the refusal FREE_QUEUE allows.
 #[test]
 fn unknown_freed_default_and_malformed_frees_are_not_accepted() {

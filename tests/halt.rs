@@ -1,8 +1,8 @@
-//! Bullet 8: MiniportHaltEx frees the default queue's memory (and anything a misbehaving host
+//! MiniportHaltEx frees the default queue's memory (and anything a misbehaving host
 //! left allocated), undoes everything initialize did, and leaves nothing behind.
 //!
-//! Rule (digest §2 MINIPORT_HALT): "Must free everything allocated in Initialize and later, in
-//! reverse order"; §3.4: "in Halt only default-queue shared memory, per-adapter structures, SG DMA
+//! Rule (<https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-miniport_halt>, <https://learn.microsoft.com/windows-hardware/drivers/network/halting-a-miniport-adapter>): "Must free everything allocated in Initialize and later, in
+//! reverse order"; after FREE_QUEUE "in Halt only default-queue shared memory, per-adapter structures, SG DMA
 //! and interrupts remain to free".
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 

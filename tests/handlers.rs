@@ -1,6 +1,6 @@
-//! Bullet 9: the remaining required handlers exist and behave, and the general OIDs are answered.
+//! The remaining required handlers exist and behave, and the general OIDs are answered.
 //!
-//! Rules (digest §3.4 Pause): "It completes sends, rejecting new ones with NDIS_STATUS_PAUSED, and
+//! Rules (MiniportPause, <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-miniport_pause>): "It completes sends, rejecting new ones with NDIS_STATUS_PAUSED, and
 //! must keep handling OIDs"; "Should not free the resources the driver allocated during
 //! initialization". General OIDs: a short query buffer gets BUFFER_TOO_SHORT with BytesNeeded.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]

@@ -1,4 +1,4 @@
-//! Bullet 2: MiniportInitializeEx — attributes, VMQ capabilities, keywords, default-queue
+//! MiniportInitializeEx — attributes, VMQ capabilities, keywords, default-queue
 //! shared memory, and unwinding on failure.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
@@ -14,7 +14,8 @@ use ndis_sys::{
     NDIS_RECEIVE_FILTER_VM_QUEUES_ENABLED, NDIS_STATUS_RESOURCES, NdisSharedMemoryUsageReceive,
 };
 
-/// Digest §1.7: "MSI_X_SUPPORTED and VM_QUEUE_SUPPORTED in SupportedQueueProperties;
+/// NDIS_RECEIVE_FILTER_CAPABILITIES (<https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddndis/ns-ntddndis-_ndis_receive_filter_capabilities>):
+/// "MSI_X_SUPPORTED and VM_QUEUE_SUPPORTED in SupportedQueueProperties;
 /// TEST_HEADER_FIELD_EQUAL_SUPPORTED; MAC_HEADER_SUPPORTED; MAC_HEADER_DEST_ADDR_SUPPORTED;
 /// MaxMacHeaderFilters should be ≥ NumQueues; from NDIS 6.30 set DYNAMIC_PROCESSOR_AFFINITY_CHANGE
 /// and INTERRUPT_VECTOR_COALESCING, do not set LOOKAHEAD_SPLIT_SUPPORTED, Min/MaxLookaheadSplitSize = 0."
@@ -42,8 +43,8 @@ fn hardware_capabilities_advertise_vmq_as_ndis_6_30_requires() {
     common::assert_clean(&mut host);
 }
 
-/// Digest §3.1: "Always report complete RSS and VMQ hardware capabilities regardless of keywords.
-/// Keywords only affect current capabilities." And §3.6: netvmini "clears
+/// <https://learn.microsoft.com/windows-hardware/drivers/network/standardized-inf-keywords-for-vmq>: "Always report complete RSS and VMQ hardware capabilities regardless of keywords.
+/// Keywords only affect current capabilities." And netvmini "clears
 /// MAC_HEADER_VLAN_ID_SUPPORTED from Current caps when VLAN filtering is disabled".
 #[test]
 fn keywords_narrow_the_current_capabilities_only() {
@@ -62,8 +63,8 @@ fn keywords_narrow_the_current_capabilities_only() {
     common::assert_clean(&mut host);
 }
 
-/// Digest §3.1: "Shared memory for [the default queue] may be allocated during initialization
-/// and is freed in MiniportHaltEx"; §2: NdisAllocateSharedMemory with QueueId 0,
+/// <https://learn.microsoft.com/windows-hardware/drivers/network/shared-memory-resource-allocation>: "Shared memory for [the default queue] may be allocated during initialization
+/// and is freed in MiniportHaltEx"; NdisAllocateSharedMemory with QueueId 0,
 /// NdisSharedMemoryUsageReceive.
 #[test]
 fn initialize_allocates_the_default_queue_shared_memory() {
@@ -78,7 +79,7 @@ fn initialize_allocates_the_default_queue_shared_memory() {
     common::assert_clean(&mut host);
 }
 
-/// Issue 2 bullet 2: "A failure at any step unwinds everything taken so far" — every pool
+/// "A failure at any step unwinds everything taken so far" — every pool
 /// allocation and every NdisAllocateSharedMemory that initialize makes is failed in turn;
 /// initialize must fail with a status and leave nothing allocated (ndis-sim checks leaks
 /// at a failed MiniportInitializeEx).
@@ -113,8 +114,8 @@ fn initialize_failure_at_every_allocation_unwinds_everything() {
     }
 }
 
-/// Digest §2 NdisAllocateSharedMemory: "A miniport must call NdisMRegisterScatterGatherDma ...
-/// first"; §3.4 SDV Init_RegisterSG: "NdisMDeregisterScatterGatherDma in Halt if registered in Init".
+/// NdisAllocateSharedMemory (<https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nf-ndis-ndisallocatesharedmemory>): "A miniport must call NdisMRegisterScatterGatherDma ...
+/// first"; SDV rule Init_RegisterSG (<https://learn.microsoft.com/windows-hardware/drivers/devtest/ndis-init-registersg>): "NdisMDeregisterScatterGatherDma in Halt if registered in Init".
 #[test]
 fn a_bus_master_back_end_registers_sg_dma_before_shared_memory() {
     let mut host = common::host_with(HostConfig::default());

@@ -1,9 +1,9 @@
-//! Issue 5 item 4: VM isolation as a property over random filters and frames.
+//! VM isolation as a property over random filters and frames.
 //!
-//! Rules (digest §3.3.2): "Within a filter, all field tests are ANDed. Filters on a queue are
-//! ORed"; §3.6: with VLAN_UNTAGGED_OR_ZERO the MAC test matches "the MAC and (untagged or VID
-//! 0)", and with a VLAN filter "Do not indicate untagged or VID-0 frames"; §3.3.4: "No filters
-//! → do not indicate or retain packets on that queue"; §3.3.7: "Do not indicate on the queue
+//! Rules (<https://learn.microsoft.com/windows-hardware/drivers/network/setting-a-vmq-filter>): "Within a filter, all field tests are ANDed. Filters on a queue are
+//! ORed"; with VLAN_UNTAGGED_OR_ZERO the MAC test matches "the MAC and (untagged or VID
+//! 0)", and with a VLAN filter "Do not indicate untagged or VID-0 frames"; <https://learn.microsoft.com/windows-hardware/drivers/network/vmq-receive-path>: "No filters
+//! → do not indicate or retain packets on that queue"; <https://learn.microsoft.com/windows-hardware/drivers/network/freeing-a-vm-queue>: "Do not indicate on the queue
 //! after completing FREE_QUEUE", whose shared memory has gone back to NDIS.
 //!
 //! For 200 seeded cases (one or two adapters, random queues, filters from a small pool of MACs

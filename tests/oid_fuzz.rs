@@ -1,11 +1,12 @@
-//! Issue 5 item 1: bounded OID input fuzzing of the real `MiniportOidRequest` through ndis-sim.
+//! Bounded OID input fuzzing of the real `MiniportOidRequest` through ndis-sim.
 //!
 //! A fixed-seed generator writes byte programs; [`engine`] turns each into OID requests for
 //! every OID the driver handles (`SUPPORTED_OIDS`) and unknown ones: all request kinds plus
 //! invalid `RequestType` numbers, short/oversized buffers, wrong header type/revision/size,
 //! array offsets/counts/element sizes outside the buffer or overflowing, unknown and stale
 //! queue/filter ids, queues in every state. Oracle: no panic, no ndis-sim violation, every
-//! status allowed for its OID (digest §3.3), BytesNeeded/Read/Written consistent, and a clean
+//! status allowed for its OID (the OID pages under <https://learn.microsoft.com/windows-hardware/drivers/network/oid-receive-filter-allocate-queue>
+//! and its siblings), BytesNeeded/Read/Written consistent, and a clean
 //! halt. <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-miniport_oid_request>
 //!
 //! `VMQNIC_FUZZ_CASES=n` runs more cases (default: CI budget); a failing case prints its bytes,

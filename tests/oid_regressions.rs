@@ -1,4 +1,4 @@
-//! Issue 5 item 1: cases the OID fuzzers found, kept as tests (the fuzz oracle in
+//! Cases the OID fuzzers found, kept as tests (the fuzz oracle in
 //! `tests/oid_fuzz/engine.rs`). No driver crash or out-of-bounds access was found; these pin
 //! what the fuzzing taught about the rules.
 //! <https://learn.microsoft.com/windows-hardware/drivers/network/oid-receive-filter-free-queue>

@@ -1,11 +1,12 @@
-//! Issue 4 items 2-4: demux into VM queues, indications out of shared memory, buffer
+//! Demux into VM queues, indications out of shared memory, buffer
 //! exhaustion, and teardown that waits for every indicated NBL.
 //!
-//! Rules (digest §3.3.4): "Receive indications are allowed only in Running"; "No filters → do
+//! Rules (<https://learn.microsoft.com/windows-hardware/drivers/network/vmq-receive-path>, <https://learn.microsoft.com/windows-hardware/drivers/network/queue-states-and-operations>):
+//! "Receive indications are allowed only in Running"; "No filters → do
 //! not indicate or retain packets on that queue"; "Frame order within a queue must be
-//! preserved". §3.3.7: "Wait until every NBL indicated from that queue has come back through
+//! preserved". FREE_QUEUE (<https://learn.microsoft.com/windows-hardware/drivers/network/freeing-a-vm-queue>): "Wait until every NBL indicated from that queue has come back through
 //! MiniportReturnNetBufferLists", then "return PENDING and later call NdisMOidRequestComplete".
-//! §3.4 Pause: "The miniport waits for all NdisMIndicateReceiveNetBufferLists calls to return and
+//! MiniportPause (<https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-miniport_pause>): "The miniport waits for all NdisMIndicateReceiveNetBufferLists calls to return and
 //! all NBLs to be returned". ndis-sim checks each indicated NBL's shared-memory description,
 //! flags, frame content, filter match (cross-VM leak) and per-queue order.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]

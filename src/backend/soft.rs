@@ -3,11 +3,12 @@
 //! <https://github.com/microsoft/Windows-driver-samples/tree/main/network/ndis/netvmini>
 
 use super::NicBackend;
+use crate::kernel::QueueId;
 
 /// Queues the software NIC offers besides the default queue.
 pub const SOFT_NIC_QUEUES: u32 = 256;
-/// MAC header filters it can hold (the demux table's capacity).
-pub const SOFT_NIC_FILTERS: u32 = crate::vmq::demux::MAX_FILTERS as u32;
+/// MAC header filters it can hold (the core's demux table holds as many).
+pub const SOFT_NIC_FILTERS: u32 = 512;
 /// Advertised link speed: 10 Gb/s.
 pub const SOFT_NIC_LINK_SPEED: u64 = 10_000_000_000;
 
@@ -29,8 +30,8 @@ impl SoftNic {
         Self { mac: [0x02, 0x56, 0x4D, 0x51, 0x00, 0x01], bus_master, dma_running: [0; DMA_WORDS] }
     }
 
-    fn bit(queue_id: u32) -> Option<(usize, u64)> {
-        let q = usize::try_from(queue_id).ok()?;
+    fn bit(queue: QueueId) -> Option<(usize, u64)> {
+        let q = usize::try_from(queue.raw()).ok()?;
         (q <= SOFT_NIC_QUEUES as usize).then(|| (q / 64, 1u64 << (q % 64)))
     }
 }
@@ -51,18 +52,18 @@ impl NicBackend for SoftNic {
     fn is_bus_master(&self) -> bool {
         self.bus_master
     }
-    fn start_queue_dma(&mut self, queue_id: u32) {
-        if let Some((word, mask)) = Self::bit(queue_id) {
+    fn start_queue_dma(&mut self, queue: QueueId) {
+        if let Some((word, mask)) = Self::bit(queue) {
             self.dma_running[word] |= mask;
         }
     }
-    fn stop_queue_dma(&mut self, queue_id: u32) {
-        if let Some((word, mask)) = Self::bit(queue_id) {
+    fn stop_queue_dma(&mut self, queue: QueueId) {
+        if let Some((word, mask)) = Self::bit(queue) {
             self.dma_running[word] &= !mask;
         }
     }
-    fn queue_dma_running(&self, queue_id: u32) -> bool {
-        Self::bit(queue_id).is_some_and(|(word, mask)| self.dma_running[word] & mask != 0)
+    fn queue_dma_running(&self, queue: QueueId) -> bool {
+        Self::bit(queue).is_some_and(|(word, mask)| self.dma_running[word] & mask != 0)
     }
 }
 
@@ -73,14 +74,15 @@ mod tests {
     #[test]
     fn dma_bits_are_per_queue() {
         let mut nic = SoftNic::new(false);
+        let q = QueueId::new;
         let last = SOFT_NIC_QUEUES;
-        nic.start_queue_dma(0);
-        nic.start_queue_dma(last);
-        assert!(nic.queue_dma_running(0) && nic.queue_dma_running(last));
-        assert!(!nic.queue_dma_running(1));
-        nic.stop_queue_dma(last);
-        assert!(!nic.queue_dma_running(last) && nic.queue_dma_running(0));
-        nic.start_queue_dma(last + 1); // beyond the NIC: ignored
-        assert!(!nic.queue_dma_running(last + 1));
+        nic.start_queue_dma(q(0));
+        nic.start_queue_dma(q(last));
+        assert!(nic.queue_dma_running(q(0)) && nic.queue_dma_running(q(last)));
+        assert!(!nic.queue_dma_running(q(1)));
+        nic.stop_queue_dma(q(last));
+        assert!(!nic.queue_dma_running(q(last)) && nic.queue_dma_running(q(0)));
+        nic.start_queue_dma(q(last + 1)); // beyond the NIC: ignored
+        assert!(!nic.queue_dma_running(q(last + 1)));
     }
 }

@@ -11,7 +11,7 @@ extern crate std;
 use std::sync::Mutex;
 use std::vec::Vec;
 
-use crate::vmq::adapter::DriverAdapter;
+use super::DriverAdapter;
 
 static LIVE: Mutex<Vec<usize>> = Mutex::new(Vec::new());
 

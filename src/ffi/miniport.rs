@@ -14,11 +14,13 @@ use ndis_sys::{
     NdisDevicePnPEventSurpriseRemoved, NdisMSendNetBufferListsComplete, PVOID, ULONG,
 };
 
+use super::DriverAdapter;
+use crate::backend::soft::SoftNic;
 use crate::kernel::NdisHandle;
 use crate::kernel::indicate::pause_complete;
 use crate::kernel::nbl::for_each_returned;
 use crate::kernel::pool::PoolBox;
-use crate::vmq::adapter::{ADAPTER_TAG, DriverAdapter};
+use crate::vmq::adapter::ADAPTER_TAG;
 
 /// Turns the MiniportAdapterContext back into the adapter.
 ///
@@ -42,7 +44,7 @@ pub(super) unsafe extern "system" fn initialize(
     let Some(handle) = NdisHandle::from_raw(miniport_adapter_handle) else {
         return NDIS_STATUS_FAILURE;
     };
-    match DriverAdapter::initialize(handle) {
+    match DriverAdapter::initialize(handle, |config| SoftNic::new(config.bus_master)) {
         Ok(adapter) => {
             // NDIS owns the context until MiniportHaltEx; its address was given in
             // the registration attributes and does not change.

@@ -31,11 +31,4 @@ impl NdisHandle {
     pub(crate) fn as_raw(self) -> NDIS_HANDLE {
         self.0.as_ptr()
     }
-
-    /// The handle's value as an integer (for descriptors such as
-    /// `NET_BUFFER_SHARED_MEMORY.SharedMemoryHandle` built by the core).
-    #[must_use]
-    pub fn addr(self) -> usize {
-        self.0.as_ptr() as usize
-    }
 }

@@ -13,24 +13,19 @@ use ndis_sys::{
     NDIS_RECEIVE_QUEUE_STATE_REVISION_1, NDIS_SIZEOF_NDIS_RECEIVE_QUEUE_STATE_REVISION_1,
     NDIS_SIZEOF_STATUS_INDICATION_REVISION_1, NDIS_STATUS_INDICATION, NDIS_STATUS_INDICATION_REVISION_1,
     NDIS_STATUS_RECEIVE_QUEUE_STATE, NdisMIndicateStatusEx, NdisReceiveQueueOperationalStateDmaStopped,
-    NdisReceiveQueueOperationalStatePaused, NdisReceiveQueueOperationalStateRunning,
 };
 
-use super::NdisHandle;
+use super::{NdisHandle, QueueId};
 
-/// `NDIS_RECEIVE_QUEUE_OPERATIONAL_STATE`.
+/// `NDIS_RECEIVE_QUEUE_OPERATIONAL_STATE`: the one state this miniport indicates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum QueueOperationalState {
-    /// Receiving.
-    Running,
-    /// Not receiving (no filters).
-    Paused,
     /// DMA into the queue's shared memory has stopped.
     DmaStopped,
 }
 
 /// Indicates `NDIS_STATUS_RECEIVE_QUEUE_STATE` for `queue_id`.
-pub fn indicate_queue_state(adapter: NdisHandle, queue_id: u32, state: QueueOperationalState) {
+pub fn indicate_queue_state(adapter: NdisHandle, queue: QueueId, state: QueueOperationalState) {
     let mut payload = NDIS_RECEIVE_QUEUE_STATE {
         Header: NDIS_OBJECT_HEADER::new(
             NDIS_OBJECT_TYPE_DEFAULT,
@@ -39,10 +34,8 @@ pub fn indicate_queue_state(adapter: NdisHandle, queue_id: u32, state: QueueOper
         ),
         ..NDIS_RECEIVE_QUEUE_STATE::default()
     };
-    payload.QueueId = queue_id;
+    payload.QueueId = queue.raw();
     payload.QueueState = match state {
-        QueueOperationalState::Running => NdisReceiveQueueOperationalStateRunning,
-        QueueOperationalState::Paused => NdisReceiveQueueOperationalStatePaused,
         QueueOperationalState::DmaStopped => NdisReceiveQueueOperationalStateDmaStopped,
     };
     let mut indication = NDIS_STATUS_INDICATION {

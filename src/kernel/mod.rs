@@ -6,6 +6,7 @@
 //! below wraps one NDIS resource and exposes a safe API to the VMQ core.
 
 pub mod attributes;
+pub mod bytes;
 pub mod config;
 pub mod dma;
 mod handle;
@@ -14,10 +15,12 @@ pub mod lock;
 pub mod nbl;
 pub mod oid_request;
 pub mod pool;
+mod queue_id;
 pub mod shared_memory;
 pub mod work_item;
 
 pub use handle::NdisHandle;
+pub use queue_id::QueueId;
 
 #[cfg(all(windows, vmqnic_cross))]
 mod cross;

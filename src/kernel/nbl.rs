@@ -10,7 +10,7 @@
 //! <https://learn.microsoft.com/windows-hardware/drivers/network/vmq-receive-path>
 //!
 //! IRQL: allocation and free at PASSIVE_LEVEL (with the queue's shared memory);
-//! fill, indicate and the return walk at <= DISPATCH_LEVEL.
+//! write, complete, indicate and the return walk at <= DISPATCH_LEVEL.
 
 use core::mem::size_of;
 use core::ptr::{self, NonNull};
@@ -24,9 +24,9 @@ use ndis_sys::{
     NetBufferListFilteringInfo,
 };
 
-use super::NdisHandle;
 use super::pool::{PoolBox, PoolTag};
-use super::shared_memory::{PAGE_SIZE, SharedMemory};
+use super::shared_memory::{PAGE_SIZE, SgElement, SharedMemory};
+use super::{NdisHandle, QueueId};
 
 /// Bytes of one receive buffer: a 1514-byte frame plus an 802.1Q tag, rounded to a
 /// power of two so a buffer never crosses a page (and hence an SG element).
@@ -89,15 +89,14 @@ pub fn buffer_stride(alignment: u32) -> u32 {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RxNbl(NonNull<NET_BUFFER_LIST>);
 
-// SAFETY: an NBL is handed between CPUs by NDIS; ownership is tracked by the core's ring.
+// SAFETY: an NBL is handed between CPUs by NDIS; ownership is tracked by the core's receive-memory books (vmq::rx_memory).
 unsafe impl Send for RxNbl {}
 
-/// One buffer: its NBL, MDL, mapping, logical address and shared-memory descriptor.
+/// One buffer: its NBL, MDL, mapping and shared-memory descriptor.
 struct RxSlot {
     nbl: *mut NET_BUFFER_LIST,
     mdl: *mut MDL,
     va: *mut u8,
-    logical: u64,
     shared: NET_BUFFER_SHARED_MEMORY,
 }
 
@@ -106,7 +105,6 @@ impl RxSlot {
         nbl: ptr::null_mut(),
         mdl: ptr::null_mut(),
         va: ptr::null_mut(),
-        logical: 0,
         shared: NET_BUFFER_SHARED_MEMORY {
             NextSharedMemorySegment: ptr::null_mut(),
             SharedMemoryFlags: 0,
@@ -117,23 +115,85 @@ impl RxSlot {
     };
 }
 
-/// Why a receive block could not be built.
+/// The descriptor block, an MDL or an NBL could not be allocated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RxBlockError {
-    /// The descriptor block, an MDL or an NBL could not be allocated.
-    Resources,
+pub struct RxBlockError;
+
+/// A receive buffer of one queue: block `index / 32`, buffer `index % 32` of that block. The
+/// index a NIC descriptor would carry back with its completion.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BufferIndex(u16);
+
+impl BufferIndex {
+    /// Buffer `within` of block `block`.
+    #[must_use]
+    pub const fn new(block: usize, within: usize) -> Self {
+        // CAST: block < 32, within < 32.
+        Self((block * BUFFERS_PER_BLOCK + within) as u16)
+    }
+
+    /// The block (shared-memory allocation) number.
+    #[must_use]
+    pub const fn block(self) -> usize {
+        self.0 as usize / BUFFERS_PER_BLOCK
+    }
+
+    /// The buffer within its block.
+    #[must_use]
+    pub const fn within(self) -> usize {
+        self.0 as usize % BUFFERS_PER_BLOCK
+    }
+
+    /// The index as a descriptor or free-stack entry holds it.
+    #[must_use]
+    pub const fn raw(self) -> u16 {
+        self.0
+    }
+
+    /// The index a descriptor or free-stack entry holds.
+    #[must_use]
+    pub const fn from_raw(raw: u16) -> Self {
+        Self(raw)
+    }
 }
 
-/// The receive buffers of one shared-memory allocation, bound once.
+/// Where a receive buffer lives, for a NIC that DMAs into it (NIC receive descriptors
+/// take the logical address; the shared-memory offset is what the NBL describes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BufferLocation {
+    /// Logical (device) address of the buffer's first byte, from the allocation's SG list.
+    pub logical_address: u64,
+    /// Offset of the buffer in its shared-memory allocation.
+    pub offset: u32,
+    /// Bytes the buffer holds.
+    pub length: u32,
+}
+
+/// The logical address of byte `offset` of an allocation described by `elements`
+/// (`None` past the last element).
+fn logical_address(elements: impl Iterator<Item = SgElement>, offset: u64) -> Option<u64> {
+    let mut start = 0u64;
+    for element in elements {
+        let end = start + u64::from(element.length);
+        if offset < end {
+            return Some(element.address + (offset - start));
+        }
+        start = end;
+    }
+    None
+}
+
+/// One shared-memory allocation and the receive buffers bound to it, once.
 ///
 /// # Invariants
-/// `slots[..len]` hold an NBL and MDL allocated for a buffer inside the allocation
-/// the block was built from, which outlives the block (the ledger drops the block
-/// first); NB.SharedMemoryInfo points into `slots` (pool memory that never moves).
+/// `slots[..len]` hold an NBL and MDL allocated for a buffer inside `memory`, which is
+/// freed after them (`Drop` frees the NBLs and MDLs, then the fields drop);
+/// NB.SharedMemoryInfo points into `slots` (pool memory that never moves).
 pub struct RxBlock {
     slots: PoolBox<[RxSlot; BUFFERS_PER_BLOCK]>,
     len: usize,
     stride: u32,
+    memory: SharedMemory,
 }
 
 // SAFETY: the block owns its NBLs/MDLs; the core serializes access under the adapter lock.
@@ -141,38 +201,27 @@ unsafe impl Send for RxBlock {}
 // SAFETY: shared access only reads descriptor values.
 unsafe impl Sync for RxBlock {}
 
-/// Logical address of byte `offset` of an allocation described by `elements`.
-fn logical_address(memory: &SharedMemory, offset: u64) -> u64 {
-    let mut start = 0u64;
-    for element in memory.sg_elements() {
-        let end = start + u64::from(element.length);
-        if offset < end {
-            return element.address + (offset - start);
-        }
-        start = end;
-    }
-    0
-}
-
 impl RxBlock {
-    /// Binds every buffer of `memory` (PASSIVE_LEVEL). `token(i)` is stored in the i-th
-    /// NBL's `MiniportReserved[0]`. On failure everything allocated so far is freed.
+    /// Takes `memory` and binds every buffer of it (PASSIVE_LEVEL). `token(i)` is stored
+    /// in the i-th NBL's `MiniportReserved[0]`. On failure everything, `memory` included,
+    /// is freed.
     ///
     /// # Errors
-    /// [`RxBlockError::Resources`].
+    /// [`RxBlockError`].
     pub fn new(
         adapter: NdisHandle,
         pool: &NblPool,
-        memory: &SharedMemory,
-        queue_id: u32,
+        memory: SharedMemory,
+        queue: QueueId,
         stride: u32,
         token: impl Fn(usize) -> usize,
     ) -> Result<Self, RxBlockError> {
-        let slots = PoolBox::try_new(adapter, RX_BLOCK_TAG, [RxSlot::EMPTY; BUFFERS_PER_BLOCK])
-            .map_err(|_| RxBlockError::Resources)?;
+        let slots =
+            PoolBox::try_new(adapter, RX_BLOCK_TAG, [RxSlot::EMPTY; BUFFERS_PER_BLOCK]).map_err(|_| RxBlockError)?;
         let count = (memory.length() / stride.max(1)) as usize;
-        let mut block = Self { slots, len: 0, stride };
         let base = memory.va_ptr().as_ptr();
+        let handle = memory.shared_memory_handle().as_raw();
+        let mut block = Self { slots, len: 0, stride, memory };
         for i in 0..count.min(BUFFERS_PER_BLOCK) {
             // CAST: i < 32 and stride <= 64 KiB: the offset fits in u32.
             let offset = (i as u32) * stride;
@@ -181,21 +230,20 @@ impl RxBlock {
             // SAFETY: `va` maps RX_BUFFER_BYTES bytes of shared memory owned by this adapter.
             let mdl = unsafe { NdisAllocateMdl(adapter.as_raw(), va.cast(), RX_BUFFER_BYTES) };
             if mdl.is_null() {
-                return Err(RxBlockError::Resources);
+                return Err(RxBlockError);
             }
             // SAFETY: `pool` is a live NBL pool; the MDL describes the buffer.
             let nbl = unsafe { NdisAllocateNetBufferAndNetBufferList(pool.0.as_raw(), 0, 0, mdl, 0, 0) };
             if nbl.is_null() {
                 // SAFETY: the MDL was allocated just above and is not referenced elsewhere.
                 unsafe { NdisFreeMdl(mdl) };
-                return Err(RxBlockError::Resources);
+                return Err(RxBlockError);
             }
             let slot = &mut block.slots[i];
             slot.nbl = nbl;
             slot.mdl = mdl;
             slot.va = va;
-            slot.logical = logical_address(memory, u64::from(offset));
-            slot.shared.SharedMemoryHandle = memory.shared_memory_handle().as_raw();
+            slot.shared.SharedMemoryHandle = handle;
             slot.shared.SharedMemoryOffset = offset;
             slot.shared.SharedMemoryLength = RX_BUFFER_BYTES;
             let shared: *mut NET_BUFFER_SHARED_MEMORY = &raw mut slot.shared;
@@ -207,7 +255,7 @@ impl RxBlock {
             let filtering = &mut nbl.NetBufferListInfo[NetBufferListFilteringInfo as usize];
             // FilterId 0 at +0 and the USHORT QueueId at +2 of NDIS_NET_BUFFER_LIST_FILTERING_INFO.
             // CAST: NDIS queue ids of VM queues are small; the OOB field is a USHORT.
-            *filtering = ((queue_id as u16 as usize) << 16) as *mut core::ffi::c_void;
+            *filtering = ((queue.raw() as u16 as usize) << 16) as *mut core::ffi::c_void;
             // SAFETY: the NBL's first NET_BUFFER was allocated with it.
             let nb = unsafe { &mut *nbl.FirstNetBuffer };
             nb.SharedMemoryInfo = shared;
@@ -217,26 +265,36 @@ impl RxBlock {
 
     /// Buffers in this block.
     #[must_use]
-    pub const fn len(&self) -> usize {
+    pub(crate) const fn len(&self) -> usize {
         self.len
     }
 
-    /// No buffer (an allocation smaller than one buffer).
+    /// Where buffer `index` lives, for a NIC that DMAs into it (computed from the SG list
+    /// NDIS wrote; nothing on the copy path asks for it).
     #[must_use]
-    pub const fn is_empty(&self) -> bool {
-        self.len == 0
+    pub fn location(&self, index: usize) -> Option<BufferLocation> {
+        if index >= self.len {
+            return None;
+        }
+        // CAST: index < 32 and stride <= 64 KiB: the offset fits in u32.
+        let offset = index as u32 * self.stride;
+        Some(BufferLocation {
+            logical_address: logical_address(self.memory.sg_elements(), u64::from(offset))?,
+            offset,
+            length: self.capacity(),
+        })
     }
 
-    /// The logical (device) address of buffer `index`, for a DMA engine.
-    #[must_use]
-    pub fn logical_address(&self, index: usize) -> Option<u64> {
-        self.slots.get(index).filter(|_| index < self.len).map(|s| s.logical)
+    /// Bytes one buffer holds.
+    const fn capacity(&self) -> u32 {
+        if RX_BUFFER_BYTES < self.stride { RX_BUFFER_BYTES } else { self.stride }
     }
 
-    /// Copies `frame` into buffer `index` and readies its NBL for indication.
-    /// Returns `None` when the frame does not fit or the index is out of range.
+    /// The software NIC's "DMA" and completion in one: copies `frame` into buffer `index`
+    /// and readies its NBL for indication. `None` when the frame does not fit or the index
+    /// is out of range.
     pub fn fill(&mut self, index: usize, frame: &[u8]) -> Option<RxNbl> {
-        if index >= self.len || frame.len() > RX_BUFFER_BYTES.min(self.stride) as usize {
+        if index >= self.len || frame.len() > self.capacity() as usize {
             return None;
         }
         let slot = &mut self.slots[index];
@@ -245,22 +303,38 @@ impl RxBlock {
         // comes from a send buffer, never from our receive memory).
         unsafe { ptr::copy_nonoverlapping(frame.as_ptr(), slot.va, frame.len()) };
         // CAST: frame.len() <= 2048.
-        let len = frame.len() as u32;
-        // SAFETY: the NBL, its NB and the MDL belong to this slot and are not indicated
-        // (the core only fills buffers it popped from the free list).
-        let nbl = unsafe { &mut *slot.nbl };
+        Some(slot.ready(frame.len() as u32))
+    }
+
+    /// Buffer `index` holds a `len`-byte frame a NIC wrote into it: readies its NBL for
+    /// indication. `None` when `len` exceeds the buffer or the index is out of range.
+    pub fn complete(&mut self, index: usize, len: u32) -> Option<RxNbl> {
+        if index >= self.len || len > self.capacity() {
+            return None;
+        }
+        Some(self.slots[index].ready(len))
+    }
+}
+
+impl RxSlot {
+    /// Readies the NBL of a bound slot (`len` bytes at offset 0) for indication.
+    fn ready(&mut self, len: u32) -> RxNbl {
+        // SAFETY: the NBL, its NB and the MDL belong to this slot, which is bound (the
+        // callers checked the index), and are not indicated (the core only completes
+        // buffers it took from its free list).
+        let nbl = unsafe { &mut *self.nbl };
         nbl.Next = ptr::null_mut();
         nbl.Status = NDIS_STATUS_SUCCESS;
         // SAFETY: as above.
         let nb = unsafe { &mut *nbl.FirstNetBuffer };
         nb.Next = ptr::null_mut();
-        nb.CurrentMdl = slot.mdl;
+        nb.CurrentMdl = self.mdl;
         nb.CurrentMdlOffset = 0;
         nb.DataOffset = 0;
         nb.DataLength = len;
         // SAFETY: as above.
-        unsafe { (*slot.mdl).ByteCount = len };
-        NonNull::new(slot.nbl).map(RxNbl)
+        unsafe { (*self.mdl).ByteCount = len };
+        RxNbl(NonNull::from(nbl))
     }
 }
 
@@ -288,18 +362,6 @@ pub struct RxChain {
 impl RxChain {
     /// An empty chain.
     pub const EMPTY: Self = Self { head: None, tail: None, count: 0 };
-
-    /// NBLs in the chain.
-    #[must_use]
-    pub const fn len(&self) -> u32 {
-        self.count
-    }
-
-    /// No NBL.
-    #[must_use]
-    pub const fn is_empty(&self) -> bool {
-        self.count == 0
-    }
 
     /// Appends (frame order is kept).
     pub fn push(&mut self, nbl: RxNbl) {
@@ -346,5 +408,22 @@ pub unsafe fn for_each_returned(head: *mut NET_BUFFER_LIST, mut f: impl FnMut(us
 }
 
 const _: () = assert!(size_of::<RxSlot>() <= 96);
+const _: () = assert!(32 * BUFFERS_PER_BLOCK <= u16::MAX as usize, "a queue's buffer index fits a u16");
+
 const _: () = assert!(BUFFERS_PER_BLOCK as u32 * RX_BUFFER_BYTES == 64 * 1024);
 const _: () = assert!(PAGE_SIZE.is_multiple_of(RX_BUFFER_BYTES), "a buffer never crosses a page");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn logical_addresses_follow_the_sg_elements() {
+        let elements = [SgElement { address: 0x1_0000, length: 4096 }, SgElement { address: 0x8_0000, length: 8192 }];
+        assert_eq!(logical_address(elements.into_iter(), 0), Some(0x1_0000));
+        assert_eq!(logical_address(elements.into_iter(), 2048), Some(0x1_0800));
+        assert_eq!(logical_address(elements.into_iter(), 4096), Some(0x8_0000));
+        assert_eq!(logical_address(elements.into_iter(), 6144), Some(0x8_0800));
+        assert_eq!(logical_address(elements.into_iter(), 12288), None);
+    }
+}

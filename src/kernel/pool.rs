@@ -100,28 +100,21 @@ impl<T> PoolBox<T> {
     }
 }
 
-/// Types for which all-zero bytes are a valid value, so they can be allocated zeroed
-/// in pool instead of being built on the (24 KiB) kernel stack and moved.
-///
-/// # Safety
-/// Every bit pattern of all zeros must be a valid, initialized `Self`.
-pub unsafe trait Zeroable {}
-
-// SAFETY: zero is a valid integer.
-unsafe impl<const N: usize> Zeroable for [u16; N] {}
-// SAFETY: all fields are integers (keys, targets, a count); zero keys mean "empty".
-unsafe impl Zeroable for crate::vmq::demux::DemuxTable {}
-// SAFETY: all fields are integers or `#[repr(transparent)]` integer keys; FilterId 0 means "free".
-unsafe impl Zeroable for crate::vmq::filter::FilterTable {}
-
-impl<T: Zeroable> PoolBox<T> {
-    /// A zero-initialized `T` in pool, built in place.
+impl<T: Copy, const N: usize> PoolBox<[T; N]> {
+    /// An array of `N` copies of `value` written in place in pool (a table of a few KiB is
+    /// never built on the 24 KiB kernel stack and moved).
     #[must_use]
-    pub fn try_zeroed(owner: NdisHandle, tag: PoolTag) -> Option<Self> {
-        const { assert!(core::mem::align_of::<T>() <= POOL_ALIGNMENT) };
-        let ptr = allocate(owner, tag, core::mem::size_of::<T>())?.cast::<T>();
-        // SAFETY: a fresh block of size_of::<T>() bytes; all-zero is a valid `T` (Zeroable).
-        unsafe { ptr.as_ptr().write_bytes(0, 1) };
+    pub fn try_filled(owner: NdisHandle, tag: PoolTag, value: T) -> Option<Self> {
+        const { assert!(core::mem::align_of::<[T; N]>() <= POOL_ALIGNMENT) };
+        let ptr = allocate(owner, tag, core::mem::size_of::<[T; N]>())?.cast::<[T; N]>();
+        let first = ptr.as_ptr().cast::<T>();
+        for i in 0..N {
+            // SAFETY: `i < N`: the element lies inside the fresh block sized for `[T; N]`.
+            let element = unsafe { first.add(i) };
+            // SAFETY: the element is aligned and unaliased; once every element is written the
+            // array is initialized.
+            unsafe { element.write(value) };
+        }
         Some(Self { ptr, owner, tag })
     }
 }

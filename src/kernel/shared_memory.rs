@@ -1,9 +1,8 @@
 //! One `NdisAllocateSharedMemory` allocation, owned: freed by `NdisFreeSharedMemory` on drop.
 //!
-//! The ledger entry the VMQ core keeps per allocation: allocation handle (to
-//! free), shared-memory handle (for receive indications), virtual address,
-//! length, usage, contiguity and the scatter-gather list NDIS wrote into our
-//! buffer. <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nf-ndis-ndisallocatesharedmemory>
+//! What the driver keeps per allocation: allocation handle (to free), shared-memory
+//! handle (for receive indications), virtual address, length, usage, contiguity and
+//! the scatter-gather list NDIS wrote into our buffer. <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nf-ndis-ndisallocatesharedmemory>
 //!
 //! IRQL: allocation and free are PASSIVE_LEVEL only; a `SharedMemory` is
 //! therefore dropped only on PASSIVE paths (OID handlers, work items, halt,
@@ -19,9 +18,9 @@ use ndis_sys::{
     NdisFreeSharedMemory, SCATTER_GATHER_ELEMENT, SCATTER_GATHER_LIST,
 };
 
-use super::NdisHandle;
+use super::bytes::{u32_at, u64_at};
 use super::pool::{PoolBytes, PoolTag};
-use crate::vmq::wire::{u32_at, u64_at};
+use super::{NdisHandle, QueueId};
 
 /// x64 page size; the worst-case SG list has one element per page.
 pub const PAGE_SIZE: u32 = 4096;
@@ -47,7 +46,7 @@ impl SharedMemoryUsage {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SharedMemoryRequest {
     /// Receive queue the memory belongs to (0 = default queue).
-    pub queue_id: u32,
+    pub queue: QueueId,
     /// Bytes requested.
     pub length: u32,
     /// Usage.
@@ -129,7 +128,7 @@ impl SharedMemory {
             ..NDIS_SHARED_MEMORY_PARAMETERS::default()
         };
         params.Flags = if request.contiguous { NDIS_SHARED_MEM_PARAMETERS_CONTIGUOUS } else { 0 };
-        params.QueueId = request.queue_id;
+        params.QueueId = request.queue.raw();
         params.PreferredNode = MM_ANY_NODE_OK;
         params.Usage = request.usage.raw();
         params.Length = request.length;
@@ -165,12 +164,6 @@ impl SharedMemory {
         Ok(memory)
     }
 
-    /// The request this allocation answered.
-    #[must_use]
-    pub const fn request(&self) -> &SharedMemoryRequest {
-        &self.request
-    }
-
     /// Bytes allocated.
     #[must_use]
     pub const fn length(&self) -> u32 {
@@ -200,12 +193,6 @@ impl SharedMemory {
                 length: u32_at(bytes, at + offset_of!(SCATTER_GATHER_ELEMENT, Length))?,
             })
         })
-    }
-
-    /// The virtual address as an integer (reports and descriptors only; never dereferenced by the core).
-    #[must_use]
-    pub fn virtual_address(&self) -> usize {
-        self.va.as_ptr() as usize
     }
 
     /// The mapping, for the receive-buffer binding in [`super::nbl`] (kernel-internal).

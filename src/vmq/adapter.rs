@@ -7,17 +7,13 @@
 //! made while it is held (shared memory is allocated before taking the lock and
 //! freed after releasing it, by moving ownership in and out).
 
-use super::caps::{self, VmqKeywords};
-use super::demux::DemuxTable;
-use super::error::InitError;
+use super::caps::{self, MAC_OPTIONS, SUPPORTED_OIDS, SUPPORTED_PACKET_FILTERS, VmqKeywords};
+use super::demux::{DemuxTable, MAX_FILTERS};
+use super::error::{GrowError, InitError};
 use super::filter::FilterTable;
-use super::ledger::{GrowError, Ledger, ReceiveRequest};
-use super::oid::SUPPORTED_OIDS;
 use super::queues::{MAX_VM_QUEUES, QueueTable};
-use super::rx::{QueueSlot, RxQueue, rx_token};
+use super::rx_memory::{GrowRequest, QueueSlot, RxMemory, RxResources, Staged};
 use crate::backend::NicBackend;
-use crate::backend::soft::SoftNic;
-use crate::kernel::NdisHandle;
 use crate::kernel::attributes::{self, GeneralAttributes, ReceiveFilterCapabilities};
 use crate::kernel::config::read_integer_keywords;
 use crate::kernel::dma::ScatterGatherDma;
@@ -25,18 +21,14 @@ use crate::kernel::lock::SpinLock;
 use crate::kernel::nbl::{NblPool, buffer_stride, shared_data_alignment};
 use crate::kernel::oid_request::OidToken;
 use crate::kernel::pool::{PoolBox, PoolTag};
-use crate::kernel::shared_memory::SharedMemoryError;
 use crate::kernel::work_item::IoWorkItem;
+use crate::kernel::{NdisHandle, QueueId};
 use crate::utf16;
 
 /// Pool tag of the adapter context.
 pub const ADAPTER_TAG: PoolTag = PoolTag::new(*b"VqAd");
 /// Pool tag of per-queue structures.
 pub const QUEUE_TAG: PoolTag = PoolTag::new(*b"VqQu");
-/// Pool tag of receive rings (free-buffer stacks).
-pub const RING_TAG: PoolTag = PoolTag::new(*b"VqRg");
-/// Pool tag of the demux and filter tables.
-pub const FILTER_TAG: PoolTag = PoolTag::new(*b"VqFt");
 /// Receive buffers of the default queue, allocated in MiniportInitializeEx.
 pub const DEFAULT_QUEUE_BUFFERS: u32 = 128;
 /// Receive buffers of a VM queue when the host suggests none.
@@ -119,15 +111,15 @@ pub struct AdapterState<B> {
     /// Live VM queues.
     pub queues: QueueTable,
     /// Shared memory and receive buffers of the default queue (QueueId 0).
-    pub default_queue: RxQueue,
+    pub default_queue: RxMemory,
     /// (destination MAC, VLAN) → queue slot, for the receive hot path.
-    pub demux: PoolBox<DemuxTable>,
+    pub demux: DemuxTable,
     /// The filters NDIS set, by FilterId.
-    pub filters: PoolBox<FilterTable>,
+    pub filters: FilterTable,
     /// NBLs indicated on any queue and not yet returned.
     pub outstanding: u32,
     /// The FREE_QUEUE that returned PENDING: its queue and request.
-    pub pending_free: Option<(u32, OidToken)>,
+    pub pending_free: Option<(QueueId, OidToken)>,
     /// The free work item is queued (it must not be queued twice).
     pub free_work_queued: bool,
     /// `OID_GEN_CURRENT_PACKET_FILTER`.
@@ -148,7 +140,7 @@ pub const MAX_MULTICAST: usize = 32;
 impl<B> AdapterState<B> {
     /// The queue whose FREE_QUEUE is pended, if any.
     #[must_use]
-    pub fn pending_free_queue(&self) -> Option<u32> {
+    pub fn pending_free_queue(&self) -> Option<QueueId> {
         self.pending_free.as_ref().map(|(id, _)| *id)
     }
 }
@@ -169,50 +161,33 @@ pub struct Adapter<B: NicBackend> {
     dma: Option<ScatterGatherDma>,
 }
 
-/// The adapter type the trampolines instantiate.
-pub type DriverAdapter = Adapter<SoftNic>;
-
-pub(crate) fn grow_error_status(error: GrowError) -> i32 {
-    match error {
-        GrowError::Allocation(SharedMemoryError::Ndis(status)) => status,
-        GrowError::Allocation(SharedMemoryError::SgListBuffer) | GrowError::Full | GrowError::Buffers => {
-            ndis_sys::NDIS_STATUS_RESOURCES
-        }
-        GrowError::Allocation(SharedMemoryError::Malformed) => ndis_sys::NDIS_STATUS_FAILURE,
-    }
-}
-
-impl DriverAdapter {
-    /// MiniportInitializeEx for the software NIC (PASSIVE_LEVEL).
+impl<B: NicBackend + Send> Adapter<B> {
+    /// MiniportInitializeEx (PASSIVE_LEVEL) over the back end `backend` builds from the
+    /// registry options: registration, general and hardware-assist attributes, SG DMA for
+    /// bus masters, default-queue shared memory. A failure at any step unwinds the
+    /// earlier ones (RAII).
     ///
     /// # Errors
     /// [`InitError`]; everything taken before the failure has been released.
-    pub fn initialize(handle: NdisHandle) -> Result<PoolBox<Self>, InitError> {
+    pub fn initialize(
+        handle: NdisHandle,
+        backend: impl FnOnce(&AdapterConfig) -> B,
+    ) -> Result<PoolBox<Self>, InitError> {
         let config = AdapterConfig::read(handle)?;
-        Self::initialize_with(handle, SoftNic::new(config.bus_master), config)
-    }
-}
-
-impl<B: NicBackend + Send> Adapter<B> {
-    /// MiniportInitializeEx over any back end: registration, general and
-    /// hardware-assist attributes, SG DMA for bus masters, default-queue shared memory.
-    /// A failure at any step unwinds the earlier ones (RAII).
-    ///
-    /// # Errors
-    /// [`InitError`].
-    pub fn initialize_with(handle: NdisHandle, backend: B, config: AdapterConfig) -> Result<PoolBox<Self>, InitError> {
-        // CAST: bounded by MAX_VM_QUEUES (256).
+        let backend = backend(&config);
+        // CAST: bounded by MAX_VM_QUEUES (256) and MAX_FILTERS (512).
         let num_queues = backend.num_vm_queues().min(MAX_VM_QUEUES as u32);
-        let hardware_caps = caps::hardware(num_queues, backend.max_mac_header_filters());
+        let max_filters = backend.max_mac_header_filters().min(MAX_FILTERS as u32);
+        let hardware_caps = caps::hardware(num_queues, max_filters);
         let current_caps = caps::current(hardware_caps, config.keywords);
         let bus_master = backend.is_bus_master();
         let mac_address = backend.mac_address();
         let link_speed = backend.link_speed();
         let resources = || InitError::Resources;
-        let default_queue = RxQueue::new(handle).ok_or_else(resources)?;
+        let default_queue = RxMemory::new(handle).ok_or_else(resources)?;
         let queues = QueueTable::new(handle).ok_or_else(resources)?;
-        let demux = PoolBox::try_zeroed(handle, FILTER_TAG).ok_or_else(resources)?;
-        let filters = PoolBox::try_zeroed(handle, FILTER_TAG).ok_or_else(resources)?;
+        let demux = DemuxTable::new(handle).ok_or_else(resources)?;
+        let filters = FilterTable::new(handle).ok_or_else(resources)?;
         let nbl_pool = NblPool::allocate(handle).ok_or_else(resources)?;
         let work_item = IoWorkItem::allocate(handle).ok_or_else(resources)?;
         let adapter = Self {
@@ -251,8 +226,8 @@ impl<B: NicBackend + Send> Adapter<B> {
             link_speed,
             mac_address,
             lookahead: MTU,
-            mac_options: super::oid::general::MAC_OPTIONS,
-            supported_packet_filters: super::oid::general::SUPPORTED_PACKET_FILTERS,
+            mac_options: MAC_OPTIONS,
+            supported_packet_filters: SUPPORTED_PACKET_FILTERS,
             // CAST: a small constant.
             max_multicast_list_size: MAX_MULTICAST as u32,
             supported_oids: SUPPORTED_OIDS,
@@ -262,14 +237,15 @@ impl<B: NicBackend + Send> Adapter<B> {
         if bus_master {
             adapter.dma = Some(ScatterGatherDma::register(handle).map_err(InitError::ScatterGatherDma)?);
         }
-        let mut staged =
-            adapter.allocate_receive(0, 0, DEFAULT_QUEUE_BUFFERS, 0).map_err(|e| match grow_error_status(e) {
-                ndis_sys::NDIS_STATUS_RESOURCES => InitError::Resources,
-                status => InitError::SharedMemory(status),
-            })?;
+        let grow = adapter.state.get_mut().default_queue.grow_request(
+            QueueId::DEFAULT,
+            QueueSlot::DEFAULT,
+            DEFAULT_QUEUE_BUFFERS,
+        );
+        let mut staged = adapter.allocate_receive(&grow).map_err(InitError::from)?;
         let state = adapter.state.get_mut();
-        state.default_queue.absorb(&mut staged, 0);
-        state.backend.start_queue_dma(ndis_sys::NDIS_DEFAULT_RECEIVE_QUEUE_ID);
+        state.default_queue.commit(&mut staged);
+        state.backend.start_queue_dma(QueueId::DEFAULT);
         Ok(adapter)
     }
 
@@ -277,7 +253,7 @@ impl<B: NicBackend + Send> Adapter<B> {
     /// allocated, the default queue's memory, SG DMA, and the context itself.
     pub fn halt(mut adapter: PoolBox<Self>) {
         let state = adapter.state.get_mut();
-        state.backend.stop_queue_dma(ndis_sys::NDIS_DEFAULT_RECEIVE_QUEUE_ID);
+        state.backend.stop_queue_dma(QueueId::DEFAULT);
         while let Some(queue) = state.queues.pop() {
             state.backend.stop_queue_dma(queue.id);
             drop(queue);
@@ -291,12 +267,6 @@ impl<B: NicBackend + Send> Adapter<B> {
         self.handle
     }
 
-    /// Options read from the registry.
-    #[must_use]
-    pub const fn config(&self) -> &AdapterConfig {
-        &self.config
-    }
-
     /// The advertised (hardware, current) receive-filter capabilities.
     #[must_use]
     pub const fn receive_filter_capabilities(&self) -> (ReceiveFilterCapabilities, ReceiveFilterCapabilities) {
@@ -308,27 +278,16 @@ impl<B: NicBackend + Send> Adapter<B> {
         &self.state
     }
 
-    /// Allocates receive memory for `buffers` buffers of queue `queue_id` (table slot
-    /// token `slot`), as blocks `first_block..` of its ledger. PASSIVE_LEVEL, lock not held.
+    /// Allocates the receive memory `request` asks for (PASSIVE_LEVEL, lock not held).
     ///
     /// # Errors
     /// [`GrowError`]; nothing stays allocated.
-    pub(crate) fn allocate_receive(
-        &self,
-        queue_id: u32,
-        slot: QueueSlot,
-        buffers: u32,
-        first_block: usize,
-    ) -> Result<Ledger, GrowError> {
-        Ledger::allocate_receive(&ReceiveRequest {
+    pub(crate) fn allocate_receive(&self, request: &GrowRequest) -> Result<Staged, GrowError> {
+        request.allocate(&RxResources {
             owner: self.handle,
             pool: &self.nbl_pool,
-            queue_id,
-            buffers,
-            contiguous: self.config.contiguous_rx,
             stride: self.stride,
-            first_block,
-            token: &|block, index| rx_token(slot, block, index),
+            contiguous: self.config.contiguous_rx,
         })
     }
 
@@ -388,7 +347,7 @@ impl<B: NicBackend + Send> Adapter<B> {
 
 fn stop_all_dma<B: NicBackend>(state: &mut AdapterState<B>) {
     let AdapterState { backend, queues, .. } = state;
-    backend.stop_queue_dma(ndis_sys::NDIS_DEFAULT_RECEIVE_QUEUE_ID);
+    backend.stop_queue_dma(QueueId::DEFAULT);
     for queue in queues.iter() {
         backend.stop_queue_dma(queue.id);
     }

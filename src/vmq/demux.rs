@@ -11,6 +11,11 @@ pub const MAX_FILTERS: usize = 512;
 const SLOTS: usize = 2 * MAX_FILTERS;
 const _: () = assert!(SLOTS.is_power_of_two());
 
+use core::ops::DerefMut;
+
+use crate::kernel::NdisHandle;
+use crate::kernel::pool::{PoolBox, PoolTag};
+
 /// A demux key: destination MAC in the low 48 bits, VLAN ID (0 = untagged or VID 0) above.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[repr(transparent)]
@@ -49,14 +54,28 @@ impl DemuxKey {
 /// Marks an occupied slot (a stored key never has bit 63 set otherwise).
 const OCCUPIED: u64 = 1 << 63;
 
-/// The table: key → target (a queue slot token chosen by the caller).
-///
-/// All-zero bytes are a valid empty table (no key has the OCCUPIED bit), so the
-/// table can be allocated zeroed in pool instead of being built on the stack.
-#[repr(C)]
-pub struct DemuxTable {
-    keys: [u64; SLOTS],
-    targets: [u16; SLOTS],
+/// One slot of the table: a stored key (0 = empty) and its target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DemuxSlot {
+    key: u64,
+    target: u16,
+}
+
+impl DemuxSlot {
+    /// An empty slot.
+    pub const EMPTY: Self = Self { key: 0, target: 0 };
+}
+
+/// The slot array of a table.
+pub type DemuxSlots = [DemuxSlot; SLOTS];
+
+/// Pool tag of the demux and filter tables.
+pub const FILTER_TAG: PoolTag = PoolTag::new(*b"VqFt");
+
+/// The table: key → target (a queue slot token chosen by the caller). The slots live
+/// in `S`: pool memory in the driver (16 KiB, filled in place, never on the kernel stack).
+pub struct DemuxTable<S = PoolBox<DemuxSlots>> {
+    slots: S,
     len: usize,
 }
 
@@ -65,10 +84,17 @@ pub struct DemuxTable {
 pub struct Duplicate;
 
 impl DemuxTable {
-    /// An empty table.
+    /// An empty table in pool, or `None` when the allocation fails.
     #[must_use]
-    pub const fn new() -> Self {
-        Self { keys: [0; SLOTS], targets: [0; SLOTS], len: 0 }
+    pub fn new(owner: NdisHandle) -> Option<Self> {
+        Some(Self::with_slots(PoolBox::try_filled(owner, FILTER_TAG, DemuxSlot::EMPTY)?))
+    }
+}
+
+impl<S: DerefMut<Target = DemuxSlots>> DemuxTable<S> {
+    /// An empty table over `slots` (which must all be [`DemuxSlot::EMPTY`]).
+    pub const fn with_slots(slots: S) -> Self {
+        Self { slots, len: 0 }
     }
 
     /// Entries.
@@ -89,9 +115,9 @@ impl DemuxTable {
         let stored = key.0 | OCCUPIED;
         let mut i = key.hash();
         loop {
-            match self.keys[i] {
-                k if k == stored => return Some(self.targets[i]),
-                0 => return None,
+            match self.slots[i] {
+                DemuxSlot { key, target } if key == stored => return Some(target),
+                DemuxSlot { key: 0, .. } => return None,
                 _ => i = (i + 1) & (SLOTS - 1),
             }
         }
@@ -106,11 +132,10 @@ impl DemuxTable {
             return Err(Duplicate);
         }
         let mut i = key.hash();
-        while self.keys[i] != 0 {
+        while self.slots[i].key != 0 {
             i = (i + 1) & (SLOTS - 1);
         }
-        self.keys[i] = key.0 | OCCUPIED;
-        self.targets[i] = target;
+        self.slots[i] = DemuxSlot { key: key.0 | OCCUPIED, target };
         self.len += 1;
         Ok(())
     }
@@ -120,38 +145,31 @@ impl DemuxTable {
         let stored = key.0 | OCCUPIED;
         let mut i = key.hash();
         loop {
-            match self.keys[i] {
+            match self.slots[i].key {
                 k if k == stored => break,
                 0 => return None,
                 _ => i = (i + 1) & (SLOTS - 1),
             }
         }
-        let removed = self.targets[i];
-        self.keys[i] = 0;
+        let removed = self.slots[i].target;
+        self.slots[i] = DemuxSlot::EMPTY;
         self.len -= 1;
         // Backward-shift: move later entries of the probe run into the hole.
         let mut hole = i;
         let mut j = (i + 1) & (SLOTS - 1);
-        while self.keys[j] != 0 {
-            let home = DemuxKey(self.keys[j] & !OCCUPIED).hash();
+        while self.slots[j].key != 0 {
+            let home = DemuxKey(self.slots[j].key & !OCCUPIED).hash();
             // The entry may move to `hole` if `hole` lies cyclically in [home, j).
             let distance_to_hole = hole.wrapping_sub(home) & (SLOTS - 1);
             let distance_to_j = j.wrapping_sub(home) & (SLOTS - 1);
             if distance_to_hole < distance_to_j {
-                self.keys[hole] = self.keys[j];
-                self.targets[hole] = self.targets[j];
-                self.keys[j] = 0;
+                self.slots[hole] = self.slots[j];
+                self.slots[j] = DemuxSlot::EMPTY;
                 hole = j;
             }
             j = (j + 1) & (SLOTS - 1);
         }
         Some(removed)
-    }
-}
-
-impl Default for DemuxTable {
-    fn default() -> Self {
-        Self::new()
     }
 }
 
@@ -178,7 +196,7 @@ mod tests {
     #[test]
     fn insert_lookup_remove_agree_with_a_model() {
         // A deterministic mix of inserts and removes, checked against a plain list.
-        let mut table = std::boxed::Box::new(DemuxTable::new());
+        let mut table = DemuxTable::with_slots(std::boxed::Box::new([DemuxSlot::EMPTY; SLOTS]));
         let mut model: std::vec::Vec<(DemuxKey, u16)> = std::vec::Vec::new();
         let mut x: u64 = 0x1234_5678;
         for step in 0..20_000u32 {

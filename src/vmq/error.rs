@@ -6,10 +6,13 @@
 //! <https://learn.microsoft.com/windows-hardware/drivers/network/ndis-status-codes>
 
 use ndis_sys::{
-    NDIS_STATUS, NDIS_STATUS_ADAPTER_NOT_READY, NDIS_STATUS_BUFFER_TOO_SHORT, NDIS_STATUS_FAILURE,
-    NDIS_STATUS_INVALID_DATA, NDIS_STATUS_INVALID_LENGTH, NDIS_STATUS_INVALID_PARAMETER, NDIS_STATUS_NOT_ACCEPTED,
-    NDIS_STATUS_NOT_SUPPORTED, NDIS_STATUS_RESOURCES,
+    NDIS_STATUS, NDIS_STATUS_BUFFER_TOO_SHORT, NDIS_STATUS_FAILURE, NDIS_STATUS_INVALID_DATA,
+    NDIS_STATUS_INVALID_LENGTH, NDIS_STATUS_INVALID_PARAMETER, NDIS_STATUS_NOT_ACCEPTED, NDIS_STATUS_NOT_SUPPORTED,
+    NDIS_STATUS_RESOURCES,
 };
+
+use super::wire::HeaderError;
+use crate::kernel::shared_memory::SharedMemoryError;
 
 /// Why an OID request was refused. `needed` values become `BytesNeeded`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,8 +38,6 @@ pub enum OidError {
     /// The request cannot be accepted now (e.g. the device is surprise-removed) and
     /// for OIDs that must not fail (FREE_QUEUE, CLEAR_FILTER) the allowed refusal.
     NotAccepted,
-    /// The adapter is not in a state to process the request.
-    NotReady,
 }
 
 impl OidError {
@@ -51,7 +52,15 @@ impl OidError {
             Self::InvalidData => NDIS_STATUS_INVALID_DATA,
             Self::Resources => NDIS_STATUS_RESOURCES,
             Self::NotAccepted => NDIS_STATUS_NOT_ACCEPTED,
-            Self::NotReady => NDIS_STATUS_ADAPTER_NOT_READY,
+        }
+    }
+
+    /// A refused `NDIS_OBJECT_HEADER`: a buffer too short for it needs `needed` bytes.
+    #[must_use]
+    pub const fn from_header(error: HeaderError, needed: u32) -> Self {
+        match error {
+            HeaderError::Short => Self::InvalidLength { needed },
+            HeaderError::Invalid => Self::InvalidParameter,
         }
     }
 
@@ -93,6 +102,59 @@ impl InitError {
     }
 }
 
+/// Why a queue's receive memory could not grow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GrowError {
+    /// NDIS (or the SG buffer pool allocation) failed.
+    Allocation(SharedMemoryError),
+    /// An MDL, NBL or descriptor block could not be allocated.
+    Buffers,
+    /// The queue has no room for more allocations.
+    Full,
+}
+
+impl GrowError {
+    /// The status a failed grow reports (a queue's `CompletionStatus`).
+    #[must_use]
+    pub const fn status(self) -> NDIS_STATUS {
+        match self {
+            Self::Allocation(SharedMemoryError::Ndis(status)) => status,
+            Self::Allocation(SharedMemoryError::SgListBuffer) | Self::Full | Self::Buffers => NDIS_STATUS_RESOURCES,
+            Self::Allocation(SharedMemoryError::Malformed) => NDIS_STATUS_FAILURE,
+        }
+    }
+}
+
+impl From<GrowError> for InitError {
+    /// The default queue's memory could not be allocated in MiniportInitializeEx.
+    fn from(error: GrowError) -> Self {
+        match error.status() {
+            NDIS_STATUS_RESOURCES => Self::Resources,
+            status => Self::SharedMemory(status),
+        }
+    }
+}
+
+/// Why one queue of OID_RECEIVE_FILTER_QUEUE_ALLOCATION_COMPLETE failed: its `CompletionStatus`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CompletionError {
+    /// The element is malformed, names no queue, or the queue is already complete.
+    InvalidParameter,
+    /// The queue's shared memory could not be allocated.
+    Grow(GrowError),
+}
+
+impl CompletionError {
+    /// The `CompletionStatus` written for this queue.
+    #[must_use]
+    pub const fn status(self) -> NDIS_STATUS {
+        match self {
+            Self::InvalidParameter => NDIS_STATUS_INVALID_PARAMETER,
+            Self::Grow(error) => error.status(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -112,5 +174,19 @@ mod tests {
         assert_eq!(InitError::Resources.status(), NDIS_STATUS_RESOURCES);
         // A "success" status coming back from a failed step must not make init succeed.
         assert_eq!(InitError::SharedMemory(0).status(), NDIS_STATUS_FAILURE);
+    }
+
+    #[test]
+    fn grow_failures_keep_ndis_status_and_map_the_rest_to_resources() {
+        let refused = GrowError::Allocation(SharedMemoryError::Ndis(NDIS_STATUS_INVALID_LENGTH));
+        assert_eq!(refused.status(), NDIS_STATUS_INVALID_LENGTH);
+        assert_eq!(GrowError::Full.status(), NDIS_STATUS_RESOURCES);
+        assert_eq!(GrowError::Allocation(SharedMemoryError::Malformed).status(), NDIS_STATUS_FAILURE);
+        assert_eq!(InitError::from(GrowError::Buffers), InitError::Resources);
+        assert_eq!(InitError::from(refused), InitError::SharedMemory(NDIS_STATUS_INVALID_LENGTH));
+        assert_eq!(CompletionError::Grow(GrowError::Full).status(), NDIS_STATUS_RESOURCES);
+        assert_eq!(CompletionError::InvalidParameter.status(), NDIS_STATUS_INVALID_PARAMETER);
+        assert_eq!(OidError::from_header(HeaderError::Short, 12), OidError::InvalidLength { needed: 12 });
+        assert_eq!(OidError::from_header(HeaderError::Invalid, 12), OidError::InvalidParameter);
     }
 }

@@ -11,18 +11,18 @@
 use core::mem::offset_of;
 
 use ndis_sys::{
-    NDIS_OBJECT_TYPE_DEFAULT, NDIS_RECEIVE_FILTER_CLEAR_PARAMETERS,
-    NDIS_RECEIVE_FILTER_FIELD_MAC_HEADER_VLAN_UNTAGGED_OR_ZERO, NDIS_RECEIVE_FILTER_FIELD_PARAMETERS,
-    NDIS_RECEIVE_FILTER_PARAMETERS, NDIS_SIZEOF_RECEIVE_FILTER_CLEAR_PARAMETERS_REVISION_1,
-    NDIS_SIZEOF_RECEIVE_FILTER_FIELD_PARAMETERS_REVISION_1, NDIS_SIZEOF_RECEIVE_FILTER_PARAMETERS_REVISION_1,
-    NdisFrameHeaderMac, NdisMacHeaderFieldDestinationAddress, NdisMacHeaderFieldVlanId, NdisReceiveFilterTestEqual,
-    NdisReceiveFilterTypeVMQueue,
+    NDIS_RECEIVE_FILTER_CLEAR_PARAMETERS, NDIS_RECEIVE_FILTER_FIELD_MAC_HEADER_VLAN_UNTAGGED_OR_ZERO,
+    NDIS_RECEIVE_FILTER_FIELD_PARAMETERS, NDIS_RECEIVE_FILTER_PARAMETERS,
+    NDIS_SIZEOF_RECEIVE_FILTER_CLEAR_PARAMETERS_REVISION_1, NDIS_SIZEOF_RECEIVE_FILTER_FIELD_PARAMETERS_REVISION_1,
+    NDIS_SIZEOF_RECEIVE_FILTER_PARAMETERS_REVISION_1, NdisFrameHeaderMac, NdisMacHeaderFieldDestinationAddress,
+    NdisMacHeaderFieldVlanId, NdisReceiveFilterTestEqual, NdisReceiveFilterTypeVMQueue,
 };
 
-use super::demux::{DemuxKey, MAX_FILTERS};
+use super::demux::{DemuxKey, FILTER_TAG, MAX_FILTERS};
 use super::error::OidError;
-use super::oid::len_u32;
-use super::wire::{ObjectHeader, u32_at};
+use super::wire::{ObjectHeader, len_u32, u32_at};
+use crate::kernel::pool::PoolBox;
+use crate::kernel::{NdisHandle, QueueId};
 
 /// Which frames of a MAC a filter takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,7 +37,7 @@ pub enum VlanMatch {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FilterSpec {
     /// QueueId the filter is for.
-    pub queue_id: u32,
+    pub queue_id: QueueId,
     /// FilterId NDIS assigned.
     pub filter_id: u32,
     /// Destination MAC.
@@ -66,13 +66,7 @@ struct FieldTest {
 
 fn read_field(buf: &[u8], at: usize) -> Option<FieldTest> {
     type F = NDIS_RECEIVE_FILTER_FIELD_PARAMETERS;
-    let header = ObjectHeader::read(buf, at)?;
-    if header.kind != NDIS_OBJECT_TYPE_DEFAULT
-        || header.revision == 0
-        || header.size < NDIS_SIZEOF_RECEIVE_FILTER_FIELD_PARAMETERS_REVISION_1
-    {
-        return None;
-    }
+    ObjectHeader::checked(buf, at, NDIS_SIZEOF_RECEIVE_FILTER_FIELD_PARAMETERS_REVISION_1).ok()?;
     let frame_header = u32_at(buf, at + offset_of!(F, FrameHeader))?;
     let test = u32_at(buf, at + offset_of!(F, ReceiveFilterTest))?;
     if frame_header != NdisFrameHeaderMac as u32 || test != NdisReceiveFilterTestEqual as u32 {
@@ -95,10 +89,8 @@ fn read_field(buf: &[u8], at: usize) -> Option<FieldTest> {
 pub fn parse_set_filter(input: &[u8], vlan_filtering: bool) -> Result<(FilterSpec, u32), OidError> {
     type P = NDIS_RECEIVE_FILTER_PARAMETERS;
     let size = u32::from(NDIS_SIZEOF_RECEIVE_FILTER_PARAMETERS_REVISION_1);
-    let header = ObjectHeader::read(input, 0).ok_or(OidError::InvalidLength { needed: size })?;
-    if header.kind != NDIS_OBJECT_TYPE_DEFAULT || header.revision == 0 || u32::from(header.size) < size {
-        return Err(OidError::InvalidParameter);
-    }
+    let header = ObjectHeader::checked(input, 0, NDIS_SIZEOF_RECEIVE_FILTER_PARAMETERS_REVISION_1)
+        .map_err(|e| OidError::from_header(e, size))?;
     let field = |off: usize| u32_at(input, off).ok_or(OidError::InvalidLength { needed: size });
     let (flags, filter_type) = (field(offset_of!(P, Flags))?, field(offset_of!(P, FilterType))?);
     let (queue_id, filter_id) = (field(offset_of!(P, QueueId))?, field(offset_of!(P, FilterId))?);
@@ -160,46 +152,44 @@ pub fn parse_set_filter(input: &[u8], vlan_filtering: bool) -> Result<(FilterSpe
         (Some(_), true) => return Err(OidError::InvalidParameter),
         (None, false) => return Err(OidError::NotSupported),
     };
-    Ok((FilterSpec { queue_id, filter_id, mac, vlan }, len_u32(span as usize)))
+    Ok((FilterSpec { queue_id: QueueId::new(queue_id), filter_id, mac, vlan }, len_u32(span as usize)))
 }
 
 /// Reads `NDIS_RECEIVE_FILTER_CLEAR_PARAMETERS`: (QueueId, FilterId).
 #[must_use]
-pub fn parse_clear_filter(input: &[u8]) -> Option<(u32, u32)> {
-    let header = ObjectHeader::read(input, 0)?;
-    if header.kind != NDIS_OBJECT_TYPE_DEFAULT
-        || header.revision == 0
-        || header.size < NDIS_SIZEOF_RECEIVE_FILTER_CLEAR_PARAMETERS_REVISION_1
-    {
-        return None;
-    }
+pub fn parse_clear_filter(input: &[u8]) -> Option<(QueueId, u32)> {
+    ObjectHeader::checked(input, 0, NDIS_SIZEOF_RECEIVE_FILTER_CLEAR_PARAMETERS_REVISION_1).ok()?;
     Some((
-        u32_at(input, offset_of!(NDIS_RECEIVE_FILTER_CLEAR_PARAMETERS, QueueId))?,
+        QueueId::new(u32_at(input, offset_of!(NDIS_RECEIVE_FILTER_CLEAR_PARAMETERS, QueueId))?),
         u32_at(input, offset_of!(NDIS_RECEIVE_FILTER_CLEAR_PARAMETERS, FilterId))?,
     ))
 }
 
-/// One recorded filter (all-zero = empty slot: NDIS never assigns FilterId 0).
+/// One recorded filter (FilterId 0 = empty slot: NDIS never assigns FilterId 0).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[repr(C)]
 pub struct FilterRecord {
     /// FilterId NDIS assigned (0 = free slot).
     pub filter_id: u32,
     /// Queue the filter steers to.
-    pub queue_id: u32,
+    pub queue_id: QueueId,
     /// The demux key it installed.
     pub key: DemuxKey,
 }
 
 /// The filters set on an adapter (control path only; the hot path uses the demux table).
-///
-/// All-zero bytes are a valid empty table, so it is allocated zeroed in pool.
-#[repr(C)]
+/// The records live in pool (filled in place, never on the kernel stack).
 pub struct FilterTable {
-    records: [FilterRecord; MAX_FILTERS],
+    records: PoolBox<[FilterRecord; MAX_FILTERS]>,
 }
 
 impl FilterTable {
+    /// An empty table, or `None` when the pool allocation fails.
+    #[must_use]
+    pub fn new(owner: NdisHandle) -> Option<Self> {
+        let free = FilterRecord { filter_id: 0, queue_id: QueueId::DEFAULT, key: DemuxKey::new([0; 6], 0) };
+        Some(Self { records: PoolBox::try_filled(owner, FILTER_TAG, free)? })
+    }
+
     /// Records a filter; `false` when full.
     pub fn insert(&mut self, spec: &FilterSpec) -> bool {
         match self.records.iter_mut().find(|r| r.filter_id == 0) {
@@ -229,7 +219,7 @@ impl FilterTable {
     }
 
     /// Filters of a queue.
-    pub fn of_queue(&self, queue_id: u32) -> impl Iterator<Item = &FilterRecord> {
+    pub fn of_queue(&self, queue_id: QueueId) -> impl Iterator<Item = &FilterRecord> {
         self.records.iter().filter(move |r| r.filter_id != 0 && r.queue_id == queue_id)
     }
 }
@@ -289,7 +279,7 @@ mod tests {
 
     #[test]
     fn good_mac_filter_untagged_or_zero() {
-        let spec = FilterSpec { queue_id: 3, filter_id: 9, mac: MAC, vlan: VlanMatch::UntaggedOrZero };
+        let spec = FilterSpec { queue_id: QueueId::new(3), filter_id: 9, mac: MAC, vlan: VlanMatch::UntaggedOrZero };
         assert_eq!(parse_set_filter(&payload(1), false), Ok((spec, 48 + 56)));
         assert_eq!(parse_set_filter(&payload(1), true), Ok((spec, 48 + 56)));
         assert_eq!(spec.key(), DemuxKey::new(MAC, 0));
@@ -386,7 +376,7 @@ mod tests {
     #[test]
     fn clear_filter_parameters() {
         let b = [0x80u8, 1, 16, 0, 0, 0, 0, 0, 3, 0, 0, 0, 9, 0, 0, 0];
-        assert_eq!(parse_clear_filter(&b), Some((3, 9)));
+        assert_eq!(parse_clear_filter(&b), Some((QueueId::new(3), 9)));
         assert_eq!(parse_clear_filter(&b[..15]), None);
         let mut bad = b;
         bad[2] = 15;

@@ -1,5 +1,5 @@
 //! The portable VMQ core: adapter lifecycle, queue table and state machine, per-queue
-//! shared-memory ledger, capability set, OID decoding and typed errors.
+//! receive memory, receive and return sessions, capability set, OID decoding and typed errors.
 //!
 //! No `unsafe` and no raw pointers here (`#![forbid(unsafe_code)]` on the module):
 //! every NDIS resource is reached through the safe owners in [`crate::kernel`].
@@ -9,9 +9,9 @@ pub mod caps;
 pub mod demux;
 pub mod error;
 pub mod filter;
-pub mod ledger;
 pub mod oid;
 pub mod queue_state;
 pub mod queues;
-pub mod rx;
+pub mod rx_memory;
+pub mod rx_session;
 pub mod wire;

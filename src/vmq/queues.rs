@@ -5,9 +5,9 @@
 //! receive hot path never looks a queue up by id.
 
 use super::queue_state::QueueState;
-use super::rx::RxQueue;
-use crate::kernel::NdisHandle;
+use super::rx_memory::RxMemory;
 use crate::kernel::pool::{PoolBox, PoolTag};
+use crate::kernel::{NdisHandle, QueueId};
 
 /// Pool tag of the queue table.
 pub const QUEUE_TABLE_TAG: PoolTag = PoolTag::new(*b"VqQt");
@@ -18,7 +18,7 @@ pub const MAX_VM_QUEUES: usize = 256;
 /// One VM queue.
 pub struct Queue {
     /// QueueId NDIS assigned.
-    pub id: u32,
+    pub id: QueueId,
     /// Lifecycle state.
     pub state: QueueState,
     /// `NDIS_RECEIVE_QUEUE_PARAMETERS.Flags` (PER_QUEUE_RECEIVE_INDICATION).
@@ -30,13 +30,13 @@ pub struct Queue {
     /// Filters set on the queue.
     pub filters: u32,
     /// Shared memory the queue owns and the receive buffers carved out of it.
-    pub rx: RxQueue,
+    pub rx: RxMemory,
 }
 
 impl Queue {
     /// A queue just reserved by ALLOCATE_QUEUE.
     #[must_use]
-    pub const fn new(id: u32, flags: u32, suggested_buffers: u32, affinity: (u64, u16), rx: RxQueue) -> Self {
+    pub const fn new(id: QueueId, flags: u32, suggested_buffers: u32, affinity: (u64, u16), rx: RxMemory) -> Self {
         Self { id, state: QueueState::Allocated, flags, suggested_buffers, affinity, filters: 0, rx }
     }
 }
@@ -56,25 +56,19 @@ impl QueueTable {
 
     /// The queue with this id.
     #[must_use]
-    pub fn get(&self, id: u32) -> Option<&Queue> {
+    pub fn get(&self, id: QueueId) -> Option<&Queue> {
         self.slots.iter().flatten().map(|q| &**q).find(|q| q.id == id)
     }
 
     /// The queue with this id, mutable.
-    pub fn get_mut(&mut self, id: u32) -> Option<&mut Queue> {
+    pub fn get_mut(&mut self, id: QueueId) -> Option<&mut Queue> {
         self.slots.iter_mut().flatten().map(|q| &mut **q).find(|q| q.id == id)
     }
 
     /// Live queues.
     #[must_use]
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.slots.iter().flatten().count()
-    }
-
-    /// No live queue.
-    #[must_use]
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 
     /// Inserts a queue; returns its slot, or hands it back when the table is full.
@@ -93,7 +87,7 @@ impl QueueTable {
 
     /// The slot of the queue with this id.
     #[must_use]
-    pub fn slot_of(&self, id: u32) -> Option<usize> {
+    pub fn slot_of(&self, id: QueueId) -> Option<usize> {
         self.slots.iter().position(|slot| slot.as_ref().is_some_and(|q| q.id == id))
     }
 
@@ -104,7 +98,7 @@ impl QueueTable {
 
     /// Removes the queue with this id (its memory is freed when the box is dropped,
     /// which the caller does at PASSIVE_LEVEL outside the lock).
-    pub fn remove(&mut self, id: u32) -> Option<PoolBox<Queue>> {
+    pub fn remove(&mut self, id: QueueId) -> Option<PoolBox<Queue>> {
         self.slots.iter_mut().find(|slot| slot.as_ref().is_some_and(|q| q.id == id)).and_then(Option::take)
     }
 

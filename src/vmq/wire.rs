@@ -8,44 +8,18 @@
 use core::mem::offset_of;
 
 use ndis_sys::{
-    NDIS_OBJECT_HEADER, NDIS_RECEIVE_QUEUE_ALLOCATION_COMPLETE_ARRAY,
+    NDIS_OBJECT_HEADER, NDIS_OBJECT_TYPE_DEFAULT, NDIS_RECEIVE_QUEUE_ALLOCATION_COMPLETE_ARRAY,
     NDIS_RECEIVE_QUEUE_ALLOCATION_COMPLETE_PARAMETERS, NDIS_RECEIVE_QUEUE_FREE_PARAMETERS,
     NDIS_RECEIVE_QUEUE_PARAMETERS,
 };
 
-/// Reads a little-endian `u16` at `off`, or `None` past the end.
-#[must_use]
-pub fn u16_at(buf: &[u8], off: usize) -> Option<u16> {
-    let bytes = buf.get(off..off.checked_add(2)?)?;
-    Some(u16::from_le_bytes([bytes[0], bytes[1]]))
-}
+use crate::kernel::QueueId;
+pub use crate::kernel::bytes::{put_u32, u16_at, u32_at, u64_at};
 
-/// Reads a little-endian `u32` at `off`, or `None` past the end.
+/// A `usize` length as the `u32` NDIS fields hold (saturating; buffers come from a `u32` length anyway).
 #[must_use]
-pub fn u32_at(buf: &[u8], off: usize) -> Option<u32> {
-    let bytes: [u8; 4] = buf.get(off..off.checked_add(4)?)?.try_into().ok()?;
-    Some(u32::from_le_bytes(bytes))
-}
-
-/// Reads a little-endian `u64` at `off`, or `None` past the end.
-#[must_use]
-pub fn u64_at(buf: &[u8], off: usize) -> Option<u64> {
-    let bytes: [u8; 8] = buf.get(off..off.checked_add(8)?)?.try_into().ok()?;
-    Some(u64::from_le_bytes(bytes))
-}
-
-/// Writes a little-endian `u32` at `off`; `false` if it does not fit.
-pub fn put_u32(buf: &mut [u8], off: usize, value: u32) -> bool {
-    let Some(end) = off.checked_add(4) else {
-        return false;
-    };
-    match buf.get_mut(off..end) {
-        Some(dst) => {
-            dst.copy_from_slice(&value.to_le_bytes());
-            true
-        }
-        None => false,
-    }
+pub fn len_u32(len: usize) -> u32 {
+    u32::try_from(len).unwrap_or(u32::MAX)
 }
 
 /// `NDIS_OBJECT_HEADER`, the first four bytes of every NDIS 6 payload.
@@ -59,8 +33,18 @@ pub struct ObjectHeader {
     pub size: u16,
 }
 
+/// Why a payload's `NDIS_OBJECT_HEADER` was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HeaderError {
+    /// The buffer ends before the header does.
+    Short,
+    /// Type is not `NDIS_OBJECT_TYPE_DEFAULT`, Revision is 0, or Size is below the minimum
+    /// of the structure (for its revision).
+    Invalid,
+}
+
 impl ObjectHeader {
-    /// Reads the header at `off`.
+    /// Reads the header at `off`, unchecked.
     #[must_use]
     pub fn read(buf: &[u8], off: usize) -> Option<Self> {
         Some(Self {
@@ -68,6 +52,45 @@ impl ObjectHeader {
             revision: *buf.get(off.checked_add(offset_of!(NDIS_OBJECT_HEADER, Revision))?)?,
             size: u16_at(buf, off.checked_add(offset_of!(NDIS_OBJECT_HEADER, Size))?)?,
         })
+    }
+
+    /// The check every OID payload of this driver needs: Type `NDIS_OBJECT_TYPE_DEFAULT`,
+    /// Revision at least 1, and Size at least `min_size(revision)` (the
+    /// `NDIS_SIZEOF_..._REVISION_n` of the structure).
+    /// <https://learn.microsoft.com/windows-hardware/drivers/ddi/objectheader/ns-objectheader-ndis_object_header>
+    ///
+    /// # Errors
+    /// [`HeaderError::Invalid`].
+    pub fn validate_by_revision(self, min_size: impl FnOnce(u8) -> u32) -> Result<Self, HeaderError> {
+        if self.kind != NDIS_OBJECT_TYPE_DEFAULT || self.revision == 0 || u32::from(self.size) < min_size(self.revision)
+        {
+            return Err(HeaderError::Invalid);
+        }
+        Ok(self)
+    }
+
+    /// [`ObjectHeader::validate_by_revision`] for a structure with one minimum size.
+    ///
+    /// # Errors
+    /// [`HeaderError::Invalid`].
+    pub fn validate(self, min_size: u16) -> Result<Self, HeaderError> {
+        self.validate_by_revision(|_| u32::from(min_size))
+    }
+
+    /// Reads the header at `off` and validates it ([`ObjectHeader::validate_by_revision`]).
+    ///
+    /// # Errors
+    /// [`HeaderError`].
+    pub fn checked_by_revision(buf: &[u8], off: usize, min_size: impl FnOnce(u8) -> u32) -> Result<Self, HeaderError> {
+        Self::read(buf, off).ok_or(HeaderError::Short)?.validate_by_revision(min_size)
+    }
+
+    /// Reads the header at `off` and validates it ([`ObjectHeader::validate`]).
+    ///
+    /// # Errors
+    /// [`HeaderError`].
+    pub fn checked(buf: &[u8], off: usize, min_size: u16) -> Result<Self, HeaderError> {
+        Self::read(buf, off).ok_or(HeaderError::Short)?.validate(min_size)
     }
 }
 
@@ -81,7 +104,7 @@ pub struct QueueParameters {
     /// `QueueType`.
     pub queue_type: u32,
     /// `QueueId` (assigned by NDIS).
-    pub queue_id: u32,
+    pub queue_id: QueueId,
     /// `ProcessorAffinity.Mask`.
     pub affinity_mask: u64,
     /// `ProcessorAffinity.Group`.
@@ -105,7 +128,7 @@ impl QueueParameters {
             header: ObjectHeader::read(buf, 0)?,
             flags: u32_at(buf, offset_of!(P, Flags))?,
             queue_type: u32_at(buf, offset_of!(P, QueueType))?,
-            queue_id: u32_at(buf, offset_of!(P, QueueId))?,
+            queue_id: QueueId::new(u32_at(buf, offset_of!(P, QueueId))?),
             affinity_mask: u64_at(buf, affinity)?,
             affinity_group: u16_at(buf, affinity + 8)?,
             suggested_buffers: u32_at(buf, offset_of!(P, NumSuggestedReceiveBuffers))?,
@@ -120,7 +143,7 @@ pub struct QueueFreeParameters {
     /// Header as sent.
     pub header: ObjectHeader,
     /// `QueueId` to free.
-    pub queue_id: u32,
+    pub queue_id: QueueId,
 }
 
 impl QueueFreeParameters {
@@ -129,7 +152,7 @@ impl QueueFreeParameters {
     pub fn read(buf: &[u8]) -> Option<Self> {
         Some(Self {
             header: ObjectHeader::read(buf, 0)?,
-            queue_id: u32_at(buf, offset_of!(NDIS_RECEIVE_QUEUE_FREE_PARAMETERS, QueueId))?,
+            queue_id: QueueId::new(u32_at(buf, offset_of!(NDIS_RECEIVE_QUEUE_FREE_PARAMETERS, QueueId))?),
         })
     }
 }
@@ -220,5 +243,19 @@ mod tests {
         let b = CompletionArray { first_element_offset: 20, num_elements: 3, element_size: 16, ..a };
         assert_eq!(b.element_offset(2), Some(52));
         assert_eq!(b.span(), Some(68));
+    }
+
+    #[test]
+    fn header_check_wants_default_type_a_revision_and_the_size_of_that_revision() {
+        let buf = [0x80u8, 2, 40, 0];
+        assert_eq!(ObjectHeader::checked(&buf, 0, 40).map(|h| h.size), Ok(40));
+        assert_eq!(ObjectHeader::checked(&buf, 0, 41), Err(HeaderError::Invalid));
+        assert_eq!(ObjectHeader::checked(&buf[..3], 0, 4), Err(HeaderError::Short));
+        assert_eq!(ObjectHeader::checked(&[0x81, 2, 40, 0], 0, 4), Err(HeaderError::Invalid));
+        assert_eq!(ObjectHeader::checked(&[0x80, 0, 40, 0], 0, 4), Err(HeaderError::Invalid));
+        let by_revision = |revision: u8| if revision >= 2 { 40 } else { 20 };
+        assert!(ObjectHeader::checked_by_revision(&buf, 0, by_revision).is_ok());
+        assert!(ObjectHeader::checked_by_revision(&[0x80, 2, 39, 0], 0, by_revision).is_err());
+        assert!(ObjectHeader::checked_by_revision(&[0x80, 1, 20, 0], 0, by_revision).is_ok());
     }
 }

@@ -8,7 +8,7 @@
 //! say. Exhausted input reads as zeros, which means "valid", so short inputs still go deep.
 //! <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-miniport_oid_request>
 //!
-//! Oracle, after every request: the status is one the digest allows for that OID and request
+//! Oracle, after every request: the status is one the OID's Microsoft Learn page allows for that OID and request
 //! kind ([`allowed`]); `BytesNeeded` exceeds the length given for INVALID_LENGTH /
 //! BUFFER_TOO_SHORT; `BytesWritten`/`BytesRead` fit the buffer; ndis-sim reports no violation.
 //! At the end the adapter halts with no shared memory, pool or NBL outstanding.
@@ -26,7 +26,7 @@ use ndis_sim::{
 };
 use ndis_sys::*;
 
-/// Statuses a request may end with, by OID and request kind (digest §3.3 and the general-OID
+/// Statuses a request may end with, by OID and request kind (the `oid-receive-filter-*` pages under <https://learn.microsoft.com/windows-hardware/drivers/network/> and the general-OID
 /// rules of `src/vmq/oid/general.rs`). A request kind the OID does not use is NOT_SUPPORTED.
 pub fn allowed(kind: RequestKind, oid: u32) -> &'static [NDIS_STATUS] {
     const QUERY: &[NDIS_STATUS] = &[NDIS_STATUS_SUCCESS, NDIS_STATUS_BUFFER_TOO_SHORT, NDIS_STATUS_NOT_SUPPORTED];

@@ -17,6 +17,7 @@ use crate::vmq::adapter::Adapter;
 use crate::vmq::error::OidError;
 use crate::vmq::filter::{parse_clear_filter, parse_set_filter};
 use crate::vmq::queue_state::QueueEvent;
+use crate::vmq::rx_memory::QueueSlot;
 
 impl<B: NicBackend + Send> Adapter<B> {
     /// SET_FILTER: validate, then install the filter on its queue.
@@ -33,15 +34,14 @@ impl<B: NicBackend + Send> Adapter<B> {
         if state.filters.get(spec.filter_id).is_some() {
             return Err(OidError::InvalidParameter);
         }
-        // Demux target: 0 for the default queue (anyone may filter on it), slot + 1 otherwise.
-        let (target, next) = if spec.queue_id == ndis_sys::NDIS_DEFAULT_RECEIVE_QUEUE_ID {
-            (0, None)
+        // Demux target: the default queue (anyone may filter on it) or the VM queue's slot.
+        let (target, next) = if spec.queue_id.is_default() {
+            (QueueSlot::DEFAULT.raw(), None)
         } else {
             let slot = state.queues.slot_of(spec.queue_id).ok_or(OidError::InvalidParameter)?;
             let queue = state.queues.get(spec.queue_id).ok_or(OidError::InvalidParameter)?;
             let next = queue.state.on(QueueEvent::SetFilter).map_err(|_| OidError::InvalidParameter)?;
-            // CAST: slot < MAX_VM_QUEUES (256): slot + 1 fits in u16.
-            ((slot + 1) as u16, Some(next))
+            (QueueSlot::vm(slot).raw(), Some(next))
         };
         state.demux.insert(spec.key(), target).map_err(|_| OidError::InvalidParameter)?;
         if !state.filters.insert(&spec) {
@@ -68,7 +68,7 @@ impl<B: NicBackend + Send> Adapter<B> {
                 let event = if queue.filters <= 1 { QueueEvent::ClearLastFilter } else { QueueEvent::ClearFilter };
                 Some(queue.state.on(event).map_err(|_| OidError::InvalidParameter)?)
             }
-            None if queue_id == ndis_sys::NDIS_DEFAULT_RECEIVE_QUEUE_ID => None,
+            None if queue_id.is_default() => None,
             None => return Err(OidError::InvalidParameter),
         };
         state.filters.remove(filter_id);

@@ -18,7 +18,7 @@ use super::error::OidError;
 use crate::backend::NicBackend;
 use crate::kernel::oid_request::OidToken;
 
-pub use general::SUPPORTED_OIDS;
+pub use super::caps::SUPPORTED_OIDS;
 
 /// One OID request, with its information buffer as a slice.
 #[derive(Debug)]
@@ -86,11 +86,6 @@ impl OidReply {
             Err(e) => Self { status: e.status(), bytes_read: 0, bytes_written: 0, bytes_needed: e.bytes_needed() },
         }
     }
-}
-
-/// A `usize` length as the `u32` NDIS fields hold (saturating; buffers come from a `u32` length anyway).
-pub(crate) fn len_u32(len: usize) -> u32 {
-    u32::try_from(len).unwrap_or(u32::MAX)
 }
 
 impl<B: NicBackend + Send> Adapter<B> {

@@ -8,7 +8,7 @@
 //! released; the lock only guards reading and committing queue state.
 
 use ndis_sys::{
-    NDIS_OBJECT_TYPE_DEFAULT, NDIS_RECEIVE_FILTER_VM_QUEUES_ENABLED, NDIS_RECEIVE_QUEUE_PARAMETERS_CHANGE_MASK,
+    NDIS_RECEIVE_FILTER_VM_QUEUES_ENABLED, NDIS_RECEIVE_QUEUE_PARAMETERS_CHANGE_MASK,
     NDIS_RECEIVE_QUEUE_PARAMETERS_FLAGS_CHANGED, NDIS_RECEIVE_QUEUE_PARAMETERS_INTERRUPT_COALESCING_DOMAIN_ID_CHANGED,
     NDIS_RECEIVE_QUEUE_PARAMETERS_LOOKAHEAD_SPLIT_REQUIRED, NDIS_RECEIVE_QUEUE_PARAMETERS_NAME_CHANGED,
     NDIS_RECEIVE_QUEUE_PARAMETERS_PER_QUEUE_RECEIVE_INDICATION,
@@ -17,25 +17,24 @@ use ndis_sys::{
     NDIS_SIZEOF_RECEIVE_QUEUE_ALLOCATION_COMPLETE_ARRAY_REVISION_1,
     NDIS_SIZEOF_RECEIVE_QUEUE_ALLOCATION_COMPLETE_PARAMETERS_REVISION_1,
     NDIS_SIZEOF_RECEIVE_QUEUE_FREE_PARAMETERS_REVISION_1, NDIS_SIZEOF_RECEIVE_QUEUE_PARAMETERS_REVISION_1,
-    NDIS_SIZEOF_RECEIVE_QUEUE_PARAMETERS_REVISION_2, NDIS_SIZEOF_RECEIVE_QUEUE_PARAMETERS_REVISION_3, NDIS_STATUS,
-    NDIS_STATUS_INVALID_PARAMETER, NDIS_STATUS_SUCCESS, NdisReceiveQueueTypeVMQueue,
+    NDIS_SIZEOF_RECEIVE_QUEUE_PARAMETERS_REVISION_2, NDIS_SIZEOF_RECEIVE_QUEUE_PARAMETERS_REVISION_3,
+    NDIS_STATUS_SUCCESS, NdisReceiveQueueTypeVMQueue,
 };
 
-use super::{Transfer, len_u32};
+use super::Transfer;
 use crate::backend::NicBackend;
+use crate::kernel::QueueId;
 use crate::kernel::indicate::{QueueOperationalState, indicate_queue_state};
 use crate::kernel::oid_request::OidToken;
 use crate::kernel::pool::PoolBox;
-use crate::vmq::adapter::{
-    Adapter, DEFAULT_VM_QUEUE_BUFFERS, MAX_VM_QUEUE_BUFFERS, MIN_VM_QUEUE_BUFFERS, QUEUE_TAG, grow_error_status,
-};
-use crate::vmq::error::OidError;
+use crate::vmq::adapter::{Adapter, DEFAULT_VM_QUEUE_BUFFERS, MAX_VM_QUEUE_BUFFERS, MIN_VM_QUEUE_BUFFERS, QUEUE_TAG};
+use crate::vmq::error::{CompletionError, OidError};
 use crate::vmq::queue_state::{QueueEvent, QueueState};
 use crate::vmq::queues::Queue;
-use crate::vmq::rx::{QueueSlot, RxQueue};
+use crate::vmq::rx_memory::{QueueSlot, RxMemory};
 use crate::vmq::wire::{
     COMPLETION_QUEUE_ID_OFFSET, COMPLETION_STATUS_OFFSET, CompletionArray, ObjectHeader, QUEUE_PARAMETERS_MSIX_OFFSET,
-    QueueFreeParameters, QueueParameters, put_u32, u32_at,
+    QueueFreeParameters, QueueParameters, len_u32, put_u32, u32_at,
 };
 
 /// Flags ALLOCATE_QUEUE may carry.
@@ -61,14 +60,9 @@ fn queue_parameters_size(revision: u8) -> u32 {
 /// Validates the header and length of an `NDIS_RECEIVE_QUEUE_PARAMETERS` payload.
 fn read_queue_parameters(input: &[u8]) -> Result<(QueueParameters, u32), OidError> {
     let revision_2 = u32::from(NDIS_SIZEOF_RECEIVE_QUEUE_PARAMETERS_REVISION_2);
-    let header = ObjectHeader::read(input, 0).ok_or(OidError::InvalidLength { needed: revision_2 })?;
-    if header.kind != NDIS_OBJECT_TYPE_DEFAULT || header.revision == 0 {
-        return Err(OidError::InvalidParameter);
-    }
+    let header = ObjectHeader::checked_by_revision(input, 0, queue_parameters_size)
+        .map_err(|e| OidError::from_header(e, revision_2))?;
     let needed = queue_parameters_size(header.revision);
-    if u32::from(header.size) < needed {
-        return Err(OidError::InvalidParameter);
-    }
     if len_u32(input.len()) < needed {
         return Err(OidError::InvalidLength { needed });
     }
@@ -80,7 +74,7 @@ fn read_queue_parameters(input: &[u8]) -> Result<(QueueParameters, u32), OidErro
 fn check_allocate(p: &QueueParameters) -> Result<u32, OidError> {
     let split = p.flags & NDIS_RECEIVE_QUEUE_PARAMETERS_LOOKAHEAD_SPLIT_REQUIRED != 0;
     if p.queue_type != NdisReceiveQueueTypeVMQueue as u32
-        || p.queue_id == ndis_sys::NDIS_DEFAULT_RECEIVE_QUEUE_ID
+        || p.queue_id.is_default()
         || p.flags & !ALLOCATE_FLAGS != 0
         || (!split && p.lookahead_size != 0)
         || p.affinity_mask == 0
@@ -108,7 +102,7 @@ impl<B: NicBackend + Send> Adapter<B> {
         }
         let (p, size) = read_queue_parameters(&buffer[..input_len])?;
         let flags = check_allocate(&p)?;
-        let rx = RxQueue::new(self.handle()).ok_or(OidError::Resources)?;
+        let rx = RxMemory::new(self.handle()).ok_or(OidError::Resources)?;
         let queue =
             Queue::new(p.queue_id, flags, clamp_buffers(p.suggested_buffers), (p.affinity_mask, p.affinity_group), rx);
         let queue = PoolBox::try_new(self.handle(), QUEUE_TAG, queue).map_err(|_| OidError::Resources)?;
@@ -148,9 +142,7 @@ impl<B: NicBackend + Send> Adapter<B> {
         let array =
             CompletionArray::read(&buffer[..input_len]).ok_or(OidError::InvalidLength { needed: header_size })?;
         let element_min = u32::from(NDIS_SIZEOF_RECEIVE_QUEUE_ALLOCATION_COMPLETE_PARAMETERS_REVISION_1);
-        if array.header.kind != NDIS_OBJECT_TYPE_DEFAULT
-            || array.header.revision == 0
-            || u32::from(array.header.size) < header_size
+        if array.header.validate(NDIS_SIZEOF_RECEIVE_QUEUE_ALLOCATION_COMPLETE_ARRAY_REVISION_1).is_err()
             || array.first_element_offset < header_size
             || (array.num_elements > 0 && array.element_size < element_min)
         {
@@ -164,55 +156,40 @@ impl<B: NicBackend + Send> Adapter<B> {
             let Some(at) = array.element_offset(index) else {
                 return Err(OidError::InvalidParameter);
             };
-            let status = self.complete_one(&buffer[at..span]);
+            let status =
+                self.complete_one(&buffer[at..span]).map_or_else(CompletionError::status, |()| NDIS_STATUS_SUCCESS);
             // In bounds: `at + element_size <= span <= output_len` and the status field is inside an element.
+            // CAST: NDIS_STATUS is written as the ULONG-sized field's bit pattern.
             put_u32(buffer, at + COMPLETION_STATUS_OFFSET, status as u32);
         }
         Ok(Transfer { read: len_u32(span), written: len_u32(span) })
     }
 
-    /// One element of the completion array: returns its `CompletionStatus`.
-    fn complete_one(&self, element: &[u8]) -> NDIS_STATUS {
-        let Some(header) = ObjectHeader::read(element, 0) else {
-            return NDIS_STATUS_INVALID_PARAMETER;
-        };
-        let Some(queue_id) = u32_at(element, COMPLETION_QUEUE_ID_OFFSET) else {
-            return NDIS_STATUS_INVALID_PARAMETER;
-        };
-        if header.kind != NDIS_OBJECT_TYPE_DEFAULT
-            || header.revision == 0
-            || header.size < NDIS_SIZEOF_RECEIVE_QUEUE_ALLOCATION_COMPLETE_PARAMETERS_REVISION_1
-        {
-            return NDIS_STATUS_INVALID_PARAMETER;
-        }
-        let (buffers, slot, first_block) = {
+    /// One element of the completion array: allocates the queue's memory and starts its DMA.
+    fn complete_one(&self, element: &[u8]) -> Result<(), CompletionError> {
+        let queue_id =
+            u32_at(element, COMPLETION_QUEUE_ID_OFFSET).map(QueueId::new).ok_or(CompletionError::InvalidParameter)?;
+        ObjectHeader::checked(element, 0, NDIS_SIZEOF_RECEIVE_QUEUE_ALLOCATION_COMPLETE_PARAMETERS_REVISION_1)
+            .map_err(|_| CompletionError::InvalidParameter)?;
+        let grow = {
             let state = self.state().lock();
             let (Some(slot), Some(q)) = (state.queues.slot_of(queue_id), state.queues.get(queue_id)) else {
-                return NDIS_STATUS_INVALID_PARAMETER;
+                return Err(CompletionError::InvalidParameter);
             };
-            if q.state.on(QueueEvent::AllocationComplete).is_err() {
-                return NDIS_STATUS_INVALID_PARAMETER;
-            }
-            (q.suggested_buffers, slot, q.rx.ledger.len())
+            q.state.on(QueueEvent::AllocationComplete).map_err(|_| CompletionError::InvalidParameter)?;
+            q.rx.grow_request(queue_id, QueueSlot::vm(slot), q.suggested_buffers)
         };
         // PASSIVE_LEVEL, lock released. On failure whatever this queue got is freed
-        // before returning (the staged ledger is dropped here).
-        let mut staged = match self.allocate_receive(queue_id, slot_token(slot), buffers, first_block) {
-            Ok(staged) => staged,
-            Err(e) => return grow_error_status(e),
-        };
+        // before returning (the staged blocks are dropped here, after the guard below).
+        let mut staged = self.allocate_receive(&grow).map_err(CompletionError::Grow)?;
         let mut state = self.state().lock();
         let state = &mut *state;
-        let Some(queue) = state.queues.get_mut(queue_id) else {
-            return NDIS_STATUS_INVALID_PARAMETER;
-        };
-        let Ok(next) = queue.state.on(QueueEvent::AllocationComplete) else {
-            return NDIS_STATUS_INVALID_PARAMETER;
-        };
-        queue.rx.absorb(&mut staged, first_block);
+        let queue = state.queues.get_mut(queue_id).ok_or(CompletionError::InvalidParameter)?;
+        let next = queue.state.on(QueueEvent::AllocationComplete).map_err(|_| CompletionError::InvalidParameter)?;
+        queue.rx.commit(&mut staged);
         queue.state = next;
         state.backend.start_queue_dma(queue_id);
-        NDIS_STATUS_SUCCESS
+        Ok(())
     }
 
     /// OID_RECEIVE_FILTER_QUEUE_PARAMETERS (set): affinity, flags, names and — what
@@ -227,7 +204,7 @@ impl<B: NicBackend + Send> Adapter<B> {
         {
             return Err(OidError::InvalidParameter);
         }
-        let (grow_by, slot, first_block) = {
+        let grow = {
             let mut state = self.state().lock();
             let slot = state.queues.slot_of(p.queue_id).ok_or(OidError::InvalidParameter)?;
             let queue = state.queues.get_mut(p.queue_id).ok_or(OidError::InvalidParameter)?;
@@ -243,18 +220,16 @@ impl<B: NicBackend + Send> Adapter<B> {
                 queue.suggested_buffers = clamp_buffers(p.suggested_buffers);
                 // Before ALLOCATION_COMPLETE only the number is kept; memory comes then.
                 if queue.state.is_complete() {
-                    grow_by = queue.suggested_buffers.saturating_sub(queue.rx.ledger.buffers());
+                    grow_by = queue.suggested_buffers.saturating_sub(queue.rx.buffers());
                 }
             }
-            (grow_by, slot, queue.rx.ledger.len())
+            queue.rx.grow_request(p.queue_id, QueueSlot::vm(slot), grow_by)
         };
-        if grow_by > 0 {
-            let mut staged = self
-                .allocate_receive(p.queue_id, slot_token(slot), grow_by, first_block)
-                .map_err(|_| OidError::Resources)?;
+        if grow.buffers > 0 {
+            let mut staged = self.allocate_receive(&grow).map_err(|_| OidError::Resources)?;
             let mut state = self.state().lock();
             let queue = state.queues.get_mut(p.queue_id).ok_or(OidError::InvalidParameter)?;
-            queue.rx.absorb(&mut staged, first_block);
+            queue.rx.commit(&mut staged);
         }
         Ok(Transfer { read: size, written: 0 })
     }
@@ -266,9 +241,9 @@ impl<B: NicBackend + Send> Adapter<B> {
     pub(super) fn free_queue(&self, input: &[u8], token: OidToken) -> Result<Option<Transfer>, OidError> {
         let size = u32::from(NDIS_SIZEOF_RECEIVE_QUEUE_FREE_PARAMETERS_REVISION_1);
         let p = QueueFreeParameters::read(input).ok_or(OidError::InvalidLength { needed: size })?;
-        if p.header.kind != NDIS_OBJECT_TYPE_DEFAULT || p.header.revision == 0 || u32::from(p.header.size) < size {
-            return Err(OidError::InvalidParameter);
-        }
+        p.header
+            .validate(NDIS_SIZEOF_RECEIVE_QUEUE_FREE_PARAMETERS_REVISION_1)
+            .map_err(|_| OidError::InvalidParameter)?;
         {
             let mut state = self.state().lock();
             let state = &mut *state;
@@ -286,7 +261,7 @@ impl<B: NicBackend + Send> Adapter<B> {
             let queue = state.queues.get_mut(p.queue_id).ok_or(OidError::InvalidParameter)?;
             queue.state = queue.state.on(QueueEvent::DmaStopped).map_err(|_| OidError::InvalidParameter)?;
             // 3. Wait for every NBL indicated from the queue to come back.
-            if queue.rx.ring.outstanding() > 0 {
+            if !queue.rx.is_drained() {
                 state.pending_free = Some((p.queue_id, token));
                 return Ok(None);
             }
@@ -307,7 +282,7 @@ impl<B: NicBackend + Send> Adapter<B> {
             let Some(queue_id) = state.pending_free_queue() else {
                 return;
             };
-            let drained = state.queues.get(queue_id).is_none_or(|q| q.rx.ring.outstanding() == 0);
+            let drained = state.queues.get(queue_id).is_none_or(|q| q.rx.is_drained());
             if !drained {
                 return;
             }
@@ -329,14 +304,8 @@ impl<B: NicBackend + Send> Adapter<B> {
     }
 }
 
-/// The receive slot token of VM table slot `slot` (0 is the default queue).
-fn slot_token(slot: usize) -> QueueSlot {
-    // CAST: slot < MAX_VM_QUEUES (256).
-    (slot + 1) as QueueSlot
-}
-
 /// Drops every filter of `queue_id` from the filter and demux tables.
-pub(super) fn remove_queue_filters<B>(state: &mut crate::vmq::adapter::AdapterState<B>, queue_id: u32) {
+pub(super) fn remove_queue_filters<B>(state: &mut crate::vmq::adapter::AdapterState<B>, queue_id: QueueId) {
     let mut ids = [0u32; 8];
     loop {
         let mut n = 0;
@@ -360,6 +329,8 @@ pub(super) fn remove_queue_filters<B>(state: &mut crate::vmq::adapter::AdapterSt
 
 #[cfg(test)]
 mod tests {
+    use ndis_sys::NDIS_OBJECT_TYPE_DEFAULT;
+
     use super::*;
 
     fn valid() -> QueueParameters {
@@ -367,7 +338,7 @@ mod tests {
             header: ObjectHeader { kind: NDIS_OBJECT_TYPE_DEFAULT, revision: 2, size: 1092 },
             flags: 0,
             queue_type: NdisReceiveQueueTypeVMQueue as u32,
-            queue_id: 3,
+            queue_id: QueueId::new(3),
             affinity_mask: 1,
             affinity_group: 0,
             suggested_buffers: 0,
@@ -380,7 +351,10 @@ mod tests {
     #[test]
     fn queue_id_zero_is_refused() {
         assert_eq!(check_allocate(&valid()), Ok(0));
-        assert_eq!(check_allocate(&QueueParameters { queue_id: 0, ..valid() }), Err(OidError::InvalidParameter));
+        assert_eq!(
+            check_allocate(&QueueParameters { queue_id: QueueId::DEFAULT, ..valid() }),
+            Err(OidError::InvalidParameter)
+        );
     }
 
     #[test]
