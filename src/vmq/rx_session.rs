@@ -135,14 +135,13 @@ impl<B: NicBackend> RxSession<'_, B> {
         self.batched = 0;
     }
 
-    /// Gives every batched buffer back to its queue without indicating it, as if NDIS had
-    /// returned it at once. Benchmarks use it to time the hot path (demux, copy, NBL
-    /// preparation) without NDIS's own cost.
-    pub fn recycle_unindicated(mut self) {
-        if let Some(guard) = self.guard.as_mut() {
-            for (_, chain) in &self.batches[..self.batched] {
-                chain.for_each_token(|token| recycle_token(guard, token));
-            }
+    /// Hands the NBL token of every batched buffer to `keep` instead of indicating it, and
+    /// releases the lock: the buffers stay outstanding, as if indicated, until they come back
+    /// through a [`ReturnSession`]. Benchmarks use it to time the driver's receive and return
+    /// work without NDIS's own, and to return buffers in the order a NIC ring would.
+    pub fn hold_unindicated(mut self, mut keep: impl FnMut(usize)) {
+        for (_, chain) in &self.batches[..self.batched] {
+            chain.for_each_token(&mut keep);
         }
         self.batched = 0;
     }

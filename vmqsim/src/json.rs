@@ -13,6 +13,8 @@ pub enum Json {
     Int(u64),
     /// A signed integer.
     SignedInt(i64),
+    /// A measured figure, written with `decimals` digits after the point (`null` if not finite).
+    Num(f64, usize),
     /// A string.
     Str(String),
     /// An array.
@@ -45,6 +47,10 @@ impl Json {
             Self::SignedInt(n) => {
                 let _ = write!(out, "{n}");
             }
+            Self::Num(x, decimals) if x.is_finite() => {
+                let _ = write!(out, "{x:.decimals$}");
+            }
+            Self::Num(..) => out.push_str("null"),
             Self::Str(s) => write_str(out, s),
             Self::Array(items) => {
                 out.push('[');
@@ -102,5 +108,11 @@ mod tests {
             ("c", Json::Str("q\"\\\n\u{1}".into())),
         ]);
         assert_eq!(v.render(), r#"{"a":1,"b":[true,null,-3],"c":"q\"\\\n\u0001"}"#);
+    }
+
+    #[test]
+    fn measured_figures_are_json_numbers() {
+        let v = Json::Array(vec![Json::Num(0.1234, 3), Json::Num(12.0, 1), Json::Num(f64::NAN, 2)]);
+        assert_eq!(v.render(), "[0.123,12.0,null]");
     }
 }

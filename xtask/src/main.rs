@@ -31,8 +31,10 @@ commands:
   inspect <image.sys>   check an existing image (and the .pdb beside it) without building
   run [-- <args>]       set-up, package, then run the simulated Hyper-V VMQ lifecycle:
                         `cargo run --release -p vmqsim -- <args>`
-  bench [--json]        the receive hot-path benchmark (frames/s and ratios against memcpy,
-                        demux at 1 vs 512 filters, queue cycle at 1 vs 256 live queues)";
+  bench [-- --json]     the receive-path benchmark: receive + return per frame against memcpy
+                        of the same bytes into the same buffers in the same order, demux at 1 vs
+                        512 filters, queue cycle at 1 vs 256 live queues, and guest instructions
+                        per frame in the emulated image (packages the driver first)";
 
 fn run(args: &[String]) -> xtask::Result<()> {
     let paths = Paths::discover();
@@ -65,6 +67,7 @@ fn run(args: &[String]) -> xtask::Result<()> {
         }
         (Some("bench"), rest) => {
             let rest = rest.strip_prefix(&["--"]).unwrap_or(rest);
+            setup::ensure(&paths.root, Needs::RUN)?;
             package::bench(&paths, &rest.iter().map(|arg| (*arg).to_owned()).collect::<Vec<_>>())
         }
         (Some("help" | "--help" | "-h"), _) => {

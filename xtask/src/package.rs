@@ -209,16 +209,31 @@ pub fn run(paths: &Paths, args: &[String]) -> Result<()> {
     Ok(())
 }
 
-/// `cargo xtask bench [-- args]`: the receive hot-path benchmark (`vmqbench`), in release.
+/// `cargo xtask bench [-- args]`: the package (for the emulated figure), then the receive-path
+/// benchmark (`vmqbench`, release) with the packaged image.
 ///
 /// # Errors
-/// When cargo cannot be started or the benchmark fails.
+/// When the package, cargo or the benchmark fails.
 pub fn bench(paths: &Paths, args: &[String]) -> Result<()> {
+    // The package's inspection report goes to stderr: stdout is the benchmark's (JSON) report.
+    let xtask = std::env::current_exe()?;
+    let status = Command::new(xtask)
+        .current_dir(&paths.root)
+        .arg("package")
+        .stdout(std::process::Stdio::from(std::io::stderr()))
+        .status()
+        .map_err(|error| Error(format!("cannot run xtask package: {error}")))?;
+    if !status.success() {
+        return Err(Error(format!("xtask package failed ({status})")));
+    }
+    let image = paths.package_dir().join(format!("{DRIVER_PACKAGE}.sys"));
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut command = Command::new(cargo);
     command
         .current_dir(&paths.root)
         .args(["run", "--quiet", "--release", "--package", "vmqsim", "--bin", "vmqbench", "--"])
+        .arg("--sys")
+        .arg(&image)
         .args(args);
     let status = command.status().map_err(|error| Error(format!("cannot run cargo: {error}")))?;
     if !status.success() {

@@ -1,22 +1,36 @@
-//! `vmqbench`: the receive hot path of vmqnic, timed against memcpy of the same bytes.
+//! `vmqbench`: the receive path of vmqnic, timed against memcpy of the same bytes into the same
+//! buffers in the same order, plus the deterministic figure: guest instructions per received
+//! frame in the emulated image.
 //!
-//! The driver runs on ndis-sim (its shared memory is real host memory), but the timed
-//! loop calls the driver's receive session directly — demux, free-buffer pop, copy into
-//! the queue's shared memory, NBL preparation — and gives the buffers back as if NDIS
-//! returned them at once, so NDIS's (here: the simulator's) own indication work is not
-//! timed. Each figure is a ratio of two measurements taken in this one run.
+//! The driver runs on ndis-sim (its shared memory is real host memory). The timed loop calls the
+//! driver's receive session directly — demux, free-buffer pop, copy into the queue's shared
+//! memory, NBL preparation, under the adapter lock — and holds the NBLs instead of indicating
+//! them (NDIS's own indication work is not timed). Buffers come back the way a NIC ring sees
+//! them: in FIFO order, a batch at a time, once a ring's worth of frames is outstanding, through
+//! the driver's return session (the MiniportReturnNetBufferLists work), which is timed too. The
+//! memcpy baseline replays the exact sequence of destination buffers the receive loop used (the
+//! same 64 KiB blocks carved into 2 KiB buffers, the same order), so both touch the same footprint
+//! in the same order. Each figure is a ratio of two measurements taken in this one run.
 //! Not a test: nothing here asserts a time.
 
 #![forbid(unsafe_code)]
 
+use std::collections::{HashSet, VecDeque};
 use std::hint::black_box;
 use std::time::Instant;
 
 use ndis_sim::{AdapterConfig, AdapterId, Host, HostConfig, QueueId, QueueSpec};
+use vmqnic::kernel::nbl::{BUFFERS_PER_BLOCK, RX_BUFFER_BYTES};
+use vmqnic::vmq::rx_memory::BufferId;
 use vmqsim::json::Json;
 
 /// Frames per receive session (one lock acquisition), like one send call of 32 NBLs.
 const BATCH: usize = 32;
+/// Buffers of the measured queue (32 shared-memory blocks of 32 buffers).
+const RING: usize = 1024;
+/// Bytes between two buffers of a block, and of one block.
+const STRIDE: usize = RX_BUFFER_BYTES as usize;
+const BLOCK_BYTES: usize = STRIDE * BUFFERS_PER_BLOCK;
 
 fn mac(i: usize) -> [u8; 6] {
     let b = u32::try_from(i).unwrap_or(0).to_be_bytes();
@@ -32,20 +46,6 @@ fn frame(dst: [u8; 6], len: usize) -> Vec<u8> {
         *b = (i % 251) as u8;
     }
     f
-}
-
-/// Frames per second of a plain copy of `len`-byte frames into 2 KiB slots of a
-/// 2 MiB arena (the footprint of one queue's receive buffers).
-fn memcpy_fps(len: usize, frames: usize) -> f64 {
-    let source = frame(mac(0), len);
-    let mut arena = vec![0u8; 1024 * 2048];
-    let start = Instant::now();
-    for n in 0..frames {
-        let at = (n % 1024) * 2048;
-        arena[at..at + len].copy_from_slice(black_box(&source));
-        black_box(&arena[at]);
-    }
-    frames as f64 / start.elapsed().as_secs_f64()
 }
 
 struct Setup {
@@ -71,13 +71,27 @@ fn setup(queues: usize, buffers: u32, filters: usize) -> Setup {
     Setup { host, adapter, context }
 }
 
-/// Nanoseconds per frame of the driver's receive hot path (demux, copy into shared memory,
-/// NBL preparation, under the lock) and, separately, of giving the buffers back (the
-/// return path's work), frames cycling over `targets`.
-fn rx_ns_per_frame(setup: &Setup, targets: &[Vec<u8>], frames: usize) -> (f64, f64) {
+/// Per-frame nanoseconds of one measurement.
+#[derive(Clone, Copy)]
+struct RxCost {
+    receive_ns: f64,
+    return_ns: f64,
+}
+
+impl RxCost {
+    fn total_ns(self) -> f64 {
+        self.receive_ns + self.return_ns
+    }
+}
+
+/// Times `frames` frames cycling over `targets` through the receive session, returning
+/// buffers in FIFO order a batch at a time once `RING - BATCH` are outstanding. Returns the
+/// cost and the NBL tokens of the buffers used, in order.
+fn rx_cycle(setup: &Setup, targets: &[Vec<u8>], frames: usize) -> (RxCost, Vec<usize>) {
     vmqnic::ffi::host_hooks::with_adapter(setup.context, |adapter| {
-        let run = |count: usize| {
-            let (mut receive, mut recycle) = (0.0f64, 0.0f64);
+        let mut held: VecDeque<usize> = VecDeque::with_capacity(RING + BATCH);
+        let mut run = |count: usize, order: &mut Vec<usize>| {
+            let (mut receive, mut give_back) = (0.0f64, 0.0f64);
             let mut n = 0;
             while n < count {
                 let start = Instant::now();
@@ -86,30 +100,74 @@ fn rx_ns_per_frame(setup: &Setup, targets: &[Vec<u8>], frames: usize) -> (f64, f
                     black_box(session.receive(&targets[n % targets.len()]));
                     n += 1;
                 }
+                let before = held.len();
+                session.hold_unindicated(|token| held.push_back(token));
+                let pushed = held.len() - before;
                 let middle = Instant::now();
-                session.recycle_unindicated();
+                if held.len() > RING - BATCH {
+                    let mut returns = adapter.return_session();
+                    for token in held.drain(..BATCH) {
+                        returns.recycle(token);
+                    }
+                    black_box(returns.finish());
+                }
                 let end = Instant::now();
                 receive += (middle - start).as_secs_f64();
-                recycle += (end - middle).as_secs_f64();
+                give_back += (end - middle).as_secs_f64();
+                order.extend(held.range(held.len().saturating_sub(pushed)..).copied());
             }
-            (receive * 1e9 / count as f64, recycle * 1e9 / count as f64)
+            RxCost { receive_ns: receive * 1e9 / count as f64, return_ns: give_back * 1e9 / count as f64 }
         };
-        run(frames / 10); // warm up
-        run(frames)
+        let mut order = Vec::with_capacity(frames + frames / 10 + BATCH);
+        run(frames / 10, &mut order); // warm up
+        order.clear();
+        let cost = run(frames, &mut order);
+        let mut returns = adapter.return_session();
+        for token in held.drain(..) {
+            returns.recycle(token);
+        }
+        black_box(returns.finish());
+        (cost, order)
     })
-    .unwrap_or((f64::NAN, f64::NAN))
+    .unwrap_or((RxCost { receive_ns: f64::NAN, return_ns: f64::NAN }, Vec::new()))
 }
 
-/// Nanoseconds per empty receive session (the simulator's spin-lock acquire and release).
-fn session_ns(setup: &Setup, sessions: usize) -> f64 {
-    vmqnic::ffi::host_hooks::with_adapter(setup.context, |adapter| {
-        let start = Instant::now();
-        for _ in 0..sessions {
-            adapter.receive_session(false).recycle_unindicated();
+/// Where buffer `token` lies in a copy of its queue's blocks laid end to end.
+fn arena_offset(token: usize) -> usize {
+    let index = BufferId::from_token(token).index;
+    index.block() * BLOCK_BYTES + index.within() * STRIDE
+}
+
+/// Nanoseconds per frame of a plain copy of the frame into the buffers `order` names, in that
+/// order, in an arena laid out like the queue's shared memory.
+fn memcpy_ns(source: &[u8], order: &[usize]) -> f64 {
+    let blocks = order.iter().map(|t| BufferId::from_token(*t).index.block() + 1).max().unwrap_or(1);
+    let mut arena = vec![0u8; blocks * BLOCK_BYTES];
+    let offsets: Vec<usize> = order.iter().map(|t| arena_offset(*t)).collect();
+    let len = source.len();
+    let copy = |arena: &mut Vec<u8>, offsets: &[usize]| {
+        for at in offsets {
+            arena[*at..*at + len].copy_from_slice(black_box(source));
+            black_box(&arena[*at]);
         }
-        start.elapsed().as_secs_f64() * 1e9 / sessions as f64
-    })
-    .unwrap_or(f64::NAN)
+    };
+    copy(&mut arena, &offsets[..offsets.len() / 10]); // warm up
+    let start = Instant::now();
+    copy(&mut arena, &offsets);
+    start.elapsed().as_secs_f64() * 1e9 / offsets.len() as f64
+}
+
+/// Distinct buffers in `order` and the fewest frames between two uses of one buffer.
+fn footprint(order: &[usize]) -> (usize, usize) {
+    let distinct = order.iter().collect::<HashSet<_>>().len();
+    let mut last = std::collections::HashMap::new();
+    let mut min_reuse = usize::MAX;
+    for (i, token) in order.iter().enumerate() {
+        if let Some(previous) = last.insert(*token, i) {
+            min_reuse = min_reuse.min(i - previous);
+        }
+    }
+    (distinct, min_reuse)
 }
 
 /// Nanoseconds per ALLOCATE_QUEUE + ALLOCATION_COMPLETE + FREE_QUEUE cycle with `live` queues.
@@ -125,6 +183,32 @@ fn queue_cycle_ns(live: usize, cycles: usize) -> f64 {
     start.elapsed().as_secs_f64() * 1e9 / cycles as f64
 }
 
+/// Guest instructions per delivered frame in the emulated image: what MiniportSendNetBufferLists
+/// (the software NIC's transmit walk, demux, receive into shared memory, indication) and
+/// MiniportReturnNetBufferLists executed, divided by the frames delivered. The copies themselves
+/// run in the imported `memcpy`, which the emulator answers outside the guest, so they are excluded.
+fn instructions_per_frame(image: &str, frames: u64) -> Json {
+    let options = vmqsim::Options { queues: 8, frames, sys: Some(image.to_owned()), ..vmqsim::Options::default() };
+    let script = vmqsim::script(&options);
+    let Ok(mut host) = sys_emu::EmuHost::load(image, HostConfig::default().seed(options.seed)) else {
+        return Json::Null;
+    };
+    let entry = host.entry_point();
+    let run = script.run(&mut host, entry);
+    let delivered = run.report.frames.frames_delivered.max(1);
+    let stats = host.stats();
+    let of = |name: &str| stats.by_call.get(name).map_or(0, |c| c.instructions);
+    let send = of("MiniportSendNetBufferLists");
+    let give_back = of("MiniportReturnNetBufferLists");
+    Json::object([
+        ("frames_delivered", Json::Int(delivered)),
+        ("send_and_receive_per_frame", Json::Num(send as f64 / delivered as f64, 1)),
+        ("return_per_frame", Json::Num(give_back as f64 / delivered as f64, 1)),
+        ("total_per_frame", Json::Num((send + give_back) as f64 / delivered as f64, 1)),
+        ("whole_run", Json::Int(stats.instructions)),
+    ])
+}
+
 fn cpu_model() -> String {
     std::fs::read_to_string("/proc/cpuinfo")
         .ok()
@@ -137,63 +221,79 @@ fn cpu_model() -> String {
 }
 
 fn main() {
-    let json = std::env::args().any(|a| a == "--json");
+    let args: Vec<String> = std::env::args().collect();
+    let json = args.iter().any(|a| a == "--json");
+    let image = args.iter().position(|a| a == "--sys").and_then(|i| args.get(i + 1)).cloned();
     let frames = 1_000_000;
 
-    let memcpy_64 = memcpy_fps(64, frames);
-    let memcpy_1514 = memcpy_fps(1514, frames);
-
-    let mut one = setup(1, 1024, 1);
-    let pool_before = one.host.pool_allocation_calls() + one.host.shared_memory_allocation_calls();
-    let (rx_64_ns, return_64_ns) = rx_ns_per_frame(&one, &[frame(mac(0), 64)], frames);
-    let (rx_1514_ns, return_1514_ns) = rx_ns_per_frame(&one, &[frame(mac(0), 1514)], frames);
-    let (rx_64, rx_1514) = (1e9 / rx_64_ns, 1e9 / rx_1514_ns);
+    let mut one = setup(1, RING as u32, 1);
+    let before = one.host.pool_allocation_calls() + one.host.shared_memory_allocation_calls();
+    let mut sizes = Vec::new();
+    for len in [64usize, 1514] {
+        let source = frame(mac(0), len);
+        let (rx, order) = rx_cycle(&one, std::slice::from_ref(&source), frames);
+        let (buffers, min_reuse) = footprint(&order);
+        let copy_ns = memcpy_ns(&source, &order);
+        sizes.push((len, rx, copy_ns, buffers, min_reuse));
+    }
     // Every pool and shared-memory allocation the driver made while timing (warm-ups included).
-    let allocations = one.host.pool_allocation_calls() + one.host.shared_memory_allocation_calls() - pool_before;
-    let lock_ns = session_ns(&one, 100_000);
+    let allocations = one.host.pool_allocation_calls() + one.host.shared_memory_allocation_calls() - before;
     let timed_frames = 2 * (frames + frames / 10);
     drop(one);
 
-    let targets_1 = [frame(mac(0), 64)];
-    let single = setup(64, 1024, 1);
-    let (ns_1, _) = rx_ns_per_frame(&single, &targets_1, frames);
+    let single = setup(64, RING as u32, 1);
+    let (demux_1, _) = rx_cycle(&single, &[frame(mac(0), 64)], frames);
     drop(single);
-    let many = setup(64, 1024, 512);
+    let many = setup(64, RING as u32, 512);
     let targets_512: Vec<Vec<u8>> = (0..512).map(|i| frame(mac(i), 64)).collect();
-    let (ns_512, _) = rx_ns_per_frame(&many, &targets_512, frames);
+    let (demux_512, _) = rx_cycle(&many, &targets_512, frames);
     drop(many);
 
     let cycle_1 = queue_cycle_ns(1, 2000);
     let cycle_256 = queue_cycle_ns(256, 2000);
 
-    let report = Json::object([
+    let mut pairs: Vec<(String, Json)> = vec![
         (
-            "machine",
+            "machine".into(),
             Json::Str(format!(
                 "{} ({} cores)",
                 cpu_model(),
                 std::thread::available_parallelism().map_or(0, |n| n.get())
             )),
         ),
-        ("frames_per_measurement", Json::Int(frames as u64)),
-        ("memcpy_64_fps", Json::Int(memcpy_64 as u64)),
-        ("memcpy_1514_fps", Json::Int(memcpy_1514 as u64)),
-        ("rx_64_fps", Json::Int(rx_64 as u64)),
-        ("rx_1514_fps", Json::Int(rx_1514 as u64)),
-        ("return_64_ns_per_frame", Json::Str(format!("{return_64_ns:.1}"))),
-        ("return_1514_ns_per_frame", Json::Str(format!("{return_1514_ns:.1}"))),
-        ("rx_64_vs_memcpy", Json::Str(format!("{:.3}", rx_64 / memcpy_64))),
-        ("rx_1514_vs_memcpy", Json::Str(format!("{:.3}", rx_1514 / memcpy_1514))),
-        ("session_lock_ns", Json::Str(format!("{lock_ns:.1}"))),
-        ("demux_ns_1_filter", Json::Str(format!("{ns_1:.1}"))),
-        ("demux_ns_512_filters", Json::Str(format!("{ns_512:.1}"))),
-        ("filters_512_vs_1", Json::Str(format!("{:.3}", ns_512 / ns_1))),
-        ("queue_cycle_us_1", Json::Str(format!("{:.1}", cycle_1 / 1e3))),
-        ("queue_cycle_us_256", Json::Str(format!("{:.1}", cycle_256 / 1e3))),
-        ("queues_256_vs_1", Json::Str(format!("{:.3}", cycle_256 / cycle_1))),
-        ("allocations_per_frame", Json::Str(format!("{}", allocations as f64 / timed_frames as f64))),
-        ("allocations_during_rx", Json::Int(allocations)),
+        ("frames_per_measurement".into(), Json::Int(frames as u64)),
+    ];
+    for (len, rx, copy_ns, buffers, min_reuse) in sizes {
+        pairs.push((
+            format!("frames_{len}"),
+            Json::object([
+                ("receive_ns_per_frame", Json::Num(rx.receive_ns, 2)),
+                ("return_ns_per_frame", Json::Num(rx.return_ns, 2)),
+                ("receive_and_return_ns_per_frame", Json::Num(rx.total_ns(), 2)),
+                ("memcpy_ns_per_frame", Json::Num(copy_ns, 2)),
+                ("frames_per_second", Json::Num(1e9 / rx.total_ns(), 0)),
+                ("memcpy_frames_per_second", Json::Num(1e9 / copy_ns, 0)),
+                ("receive_vs_memcpy", Json::Num(copy_ns / rx.receive_ns, 3)),
+                ("receive_and_return_vs_memcpy", Json::Num(copy_ns / rx.total_ns(), 3)),
+                ("destination_buffers", Json::Int(buffers as u64)),
+                ("min_frames_between_reuse", Json::Int(min_reuse as u64)),
+            ]),
+        ));
+    }
+    pairs.extend([
+        ("demux_ns_1_filter".into(), Json::Num(demux_1.receive_ns, 2)),
+        ("demux_ns_512_filters".into(), Json::Num(demux_512.receive_ns, 2)),
+        ("filters_512_vs_1".into(), Json::Num(demux_512.receive_ns / demux_1.receive_ns, 3)),
+        ("queue_cycle_us_1".into(), Json::Num(cycle_1 / 1e3, 1)),
+        ("queue_cycle_us_256".into(), Json::Num(cycle_256 / 1e3, 1)),
+        ("queues_256_vs_1".into(), Json::Num(cycle_256 / cycle_1, 3)),
+        ("allocations_per_frame".into(), Json::Num(allocations as f64 / timed_frames as f64, 6)),
+        ("allocations_during_rx".into(), Json::Int(allocations)),
     ]);
+    if let Some(image) = image {
+        pairs.push(("emulated_instructions".into(), instructions_per_frame(&image, 10_000)));
+    }
+    let report = Json::Object(pairs);
     if json {
         println!("{}", report.render());
     } else if let Json::Object(pairs) = report {
