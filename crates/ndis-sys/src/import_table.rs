@@ -271,6 +271,9 @@ macro_rules! for_each_import {
                 DriverObject: *mut DRIVER_OBJECT,
                 ClientIdentificationAddress: PVOID,
             ) -> PVOID = 0 => model(|m, _| m.get_driver_object_extension(DriverObject, ClientIdentificationAddress));
+            /// The current processor's system-wide number; fills `ProcNumber` (group, number) when not NULL. Any IRQL.
+            "ntoskrnl.exe" extern "system" fn KeGetCurrentProcessorNumberEx(ProcNumber: *mut PROCESSOR_NUMBER) -> ULONG = 0
+                => model(|m, mem| m.get_current_processor_number_ex(mem, ProcNumber));
             /// Stops the system with a bug check (the cross build's panic handler). Any IRQL.
             // Adapter: never returns (the host aborts, the emulator stops the machine).
             "ntoskrnl.exe" extern "system" fn KeBugCheckEx(

@@ -27,6 +27,7 @@ pub mod oid;
 mod ownership;
 pub mod payload;
 pub mod pool;
+pub mod processors;
 pub mod quarantine;
 pub mod queue_state;
 mod receive;
@@ -102,12 +103,14 @@ pub struct Model {
     /// Freed shared-memory blocks kept poisoned (use-after-free check).
     quarantine: quarantine::Quarantine,
     io_space: io_space::IoSpace,
+    processors: processors::Processors,
 }
 
 impl Model {
     /// A fresh host: no driver, no adapters, PASSIVE_LEVEL.
     pub fn new(config: HostConfig) -> Self {
         let seed = config.seed;
+        let processors = processors::Processors::new(config.processor_count);
         Self {
             rng: SplitMix64::new(seed),
             config,
@@ -137,6 +140,7 @@ impl Model {
             return_rng: SplitMix64::new(seed ^ 0x5EED_0F2E_7A2B_5D00),
             quarantine: quarantine::Quarantine::default(),
             io_space: io_space::IoSpace::default(),
+            processors,
         }
     }
 
