@@ -129,6 +129,53 @@ macro_rules! for_each_import {
                 Length: UINT,
             ) => model(|m, mem| m.unmap_io_space(mem, MiniportAdapterHandle, VirtualAddress, Length));
 
+            // Bus-master NIC: DMA memory, bus data, message-signaled interrupts.
+            /// Allocates memory the driver and the NIC both reach (descriptor rings); `*VirtualAddress` is NULL on failure. PASSIVE_LEVEL.
+            "ndis.sys" extern "system" fn NdisMAllocateSharedMemory(
+                MiniportAdapterHandle: NDIS_HANDLE,
+                Length: ULONG,
+                Cached: BOOLEAN,
+                VirtualAddress: *mut PVOID,
+                PhysicalAddress: *mut NDIS_PHYSICAL_ADDRESS,
+            ) => model(|m, mem| m.allocate_dma_memory(mem, MiniportAdapterHandle, Length, VirtualAddress, PhysicalAddress));
+            /// Frees `NdisMAllocateSharedMemory` memory (same Length, addresses). PASSIVE_LEVEL.
+            "ndis.sys" extern "system" fn NdisMFreeSharedMemory(
+                MiniportAdapterHandle: NDIS_HANDLE,
+                Length: ULONG,
+                Cached: BOOLEAN,
+                VirtualAddress: PVOID,
+                PhysicalAddress: NDIS_PHYSICAL_ADDRESS,
+            ) => model(|m, _| {
+                // CAST: a bus address is never negative.
+                m.free_dma_memory(MiniportAdapterHandle, Length, VirtualAddress, PhysicalAddress as u64)
+            });
+            /// Reads the device's PCI configuration space; returns the bytes read. <= DISPATCH_LEVEL.
+            "ndis.sys" extern "system" fn NdisMGetBusData(
+                NdisMiniportHandle: NDIS_HANDLE,
+                WhichSpace: ULONG,
+                Offset: ULONG,
+                Buffer: PVOID,
+                Length: ULONG,
+            ) -> ULONG = 0 => model(|m, mem| m.get_bus_data(mem, NdisMiniportHandle, WhichSpace, Offset, Buffer, Length));
+            /// Registers the adapter's interrupt (MSI-X message handlers); fills the handle, InterruptType and MessageInfoTable. PASSIVE_LEVEL.
+            "ndis.sys" extern "system" fn NdisMRegisterInterruptEx(
+                MiniportAdapterHandle: NDIS_HANDLE,
+                MiniportInterruptContext: NDIS_HANDLE,
+                MiniportInterruptCharacteristics: *mut NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS,
+                NdisInterruptHandle: *mut NDIS_HANDLE,
+            ) -> NDIS_STATUS = $crate::NDIS_STATUS_FAILURE => model(|m, mem| {
+                m.register_interrupt(
+                    mem,
+                    MiniportAdapterHandle,
+                    MiniportInterruptContext,
+                    MiniportInterruptCharacteristics,
+                    NdisInterruptHandle,
+                )
+            });
+            /// Undoes `NdisMRegisterInterruptEx` (MiniportHaltEx or an initialize failure). PASSIVE_LEVEL.
+            "ndis.sys" extern "system" fn NdisMDeregisterInterruptEx(NdisInterruptHandle: NDIS_HANDLE)
+                => model(|m, mem| m.deregister_interrupt(mem, NdisInterruptHandle));
+
             // Configuration (PASSIVE_LEVEL).
             /// Opens the adapter's registry configuration. PASSIVE_LEVEL.
             "ndis.sys" extern "system" fn NdisOpenConfigurationEx(

@@ -67,7 +67,7 @@ macro_rules! same_width {
     )*};
 }
 
-same_width!(u16, u32, i32, i64);
+same_width!(u8, u16, u32, i32, i64);
 
 impl<T> HostRet for *mut T {
     type Model = u64;

@@ -10,6 +10,7 @@ mod adapters;
 mod calls;
 mod exports;
 mod memory;
+mod mmio;
 
 use std::cell::RefCell;
 use std::rc::Rc;

@@ -139,6 +139,34 @@ pub enum MiniportCall {
         /// NDIS_SHUTDOWN_ACTION.
         action: i32,
     },
+    /// `MiniportMessageInterrupt(MiniportInterruptContext, MessageId, QueueDefaultInterruptDpc,
+    /// TargetProcessors) -> BOOLEAN`.
+    MessageInterrupt {
+        /// Handler address.
+        handler: u64,
+        /// MiniportInterruptContext.
+        context: u64,
+        /// MessageId (the MSI-X vector).
+        message_id: u32,
+        /// `PBOOLEAN` QueueDefaultInterruptDpc.
+        queue_dpc: u64,
+        /// `PULONG` TargetProcessors.
+        target_processors: u64,
+    },
+    /// `MiniportMessageInterruptDPC(MiniportInterruptContext, MessageId, MiniportDpcContext,
+    /// ReceiveThrottleParameters, NdisReserved2)`.
+    MessageInterruptDpc {
+        /// Handler address.
+        handler: u64,
+        /// MiniportInterruptContext.
+        context: u64,
+        /// MessageId.
+        message_id: u32,
+        /// MiniportDpcContext (NULL for the default DPC).
+        dpc_context: u64,
+        /// NDIS_RECEIVE_THROTTLE_PARAMETERS.
+        throttle: u64,
+    },
     /// `NDIS_IO_WORKITEM_FUNCTION(WorkItemContext, NdisIoWorkItemHandle)`.
     WorkItem {
         /// Routine address.
@@ -168,6 +196,8 @@ impl MiniportCall {
             Self::CancelSend { .. } => "MiniportCancelSend",
             Self::DevicePnPEvent { .. } => "MiniportDevicePnPEventNotify",
             Self::Shutdown { .. } => "MiniportShutdownEx",
+            Self::MessageInterrupt { .. } => "MiniportMessageInterrupt",
+            Self::MessageInterruptDpc { .. } => "MiniportMessageInterruptDPC",
             Self::WorkItem { .. } => "NdisIoWorkItemRoutine",
         }
     }
@@ -200,6 +230,12 @@ impl MiniportCall {
             Self::CancelSend { handler, context, cancel_id } => (handler, vec![context, cancel_id]),
             Self::DevicePnPEvent { handler, context, event } => (handler, vec![context, event]),
             Self::Shutdown { handler, context, action } => (handler, vec![context, i(action)]),
+            Self::MessageInterrupt { handler, context, message_id, queue_dpc, target_processors } => {
+                (handler, vec![context, u64::from(message_id), queue_dpc, target_processors])
+            }
+            Self::MessageInterruptDpc { handler, context, message_id, dpc_context, throttle } => {
+                (handler, vec![context, u64::from(message_id), dpc_context, throttle, 0])
+            }
             Self::WorkItem { routine, context, item } => (routine, vec![context, item]),
         }
     }

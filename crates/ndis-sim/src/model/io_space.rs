@@ -124,3 +124,12 @@ impl Model {
         }
     }
 }
+
+impl Model {
+    /// Drops a mapping the driver never unmapped (reported at halt) and frees its stand-in.
+    pub(super) fn forget_io_mapping(&mut self, mem: &mut dyn AddressSpace, virtual_address: u64) {
+        if self.io_space.mapped.remove(&virtual_address).is_some() {
+            mem.free(virtual_address);
+        }
+    }
+}

@@ -14,10 +14,12 @@ pub mod attributes;
 pub mod calls;
 pub mod config;
 mod datapath;
+pub mod dma;
 pub mod driver;
 pub mod filters;
 pub mod frames;
 pub mod handles;
+pub mod interrupts;
 pub mod io_space;
 pub mod lifecycle;
 mod locks;
@@ -26,6 +28,7 @@ pub mod nbl_pool;
 pub mod oid;
 mod ownership;
 pub mod payload;
+pub mod pci;
 pub mod pool;
 pub mod processors;
 pub mod quarantine;
@@ -104,6 +107,9 @@ pub struct Model {
     quarantine: quarantine::Quarantine,
     io_space: io_space::IoSpace,
     processors: processors::Processors,
+    pci: pci::PciState,
+    dma: dma::DmaMemory,
+    interrupts: interrupts::Interrupts,
 }
 
 impl Model {
@@ -141,6 +147,9 @@ impl Model {
             quarantine: quarantine::Quarantine::default(),
             io_space: io_space::IoSpace::default(),
             processors,
+            pci: pci::PciState::default(),
+            dma: dma::DmaMemory::default(),
+            interrupts: interrupts::Interrupts::default(),
         }
     }
 

@@ -160,6 +160,12 @@ thread_local! {
     static HOOKS: RefCell<Vec<(Point, Hook)>> = RefCell::new(Vec::new());
     static DRIVER_HANDLE: Cell<usize> = const { Cell::new(0) };
     static DRIVER_OBJECT_PTR: Cell<usize> = const { Cell::new(0) };
+    static INIT_PARAMETERS: Cell<usize> = const { Cell::new(0) };
+}
+
+/// The NDIS_MINIPORT_INIT_PARAMETERS of the latest MiniportInitializeEx (valid inside it).
+pub fn init_parameters() -> *mut NDIS_MINIPORT_INIT_PARAMETERS {
+    INIT_PARAMETERS.with(Cell::get) as *mut NDIS_MINIPORT_INIT_PARAMETERS
 }
 
 /// Changes the knobs of this thread's fake.

@@ -50,7 +50,7 @@ macro_rules! low_part {
 }
 
 address!(usize, NDIS_IO_WORKITEM_ROUTINE);
-low_part!(u16, u32, i64);
+low_part!(u8, u16, u32, i64);
 
 impl<T> GuestArg for *mut T {
     type Model = u64;
