@@ -22,6 +22,9 @@ use crate::model::pci::PciDevice;
 const SETTLE: Duration = Duration::from_millis(20);
 /// Bound of every wait on the device.
 const WAIT: Duration = Duration::from_secs(10);
+/// How long `settle` waits for a frame just sent to reach the device (QEMU takes the datagram
+/// in its own time); a frame the filters drop shows nothing, so the wait ends quietly.
+const ARRIVAL_WAIT: Duration = Duration::from_secs(1);
 /// How long `receive_frame` waits for a transmitted frame.
 const RECEIVE_WAIT: Duration = Duration::from_millis(200);
 /// Advanced transmit descriptor: DEXT (bit 29) and DTYP (bits 20..24) of CMD_TYPE_LEN.
@@ -34,17 +37,24 @@ const TX_DTYP_MASK: u32 = 0xF << 20;
 pub struct IgbNic {
     igb: Igb,
     regions: BTreeMap<u64, DmaRegion>,
+    /// Ring heads when a frame was last sent into the wire and not yet seen to land.
+    sent_at: Option<Vec<u32>>,
 }
 
 impl IgbNic {
     /// Wraps a started device.
     pub fn new(igb: Igb) -> Self {
-        Self { igb, regions: BTreeMap::new() }
+        Self { igb, regions: BTreeMap::new(), sent_at: None }
     }
 
     /// The device.
     pub fn igb(&mut self) -> &mut Igb {
         &mut self.igb
+    }
+
+    /// The receive and transmit heads of every queue: what moves when the device DMAs.
+    fn heads() -> Vec<Reg> {
+        (0..QUEUES).flat_map(|q| [Reg::rdh(q), Reg::tdh(q)]).collect()
     }
 
     fn reg(offset: u32) -> Result<Reg, String> {
@@ -179,12 +189,26 @@ impl PciDevice for IgbNic {
     }
 
     fn settle(&mut self) -> Result<Vec<u64>, String> {
-        let heads: Vec<Reg> = (0..QUEUES).flat_map(|q| [Reg::rdh(q), Reg::tdh(q)]).collect();
+        let heads = Self::heads();
+        if let Some(before) = self.sent_at.take() {
+            let arrived = self.igb.wait_until("a sent frame to land", ARRIVAL_WAIT, |igb| {
+                let now = heads.iter().map(|&r| igb.read(r)).collect::<Result<Vec<u32>, QemuError>>()?;
+                Ok(now != before || igb.msix().counts().iter().any(|&n| n > 0))
+            });
+            match arrived {
+                Ok(()) | Err(QemuError::Timeout { .. }) => {}
+                Err(e) => return Err(e.to_string()),
+            }
+        }
         self.igb.wait_quiet(&heads, SETTLE, WAIT).map_err(|e| e.to_string())?;
         Ok(self.igb.msix_mut().take_counts())
     }
 
     fn send_frame(&mut self, frame: &[u8]) -> Result<(), String> {
+        if self.sent_at.is_none() {
+            let heads = Self::heads().into_iter().map(|r| self.read(r)).collect::<Result<Vec<u32>, String>>()?;
+            self.sent_at = Some(heads);
+        }
         self.igb.wire().send(frame).map_err(|e| e.to_string())
     }
 

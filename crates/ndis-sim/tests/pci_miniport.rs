@@ -1,0 +1,384 @@
+//! A bus-master test miniport over QEMU's igb: it finds BAR0 and its MSI-X messages in
+//! `AllocatedResources`, reads its IDs with `NdisMGetBusData`, maps the BAR
+//! (`NdisMMapIoSpace`), registers MSI-X handlers (`NdisMRegisterInterruptEx`), allocates a
+//! receive ring with `NdisMAllocateSharedMemory`, receives frames by DMA and gets its DPC on the
+//! message's processor. Each rule test breaks one rule on purpose and checks it is reported.
+//!
+//! Every test starts its own QEMU; without QEMU they fail naming the package to install.
+//! See <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nf-ndis-ndismregisterinterruptex>.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(non_upper_case_globals, reason = "the WDK names of the CmResourceType constants")]
+
+mod common;
+
+use std::cell::RefCell;
+use std::ptr::{null_mut, read_unaligned};
+
+use common::{Point, assert_rule, hook, init_parameters, knobs};
+use ndis_sim::model::dma::{DMA_ADDRESS_NOT_NDIS_MEMORY, DMA_MEMORY_LEAK_AT_HALT, IO_SPACE_NOT_UNMAPPED_AT_HALT};
+use ndis_sim::model::interrupts::{INTERRUPT_ENABLED_AFTER_HALT, INTERRUPT_NOT_DEREGISTERED_AT_HALT};
+use ndis_sim::model::pci::{DEVICE_IRQL, MMIO_OUTSIDE_MAPPING};
+use ndis_sim::qemu::regs::{dctl, gpie, ivar, rctl, vmolr, vt_ctl};
+use ndis_sim::qemu::{QemuOptions, Reg, attach_igb};
+use ndis_sim::{AdapterConfig, AdapterId, DISPATCH_LEVEL, Host, HostConfig, current_irql};
+use ndis_sys::*;
+
+unsafe extern "system" {
+    /// ndis-sim's host-build `READ_REGISTER_ULONG`.
+    fn ndis_sim_read_register_ulong(register: *const u32) -> u32;
+    /// ndis-sim's host-build `WRITE_REGISTER_ULONG`.
+    fn ndis_sim_write_register_ulong(register: *mut u32, value: u32);
+}
+
+const RING: u32 = 32;
+const BUFFER: u32 = 2048;
+/// Receive queue 0 signals this MSI-X vector (IVAR), which targets processor 2 of 4.
+const RX_VECTOR: u32 = 2;
+const PROCESSORS: u32 = 4;
+const BROADCAST: [u8; 6] = [0xFF; 6];
+
+/// What the test breaks on purpose.
+#[derive(Clone, Copy, Default)]
+struct Faults {
+    /// Hand the device a descriptor whose buffer is not NDIS DMA memory.
+    foreign_buffer: bool,
+    skip_deregister: bool,
+    leave_interrupts_enabled: bool,
+    skip_unmap_and_free: bool,
+}
+
+/// The miniport's device state (one adapter per thread).
+struct Nic {
+    adapter: NDIS_HANDLE,
+    registers: usize,
+    bar_len: u32,
+    messages: u32,
+    interrupt: NDIS_HANDLE,
+    ring: (PVOID, NDIS_PHYSICAL_ADDRESS),
+    buffers: (PVOID, NDIS_PHYSICAL_ADDRESS),
+    next: u32,
+    /// (MessageId, processor, IRQL) of each MiniportMessageInterrupt.
+    isr: Vec<(u32, u32, u8)>,
+    /// (MessageId, processor, IRQL) of each MiniportMessageInterruptDPC.
+    dpc: Vec<(u32, u32, u8)>,
+    frames: Vec<Vec<u8>>,
+    faults: Faults,
+}
+
+thread_local! {
+    static NIC: RefCell<Option<Nic>> = const { RefCell::new(None) };
+    static FAULTS: RefCell<Faults> = RefCell::new(Faults::default());
+}
+
+fn with_nic<R>(f: impl FnOnce(&mut Nic) -> R) -> R {
+    NIC.with(|n| f(n.borrow_mut().as_mut().expect("the PCI miniport is initialized")))
+}
+
+impl Nic {
+    fn write(&self, reg: Reg, value: u32) {
+        let at = (self.registers + reg.offset() as usize) as *mut u32;
+        // SAFETY: a register of the live mapping (ndis-sim checks it).
+        unsafe { ndis_sim_write_register_ulong(at, value) };
+    }
+
+    fn read_at(&self, offset: u32) -> u32 {
+        // SAFETY: ndis-sim checks the address against the live mappings before any access.
+        unsafe { ndis_sim_read_register_ulong((self.registers + offset as usize) as *const u32) }
+    }
+
+    fn desc(&self, i: u32) -> *mut u64 {
+        self.ring.0.cast::<u8>().wrapping_add(16 * i as usize).cast()
+    }
+
+    /// Descriptor `i` in advanced receive read format: buffer `i`, no header buffer.
+    fn arm(&self, i: u32) {
+        let buffer = self.buffers.1 as u64 + u64::from(BUFFER * i);
+        // SAFETY: descriptor `i` lies in the ring NdisMAllocateSharedMemory returned.
+        unsafe {
+            self.desc(i).write_volatile(buffer);
+        }
+        // SAFETY: as above (second quadword).
+        unsafe { self.desc(i).wrapping_add(1).write_volatile(0) };
+    }
+
+    /// Takes every completed descriptor (write-back DD) and gives it back to the device.
+    fn drain(&mut self) {
+        loop {
+            // SAFETY: the ring is live DMA memory; the device writes status back into it.
+            let status = unsafe { self.desc(self.next).cast::<u32>().wrapping_add(2).read_volatile() };
+            if status & 1 == 0 {
+                return;
+            }
+            // SAFETY: as above: length is the low half of the fourth dword.
+            let len = unsafe { self.desc(self.next).cast::<u32>().wrapping_add(3).read_volatile() } & 0xFFFF;
+            let at = self.buffers.0.cast::<u8>().wrapping_add((BUFFER * self.next) as usize);
+            // SAFETY: buffer `next` holds `len` <= BUFFER bytes the device wrote.
+            let frame = unsafe { std::slice::from_raw_parts(at, len as usize) }.to_vec();
+            self.frames.push(frame);
+            self.arm(self.next);
+            self.write(Reg::rdt(0), self.next);
+            self.next = (self.next + 1) % RING;
+        }
+    }
+}
+
+/// # Safety
+/// Called by ndis-sim as MiniportMessageInterrupt with valid out-parameters.
+unsafe extern "system" fn message_isr(
+    _: NDIS_HANDLE,
+    message: ULONG,
+    queue_dpc: *mut BOOLEAN,
+    _: *mut ULONG,
+) -> BOOLEAN {
+    let processor = KeGetCurrentProcessorNumberEx(null_mut());
+    with_nic(|n| n.isr.push((message, processor, current_irql().unwrap_or(0))));
+    // SAFETY: NDIS's out-parameter.
+    unsafe { queue_dpc.write(TRUE) };
+    TRUE
+}
+
+/// # Safety
+/// Called by ndis-sim as MiniportMessageInterruptDPC.
+unsafe extern "system" fn message_dpc(_: NDIS_HANDLE, message: ULONG, _: PVOID, _: PVOID, _: PVOID) {
+    let processor = KeGetCurrentProcessorNumberEx(null_mut());
+    with_nic(|n| {
+        n.dpc.push((message, processor, current_irql().unwrap_or(0)));
+        n.drain();
+    });
+}
+
+#[allow(non_snake_case)]
+fn KeGetCurrentProcessorNumberEx(out: *mut PROCESSOR_NUMBER) -> u32 {
+    // SAFETY: NULL or a valid PROCESSOR_NUMBER.
+    unsafe { ndis_sys::KeGetCurrentProcessorNumberEx(out) }
+}
+
+/// (BAR0 start, length, message-signaled interrupts) from `AllocatedResources`.
+fn resources() -> (u64, u32, u32) {
+    // SAFETY: the init parameters of the running MiniportInitializeEx.
+    let list = unsafe { (*init_parameters()).AllocatedResources }.cast::<u8>();
+    assert!(!list.is_null(), "a PCI adapter gets AllocatedResources");
+    // SAFETY: a CM_PARTIAL_RESOURCE_LIST; `Count` descriptors follow its header.
+    let count = unsafe { read_unaligned(list.wrapping_add(4).cast::<u32>()) };
+    let (mut bar, mut messages) = (None, 0);
+    for i in 0..count as usize {
+        let at = list.wrapping_add(8 + i * size_of::<CM_PARTIAL_RESOURCE_DESCRIPTOR>());
+        // SAFETY: descriptor `i` of the list.
+        let d = unsafe { read_unaligned(at.cast::<CM_PARTIAL_RESOURCE_DESCRIPTOR>()) };
+        let u = d.u;
+        match d.Type {
+            CmResourceTypeMemory => bar = Some((u64::from(u[0]) | (u64::from(u[1]) << 32), u[2])),
+            CmResourceTypeInterrupt if d.Flags & CM_RESOURCE_INTERRUPT_MESSAGE != 0 => messages += 1,
+            other => panic!("unexpected resource type {other}"),
+        }
+    }
+    let (start, len) = bar.expect("a memory BAR");
+    (start, len, messages)
+}
+
+/// MiniportInitializeEx of the PCI miniport (run after the fake's attributes and SG DMA).
+fn initialize(adapter: NDIS_HANDLE) {
+    let faults = FAULTS.with(|f| *f.borrow());
+    let (bar, bar_len, messages) = resources();
+    let mut ids = 0u32;
+    // SAFETY: a 4-byte buffer.
+    let read = unsafe { NdisMGetBusData(adapter, PCI_WHICHSPACE_CONFIG, 0, (&raw mut ids).cast(), 4) };
+    assert_eq!((read, ids), (4, 0x10C9_8086), "vendor Intel, device 82576");
+    let mut va: PVOID = null_mut();
+    // SAFETY: a valid out-parameter; the range is the adapter's BAR0.
+    let status = unsafe { NdisMMapIoSpace(&raw mut va, adapter, bar as i64, bar_len) };
+    assert_eq!(status, NDIS_STATUS_SUCCESS);
+
+    let mut characteristics = NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS {
+        Header: NDIS_OBJECT_HEADER::new(
+            NDIS_OBJECT_TYPE_MINIPORT_INTERRUPT,
+            NDIS_MINIPORT_INTERRUPT_REVISION_1,
+            NDIS_SIZEOF_MINIPORT_INTERRUPT_CHARACTERISTICS_REVISION_1,
+        ),
+        MsiSupported: TRUE,
+        MessageInterruptHandler: Some(message_isr),
+        MessageInterruptDpcHandler: Some(message_dpc),
+        ..Default::default()
+    };
+    let mut interrupt: NDIS_HANDLE = null_mut();
+    // SAFETY: valid locals; the context is the adapter handle.
+    let status = unsafe { NdisMRegisterInterruptEx(adapter, adapter, &raw mut characteristics, &raw mut interrupt) };
+    assert_eq!(status, NDIS_STATUS_SUCCESS);
+    assert_eq!(characteristics.InterruptType, NDIS_CONNECT_MESSAGE_BASED);
+    // SAFETY: the table NDIS returned.
+    let table = unsafe { &*characteristics.MessageInfoTable };
+    assert_eq!(table.MessageCount, messages, "one message per interrupt resource");
+
+    let allocate = |len: u32| {
+        let (mut va, mut pa): (PVOID, NDIS_PHYSICAL_ADDRESS) = (null_mut(), 0);
+        // SAFETY: valid out-parameters.
+        unsafe { NdisMAllocateSharedMemory(adapter, len, TRUE, &raw mut va, &raw mut pa) };
+        assert!(!va.is_null());
+        (va, pa)
+    };
+    let ring = allocate(RING * 16);
+    let buffers = allocate(RING * BUFFER);
+    let nic = Nic {
+        adapter,
+        registers: va as usize,
+        bar_len,
+        messages,
+        interrupt,
+        ring,
+        buffers,
+        next: 0,
+        isr: Vec::new(),
+        dpc: Vec::new(),
+        frames: Vec::new(),
+        faults,
+    };
+    program(&nic);
+    NIC.with(|n| *n.borrow_mut() = Some(nic));
+}
+
+/// The 82576 set up for one receive queue (VMDq pool 0, the default pool) signalling
+/// RX_VECTOR, without throttling (datasheet: GPIE, IVAR, EIAC, EIMS, EITR, MRQC, VT_CTL,
+/// VFRE, VMOLR, SRRCTL, RXDCTL, RCTL).
+fn program(n: &Nic) {
+    n.write(Reg::GPIE, gpie::MULTIPLE_MSIX | gpie::NSICR);
+    n.write(Reg::ivar(0), ivar::VALID | RX_VECTOR);
+    n.write(Reg::eitr(RX_VECTOR), 0);
+    n.write(Reg::EIAC, 1 << RX_VECTOR);
+    n.write(Reg::EIMS, 1 << RX_VECTOR);
+    n.write(Reg::RCTL, 0);
+    n.write(Reg::MRQC, 3);
+    n.write(Reg::VT_CTL, vt_ctl::default_pool(0));
+    n.write(Reg::VFRE, 1);
+    n.write(Reg::vmolr(0), vmolr::AUPE | vmolr::BAM | vmolr::STRCRC);
+    for i in 0..RING {
+        n.arm(i);
+    }
+    if n.faults.foreign_buffer {
+        // A buffer the driver never got from NDIS: the IOMMU would fault on it.
+        // SAFETY: descriptor 3 lies in the ring.
+        unsafe { n.desc(3).write_volatile(0x7000_0000) };
+    }
+    n.write(Reg::rxdctl(0), 0);
+    n.write(Reg::rdbal(0), n.ring.1 as u32);
+    n.write(Reg::rdbah(0), (n.ring.1 as u64 >> 32) as u32);
+    n.write(Reg::rdlen(0), RING * 16);
+    n.write(Reg::srrctl(0), 0x0200_0000 | (BUFFER / 1024));
+    n.write(Reg::rdh(0), 0);
+    n.write(Reg::rdt(0), 0);
+    n.write(Reg::rxdctl(0), dctl::ENABLE);
+    n.write(Reg::rdt(0), RING - 1);
+    n.write(Reg::RCTL, rctl::EN | rctl::BAM | rctl::SECRC);
+}
+
+/// MiniportHaltEx of the PCI miniport: interrupts off, deregister, free, unmap (unless a fault
+/// skips a step); the fake then releases the rest.
+fn halt() {
+    let Some(n) = NIC.with(|n| n.borrow_mut().take()) else { return };
+    if !n.faults.leave_interrupts_enabled {
+        n.write(Reg::RCTL, 0);
+        n.write(Reg::EIMC, u32::MAX);
+        n.write(Reg::IMC, u32::MAX);
+    }
+    if !n.faults.skip_deregister {
+        // SAFETY: the handle NdisMRegisterInterruptEx returned.
+        unsafe { NdisMDeregisterInterruptEx(n.interrupt) };
+    }
+    if !n.faults.skip_unmap_and_free {
+        for ((va, pa), len) in [(n.ring, RING * 16), (n.buffers, RING * BUFFER)] {
+            // SAFETY: a block NdisMAllocateSharedMemory returned, with its Length.
+            unsafe { NdisMFreeSharedMemory(n.adapter, len, TRUE, va, pa) };
+        }
+        // SAFETY: the mapping NdisMMapIoSpace returned, with its Length.
+        unsafe { NdisMUnmapIoSpace(n.adapter, n.registers as PVOID, n.bar_len) };
+    }
+}
+
+/// A host with QEMU's igb attached and the PCI miniport's adapter initialized.
+fn pci_host(faults: Faults) -> (Host, AdapterId) {
+    let mut host = Host::new(HostConfig::default().processor_count(PROCESSORS));
+    host.with_model(|m, _| attach_igb(m, &QemuOptions::default()))
+        .unwrap_or_else(|e| panic!("starting QEMU's igb: {e}"));
+    FAULTS.with(|f| *f.borrow_mut() = faults);
+    knobs(|k| {
+        k.bus_master = true;
+        k.default_queue_memory = false;
+    });
+    hook(Point::Initialize, |ctx| {
+        initialize(ctx.adapter);
+        None
+    });
+    hook(Point::Halt, |_| {
+        halt();
+        None
+    });
+    host.load_driver(common::fake_driver_entry).unwrap();
+    let a = host.add_adapter(AdapterConfig::default().bus_master(true)).unwrap();
+    (host, a)
+}
+
+fn frame(tag: u8, len: usize) -> Vec<u8> {
+    let mut f = BROADCAST.to_vec();
+    f.extend_from_slice(&[0x02, 0, 0, 0, 0x99, 0x01, 0x88, 0xB5, tag]);
+    f.resize(len, tag);
+    f
+}
+
+#[test]
+fn pci_miniport_receives_by_dma_and_gets_its_dpc_on_the_messages_processor() {
+    let (mut host, a) = pci_host(Faults::default());
+    assert_eq!(with_nic(|n| n.messages), 10, "QEMU's igb has 10 MSI-X vectors");
+    let sent: Vec<Vec<u8>> = (1..=3).map(|t| frame(t, 60 + 100 * usize::from(t))).collect();
+    for f in &sent {
+        let delivered = host.wire_send(f).unwrap();
+        assert_eq!(delivered.len(), 1, "one message per frame (EITR 0): {delivered:?}");
+        let d = delivered[0];
+        assert_eq!((d.message_id, d.processor, d.recognized, d.dpc), (RX_VECTOR, 2, true, true));
+    }
+    let (isr, dpc, frames) = with_nic(|n| (n.isr.clone(), n.dpc.clone(), n.frames.clone()));
+    assert_eq!(frames, sent, "every frame arrived by DMA, byte for byte, in order");
+    assert!(isr.iter().all(|&x| x == (RX_VECTOR, 2, DEVICE_IRQL)), "MiniportMessageInterrupt: {isr:?}");
+    assert!(dpc.iter().all(|&x| x == (RX_VECTOR, 2, DISPATCH_LEVEL)), "MiniportMessageInterruptDPC: {dpc:?}");
+    host.halt(a, 0).unwrap();
+    assert!(host.take_violations().is_empty());
+}
+
+#[test]
+fn mmio_past_the_mapping_is_reported() {
+    let (mut host, a) = pci_host(Faults::default());
+    let value = with_nic(|n| n.read_at(n.bar_len));
+    assert_eq!(value, u32::MAX);
+    assert_rule(&mut host, MMIO_OUTSIDE_MAPPING);
+    host.halt(a, 0).unwrap();
+}
+
+#[test]
+fn a_descriptor_buffer_outside_ndis_dma_memory_is_reported_at_the_tail_write() {
+    let (mut host, a) = pci_host(Faults { foreign_buffer: true, ..Faults::default() });
+    let v = assert_rule(&mut host, DMA_ADDRESS_NOT_NDIS_MEMORY);
+    assert!(v.iter().any(|v| v.detail.contains("0x70000000")), "{v:#?}");
+    host.halt(a, 0).unwrap();
+}
+
+#[test]
+fn an_interrupt_left_registered_at_halt_is_reported() {
+    let (mut host, a) = pci_host(Faults { skip_deregister: true, ..Faults::default() });
+    host.halt(a, 0).unwrap();
+    assert_rule(&mut host, INTERRUPT_NOT_DEREGISTERED_AT_HALT);
+}
+
+#[test]
+fn device_interrupts_left_enabled_at_halt_are_reported() {
+    let (mut host, a) = pci_host(Faults { leave_interrupts_enabled: true, ..Faults::default() });
+    host.halt(a, 0).unwrap();
+    assert_rule(&mut host, INTERRUPT_ENABLED_AFTER_HALT);
+}
+
+#[test]
+fn a_mapping_and_dma_memory_left_at_halt_are_reported() {
+    let (mut host, a) = pci_host(Faults { skip_unmap_and_free: true, ..Faults::default() });
+    host.halt(a, 0).unwrap();
+    let v = host.take_violations();
+    assert!(v.iter().any(|v| v.rule == IO_SPACE_NOT_UNMAPPED_AT_HALT), "{v:#?}");
+    assert!(v.iter().filter(|v| v.rule == DMA_MEMORY_LEAK_AT_HALT).count() == 2, "{v:#?}");
+}
