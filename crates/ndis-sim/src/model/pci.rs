@@ -77,6 +77,10 @@ pub struct PciState {
     pub(super) window: u64,
     /// The adapter the device belongs to, once one was initialized.
     pub(super) adapter: Option<u64>,
+    /// Where an emulator traps BAR0 accesses (its MMIO range): `NdisMMapIoSpace` of the
+    /// device returns addresses there. `None` on the host build (accesses go through
+    /// `READ_REGISTER_ULONG`'s call into ndis-sim).
+    mmio_window: Option<u64>,
 }
 
 impl Model {
@@ -84,7 +88,27 @@ impl Model {
     /// `window` is the address at which the driver sees bus address 0 of the device-reachable
     /// memory (the host's or the emulator's mapping of guest RAM).
     pub fn attach_pci_device(&mut self, device: Box<dyn PciDevice>, window: u64) {
-        self.pci = PciState { device: Some(device), window, adapter: None };
+        self.pci = PciState { device: Some(device), window, adapter: None, mmio_window: None };
+    }
+
+    /// Makes `NdisMMapIoSpace` of the device return addresses in `[window, window + BAR0
+    /// length)`, a range an emulator traps as MMIO.
+    pub fn set_mmio_window(&mut self, window: u64) {
+        self.pci.mmio_window = Some(window);
+    }
+
+    /// The address `NdisMMapIoSpace` returns for `physical` of `adapter`'s device when an MMIO
+    /// window is set.
+    pub(super) fn mmio_window_address(&self, adapter: u64, physical: u64) -> Option<u64> {
+        let window = self.pci.mmio_window?;
+        let (bar, _) = self.pci.device.as_deref()?.memory_bar();
+        self.is_pci_adapter(adapter).then(|| window + (physical - bar))
+    }
+
+    /// Whether `va` lies in the MMIO window (not memory the address space allocated).
+    pub(super) fn in_mmio_window(&self, va: u64) -> bool {
+        let len = self.pci.device.as_deref().map_or(0, |d| u64::from(d.memory_bar().1));
+        self.pci.mmio_window.is_some_and(|w| va >= w && va < w + len)
     }
 
     /// The attached device, if any.
