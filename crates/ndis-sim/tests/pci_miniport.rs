@@ -16,8 +16,12 @@ use std::cell::RefCell;
 use std::ptr::{null_mut, read_unaligned};
 
 use common::{Point, assert_rule, hook, init_parameters, knobs};
+use ndis_sim::model::dma::DMA_MEMORY_WITHOUT_SG_DMA;
 use ndis_sim::model::dma::{DMA_ADDRESS_NOT_NDIS_MEMORY, DMA_MEMORY_LEAK_AT_HALT, IO_SPACE_NOT_UNMAPPED_AT_HALT};
-use ndis_sim::model::interrupts::{INTERRUPT_ENABLED_AFTER_HALT, INTERRUPT_NOT_DEREGISTERED_AT_HALT};
+use ndis_sim::model::interrupts::{
+    INTERRUPT_ENABLED_AFTER_HALT, INTERRUPT_ISR_CALL_ABOVE_DISPATCH, INTERRUPT_NOT_DEREGISTERED_AT_HALT,
+    INTERRUPT_REGISTER_CONTEXT,
+};
 use ndis_sim::model::pci::{DEVICE_IRQL, MMIO_OUTSIDE_MAPPING};
 use ndis_sim::qemu::regs::{dctl, gpie, ivar, rctl, vmolr, vt_ctl};
 use ndis_sim::qemu::{QemuOptions, Reg, attach_igb};
@@ -46,6 +50,8 @@ struct Faults {
     skip_deregister: bool,
     leave_interrupts_enabled: bool,
     skip_unmap_and_free: bool,
+    /// Call a DISPATCH_LEVEL routine from MiniportMessageInterrupt.
+    ndis_call_in_isr: bool,
 }
 
 /// The miniport's device state (one adapter per thread).
@@ -132,7 +138,14 @@ unsafe extern "system" fn message_isr(
     _: *mut ULONG,
 ) -> BOOLEAN {
     let processor = KeGetCurrentProcessorNumberEx(null_mut());
-    with_nic(|n| n.isr.push((message, processor, current_irql().unwrap_or(0))));
+    let (_, call_ndis) = with_nic(|n| {
+        n.isr.push((message, processor, current_irql().unwrap_or(0)));
+        (n.read_at(Reg::STATUS.offset()), n.faults.ndis_call_in_isr)
+    });
+    if call_ndis {
+        // SAFETY: no arguments; wrong only because of the IRQL.
+        unsafe { NdisGetSharedDataAlignment() };
+    }
     // SAFETY: NDIS's out-parameter.
     unsafe { queue_dpc.write(TRUE) };
     TRUE
@@ -381,4 +394,38 @@ fn a_mapping_and_dma_memory_left_at_halt_are_reported() {
     let v = host.take_violations();
     assert!(v.iter().any(|v| v.rule == IO_SPACE_NOT_UNMAPPED_AT_HALT), "{v:#?}");
     assert!(v.iter().filter(|v| v.rule == DMA_MEMORY_LEAK_AT_HALT).count() == 2, "{v:#?}");
+}
+
+#[test]
+fn a_dispatch_level_call_from_the_message_isr_is_reported() {
+    let (mut host, a) = pci_host(Faults { ndis_call_in_isr: true, ..Faults::default() });
+    host.wire_send(&frame(9, 64)).unwrap();
+    let v = assert_rule(&mut host, INTERRUPT_ISR_CALL_ABOVE_DISPATCH);
+    assert!(v.iter().any(|v| v.detail.contains("NdisGetSharedDataAlignment")), "{v:#?}");
+    host.halt(a, 0).unwrap();
+}
+
+#[test]
+fn registering_an_interrupt_outside_initialize_is_reported() {
+    let (mut host, a) = common::host_with_adapter();
+    let mut characteristics = NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS::default();
+    let mut interrupt: NDIS_HANDLE = null_mut();
+    let handle = a.0 as usize as NDIS_HANDLE;
+    // SAFETY: valid locals; the adapter is running (initialize has returned).
+    let status = unsafe { NdisMRegisterInterruptEx(handle, handle, &raw mut characteristics, &raw mut interrupt) };
+    assert_eq!(status, NDIS_STATUS_FAILURE);
+    assert_rule(&mut host, INTERRUPT_REGISTER_CONTEXT);
+}
+
+#[test]
+fn dma_memory_before_scatter_gather_registration_is_reported() {
+    hook(Point::Initialize, |ctx| {
+        let (mut va, mut pa): (PVOID, NDIS_PHYSICAL_ADDRESS) = (null_mut(), 0);
+        // SAFETY: valid out-parameters; the fake is not a bus master, so no SG DMA is registered.
+        unsafe { NdisMAllocateSharedMemory(ctx.adapter, 4096, TRUE, &raw mut va, &raw mut pa) };
+        assert!(va.is_null(), "VirtualAddress is NULL when nothing was allocated");
+        None
+    });
+    let (mut host, _) = common::host_with_adapter();
+    assert_rule(&mut host, DMA_MEMORY_WITHOUT_SG_DMA);
 }

@@ -16,7 +16,7 @@ use ndis_sys::{
 };
 
 use super::Model;
-use super::config::PASSIVE_LEVEL;
+use super::config::{DISPATCH_LEVEL, PASSIVE_LEVEL};
 use super::handles::HandleKind;
 use super::memory::{AddressSpace, Header, MemExt};
 use super::pci::DEVICE_IRQL;
@@ -34,6 +34,15 @@ pub const INTERRUPT_NOT_DEREGISTERED_AT_HALT: &str = "interrupt.not-deregistered
 /// The device still had interrupts enabled when MiniportHaltEx returned (it can still
 /// interrupt a halted adapter).
 pub const INTERRUPT_ENABLED_AFTER_HALT: &str = "interrupt.enabled-after-halt";
+
+/// An NDIS routine called from MiniportMessageInterrupt, which runs at the device IRQL where
+/// only the DIRQL-callable routines may be used (the rest are <= DISPATCH_LEVEL: their work
+/// belongs in the DPC).
+pub const INTERRUPT_ISR_CALL_ABOVE_DISPATCH: &str = "interrupt.isr-call-above-dispatch";
+
+/// Routines a MiniportMessageInterrupt may call at the device IRQL.
+const CALLABLE_AT_DIRQL: &[&str] =
+    &["KeGetCurrentProcessorNumberEx", "KeBugCheckEx", "READ_REGISTER_ULONG", "WRITE_REGISTER_ULONG"];
 
 /// The processor MSI-X `vector` targets on a host with `count` processors.
 pub fn message_processor(vector: u16, count: u32) -> u32 {
@@ -67,6 +76,18 @@ impl Model {
     /// The live registration of `adapter`, with its handle.
     pub fn interrupt_of(&self, adapter: u64) -> Option<(u64, InterruptRegistration)> {
         self.interrupts.live.iter().find(|(_, r)| r.adapter == adapter).map(|(h, r)| (*h, *r))
+    }
+
+    /// Checks an NDIS call the driver makes: from MiniportMessageInterrupt (above
+    /// DISPATCH_LEVEL) only the DIRQL-callable routines are allowed.
+    pub fn check_call_from_isr(&mut self, api: &str) {
+        if self.irql > DISPATCH_LEVEL && self.inside("MiniportMessageInterrupt") && !CALLABLE_AT_DIRQL.contains(&api) {
+            let irql = self.irql;
+            self.violate(
+                INTERRUPT_ISR_CALL_ABOVE_DISPATCH,
+                format!("{api} called from MiniportMessageInterrupt at IRQL {irql} (> DISPATCH_LEVEL)"),
+            );
+        }
     }
 
     /// `NdisMRegisterInterruptEx` (PASSIVE_LEVEL, from MiniportInitializeEx): message-based for
