@@ -52,6 +52,8 @@ struct Faults {
     skip_unmap_and_free: bool,
     /// Call a DISPATCH_LEVEL routine from MiniportMessageInterrupt.
     ndis_call_in_isr: bool,
+    /// (Not a fault.) Let the fake allocate VMQ shared memory for the default queue.
+    vmq_memory: bool,
 }
 
 /// The miniport's device state (one adapter per thread).
@@ -315,7 +317,7 @@ fn pci_host(faults: Faults) -> (Host, AdapterId) {
     FAULTS.with(|f| *f.borrow_mut() = faults);
     knobs(|k| {
         k.bus_master = true;
-        k.default_queue_memory = false;
+        k.default_queue_memory = faults.vmq_memory;
     });
     hook(Point::Initialize, |ctx| {
         initialize(ctx.adapter);
@@ -428,4 +430,31 @@ fn dma_memory_before_scatter_gather_registration_is_reported() {
     });
     let (mut host, _) = common::host_with_adapter();
     assert_rule(&mut host, DMA_MEMORY_WITHOUT_SG_DMA);
+}
+
+#[test]
+fn vmq_shared_memory_of_a_pci_adapter_is_device_memory_the_nic_may_dma_into() {
+    let (mut host, a) = pci_host(Faults { vmq_memory: true, ..Faults::default() });
+    let blocks = host.with_model(|m, _| m.shared_memory_blocks(a.0));
+    assert_eq!(blocks.len(), 1, "the fake's default-queue block");
+    let b = &blocks[0];
+    let (pa, _) = b.elements[0];
+    assert!(pa >= ndis_sim::qemu::guest_ram::DMA_BASE, "a guest-RAM bus address: {pa:#x}");
+    let window = b.virtual_address - pa;
+    let mut at = pa;
+    for &(element, len) in &b.elements {
+        assert_eq!(element, at, "guest RAM blocks are contiguous");
+        at += u64::from(len);
+    }
+    // The driver's view and the device's are the same bytes.
+    let bytes = [0x5Au8; 16];
+    // SAFETY: the block's VirtualAddress is valid for its length.
+    unsafe { std::ptr::copy_nonoverlapping(bytes.as_ptr(), b.virtual_address as *mut u8, 16) };
+    let mut seen = [0u8; 16];
+    host.with_model(|m, _| m.pci_device().unwrap().read_dma(pa, &mut seen)).unwrap();
+    assert_eq!(seen, bytes);
+    assert!(host.with_model(|m, _| m.dma_covers(pa, b.len)), "VMQ memory counts as NDIS DMA memory");
+    assert!(window > 0);
+    host.halt(a, 0).unwrap();
+    assert!(host.take_violations().is_empty());
 }

@@ -48,6 +48,9 @@ pub struct DmaMemory {
     blocks: BTreeMap<u64, DmaBlock>,
     /// Host memory of freed blocks, released at the next call with an address space.
     host_frees: Vec<u64>,
+    /// VMQ shared memory (`NdisAllocateSharedMemory`) of a PCI adapter taken from the
+    /// device's memory: bus address by VirtualAddress.
+    shared_from_device: BTreeMap<u64, u64>,
 }
 
 impl Model {
@@ -64,13 +67,24 @@ impl Model {
         in_block || self.shared_memory_covers_physical(bus, end)
     }
 
-    /// Whether `[bus, end)` lies inside one SG element of live VMQ shared memory.
+    /// Whether `[bus, end)` is covered by SG elements of live VMQ shared memory (adjacent
+    /// elements together).
     fn shared_memory_covers_physical(&self, bus: u64, end: u64) -> bool {
-        self.shared
+        let elements: Vec<(u64, u64)> = self
+            .shared
             .live
             .values()
             .flat_map(|b| b.elements.iter())
-            .any(|&(pa, len)| bus >= pa && end <= pa + u64::from(len))
+            .map(|&(pa, len)| (pa, pa + u64::from(len)))
+            .collect();
+        let mut at = bus;
+        while at < end {
+            match elements.iter().find(|&&(s, e)| s <= at && at < e) {
+                Some(&(_, e)) => at = e,
+                None => return false,
+            }
+        }
+        true
     }
 
     /// `NdisMAllocateSharedMemory` (PASSIVE_LEVEL, after NdisMRegisterScatterGatherDma): writes
@@ -175,6 +189,33 @@ impl Model {
         }
     }
 
+    /// VMQ shared memory for a PCI adapter comes from the device's memory, so the NIC can DMA
+    /// into it: `(VirtualAddress, bus address)` of a zeroed block, or `None` for other adapters
+    /// and when the device's memory is exhausted (no fallback to host memory).
+    pub(super) fn allocate_shared_from_device(&mut self, adapter: u64, len: u64) -> Option<(u64, u64)> {
+        if !self.is_pci_adapter(adapter) {
+            return None;
+        }
+        let window = self.pci.window;
+        let pa = self.pci_device()?.alloc_dma(len, 4096)?;
+        let va = window + pa;
+        self.dma.shared_from_device.insert(va, pa);
+        Some((va, pa))
+    }
+
+    /// Gives back shared memory at `va`: to the device when it came from there, else to the
+    /// address space.
+    pub(super) fn release_shared_va(&mut self, mem: &mut dyn AddressSpace, va: u64) {
+        match self.dma.shared_from_device.remove(&va) {
+            Some(pa) => {
+                if let Some(d) = self.pci_device() {
+                    d.free_dma(pa);
+                }
+            }
+            None => mem.free(va),
+        }
+    }
+
     /// Halt-time checks of what a bus-master adapter must give back: DMA memory, mappings,
     /// interrupts. Each leftover is reported and reclaimed.
     pub(super) fn check_pci_resources(&mut self, mem: &mut dyn AddressSpace, adapter: u64, when: &str) {
@@ -202,4 +243,16 @@ impl Model {
         }
         self.check_interrupts_at_halt(adapter, when);
     }
+}
+
+/// SG elements of a block that is physically contiguous from `pa`, split into `runs`.
+pub(super) fn device_elements(pa: u64, runs: &[u64]) -> Vec<(u64, u32)> {
+    let mut at = pa;
+    runs.iter()
+        .map(|&len| {
+            let e = (at, u32::try_from(len).unwrap_or(u32::MAX));
+            at += len;
+            e
+        })
+        .collect()
 }
