@@ -54,6 +54,8 @@ struct Faults {
     ndis_call_in_isr: bool,
     /// (Not a fault.) Let the fake allocate VMQ shared memory for the default queue.
     vmq_memory: bool,
+    /// (Not a fault.) The ISR also queues the DPC on processor 3 with NdisMQueueDpcEx.
+    dpc_on_3: bool,
 }
 
 /// The miniport's device state (one adapter per thread).
@@ -70,6 +72,8 @@ struct Nic {
     isr: Vec<(u32, u32, u8)>,
     /// (MessageId, processor, IRQL) of each MiniportMessageInterruptDPC.
     dpc: Vec<(u32, u32, u8)>,
+    /// MiniportDpcContext of each DPC.
+    dpc_contexts: Vec<usize>,
     frames: Vec<Vec<u8>>,
     faults: Faults,
 }
@@ -140,10 +144,16 @@ unsafe extern "system" fn message_isr(
     _: *mut ULONG,
 ) -> BOOLEAN {
     let processor = KeGetCurrentProcessorNumberEx(null_mut());
-    let (_, call_ndis) = with_nic(|n| {
+    let (_, call_ndis, dpc_on_3, interrupt) = with_nic(|n| {
         n.isr.push((message, processor, current_irql().unwrap_or(0)));
-        (n.read_at(Reg::STATUS.offset()), n.faults.ndis_call_in_isr)
+        (n.read_at(Reg::STATUS.offset()), n.faults.ndis_call_in_isr, n.faults.dpc_on_3, n.interrupt)
     });
+    if dpc_on_3 {
+        let mut targets = GROUP_AFFINITY { Mask: 1 << 3, ..GROUP_AFFINITY::default() };
+        // SAFETY: the live interrupt handle and a valid GROUP_AFFINITY.
+        let queued = unsafe { NdisMQueueDpcEx(interrupt, message, &raw mut targets, 0x77 as PVOID) };
+        assert_eq!(queued, 1 << 3);
+    }
     if call_ndis {
         // SAFETY: no arguments; wrong only because of the IRQL.
         unsafe { NdisGetSharedDataAlignment() };
@@ -155,10 +165,11 @@ unsafe extern "system" fn message_isr(
 
 /// # Safety
 /// Called by ndis-sim as MiniportMessageInterruptDPC.
-unsafe extern "system" fn message_dpc(_: NDIS_HANDLE, message: ULONG, _: PVOID, _: PVOID, _: PVOID) {
+unsafe extern "system" fn message_dpc(_: NDIS_HANDLE, message: ULONG, context: PVOID, _: PVOID, _: PVOID) {
     let processor = KeGetCurrentProcessorNumberEx(null_mut());
     with_nic(|n| {
         n.dpc.push((message, processor, current_irql().unwrap_or(0)));
+        n.dpc_contexts.push(context as usize);
         n.drain();
     });
 }
@@ -245,6 +256,7 @@ fn initialize(adapter: NDIS_HANDLE) {
         next: 0,
         isr: Vec::new(),
         dpc: Vec::new(),
+        dpc_contexts: Vec::new(),
         frames: Vec::new(),
         faults,
     };
@@ -455,6 +467,22 @@ fn vmq_shared_memory_of_a_pci_adapter_is_device_memory_the_nic_may_dma_into() {
     assert_eq!(seen, bytes);
     assert!(host.with_model(|m, _| m.dma_covers(pa, b.len)), "VMQ memory counts as NDIS DMA memory");
     assert!(window > 0);
+    host.halt(a, 0).unwrap();
+    assert!(host.take_violations().is_empty());
+}
+
+#[test]
+fn a_dpc_queued_with_ndismqueuedpcex_runs_on_its_target_processor() {
+    let (mut host, a) = pci_host(Faults { dpc_on_3: true, ..Faults::default() });
+    host.wire_send(&frame(5, 64)).unwrap();
+    let (dpc, contexts, frames) = with_nic(|n| (n.dpc.clone(), n.dpc_contexts.clone(), n.frames.len()));
+    assert_eq!(
+        dpc,
+        [(RX_VECTOR, 2, DISPATCH_LEVEL), (RX_VECTOR, 3, DISPATCH_LEVEL)],
+        "default DPC, then the queued one"
+    );
+    assert_eq!(contexts, [0, 0x77], "NULL for the default DPC, the caller's context for the queued one");
+    assert_eq!(frames, 1);
     host.halt(a, 0).unwrap();
     assert!(host.take_violations().is_empty());
 }

@@ -172,6 +172,15 @@ macro_rules! for_each_import {
                     NdisInterruptHandle,
                 )
             });
+            /// Queues the message's DPC on each processor of `TargetProcessors` (group 0); returns those it queued. Any IRQL.
+            "ndis.sys" extern "system" fn NdisMQueueDpcEx(
+                NdisInterruptHandle: NDIS_HANDLE,
+                MessageId: ULONG,
+                TargetProcessors: *mut GROUP_AFFINITY,
+                MiniportDpcContext: PVOID,
+            ) -> KAFFINITY = 0 => model(|m, mem| {
+                m.queue_dpc(mem, NdisInterruptHandle, MessageId, TargetProcessors, MiniportDpcContext)
+            });
             /// Undoes `NdisMRegisterInterruptEx` (MiniportHaltEx or an initialize failure). PASSIVE_LEVEL.
             "ndis.sys" extern "system" fn NdisMDeregisterInterruptEx(NdisInterruptHandle: NDIS_HANDLE)
                 => model(|m, mem| m.deregister_interrupt(mem, NdisInterruptHandle));

@@ -75,3 +75,12 @@ impl<T> HostRet for *mut T {
         value as usize as *mut T
     }
 }
+
+/// `KAFFINITY` / `ULONG_PTR` results.
+impl HostRet for usize {
+    type Model = u64;
+    fn from_model(value: u64) -> Self {
+        // CAST: the model's value came from a pointer-sized quantity.
+        value as usize
+    }
+}

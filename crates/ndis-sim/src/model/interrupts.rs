@@ -7,7 +7,7 @@
 //! <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-miniport_message_interrupt> and
 //! <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-miniport_message_interrupt_dpc>.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 
 use ndis_sys::{
     IO_INTERRUPT_MESSAGE_INFO, IO_INTERRUPT_MESSAGE_INFO_ENTRY, NDIS_CONNECT_MESSAGE_BASED,
@@ -41,8 +41,13 @@ pub const INTERRUPT_ENABLED_AFTER_HALT: &str = "interrupt.enabled-after-halt";
 pub const INTERRUPT_ISR_CALL_ABOVE_DISPATCH: &str = "interrupt.isr-call-above-dispatch";
 
 /// Routines a MiniportMessageInterrupt may call at the device IRQL.
-const CALLABLE_AT_DIRQL: &[&str] =
-    &["KeGetCurrentProcessorNumberEx", "KeBugCheckEx", "READ_REGISTER_ULONG", "WRITE_REGISTER_ULONG"];
+const CALLABLE_AT_DIRQL: &[&str] = &[
+    "KeGetCurrentProcessorNumberEx",
+    "KeBugCheckEx",
+    "NdisMQueueDpcEx",
+    "READ_REGISTER_ULONG",
+    "WRITE_REGISTER_ULONG",
+];
 
 /// The processor MSI-X `vector` targets on a host with `count` processors.
 pub fn message_processor(vector: u16, count: u32) -> u32 {
@@ -66,10 +71,24 @@ pub struct InterruptRegistration {
     pub messages: u16,
 }
 
-/// Live registrations by NdisInterruptHandle.
+/// A DPC `NdisMQueueDpcEx` queued.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct QueuedDpc {
+    /// The NdisInterruptHandle.
+    pub interrupt: u64,
+    /// MessageId.
+    pub message_id: u32,
+    /// The processor it runs on.
+    pub processor: u32,
+    /// MiniportDpcContext.
+    pub context: u64,
+}
+
+/// Live registrations by NdisInterruptHandle, and DPCs queued and not yet run.
 #[derive(Debug, Default)]
 pub struct Interrupts {
     live: BTreeMap<u64, InterruptRegistration>,
+    queued: VecDeque<QueuedDpc>,
 }
 
 impl Model {
@@ -218,6 +237,53 @@ impl Model {
                 self.violate(INTERRUPT_DEREGISTER_UNKNOWN, format!("{API}: {what} is not a live interrupt"));
             }
         }
+    }
+
+    /// `NdisMQueueDpcEx` (any IRQL): queues the message's DPC on each processor of
+    /// `TargetProcessors` (group 0) that has none queued for this interrupt yet; returns those
+    /// it queued. The host runs them after the current interrupt (or on the next delivery).
+    pub fn queue_dpc(
+        &mut self,
+        mem: &mut dyn AddressSpace,
+        interrupt: u64,
+        message_id: u32,
+        targets: u64,
+        context: u64,
+    ) -> u64 {
+        const API: &str = "NdisMQueueDpcEx";
+        if !self.interrupts.live.contains_key(&interrupt) {
+            let what = self.handles.describe(interrupt);
+            self.violate(super::rules::HANDLE_INVALID, format!("{API}: {what} is not a live NdisInterruptHandle"));
+            return 0;
+        }
+        let read = mem.read_u64(targets).and_then(|mask| Ok((mask, mem.read_u16(targets + 8)?)));
+        let (mask, group) = match read {
+            Ok(v) => v,
+            Err(fault) => return self.fault(API, fault).unwrap_or(0),
+        };
+        if group != 0 {
+            return 0;
+        }
+        let mut queued = 0;
+        for processor in 0..self.processor_count().min(64) {
+            let wanted = mask & (1 << processor) != 0;
+            let pending = self.interrupts.queued.iter().any(|d| d.interrupt == interrupt && d.processor == processor);
+            if wanted && !pending {
+                self.interrupts.queued.push_back(QueuedDpc { interrupt, message_id, processor, context });
+                queued |= 1 << processor;
+            }
+        }
+        queued
+    }
+
+    /// The oldest queued DPC whose interrupt is still registered, with its registration.
+    pub fn take_queued_dpc(&mut self) -> Option<(QueuedDpc, InterruptRegistration)> {
+        while let Some(d) = self.interrupts.queued.pop_front() {
+            if let Some(r) = self.interrupts.live.get(&d.interrupt) {
+                return Some((d, *r));
+            }
+        }
+        None
     }
 
     /// Halt-time checks: the interrupt must be deregistered and the device's interrupts off.

@@ -107,7 +107,37 @@ impl<E: Env> Sim<E> {
             m.set_current_processor(previous);
             mem.free(scratch);
         });
+        self.run_queued_dpcs()?;
         Ok(Some(Delivery { message_id, processor, recognized, dpc }))
+    }
+
+    /// Runs the DPCs `NdisMQueueDpcEx` queued, oldest first, each at DISPATCH_LEVEL on its
+    /// processor; returns how many ran.
+    pub fn run_queued_dpcs(&mut self) -> Result<usize, SimError> {
+        let mut ran = 0;
+        while let Some((d, r)) = self.with_model(|m, _| m.take_queued_dpc()) {
+            let throttle = self.with_model(|_, mem| {
+                let t = mem.alloc(8, 8)?;
+                mem.write_u32(t, NDIS_INDICATE_ALL_NBLS).ok()?;
+                Some(t)
+            });
+            let Some(throttle) = throttle else { return Err(SimError::Memory) };
+            let previous = self.with_model(|m, _| m.set_current_processor(d.processor)).unwrap_or(0);
+            let call = MiniportCall::MessageInterruptDpc {
+                handler: r.message_dpc_handler,
+                context: r.context,
+                message_id: d.message_id,
+                dpc_context: d.context,
+                throttle,
+            };
+            self.invoke(call, DISPATCH_LEVEL);
+            self.with_model(|m, mem| {
+                m.set_current_processor(previous);
+                mem.free(throttle);
+            });
+            ran += 1;
+        }
+        Ok(ran)
     }
 
     /// Sends `frame` into the PCI device's wire, then delivers the interrupts it caused.

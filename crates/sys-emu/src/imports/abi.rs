@@ -96,3 +96,11 @@ impl GuestRet for u32 {
         Ret::Value(u64::from(value))
     }
 }
+
+/// `KAFFINITY` / `ULONG_PTR`.
+impl GuestRet for usize {
+    type Model = u64;
+    fn to_ret(value: u64) -> Ret {
+        Ret::Value(value)
+    }
+}
