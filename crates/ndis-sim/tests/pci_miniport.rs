@@ -56,6 +56,8 @@ struct Faults {
     vmq_memory: bool,
     /// (Not a fault.) The ISR also queues the DPC on processor 3 with NdisMQueueDpcEx.
     dpc_on_3: bool,
+    /// (Not a fault.) The DPC synchronizes with the interrupt (NdisMSynchronizeWithInterruptEx).
+    synchronize: bool,
 }
 
 /// The miniport's device state (one adapter per thread).
@@ -170,8 +172,28 @@ unsafe extern "system" fn message_dpc(_: NDIS_HANDLE, message: ULONG, context: P
     with_nic(|n| {
         n.dpc.push((message, processor, current_irql().unwrap_or(0)));
         n.dpc_contexts.push(context as usize);
+        if n.faults.synchronize {
+            // SAFETY: the live interrupt handle and a MINIPORT_SYNCHRONIZE_INTERRUPT routine.
+            let r =
+                unsafe { NdisMSynchronizeWithInterruptEx(n.interrupt, message, synchronized as PVOID, 0x55 as PVOID) };
+            assert_eq!(r, TRUE, "the synchronize function's result");
+        }
         n.drain();
     });
+}
+
+thread_local! {
+    /// (IRQL, context) each synchronize function call saw.
+    static SYNCHRONIZED: RefCell<Vec<(u8, usize)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// A MINIPORT_SYNCHRONIZE_INTERRUPT routine.
+///
+/// # Safety
+/// Called by ndis-sim with the context passed to NdisMSynchronizeWithInterruptEx.
+unsafe extern "system" fn synchronized(context: PVOID) -> BOOLEAN {
+    SYNCHRONIZED.with(|s| s.borrow_mut().push((current_irql().unwrap_or(0), context as usize)));
+    TRUE
 }
 
 #[allow(non_snake_case)]
@@ -485,4 +507,25 @@ fn a_dpc_queued_with_ndismqueuedpcex_runs_on_its_target_processor() {
     assert_eq!(frames, 1);
     host.halt(a, 0).unwrap();
     assert!(host.take_violations().is_empty());
+}
+
+#[test]
+fn a_synchronize_function_runs_at_the_device_irql_from_the_dpc() {
+    let (mut host, a) = pci_host(Faults { synchronize: true, ..Faults::default() });
+    host.wire_send(&frame(6, 64)).unwrap();
+    let seen = SYNCHRONIZED.with(|s| s.borrow().clone());
+    assert_eq!(seen, [(DEVICE_IRQL, 0x55)]);
+    assert_eq!(current_irql(), Some(ndis_sim::PASSIVE_LEVEL), "back at the host's IRQL");
+    host.halt(a, 0).unwrap();
+    assert!(host.take_violations().is_empty());
+}
+
+#[test]
+fn synchronizing_with_an_unknown_interrupt_is_reported_and_runs_nothing() {
+    let (mut host, _) = common::host_with_adapter();
+    // SAFETY: the handle is bogus on purpose; ndis-sim checks it before calling anything.
+    let r = unsafe { NdisMSynchronizeWithInterruptEx(0x1234 as NDIS_HANDLE, 0, synchronized as PVOID, null_mut()) };
+    assert_eq!(r, 0);
+    assert!(SYNCHRONIZED.with(|s| s.borrow().is_empty()));
+    assert_rule(&mut host, ndis_sim::rules::HANDLE_INVALID);
 }

@@ -181,6 +181,14 @@ macro_rules! for_each_import {
             ) -> KAFFINITY = 0 => model(|m, mem| {
                 m.queue_dpc(mem, NdisInterruptHandle, MessageId, TargetProcessors, MiniportDpcContext)
             });
+            /// Runs `SynchronizeFunction(SynchronizeContext)` at the message's DIRQL, serialized with its MiniportMessageInterrupt; returns what it returned. <= DIRQL.
+            // Adapter: NDIS calls the driver's synchronize function from inside it.
+            "ndis.sys" extern "system" fn NdisMSynchronizeWithInterruptEx(
+                NdisInterruptHandle: NDIS_HANDLE,
+                MessageId: ULONG,
+                SynchronizeFunction: PVOID,
+                SynchronizeContext: PVOID,
+            ) -> BOOLEAN => adapter(synchronize_with_interrupt);
             /// Undoes `NdisMRegisterInterruptEx` (MiniportHaltEx or an initialize failure). PASSIVE_LEVEL.
             "ndis.sys" extern "system" fn NdisMDeregisterInterruptEx(NdisInterruptHandle: NDIS_HANDLE)
                 => model(|m, mem| m.deregister_interrupt(mem, NdisInterruptHandle));

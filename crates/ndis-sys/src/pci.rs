@@ -87,6 +87,8 @@ pub type MINIPORT_MESSAGE_INTERRUPT_DPC = unsafe extern "system" fn(
     ReceiveThrottleParameters: PVOID,
     NdisReserved2: PVOID,
 );
+/// `MINIPORT_SYNCHRONIZE_INTERRUPT` (at the interrupt's DIRQL).
+pub type MINIPORT_SYNCHRONIZE_INTERRUPT = unsafe extern "system" fn(SynchronizeContext: PVOID) -> BOOLEAN;
 /// A handler slot of the characteristics this crate does not call (line-based ISR/DPC,
 /// enable/disable routines): kept as an address.
 pub type OTHER_INTERRUPT_HANDLER = PVOID;

@@ -7,7 +7,7 @@ use ndis_sys::{
     DRIVER_OBJECT, MINIPORT_CANCEL_OID_REQUEST, MINIPORT_CANCEL_SEND, MINIPORT_DEVICE_PNP_EVENT_NOTIFY, MINIPORT_HALT,
     MINIPORT_INITIALIZE, MINIPORT_MESSAGE_INTERRUPT, MINIPORT_MESSAGE_INTERRUPT_DPC, MINIPORT_OID_REQUEST,
     MINIPORT_PAUSE, MINIPORT_RESTART, MINIPORT_RETURN_NET_BUFFER_LISTS, MINIPORT_SEND_NET_BUFFER_LISTS,
-    MINIPORT_SHUTDOWN, MINIPORT_UNLOAD, SET_OPTIONS,
+    MINIPORT_SHUTDOWN, MINIPORT_SYNCHRONIZE_INTERRUPT, MINIPORT_UNLOAD, SET_OPTIONS,
 };
 
 use crate::host::DriverEntryFn;
@@ -146,6 +146,12 @@ pub fn call_driver(call: MiniportCall) -> u64 {
             // SAFETY: the interrupt context, an opaque DPC context, throttle parameters the host allocated.
             unsafe { f(ptr(context), message_id, ptr(dpc_context), ptr(throttle), ptr(0)) };
             0
+        }
+        MiniportCall::SynchronizeInterrupt { routine, context } => {
+            // SAFETY: passed to NdisMSynchronizeWithInterruptEx as a MINIPORT_SYNCHRONIZE_INTERRUPT.
+            let f = unsafe { function::<MINIPORT_SYNCHRONIZE_INTERRUPT>(routine) };
+            // SAFETY: the context the driver passed with it.
+            u64::from(unsafe { f(ptr(context)) })
         }
         MiniportCall::WorkItem { routine, context, item } => {
             // SAFETY: queued with NdisQueueIoWorkItem as an NDIS_IO_WORKITEM_FUNCTION.

@@ -167,6 +167,14 @@ pub enum MiniportCall {
         /// NDIS_RECEIVE_THROTTLE_PARAMETERS.
         throttle: u64,
     },
+    /// `MINIPORT_SYNCHRONIZE_INTERRUPT(SynchronizeContext) -> BOOLEAN` (from
+    /// NdisMSynchronizeWithInterruptEx).
+    SynchronizeInterrupt {
+        /// SynchronizeFunction.
+        routine: u64,
+        /// SynchronizeContext.
+        context: u64,
+    },
     /// `NDIS_IO_WORKITEM_FUNCTION(WorkItemContext, NdisIoWorkItemHandle)`.
     WorkItem {
         /// Routine address.
@@ -198,6 +206,7 @@ impl MiniportCall {
             Self::Shutdown { .. } => "MiniportShutdownEx",
             Self::MessageInterrupt { .. } => "MiniportMessageInterrupt",
             Self::MessageInterruptDpc { .. } => "MiniportMessageInterruptDPC",
+            Self::SynchronizeInterrupt { .. } => "MiniportSynchronizeInterrupt",
             Self::WorkItem { .. } => "NdisIoWorkItemRoutine",
         }
     }
@@ -236,6 +245,7 @@ impl MiniportCall {
             Self::MessageInterruptDpc { handler, context, message_id, dpc_context, throttle } => {
                 (handler, vec![context, u64::from(message_id), dpc_context, throttle, 0])
             }
+            Self::SynchronizeInterrupt { routine, context } => (routine, vec![context]),
             Self::WorkItem { routine, context, item } => (routine, vec![context, item]),
         }
     }

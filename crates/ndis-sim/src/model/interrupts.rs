@@ -35,7 +35,8 @@ pub const INTERRUPT_NOT_DEREGISTERED_AT_HALT: &str = "interrupt.not-deregistered
 /// interrupt a halted adapter).
 pub const INTERRUPT_ENABLED_AFTER_HALT: &str = "interrupt.enabled-after-halt";
 
-/// An NDIS routine called from MiniportMessageInterrupt, which runs at the device IRQL where
+/// An NDIS routine called from MiniportMessageInterrupt (or a synchronize function), which
+/// runs at the device IRQL where
 /// only the DIRQL-callable routines may be used (the rest are <= DISPATCH_LEVEL: their work
 /// belongs in the DPC).
 pub const INTERRUPT_ISR_CALL_ABOVE_DISPATCH: &str = "interrupt.isr-call-above-dispatch";
@@ -100,7 +101,8 @@ impl Model {
     /// Checks an NDIS call the driver makes: from MiniportMessageInterrupt (above
     /// DISPATCH_LEVEL) only the DIRQL-callable routines are allowed.
     pub fn check_call_from_isr(&mut self, api: &str) {
-        if self.irql > DISPATCH_LEVEL && self.inside("MiniportMessageInterrupt") && !CALLABLE_AT_DIRQL.contains(&api) {
+        let at_dirql = self.inside("MiniportMessageInterrupt") || self.inside("MiniportSynchronizeInterrupt");
+        if self.irql > DISPATCH_LEVEL && at_dirql && !CALLABLE_AT_DIRQL.contains(&api) {
             let irql = self.irql;
             self.violate(
                 INTERRUPT_ISR_CALL_ABOVE_DISPATCH,
@@ -274,6 +276,25 @@ impl Model {
             }
         }
         queued
+    }
+
+    /// Validates `NdisMSynchronizeWithInterruptEx` arguments: a live interrupt, a message it
+    /// has, a function. Records `handle.invalid` / `interrupt.characteristics-invalid`.
+    pub fn check_synchronize(&mut self, interrupt: u64, message_id: u32, function: u64) -> bool {
+        const API: &str = "NdisMSynchronizeWithInterruptEx";
+        let Some(r) = self.interrupts.live.get(&interrupt).copied() else {
+            let what = self.handles.describe(interrupt);
+            self.violate(super::rules::HANDLE_INVALID, format!("{API}: {what} is not a live NdisInterruptHandle"));
+            return false;
+        };
+        if function == 0 || message_id >= u32::from(r.messages) {
+            self.violate(
+                INTERRUPT_CHARACTERISTICS_INVALID,
+                format!("{API}: SynchronizeFunction {function:#x}, MessageId {message_id} of {}", r.messages),
+            );
+            return false;
+        }
+        true
     }
 
     /// The oldest queued DPC whose interrupt is still registered, with its registration.

@@ -140,6 +140,22 @@ impl<E: Env> Sim<E> {
         Ok(ran)
     }
 
+    /// `NdisMSynchronizeWithInterruptEx`: runs `function(context)` at the device IRQL (a
+    /// nested call into the driver, serialized with the message handler: one thread runs at a
+    /// time here); returns its BOOLEAN. An unknown interrupt handle is reported and nothing runs.
+    pub fn synchronize_with_interrupt(&mut self, interrupt: u64, message_id: u32, function: u64, context: u64) -> u8 {
+        let ok = self.with_model(|m, _| {
+            m.check_call_from_isr("NdisMSynchronizeWithInterruptEx");
+            m.check_synchronize(interrupt, message_id, function)
+        });
+        if !ok {
+            return 0;
+        }
+        // The routine runs at DIRQL, or at the caller's IRQL when that is higher.
+        let irql = self.with_model(|m, _| m.irql()).max(DEVICE_IRQL);
+        u8::from(self.invoke(MiniportCall::SynchronizeInterrupt { routine: function, context }, irql) & 0xFF != 0)
+    }
+
     /// Sends `frame` into the PCI device's wire, then delivers the interrupts it caused.
     pub fn wire_send(&mut self, frame: &[u8]) -> Result<Vec<Delivery>, SimError> {
         let a = self.pci_adapter()?;

@@ -38,3 +38,10 @@ fn acquire(uc: &mut Unicorn<'_, EmuData>, lock: u64, dpr: bool) -> Ret {
     });
     Ret::Value(0)
 }
+
+/// `NdisMSynchronizeWithInterruptEx`: the driver's synchronize function, nested, at DIRQL.
+pub fn synchronize_with_interrupt(uc: &mut Unicorn<'_, EmuData>, a: &Args) -> Ret {
+    let mut sim = Sim::new(Cpu { uc });
+    // CAST: MessageId is a ULONG in the low half of its slot.
+    Ret::Value(u64::from(sim.synchronize_with_interrupt(a.v[0], a.v[1] as u32, a.v[2], a.v[3])))
+}
