@@ -529,3 +529,17 @@ fn synchronizing_with_an_unknown_interrupt_is_reported_and_runs_nothing() {
     assert!(SYNCHRONIZED.with(|s| s.borrow().is_empty()));
     assert_rule(&mut host, ndis_sim::rules::HANDLE_INVALID);
 }
+
+#[test]
+fn the_traffic_source_sends_recorded_frames_through_the_wire() {
+    let (mut host, a) = pci_host(Faults::default());
+    let specs = [ndis_sim::FrameSpec::new([0xFF; 6], 64), ndis_sim::FrameSpec::new([0xFF; 6], 300)];
+    let delivered = host.wire_send_frames(&specs).unwrap();
+    assert!(!delivered.is_empty() && delivered.iter().all(|d| d.processor == 2 && d.dpc));
+    let frames = with_nic(|n| n.frames.clone());
+    assert_eq!(frames.iter().map(Vec::len).collect::<Vec<_>>(), [64, 300], "both arrived by DMA, in order");
+    assert_eq!(&frames[0][..6], &[0xFF; 6]);
+    assert_eq!(host.traffic(a).frames_sent, 2, "recorded like the software path's sends");
+    host.halt(a, 0).unwrap();
+    assert!(host.take_violations().is_empty());
+}

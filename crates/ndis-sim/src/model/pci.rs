@@ -19,6 +19,7 @@ use ndis_sys::{
 
 use super::Model;
 use super::config::DISPATCH_LEVEL;
+use super::frames::{FrameKey, FrameSpec, build_frame};
 use super::memory::{AddressSpace, Fault, MemExt};
 use super::{dma, interrupts};
 
@@ -176,6 +177,18 @@ impl Model {
         }
         mem.write_u64(params + std::mem::offset_of!(NDIS_MINIPORT_INIT_PARAMETERS, AllocatedResources) as u64, list)?;
         Ok(())
+    }
+
+    /// The traffic source's frame for the device's wire: numbered and recorded like a send to
+    /// `adapter` (with the queue its filters send it to), so whatever the driver indicates of
+    /// it goes through the same receive checks as the software path (content, queue, order).
+    pub fn wire_frame(&mut self, adapter: u64, spec: &FrameSpec) -> Vec<u8> {
+        let key = FrameKey { dst: spec.dst, vlan: spec.vlan };
+        let expected = self.adapter(adapter).map_or(0, |a| a.filters.expected_queue(&key));
+        let sequence = self.traffic.record_send(adapter, *spec, expected);
+        let mut frame = Vec::with_capacity(spec.len);
+        build_frame(&mut frame, spec, sequence, expected);
+        frame
     }
 
     /// `NdisMGetBusData` (<= DISPATCH_LEVEL): PCI config space of the adapter's device;

@@ -11,6 +11,7 @@
 
 use crate::model::calls::{Env, MiniportCall};
 use crate::model::config::DISPATCH_LEVEL;
+use crate::model::frames::FrameSpec;
 use crate::model::interrupts::message_processor;
 use crate::model::memory::MemExt;
 use crate::model::pci::{DEVICE_FAILED, DEVICE_IRQL};
@@ -162,6 +163,25 @@ impl<E: Env> Sim<E> {
         let sent = self.with_model(|m, _| m.pci_device().map(|d| d.send_frame(frame)));
         if let Some(Err(e)) = sent {
             return Err(self.device_error(a, "send a frame into the wire", e));
+        }
+        self.deliver_interrupts()
+    }
+
+    /// The traffic source on the hardware path: sends each frame (built and recorded as
+    /// [`Sim::send_frames`] does, so the receive checks apply to what the driver indicates)
+    /// into the PCI device's wire, then delivers the interrupts they caused. Returns the
+    /// deliveries.
+    pub fn wire_send_frames(&mut self, frames: &[FrameSpec]) -> Result<Vec<Delivery>, SimError> {
+        let a = self.pci_adapter()?;
+        if let Some(e) = frames.iter().find_map(|f| f.validate().err()) {
+            return Err(SimError::InvalidFrame(e));
+        }
+        for spec in frames {
+            let frame = self.with_model(|m, _| m.wire_frame(a.0, spec));
+            let sent = self.with_model(|m, _| m.pci_device().map(|d| d.send_frame(&frame)));
+            if let Some(Err(e)) = sent {
+                return Err(self.device_error(a, "send a frame into the wire", e));
+            }
         }
         self.deliver_interrupts()
     }
