@@ -543,3 +543,40 @@ fn the_traffic_source_sends_recorded_frames_through_the_wire() {
     host.halt(a, 0).unwrap();
     assert!(host.take_violations().is_empty());
 }
+
+fn config_msix(adapter: NDIS_HANDLE, op: i32, entry: u32, message: u32) -> NDIS_STATUS {
+    let mut p = NDIS_MSIX_CONFIG_PARAMETERS {
+        Header: NDIS_OBJECT_HEADER::new(
+            NDIS_OBJECT_TYPE_DEFAULT,
+            NDIS_MSIX_CONFIG_PARAMETERS_REVISION_1,
+            NDIS_SIZEOF_MSIX_CONFIG_PARAMETERS_REVISION_1,
+        ),
+        ConfigOperation: op,
+        TableEntry: entry,
+        MessageNumber: message,
+    };
+    // SAFETY: a valid local; the adapter handle NDIS passed to MiniportInitializeEx.
+    unsafe { NdisMConfigMSIXTableEntry(adapter, &raw mut p) }
+}
+
+#[test]
+fn msix_table_entries_can_be_masked_unmasked_and_remapped() {
+    let (mut host, a) = pci_host(Faults::default());
+    let adapter = a.0 as usize as NDIS_HANDLE;
+    assert_eq!(config_msix(adapter, NdisMSIXTableConfigMaskTableEntry, RX_VECTOR, 0), NDIS_STATUS_SUCCESS);
+    assert_eq!(host.wire_send(&frame(1, 64)).unwrap(), [], "a masked entry sends no message");
+    assert_eq!(with_nic(|n| n.frames.len()), 0, "no DPC ran");
+    // PCI Local Bus 3.0, MSI-X: the pending message is sent when the entry is unmasked.
+    assert_eq!(config_msix(adapter, NdisMSIXTableConfigUnmaskTableEntry, RX_VECTOR, 0), NDIS_STATUS_SUCCESS);
+    let d = host.deliver_interrupts().unwrap();
+    assert_eq!(d.iter().map(|d| (d.message_id, d.processor)).collect::<Vec<_>>(), [(RX_VECTOR, 2)]);
+    assert_eq!(with_nic(|n| n.frames.len()), 1);
+    // Entry RX_VECTOR now signals message 5 (processor 1 of 4).
+    assert_eq!(config_msix(adapter, NdisMSIXTableConfigSetTableEntry, RX_VECTOR, 5), NDIS_STATUS_SUCCESS);
+    let d = host.wire_send(&frame(2, 64)).unwrap();
+    assert_eq!(d.iter().map(|d| (d.message_id, d.processor)).collect::<Vec<_>>(), [(5, 1)]);
+    assert_eq!(with_nic(|n| n.frames.len()), 2);
+    assert_eq!(config_msix(adapter, NdisMSIXTableConfigMaskTableEntry, 99, 0), NDIS_STATUS_INVALID_PARAMETER);
+    host.halt(a, 0).unwrap();
+    assert!(host.take_violations().is_empty());
+}

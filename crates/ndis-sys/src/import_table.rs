@@ -189,6 +189,12 @@ macro_rules! for_each_import {
                 SynchronizeFunction: PVOID,
                 SynchronizeContext: PVOID,
             ) -> BOOLEAN => adapter(synchronize_with_interrupt);
+            /// Maps an MSI-X table entry to a message, or masks / unmasks it. <= DISPATCH_LEVEL.
+            "ndis.sys" extern "system" fn NdisMConfigMSIXTableEntry(
+                NdisMiniportHandle: NDIS_HANDLE,
+                MSIXConfigParameters: *mut NDIS_MSIX_CONFIG_PARAMETERS,
+            ) -> NDIS_STATUS = $crate::NDIS_STATUS_FAILURE
+                => model(|m, mem| m.config_msix_table_entry(mem, NdisMiniportHandle, MSIXConfigParameters));
             /// Undoes `NdisMRegisterInterruptEx` (MiniportHaltEx or an initialize failure). PASSIVE_LEVEL.
             "ndis.sys" extern "system" fn NdisMDeregisterInterruptEx(NdisInterruptHandle: NDIS_HANDLE)
                 => model(|m, mem| m.deregister_interrupt(mem, NdisInterruptHandle));

@@ -193,3 +193,38 @@ pub struct IO_INTERRUPT_MESSAGE_INFO {
 assert_layout!(IO_INTERRUPT_MESSAGE_INFO, size = 56, UnifiedIrql = 0, MessageCount = 4, MessageInfo = 8);
 
 zeroed_default!(NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS, IO_INTERRUPT_MESSAGE_INFO_ENTRY, IO_INTERRUPT_MESSAGE_INFO);
+
+/// `NdisMSIXTableConfigSetTableEntry` (`NDIS_MSIX_TABLE_OPERATION`): map a table entry to a message.
+pub const NdisMSIXTableConfigSetTableEntry: i32 = 0;
+/// `NdisMSIXTableConfigMaskTableEntry`.
+pub const NdisMSIXTableConfigMaskTableEntry: i32 = 1;
+/// `NdisMSIXTableConfigUnmaskTableEntry`.
+pub const NdisMSIXTableConfigUnmaskTableEntry: i32 = 2;
+/// `NDIS_MSIX_CONFIG_PARAMETERS_REVISION_1`.
+pub const NDIS_MSIX_CONFIG_PARAMETERS_REVISION_1: UCHAR = 1;
+
+/// `NDIS_MSIX_CONFIG_PARAMETERS`, passed to `NdisMConfigMSIXTableEntry`
+/// (<https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/ns-ndis-_ndis_msix_config_parameters>).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NDIS_MSIX_CONFIG_PARAMETERS {
+    /// `NDIS_OBJECT_TYPE_DEFAULT`, revision 1.
+    pub Header: NDIS_OBJECT_HEADER,
+    /// `NDIS_MSIX_TABLE_OPERATION`.
+    pub ConfigOperation: i32,
+    /// The MSI-X table entry.
+    pub TableEntry: ULONG,
+    /// The message (`SetTableEntry` only).
+    pub MessageNumber: ULONG,
+}
+assert_layout!(
+    NDIS_MSIX_CONFIG_PARAMETERS,
+    size = 16,
+    Header = 0,
+    ConfigOperation = 4,
+    TableEntry = 8,
+    MessageNumber = 12
+);
+/// `NDIS_SIZEOF_MSIX_CONFIG_PARAMETERS_REVISION_1`.
+pub const NDIS_SIZEOF_MSIX_CONFIG_PARAMETERS_REVISION_1: USHORT =
+    size_through!(NDIS_MSIX_CONFIG_PARAMETERS, MessageNumber);

@@ -278,6 +278,49 @@ impl Model {
         queued
     }
 
+    /// `NdisMConfigMSIXTableEntry`: maps a table entry of the adapter's device to one of its
+    /// interrupt's messages, or masks / unmasks it. NDIS_STATUS_INVALID_PARAMETER for a bad
+    /// header, operation, entry or message; NDIS_STATUS_FAILURE without a message interrupt.
+    pub fn config_msix_table_entry(&mut self, mem: &mut dyn AddressSpace, adapter: u64, params: u64) -> i32 {
+        const API: &str = "NdisMConfigMSIXTableEntry";
+        if !self.check_adapter(adapter, API) {
+            return NDIS_STATUS_FAILURE;
+        }
+        type P = ndis_sys::NDIS_MSIX_CONFIG_PARAMETERS;
+        let read = (|| {
+            let header = Header::read(mem, params)?;
+            let op = mem.read_u32(params + std::mem::offset_of!(P, ConfigOperation) as u64)?;
+            let entry = mem.read_u32(params + std::mem::offset_of!(P, TableEntry) as u64)?;
+            let message = mem.read_u32(params + std::mem::offset_of!(P, MessageNumber) as u64)?;
+            Ok((header, op, entry, message))
+        })();
+        let (header, op, entry, message) = match read {
+            Ok(v) => v,
+            Err(fault) => return self.fault(API, fault).unwrap_or(NDIS_STATUS_FAILURE),
+        };
+        let Some((_, r)) = self.interrupt_of(adapter) else { return NDIS_STATUS_FAILURE };
+        let Some(device) = self.pci_device() else { return NDIS_STATUS_FAILURE };
+        let entries = u32::from(device.msix_vectors());
+        if header.kind != ndis_sys::NDIS_OBJECT_TYPE_DEFAULT || entry >= entries {
+            return NDIS_STATUS_INVALID_PARAMETER;
+        }
+        // CAST: below the table size, a u16.
+        let entry = entry as u16;
+        let done = match op as i32 {
+            ndis_sys::NdisMSIXTableConfigSetTableEntry if message < u32::from(r.messages) => {
+                // CAST: below the message count, a u16.
+                device.set_msix_entry(entry, message as u16)
+            }
+            ndis_sys::NdisMSIXTableConfigMaskTableEntry => device.mask_msix_entry(entry, true),
+            ndis_sys::NdisMSIXTableConfigUnmaskTableEntry => device.mask_msix_entry(entry, false),
+            _ => return NDIS_STATUS_INVALID_PARAMETER,
+        };
+        match done {
+            Ok(()) => NDIS_STATUS_SUCCESS,
+            Err(e) => self.device_failed(API, e).unwrap_or(NDIS_STATUS_FAILURE),
+        }
+    }
+
     /// Validates `NdisMSynchronizeWithInterruptEx` arguments: a live interrupt, a message it
     /// has, a function. Records `handle.invalid` / `interrupt.characteristics-invalid`.
     pub fn check_synchronize(&mut self, interrupt: u64, message_id: u32, function: u64) -> bool {

@@ -59,6 +59,11 @@ pub trait PciDevice: fmt::Debug + Send {
     /// written to the register at `offset` (a ring's base and the buffers of the descriptors a
     /// tail write hands over); empty for other registers. Called before the write.
     fn dma_targets(&mut self, offset: u32, value: u32) -> Result<Vec<(u64, u64)>, String>;
+    /// Points MSI-X table `entry` at `message`'s address and data (what the bus driver
+    /// programmed for that message).
+    fn set_msix_entry(&mut self, entry: u16, message: u16) -> Result<(), String>;
+    /// Masks or unmasks MSI-X table `entry` (its Vector Control mask bit).
+    fn mask_msix_entry(&mut self, entry: u16, masked: bool) -> Result<(), String>;
     /// Whether the device would still raise interrupts (any cause enabled).
     fn interrupts_enabled(&mut self) -> Result<bool, String>;
     /// Waits (bounded) until the device is quiet and returns the MSI-X messages per vector

@@ -13,6 +13,7 @@ use super::device::Igb;
 use super::error::QemuError;
 use super::guest_ram::DmaRegion;
 use super::msix::MsixTargets;
+use super::pci::PciFunction;
 use super::process::QemuOptions;
 use super::regs::{BAR0_LEN, QUEUES, Reg};
 use crate::model::Model;
@@ -182,6 +183,22 @@ impl PciDevice for IgbNic {
             Some((rx, q)) => self.ring_targets(rx, q, value),
             None => Ok(Vec::new()),
         }
+    }
+
+    fn set_msix_entry(&mut self, entry: u16, message: u16) -> Result<(), String> {
+        let capability = *self.igb.msix_capability();
+        let (address, data) = self.message(message);
+        PciFunction::program_msix_vector(self.igb.qtest(), &capability, entry, address, data).map_err(|e| e.to_string())
+    }
+
+    fn mask_msix_entry(&mut self, entry: u16, masked: bool) -> Result<(), String> {
+        let capability = *self.igb.msix_capability();
+        if entry >= capability.table_size {
+            return Err(format!("MSI-X entry {entry} beyond the table ({})", capability.table_size));
+        }
+        // PCI Local Bus 3.0, MSI-X table: Vector Control (offset 12), bit 0 = Mask Bit.
+        let control = capability.table + 16 * u64::from(entry) + 12;
+        self.igb.qtest().writel(control, u32::from(masked)).map_err(|e| e.to_string())
     }
 
     fn interrupts_enabled(&mut self) -> Result<bool, String> {
