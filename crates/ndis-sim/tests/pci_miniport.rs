@@ -23,7 +23,8 @@ use ndis_sim::model::interrupts::{
     INTERRUPT_REGISTER_CONTEXT,
 };
 use ndis_sim::model::pci::{DEVICE_IRQL, MMIO_OUTSIDE_MAPPING};
-use ndis_sim::qemu::regs::{dctl, gpie, ivar, rctl, vmolr, vt_ctl};
+use ndis_sim::model::sg_list::SG_LIST_NOT_FREED_AT_HALT;
+use ndis_sim::qemu::regs::{dctl, gpie, ivar, rctl, tctl, vmolr, vt_ctl};
 use ndis_sim::qemu::{QemuOptions, Reg, attach_igb};
 use ndis_sim::{AdapterConfig, AdapterId, DISPATCH_LEVEL, Host, HostConfig, current_irql};
 use ndis_sys::*;
@@ -58,6 +59,8 @@ struct Faults {
     dpc_on_3: bool,
     /// (Not a fault.) The DPC synchronizes with the interrupt (NdisMSynchronizeWithInterruptEx).
     synchronize: bool,
+    /// Keep each transmit SG list instead of freeing it.
+    leak_sg_lists: bool,
 }
 
 /// The miniport's device state (one adapter per thread).
@@ -68,6 +71,9 @@ struct Nic {
     messages: u32,
     interrupt: NDIS_HANDLE,
     ring: (PVOID, NDIS_PHYSICAL_ADDRESS),
+    tx_ring: (PVOID, NDIS_PHYSICAL_ADDRESS),
+    tx_next: u32,
+    sg_dma: NDIS_HANDLE,
     buffers: (PVOID, NDIS_PHYSICAL_ADDRESS),
     next: u32,
     /// (MessageId, processor, IRQL) of each MiniportMessageInterrupt.
@@ -226,7 +232,7 @@ fn resources() -> (u64, u32, u32) {
 }
 
 /// MiniportInitializeEx of the PCI miniport (run after the fake's attributes and SG DMA).
-fn initialize(adapter: NDIS_HANDLE) {
+fn initialize(adapter: NDIS_HANDLE, sg_dma: NDIS_HANDLE) {
     let faults = FAULTS.with(|f| *f.borrow());
     let (bar, bar_len, messages) = resources();
     let mut ids = 0u32;
@@ -266,6 +272,7 @@ fn initialize(adapter: NDIS_HANDLE) {
         (va, pa)
     };
     let ring = allocate(RING * 16);
+    let tx_ring = allocate(RING * 16);
     let buffers = allocate(RING * BUFFER);
     let nic = Nic {
         adapter,
@@ -274,6 +281,9 @@ fn initialize(adapter: NDIS_HANDLE) {
         messages,
         interrupt,
         ring,
+        tx_ring,
+        tx_next: 0,
+        sg_dma,
         buffers,
         next: 0,
         isr: Vec::new(),
@@ -318,6 +328,66 @@ fn program(n: &Nic) {
     n.write(Reg::rxdctl(0), dctl::ENABLE);
     n.write(Reg::rdt(0), RING - 1);
     n.write(Reg::RCTL, rctl::EN | rctl::BAM | rctl::SECRC);
+    // Transmit queue 0 (pool 0 may transmit: VFTE).
+    n.write(Reg::VFTE, 1);
+    n.write(Reg::tdbal(0), n.tx_ring.1 as u32);
+    n.write(Reg::tdbah(0), (n.tx_ring.1 as u64 >> 32) as u32);
+    n.write(Reg::tdlen(0), RING * 16);
+    n.write(Reg::tdh(0), 0);
+    n.write(Reg::tdt(0), 0);
+    n.write(Reg::txdctl(0), dctl::ENABLE);
+    n.write(Reg::TCTL, tctl::EN | tctl::PSP);
+}
+
+/// MiniportProcessSGList: one advanced data descriptor per SG element (DTYP data, DEXT, RS,
+/// IFCS, EOP on the last), then the tail; QEMU transmits during the tail write, so the list is
+/// freed right after.
+///
+/// # Safety
+/// Called by ndis-sim with the SG list it built and the NET_BUFFER passed as context.
+unsafe extern "system" fn process_sg_list(_: *mut DEVICE_OBJECT, _: PVOID, list: *mut SCATTER_GATHER_LIST, nb: PVOID) {
+    with_nic(|n| {
+        // SAFETY: the list NDIS built: NumberOfElements elements follow the header.
+        let count = unsafe { (*list).NumberOfElements };
+        let elements = list.cast::<u8>().wrapping_add(16).cast::<SCATTER_GATHER_ELEMENT>();
+        let total: u32 = (0..count as usize)
+            // SAFETY: element `i` of the list.
+            .map(|i| unsafe { elements.wrapping_add(i).read() }.Length)
+            .sum();
+        for i in 0..count as usize {
+            // SAFETY: as above.
+            let e = unsafe { elements.wrapping_add(i).read() };
+            let eop = if i + 1 == count as usize { 1 << 24 } else { 0 };
+            let desc = n.tx_ring.0.cast::<u32>().wrapping_add(4 * n.tx_next as usize);
+            // SAFETY: descriptor `tx_next` of the transmit ring (DMA memory).
+            unsafe { desc.cast::<u64>().write_volatile(e.Address as u64) };
+            // SAFETY: as above.
+            unsafe { desc.wrapping_add(2).write_volatile(0x2A30_0000 | eop | e.Length) };
+            // SAFETY: as above.
+            unsafe { desc.wrapping_add(3).write_volatile(total << 14) };
+            n.tx_next = (n.tx_next + 1) % RING;
+        }
+        n.write(Reg::tdt(0), n.tx_next);
+        if !n.faults.leak_sg_lists {
+            // SAFETY: the list and NET_BUFFER of this call, done with (QEMU sent the frame).
+            unsafe { NdisMFreeNetBufferSGList(n.sg_dma, list, nb.cast()) };
+        }
+    });
+}
+
+/// MiniportSendNetBufferLists of the PCI miniport: each NET_BUFFER through its SG list.
+fn transmit(nbl: *mut NET_BUFFER_LIST) {
+    let sg_dma = with_nic(|n| n.sg_dma);
+    let mut at = nbl;
+    while !at.is_null() {
+        // SAFETY: an NBL of the chain NDIS passed.
+        let nb = unsafe { (*at).FirstNetBuffer };
+        // SAFETY: the SG DMA handle and a NET_BUFFER NDIS owns until the send completes.
+        let status = unsafe { NdisMAllocateNetBufferSGList(sg_dma, nb, nb.cast(), 0, null_mut(), 0) };
+        assert_eq!(status, NDIS_STATUS_SUCCESS);
+        // SAFETY: as above.
+        at = unsafe { (*at).Next };
+    }
 }
 
 /// MiniportHaltEx of the PCI miniport: interrupts off, deregister, free, unmap (unless a fault
@@ -334,7 +404,7 @@ fn halt() {
         unsafe { NdisMDeregisterInterruptEx(n.interrupt) };
     }
     if !n.faults.skip_unmap_and_free {
-        for ((va, pa), len) in [(n.ring, RING * 16), (n.buffers, RING * BUFFER)] {
+        for ((va, pa), len) in [(n.ring, RING * 16), (n.tx_ring, RING * 16), (n.buffers, RING * BUFFER)] {
             // SAFETY: a block NdisMAllocateSharedMemory returned, with its Length.
             unsafe { NdisMFreeSharedMemory(n.adapter, len, TRUE, va, pa) };
         }
@@ -350,11 +420,17 @@ fn pci_host(faults: Faults) -> (Host, AdapterId) {
         .unwrap_or_else(|e| panic!("starting QEMU's igb: {e}"));
     FAULTS.with(|f| *f.borrow_mut() = faults);
     knobs(|k| {
+        k.process_sg_list = Some(process_sg_list);
         k.bus_master = true;
         k.default_queue_memory = faults.vmq_memory;
     });
     hook(Point::Initialize, |ctx| {
-        initialize(ctx.adapter);
+        let sg_dma = ctx.state().sg_dma;
+        initialize(ctx.adapter, sg_dma);
+        None
+    });
+    hook(Point::Send, |ctx| {
+        transmit(ctx.nbl);
         None
     });
     hook(Point::Halt, |_| {
@@ -429,7 +505,7 @@ fn a_mapping_and_dma_memory_left_at_halt_are_reported() {
     host.halt(a, 0).unwrap();
     let v = host.take_violations();
     assert!(v.iter().any(|v| v.rule == IO_SPACE_NOT_UNMAPPED_AT_HALT), "{v:#?}");
-    assert!(v.iter().filter(|v| v.rule == DMA_MEMORY_LEAK_AT_HALT).count() == 2, "{v:#?}");
+    assert!(v.iter().filter(|v| v.rule == DMA_MEMORY_LEAK_AT_HALT).count() == 3, "{v:#?}");
 }
 
 #[test]
@@ -579,4 +655,27 @@ fn msix_table_entries_can_be_masked_unmasked_and_remapped() {
     assert_eq!(config_msix(adapter, NdisMSIXTableConfigMaskTableEntry, 99, 0), NDIS_STATUS_INVALID_PARAMETER);
     host.halt(a, 0).unwrap();
     assert!(host.take_violations().is_empty());
+}
+
+#[test]
+fn transmit_maps_each_net_buffer_with_an_sg_list_the_nic_sends_from() {
+    let (mut host, a) = pci_host(Faults::default());
+    let specs = [ndis_sim::FrameSpec::new([0x02, 0, 0, 0, 0x77, 0x77], 100), ndis_sim::FrameSpec::new(BROADCAST, 333)];
+    let sent = host.send_frames(a, &specs).unwrap();
+    assert_eq!(sent.sent, 2);
+    for spec in &specs {
+        let on_wire = host.wire_receive().unwrap().expect("a frame on the wire");
+        assert_eq!((on_wire.len(), &on_wire[..6]), (spec.len, &spec.dst[..]), "sent byte for byte, in order");
+    }
+    assert_eq!(host.wire_receive().unwrap(), None, "nothing else");
+    host.halt(a, 0).unwrap();
+    assert!(host.take_violations().is_empty());
+}
+
+#[test]
+fn an_sg_list_left_at_halt_is_reported() {
+    let (mut host, a) = pci_host(Faults { leak_sg_lists: true, ..Faults::default() });
+    host.send_frames(a, &[ndis_sim::FrameSpec::new(BROADCAST, 64)]).unwrap();
+    host.halt(a, 0).unwrap();
+    assert_rule(&mut host, SG_LIST_NOT_FREED_AT_HALT);
 }

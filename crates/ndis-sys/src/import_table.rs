@@ -195,6 +195,22 @@ macro_rules! for_each_import {
                 MSIXConfigParameters: *mut NDIS_MSIX_CONFIG_PARAMETERS,
             ) -> NDIS_STATUS = $crate::NDIS_STATUS_FAILURE
                 => model(|m, mem| m.config_msix_table_entry(mem, NdisMiniportHandle, MSIXConfigParameters));
+            /// Maps a NET_BUFFER for the NIC and calls MiniportProcessSGList with its SG list. <= DISPATCH_LEVEL.
+            // Adapter: NDIS calls the driver's MiniportProcessSGList from inside it.
+            "ndis.sys" extern "system" fn NdisMAllocateNetBufferSGList(
+                NdisMiniportDmaHandle: NDIS_HANDLE,
+                NetBuffer: *mut NET_BUFFER,
+                Context: PVOID,
+                Flags: ULONG,
+                ScatterGatherListBuffer: PVOID,
+                ScatterGatherListBufferSize: ULONG,
+            ) -> NDIS_STATUS => adapter(allocate_net_buffer_sg_list);
+            /// Frees an SG list from `NdisMAllocateNetBufferSGList` (after the NIC is done with it). <= DISPATCH_LEVEL.
+            "ndis.sys" extern "system" fn NdisMFreeNetBufferSGList(
+                NdisMiniportDmaHandle: NDIS_HANDLE,
+                pSGL: *mut SCATTER_GATHER_LIST,
+                NetBuffer: *mut NET_BUFFER,
+            ) => model(|m, mem| m.free_net_buffer_sg_list(mem, NdisMiniportDmaHandle, pSGL, NetBuffer));
             /// Undoes `NdisMRegisterInterruptEx` (MiniportHaltEx or an initialize failure). PASSIVE_LEVEL.
             "ndis.sys" extern "system" fn NdisMDeregisterInterruptEx(NdisInterruptHandle: NDIS_HANDLE)
                 => model(|m, mem| m.deregister_interrupt(mem, NdisInterruptHandle));

@@ -75,3 +75,21 @@ pub fn synchronize_with_interrupt(
     };
     Sim::new(env).synchronize_with_interrupt(interrupt.to_model(), message_id, function.to_model(), context.to_model())
 }
+
+/// `NdisMAllocateNetBufferSGList`: builds the SG list and calls MiniportProcessSGList through
+/// [`Sim`] (a nested call into the driver).
+pub fn allocate_net_buffer_sg_list(
+    dma: NDIS_HANDLE,
+    net_buffer: *mut ndis_sys::NET_BUFFER,
+    context: ndis_sys::PVOID,
+    flags: u32,
+    buffer: ndis_sys::PVOID,
+    size: u32,
+) -> NDIS_STATUS {
+    let Some(env) = HostEnv::current() else {
+        eprintln!("ndis-sim: NdisMAllocateNetBufferSGList called on a thread without a simulated host");
+        return NDIS_STATUS_FAILURE;
+    };
+    let (dma, nb, context, buffer) = (dma.to_model(), net_buffer.to_model(), context.to_model(), buffer.to_model());
+    Sim::new(env).allocate_net_buffer_sg_list(dma, nb, context, flags, buffer, size)
+}

@@ -6,8 +6,8 @@ use core::ffi::c_void;
 use ndis_sys::{
     DRIVER_OBJECT, MINIPORT_CANCEL_OID_REQUEST, MINIPORT_CANCEL_SEND, MINIPORT_DEVICE_PNP_EVENT_NOTIFY, MINIPORT_HALT,
     MINIPORT_INITIALIZE, MINIPORT_MESSAGE_INTERRUPT, MINIPORT_MESSAGE_INTERRUPT_DPC, MINIPORT_OID_REQUEST,
-    MINIPORT_PAUSE, MINIPORT_RESTART, MINIPORT_RETURN_NET_BUFFER_LISTS, MINIPORT_SEND_NET_BUFFER_LISTS,
-    MINIPORT_SHUTDOWN, MINIPORT_SYNCHRONIZE_INTERRUPT, MINIPORT_UNLOAD, SET_OPTIONS,
+    MINIPORT_PAUSE, MINIPORT_PROCESS_SG_LIST, MINIPORT_RESTART, MINIPORT_RETURN_NET_BUFFER_LISTS,
+    MINIPORT_SEND_NET_BUFFER_LISTS, MINIPORT_SHUTDOWN, MINIPORT_SYNCHRONIZE_INTERRUPT, MINIPORT_UNLOAD, SET_OPTIONS,
 };
 
 use crate::host::DriverEntryFn;
@@ -152,6 +152,13 @@ pub fn call_driver(call: MiniportCall) -> u64 {
             let f = unsafe { function::<MINIPORT_SYNCHRONIZE_INTERRUPT>(routine) };
             // SAFETY: the context the driver passed with it.
             u64::from(unsafe { f(ptr(context)) })
+        }
+        MiniportCall::ProcessSgList { handler, list, context } => {
+            // SAFETY: registered as ProcessSGListHandler, of type MINIPORT_PROCESS_SG_LIST.
+            let f = unsafe { function::<MINIPORT_PROCESS_SG_LIST>(handler) };
+            // SAFETY: no device object, the SG list NDIS built, the driver's context.
+            unsafe { f(ptr(0), ptr(0), ptr(list), ptr(context)) };
+            0
         }
         MiniportCall::WorkItem { routine, context, item } => {
             // SAFETY: queued with NdisQueueIoWorkItem as an NDIS_IO_WORKITEM_FUNCTION.

@@ -175,6 +175,15 @@ pub enum MiniportCall {
         /// SynchronizeContext.
         context: u64,
     },
+    /// `MiniportProcessSGList(pDO, Reserved, pSGL, Context)` (from NdisMAllocateNetBufferSGList).
+    ProcessSgList {
+        /// ProcessSGListHandler.
+        handler: u64,
+        /// The SCATTER_GATHER_LIST.
+        list: u64,
+        /// The Context passed to NdisMAllocateNetBufferSGList.
+        context: u64,
+    },
     /// `NDIS_IO_WORKITEM_FUNCTION(WorkItemContext, NdisIoWorkItemHandle)`.
     WorkItem {
         /// Routine address.
@@ -207,6 +216,7 @@ impl MiniportCall {
             Self::MessageInterrupt { .. } => "MiniportMessageInterrupt",
             Self::MessageInterruptDpc { .. } => "MiniportMessageInterruptDPC",
             Self::SynchronizeInterrupt { .. } => "MiniportSynchronizeInterrupt",
+            Self::ProcessSgList { .. } => "MiniportProcessSGList",
             Self::WorkItem { .. } => "NdisIoWorkItemRoutine",
         }
     }
@@ -246,6 +256,7 @@ impl MiniportCall {
                 (handler, vec![context, u64::from(message_id), dpc_context, throttle, 0])
             }
             Self::SynchronizeInterrupt { routine, context } => (routine, vec![context]),
+            Self::ProcessSgList { handler, list, context } => (handler, vec![0, 0, list, context]),
             Self::WorkItem { routine, context, item } => (routine, vec![context, item]),
         }
     }

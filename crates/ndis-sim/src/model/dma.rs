@@ -64,7 +64,7 @@ impl Model {
     pub fn dma_covers(&self, bus: u64, len: u64) -> bool {
         let Some(end) = bus.checked_add(len) else { return false };
         let in_block = self.dma.blocks.range(..=bus).next_back().is_some_and(|(pa, b)| end <= pa + u64::from(b.length));
-        in_block || self.shared_memory_covers_physical(bus, end)
+        in_block || self.sg_bounce_covers(bus, end) || self.shared_memory_covers_physical(bus, end)
     }
 
     /// Whether `[bus, end)` is covered by SG elements of live VMQ shared memory (adjacent
@@ -241,6 +241,7 @@ impl Model {
             );
             self.forget_io_mapping(mem, va);
         }
+        self.check_sg_lists_at_halt(mem, adapter, when);
         self.check_interrupts_at_halt(adapter, when);
     }
 }

@@ -39,6 +39,7 @@ pub mod report;
 pub mod rng;
 pub mod rules;
 mod sg_dma;
+pub mod sg_list;
 pub mod shared_memory;
 mod status;
 pub mod traffic;
@@ -110,6 +111,7 @@ pub struct Model {
     pci: pci::PciState,
     dma: dma::DmaMemory,
     interrupts: interrupts::Interrupts,
+    sg_lists: sg_list::SgLists,
 }
 
 impl Model {
@@ -150,6 +152,7 @@ impl Model {
             pci: pci::PciState::default(),
             dma: dma::DmaMemory::default(),
             interrupts: interrupts::Interrupts::default(),
+            sg_lists: sg_list::SgLists::default(),
         }
     }
 

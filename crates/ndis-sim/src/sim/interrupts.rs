@@ -157,6 +157,29 @@ impl<E: Env> Sim<E> {
         u8::from(self.invoke(MiniportCall::SynchronizeInterrupt { routine: function, context }, irql) & 0xFF != 0)
     }
 
+    /// `NdisMAllocateNetBufferSGList`: builds the NET_BUFFER's SG list (device memory for a
+    /// PCI adapter: the data is mapped through a bounce buffer, as an IOMMU-remapped or
+    /// double-buffered transfer would be) and calls MiniportProcessSGList with it at the
+    /// caller's IRQL.
+    pub fn allocate_net_buffer_sg_list(
+        &mut self,
+        dma: u64,
+        nb: u64,
+        context: u64,
+        flags: u32,
+        buffer: u64,
+        size: u32,
+    ) -> i32 {
+        let built = self.with_model(|m, mem| m.build_net_buffer_sg_list(mem, dma, nb, flags, buffer, size));
+        let (handler, list) = match built {
+            Ok(v) => v,
+            Err(status) => return status,
+        };
+        let irql = self.with_model(|m, _| m.irql());
+        self.invoke(MiniportCall::ProcessSgList { handler, list, context }, irql);
+        ndis_sys::NDIS_STATUS_SUCCESS
+    }
+
     /// Sends `frame` into the PCI device's wire, then delivers the interrupts it caused.
     pub fn wire_send(&mut self, frame: &[u8]) -> Result<Vec<Delivery>, SimError> {
         let a = self.pci_adapter()?;

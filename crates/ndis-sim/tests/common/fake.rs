@@ -109,7 +109,7 @@ unsafe extern "system" fn initialize(
             ),
             Flags: NDIS_SG_DMA_64_BIT_ADDRESS,
             MaximumPhysicalMapping: 65536,
-            ProcessSGListHandler: None,
+            ProcessSGListHandler: knob(|k| k.process_sg_list),
             SharedMemAllocateCompleteHandler: None,
             ScatterGatherListSize: 0,
             PdoOverride: null_mut(),

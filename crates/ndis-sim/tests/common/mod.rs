@@ -111,6 +111,8 @@ pub struct Knobs {
     pub skip_dma_stopped: bool,
     /// Skip freeing a queue's memory in FREE_QUEUE.
     pub leak_queue_memory: bool,
+    /// The ProcessSGListHandler registered with SG DMA (none by default).
+    pub process_sg_list: MINIPORT_PROCESS_SG_LIST_HANDLER,
     /// Loop sends back into a VMQ receive path (NBL pool, receive buffers in shared memory,
     /// filters, indications); see `rx.rs`.
     pub rx: bool,
@@ -129,6 +131,7 @@ impl Default for Knobs {
             skip_dma_stopped: false,
             leak_queue_memory: false,
             rx: false,
+            process_sg_list: None,
         }
     }
 }
