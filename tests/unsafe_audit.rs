@@ -44,6 +44,7 @@ const ALLOWED: &[&str] = &[
     "crates/ndis-sim/tests/rules_shared_memory.rs",
     "crates/ndis-sim/tests/traffic.rs",
     "crates/ndis-sim/tests/well_behaved.rs",
+    "crates/ndis-sim/tests/pci_miniport.rs",
     "src/ffi/",
     "src/kernel/",
     "crates/sys-emu/",

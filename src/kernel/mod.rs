@@ -12,6 +12,7 @@ pub mod dma;
 mod handle;
 pub mod indicate;
 pub mod lock;
+pub mod mmio;
 pub mod nbl;
 pub mod oid_request;
 pub mod pool;

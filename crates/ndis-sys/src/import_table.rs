@@ -129,6 +129,92 @@ macro_rules! for_each_import {
                 Length: UINT,
             ) => model(|m, mem| m.unmap_io_space(mem, MiniportAdapterHandle, VirtualAddress, Length));
 
+            // Bus-master NIC: DMA memory, bus data, message-signaled interrupts.
+            /// Allocates memory the driver and the NIC both reach (descriptor rings); `*VirtualAddress` is NULL on failure. PASSIVE_LEVEL.
+            "ndis.sys" extern "system" fn NdisMAllocateSharedMemory(
+                MiniportAdapterHandle: NDIS_HANDLE,
+                Length: ULONG,
+                Cached: BOOLEAN,
+                VirtualAddress: *mut PVOID,
+                PhysicalAddress: *mut NDIS_PHYSICAL_ADDRESS,
+            ) => model(|m, mem| m.allocate_dma_memory(mem, MiniportAdapterHandle, Length, VirtualAddress, PhysicalAddress));
+            /// Frees `NdisMAllocateSharedMemory` memory (same Length, addresses). PASSIVE_LEVEL.
+            "ndis.sys" extern "system" fn NdisMFreeSharedMemory(
+                MiniportAdapterHandle: NDIS_HANDLE,
+                Length: ULONG,
+                Cached: BOOLEAN,
+                VirtualAddress: PVOID,
+                PhysicalAddress: NDIS_PHYSICAL_ADDRESS,
+            ) => model(|m, _| {
+                // CAST: a bus address is never negative.
+                m.free_dma_memory(MiniportAdapterHandle, Length, VirtualAddress, PhysicalAddress as u64)
+            });
+            /// Reads the device's PCI configuration space; returns the bytes read. <= DISPATCH_LEVEL.
+            "ndis.sys" extern "system" fn NdisMGetBusData(
+                NdisMiniportHandle: NDIS_HANDLE,
+                WhichSpace: ULONG,
+                Offset: ULONG,
+                Buffer: PVOID,
+                Length: ULONG,
+            ) -> ULONG = 0 => model(|m, mem| m.get_bus_data(mem, NdisMiniportHandle, WhichSpace, Offset, Buffer, Length));
+            /// Registers the adapter's interrupt (MSI-X message handlers); fills the handle, InterruptType and MessageInfoTable. PASSIVE_LEVEL.
+            "ndis.sys" extern "system" fn NdisMRegisterInterruptEx(
+                MiniportAdapterHandle: NDIS_HANDLE,
+                MiniportInterruptContext: NDIS_HANDLE,
+                MiniportInterruptCharacteristics: *mut NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS,
+                NdisInterruptHandle: *mut NDIS_HANDLE,
+            ) -> NDIS_STATUS = $crate::NDIS_STATUS_FAILURE => model(|m, mem| {
+                m.register_interrupt(
+                    mem,
+                    MiniportAdapterHandle,
+                    MiniportInterruptContext,
+                    MiniportInterruptCharacteristics,
+                    NdisInterruptHandle,
+                )
+            });
+            /// Queues the message's DPC on each processor of `TargetProcessors` (group 0); returns those it queued. Any IRQL.
+            "ndis.sys" extern "system" fn NdisMQueueDpcEx(
+                NdisInterruptHandle: NDIS_HANDLE,
+                MessageId: ULONG,
+                TargetProcessors: *mut GROUP_AFFINITY,
+                MiniportDpcContext: PVOID,
+            ) -> KAFFINITY = 0 => model(|m, mem| {
+                m.queue_dpc(mem, NdisInterruptHandle, MessageId, TargetProcessors, MiniportDpcContext)
+            });
+            /// Runs `SynchronizeFunction(SynchronizeContext)` at the message's DIRQL, serialized with its MiniportMessageInterrupt; returns what it returned. <= DIRQL.
+            // Adapter: NDIS calls the driver's synchronize function from inside it.
+            "ndis.sys" extern "system" fn NdisMSynchronizeWithInterruptEx(
+                NdisInterruptHandle: NDIS_HANDLE,
+                MessageId: ULONG,
+                SynchronizeFunction: PVOID,
+                SynchronizeContext: PVOID,
+            ) -> BOOLEAN => adapter(synchronize_with_interrupt);
+            /// Maps an MSI-X table entry to a message, or masks / unmasks it. <= DISPATCH_LEVEL.
+            "ndis.sys" extern "system" fn NdisMConfigMSIXTableEntry(
+                NdisMiniportHandle: NDIS_HANDLE,
+                MSIXConfigParameters: *mut NDIS_MSIX_CONFIG_PARAMETERS,
+            ) -> NDIS_STATUS = $crate::NDIS_STATUS_FAILURE
+                => model(|m, mem| m.config_msix_table_entry(mem, NdisMiniportHandle, MSIXConfigParameters));
+            /// Maps a NET_BUFFER for the NIC and calls MiniportProcessSGList with its SG list. <= DISPATCH_LEVEL.
+            // Adapter: NDIS calls the driver's MiniportProcessSGList from inside it.
+            "ndis.sys" extern "system" fn NdisMAllocateNetBufferSGList(
+                NdisMiniportDmaHandle: NDIS_HANDLE,
+                NetBuffer: *mut NET_BUFFER,
+                Context: PVOID,
+                Flags: ULONG,
+                ScatterGatherListBuffer: PVOID,
+                ScatterGatherListBufferSize: ULONG,
+            ) -> NDIS_STATUS => adapter(allocate_net_buffer_sg_list);
+            /// Frees an SG list from `NdisMAllocateNetBufferSGList` (after the NIC is done with it). <= DISPATCH_LEVEL.
+            "ndis.sys" extern "system" fn NdisMFreeNetBufferSGList(
+                NdisMiniportDmaHandle: NDIS_HANDLE,
+                pSGL: *mut SCATTER_GATHER_LIST,
+                NetBuffer: *mut NET_BUFFER,
+            ) => model(|m, mem| m.free_net_buffer_sg_list(mem, NdisMiniportDmaHandle, pSGL, NetBuffer));
+            /// Undoes `NdisMRegisterInterruptEx` (MiniportHaltEx or an initialize failure). PASSIVE_LEVEL.
+            "ndis.sys" extern "system" fn NdisMDeregisterInterruptEx(NdisInterruptHandle: NDIS_HANDLE)
+                => model(|m, mem| m.deregister_interrupt(mem, NdisInterruptHandle));
+
             // Configuration (PASSIVE_LEVEL).
             /// Opens the adapter's registry configuration. PASSIVE_LEVEL.
             "ndis.sys" extern "system" fn NdisOpenConfigurationEx(
@@ -271,6 +357,9 @@ macro_rules! for_each_import {
                 DriverObject: *mut DRIVER_OBJECT,
                 ClientIdentificationAddress: PVOID,
             ) -> PVOID = 0 => model(|m, _| m.get_driver_object_extension(DriverObject, ClientIdentificationAddress));
+            /// The current processor's system-wide number; fills `ProcNumber` (group, number) when not NULL. Any IRQL.
+            "ntoskrnl.exe" extern "system" fn KeGetCurrentProcessorNumberEx(ProcNumber: *mut PROCESSOR_NUMBER) -> ULONG = 0
+                => model(|m, mem| m.get_current_processor_number_ex(mem, ProcNumber));
             /// Stops the system with a bug check (the cross build's panic handler). Any IRQL.
             // Adapter: never returns (the host aborts, the emulator stops the machine).
             "ntoskrnl.exe" extern "system" fn KeBugCheckEx(

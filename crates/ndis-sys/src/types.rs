@@ -137,6 +137,19 @@ pub struct GROUP_AFFINITY {
 }
 assert_layout!(GROUP_AFFINITY, size = 16, Mask = 0, Group = 8, Reserved = 10);
 
+/// `PROCESSOR_NUMBER` (`ntdef.h`): a processor's group and number within the group.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PROCESSOR_NUMBER {
+    /// Processor group.
+    pub Group: USHORT,
+    /// Processor number within the group.
+    pub Number: UCHAR,
+    /// Must be zero.
+    pub Reserved: UCHAR,
+}
+assert_layout!(PROCESSOR_NUMBER, size = 4, Group = 0, Number = 2, Reserved = 3);
+
 /// `IF_MAX_STRING_SIZE` (`ifdef.h`).
 pub const IF_MAX_STRING_SIZE: usize = 256;
 /// `IF_MAX_PHYS_ADDRESS_LENGTH` (`ifdef.h`).

@@ -43,7 +43,7 @@ impl Default for EmuOptions {
 /// The [`Env`] of an emulated host: owns the CPU (and through it the model and guest memory).
 #[derive(Debug)]
 pub struct EmuEnv {
-    uc: Unicorn<'static, EmuData>,
+    pub(crate) uc: Unicorn<'static, EmuData>,
 }
 
 impl EmuEnv {

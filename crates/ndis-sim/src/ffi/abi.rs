@@ -67,11 +67,20 @@ macro_rules! same_width {
     )*};
 }
 
-same_width!(u16, u32, i32, i64);
+same_width!(u8, u16, u32, i32, i64);
 
 impl<T> HostRet for *mut T {
     type Model = u64;
     fn from_model(value: u64) -> Self {
         value as usize as *mut T
+    }
+}
+
+/// `KAFFINITY` / `ULONG_PTR` results.
+impl HostRet for usize {
+    type Model = u64;
+    fn from_model(value: u64) -> Self {
+        // CAST: the model's value came from a pointer-sized quantity.
+        value as usize
     }
 }

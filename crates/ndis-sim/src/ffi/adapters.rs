@@ -60,3 +60,36 @@ pub fn bug_check(code: ULONG, p1: ULONG_PTR, p2: ULONG_PTR, p3: ULONG_PTR, p4: U
     eprintln!("ndis-sim: KeBugCheckEx({code:#x}, {p1:#x}, {p2:#x}, {p3:#x}, {p4:#x})");
     std::process::abort()
 }
+
+/// `NdisMSynchronizeWithInterruptEx`: runs the driver's synchronize function at the
+/// interrupt's DIRQL through [`Sim`] (a nested call into the driver).
+pub fn synchronize_with_interrupt(
+    interrupt: NDIS_HANDLE,
+    message_id: u32,
+    function: ndis_sys::PVOID,
+    context: ndis_sys::PVOID,
+) -> ndis_sys::BOOLEAN {
+    let Some(env) = HostEnv::current() else {
+        eprintln!("ndis-sim: NdisMSynchronizeWithInterruptEx called on a thread without a simulated host");
+        return 0;
+    };
+    Sim::new(env).synchronize_with_interrupt(interrupt.to_model(), message_id, function.to_model(), context.to_model())
+}
+
+/// `NdisMAllocateNetBufferSGList`: builds the SG list and calls MiniportProcessSGList through
+/// [`Sim`] (a nested call into the driver).
+pub fn allocate_net_buffer_sg_list(
+    dma: NDIS_HANDLE,
+    net_buffer: *mut ndis_sys::NET_BUFFER,
+    context: ndis_sys::PVOID,
+    flags: u32,
+    buffer: ndis_sys::PVOID,
+    size: u32,
+) -> NDIS_STATUS {
+    let Some(env) = HostEnv::current() else {
+        eprintln!("ndis-sim: NdisMAllocateNetBufferSGList called on a thread without a simulated host");
+        return NDIS_STATUS_FAILURE;
+    };
+    let (dma, nb, context, buffer) = (dma.to_model(), net_buffer.to_model(), context.to_model(), buffer.to_model());
+    Sim::new(env).allocate_net_buffer_sg_list(dma, nb, context, flags, buffer, size)
+}

@@ -5,8 +5,9 @@ use core::ffi::c_void;
 
 use ndis_sys::{
     DRIVER_OBJECT, MINIPORT_CANCEL_OID_REQUEST, MINIPORT_CANCEL_SEND, MINIPORT_DEVICE_PNP_EVENT_NOTIFY, MINIPORT_HALT,
-    MINIPORT_INITIALIZE, MINIPORT_OID_REQUEST, MINIPORT_PAUSE, MINIPORT_RESTART, MINIPORT_RETURN_NET_BUFFER_LISTS,
-    MINIPORT_SEND_NET_BUFFER_LISTS, MINIPORT_SHUTDOWN, MINIPORT_UNLOAD, SET_OPTIONS,
+    MINIPORT_INITIALIZE, MINIPORT_MESSAGE_INTERRUPT, MINIPORT_MESSAGE_INTERRUPT_DPC, MINIPORT_OID_REQUEST,
+    MINIPORT_PAUSE, MINIPORT_PROCESS_SG_LIST, MINIPORT_RESTART, MINIPORT_RETURN_NET_BUFFER_LISTS,
+    MINIPORT_SEND_NET_BUFFER_LISTS, MINIPORT_SHUTDOWN, MINIPORT_SYNCHRONIZE_INTERRUPT, MINIPORT_UNLOAD, SET_OPTIONS,
 };
 
 use crate::host::DriverEntryFn;
@@ -131,6 +132,32 @@ pub fn call_driver(call: MiniportCall) -> u64 {
             let f = unsafe { function::<MINIPORT_SHUTDOWN>(handler) };
             // SAFETY: the adapter context.
             unsafe { f(ptr(context), action) };
+            0
+        }
+        MiniportCall::MessageInterrupt { handler, context, message_id, queue_dpc, target_processors } => {
+            // SAFETY: registered as MessageInterruptHandler, of type MINIPORT_MESSAGE_INTERRUPT.
+            let f = unsafe { function::<MINIPORT_MESSAGE_INTERRUPT>(handler) };
+            // SAFETY: the interrupt context the driver registered and two out-parameters the host allocated.
+            u64::from(unsafe { f(ptr(context), message_id, ptr(queue_dpc), ptr(target_processors)) })
+        }
+        MiniportCall::MessageInterruptDpc { handler, context, message_id, dpc_context, throttle } => {
+            // SAFETY: registered as MessageInterruptDpcHandler, of type MINIPORT_MESSAGE_INTERRUPT_DPC.
+            let f = unsafe { function::<MINIPORT_MESSAGE_INTERRUPT_DPC>(handler) };
+            // SAFETY: the interrupt context, an opaque DPC context, throttle parameters the host allocated.
+            unsafe { f(ptr(context), message_id, ptr(dpc_context), ptr(throttle), ptr(0)) };
+            0
+        }
+        MiniportCall::SynchronizeInterrupt { routine, context } => {
+            // SAFETY: passed to NdisMSynchronizeWithInterruptEx as a MINIPORT_SYNCHRONIZE_INTERRUPT.
+            let f = unsafe { function::<MINIPORT_SYNCHRONIZE_INTERRUPT>(routine) };
+            // SAFETY: the context the driver passed with it.
+            u64::from(unsafe { f(ptr(context)) })
+        }
+        MiniportCall::ProcessSgList { handler, list, context } => {
+            // SAFETY: registered as ProcessSGListHandler, of type MINIPORT_PROCESS_SG_LIST.
+            let f = unsafe { function::<MINIPORT_PROCESS_SG_LIST>(handler) };
+            // SAFETY: no device object, the SG list NDIS built, the driver's context.
+            unsafe { f(ptr(0), ptr(0), ptr(list), ptr(context)) };
             0
         }
         MiniportCall::WorkItem { routine, context, item } => {

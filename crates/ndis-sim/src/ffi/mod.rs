@@ -10,6 +10,7 @@ mod adapters;
 mod calls;
 mod exports;
 mod memory;
+mod mmio;
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -91,6 +92,7 @@ fn with_host<R>(api: &str, default: R, f: impl FnOnce(&mut Model, &mut HostMemor
         return default;
     };
     let HostState { model, memory } = &mut *state;
+    model.check_call_from_isr(api);
     f(model, memory)
 }
 

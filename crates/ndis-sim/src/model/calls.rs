@@ -139,6 +139,51 @@ pub enum MiniportCall {
         /// NDIS_SHUTDOWN_ACTION.
         action: i32,
     },
+    /// `MiniportMessageInterrupt(MiniportInterruptContext, MessageId, QueueDefaultInterruptDpc,
+    /// TargetProcessors) -> BOOLEAN`.
+    MessageInterrupt {
+        /// Handler address.
+        handler: u64,
+        /// MiniportInterruptContext.
+        context: u64,
+        /// MessageId (the MSI-X vector).
+        message_id: u32,
+        /// `PBOOLEAN` QueueDefaultInterruptDpc.
+        queue_dpc: u64,
+        /// `PULONG` TargetProcessors.
+        target_processors: u64,
+    },
+    /// `MiniportMessageInterruptDPC(MiniportInterruptContext, MessageId, MiniportDpcContext,
+    /// ReceiveThrottleParameters, NdisReserved2)`.
+    MessageInterruptDpc {
+        /// Handler address.
+        handler: u64,
+        /// MiniportInterruptContext.
+        context: u64,
+        /// MessageId.
+        message_id: u32,
+        /// MiniportDpcContext (NULL for the default DPC).
+        dpc_context: u64,
+        /// NDIS_RECEIVE_THROTTLE_PARAMETERS.
+        throttle: u64,
+    },
+    /// `MINIPORT_SYNCHRONIZE_INTERRUPT(SynchronizeContext) -> BOOLEAN` (from
+    /// NdisMSynchronizeWithInterruptEx).
+    SynchronizeInterrupt {
+        /// SynchronizeFunction.
+        routine: u64,
+        /// SynchronizeContext.
+        context: u64,
+    },
+    /// `MiniportProcessSGList(pDO, Reserved, pSGL, Context)` (from NdisMAllocateNetBufferSGList).
+    ProcessSgList {
+        /// ProcessSGListHandler.
+        handler: u64,
+        /// The SCATTER_GATHER_LIST.
+        list: u64,
+        /// The Context passed to NdisMAllocateNetBufferSGList.
+        context: u64,
+    },
     /// `NDIS_IO_WORKITEM_FUNCTION(WorkItemContext, NdisIoWorkItemHandle)`.
     WorkItem {
         /// Routine address.
@@ -168,6 +213,10 @@ impl MiniportCall {
             Self::CancelSend { .. } => "MiniportCancelSend",
             Self::DevicePnPEvent { .. } => "MiniportDevicePnPEventNotify",
             Self::Shutdown { .. } => "MiniportShutdownEx",
+            Self::MessageInterrupt { .. } => "MiniportMessageInterrupt",
+            Self::MessageInterruptDpc { .. } => "MiniportMessageInterruptDPC",
+            Self::SynchronizeInterrupt { .. } => "MiniportSynchronizeInterrupt",
+            Self::ProcessSgList { .. } => "MiniportProcessSGList",
             Self::WorkItem { .. } => "NdisIoWorkItemRoutine",
         }
     }
@@ -200,6 +249,14 @@ impl MiniportCall {
             Self::CancelSend { handler, context, cancel_id } => (handler, vec![context, cancel_id]),
             Self::DevicePnPEvent { handler, context, event } => (handler, vec![context, event]),
             Self::Shutdown { handler, context, action } => (handler, vec![context, i(action)]),
+            Self::MessageInterrupt { handler, context, message_id, queue_dpc, target_processors } => {
+                (handler, vec![context, u64::from(message_id), queue_dpc, target_processors])
+            }
+            Self::MessageInterruptDpc { handler, context, message_id, dpc_context, throttle } => {
+                (handler, vec![context, u64::from(message_id), dpc_context, throttle, 0])
+            }
+            Self::SynchronizeInterrupt { routine, context } => (routine, vec![context]),
+            Self::ProcessSgList { handler, list, context } => (handler, vec![0, 0, list, context]),
             Self::WorkItem { routine, context, item } => (routine, vec![context, item]),
         }
     }

@@ -35,6 +35,8 @@ pub struct HostConfig {
     /// Keep indicated receive NBLs until `return_received` instead of returning them
     /// at the end of each host action.
     pub hold_received: bool,
+    /// Processors of the host (group 0; `processors::DEFAULT_PROCESSOR_COUNT` by default).
+    pub processor_count: u32,
 }
 
 impl Default for HostConfig {
@@ -49,6 +51,7 @@ impl Default for HostConfig {
             shared_data_alignment: 64,
             max_sg_elements: 8,
             hold_received: false,
+            processor_count: super::processors::DEFAULT_PROCESSOR_COUNT,
         }
     }
 }
@@ -97,6 +100,11 @@ impl HostConfig {
     /// Holds indicated receive NBLs until `return_received` is called.
     pub fn hold_received(mut self, hold: bool) -> Self {
         self.hold_received = hold;
+        self
+    }
+    /// Sets how many processors the host has (at least 1).
+    pub fn processor_count(mut self, n: u32) -> Self {
+        self.processor_count = n.max(1);
         self
     }
 }

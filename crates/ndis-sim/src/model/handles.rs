@@ -27,6 +27,8 @@ pub enum HandleKind {
     OidRequest,
     /// PoolHandle from NdisAllocateNetBufferListPool.
     NblPool,
+    /// NdisInterruptHandle from NdisMRegisterInterruptEx.
+    Interrupt,
 }
 
 impl HandleKind {
@@ -41,6 +43,7 @@ impl HandleKind {
             Self::SgDma => 7,
             Self::OidRequest => 8,
             Self::NblPool => 9,
+            Self::Interrupt => 10,
         }
     }
 }
@@ -57,6 +60,7 @@ impl fmt::Display for HandleKind {
             Self::SgDma => "SG DMA handle",
             Self::OidRequest => "OID request handle",
             Self::NblPool => "NBL pool handle",
+            Self::Interrupt => "interrupt handle",
         };
         f.write_str(name)
     }

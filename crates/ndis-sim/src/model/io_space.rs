@@ -81,12 +81,17 @@ impl Model {
         if !assigned {
             return NDIS_STATUS_FAILURE;
         }
-        // The device's registers, stood in for by zeroed memory the driver can read and write.
-        let Some(va) = mem.alloc(length as usize, 4096) else {
+        // The device's registers: an emulator's MMIO window onto the PCI device, or else
+        // zeroed memory the driver can read and write (a stand-in, or the token the host
+        // build's READ_REGISTER_ULONG hands back to ndis-sim).
+        let window = self.mmio_window_address(adapter, physical);
+        let Some(va) = window.or_else(|| mem.alloc(length as usize, 4096)) else {
             return NDIS_STATUS_RESOURCES;
         };
         if let Err(fault) = mem.write_u64(out, va) {
-            mem.free(va);
+            if window.is_none() {
+                mem.free(va);
+            }
             return self.fault(API, fault).unwrap_or(NDIS_STATUS_FAILURE);
         }
         self.io_space.mapped.insert(va, IoMapping { adapter, physical, length });
@@ -119,8 +124,19 @@ impl Model {
             ),
             Some(_) => {
                 self.io_space.mapped.remove(&virtual_address);
-                mem.free(virtual_address);
+                if !self.in_mmio_window(virtual_address) {
+                    mem.free(virtual_address);
+                }
             }
+        }
+    }
+}
+
+impl Model {
+    /// Drops a mapping the driver never unmapped (reported at halt) and frees its stand-in.
+    pub(super) fn forget_io_mapping(&mut self, mem: &mut dyn AddressSpace, virtual_address: u64) {
+        if self.io_space.mapped.remove(&virtual_address).is_some() && !self.in_mmio_window(virtual_address) {
+            mem.free(virtual_address);
         }
     }
 }

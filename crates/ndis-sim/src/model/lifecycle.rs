@@ -39,6 +39,7 @@ impl Model {
         let luid = (6u64 << 48) | (u64::from(if_index) << 24);
         mem.write_u64(params + off!(NDIS_MINIPORT_INIT_PARAMETERS, NetLuid), luid)?;
         self.adapters.insert(handle, AdapterState::new(handle, config));
+        self.give_pci_resources(mem, handle, params)?;
         Ok((handle, params))
     }
 
@@ -234,6 +235,7 @@ impl Model {
         }
         self.check_configs_closed(mem, adapter, when);
         self.check_work_items(Some(adapter), when);
+        self.check_pci_resources(mem, adapter, when);
     }
 
     fn set_sg_dma(&mut self, adapter: u64, handle: Option<u64>) {

@@ -14,10 +14,12 @@ pub mod attributes;
 pub mod calls;
 pub mod config;
 mod datapath;
+pub mod dma;
 pub mod driver;
 pub mod filters;
 pub mod frames;
 pub mod handles;
+pub mod interrupts;
 pub mod io_space;
 pub mod lifecycle;
 mod locks;
@@ -26,7 +28,9 @@ pub mod nbl_pool;
 pub mod oid;
 mod ownership;
 pub mod payload;
+pub mod pci;
 pub mod pool;
+pub mod processors;
 pub mod quarantine;
 pub mod queue_state;
 mod receive;
@@ -35,6 +39,7 @@ pub mod report;
 pub mod rng;
 pub mod rules;
 mod sg_dma;
+pub mod sg_list;
 pub mod shared_memory;
 mod status;
 pub mod traffic;
@@ -102,12 +107,18 @@ pub struct Model {
     /// Freed shared-memory blocks kept poisoned (use-after-free check).
     quarantine: quarantine::Quarantine,
     io_space: io_space::IoSpace,
+    processors: processors::Processors,
+    pci: pci::PciState,
+    dma: dma::DmaMemory,
+    interrupts: interrupts::Interrupts,
+    sg_lists: sg_list::SgLists,
 }
 
 impl Model {
     /// A fresh host: no driver, no adapters, PASSIVE_LEVEL.
     pub fn new(config: HostConfig) -> Self {
         let seed = config.seed;
+        let processors = processors::Processors::new(config.processor_count);
         Self {
             rng: SplitMix64::new(seed),
             config,
@@ -137,6 +148,11 @@ impl Model {
             return_rng: SplitMix64::new(seed ^ 0x5EED_0F2E_7A2B_5D00),
             quarantine: quarantine::Quarantine::default(),
             io_space: io_space::IoSpace::default(),
+            processors,
+            pci: pci::PciState::default(),
+            dma: dma::DmaMemory::default(),
+            interrupts: interrupts::Interrupts::default(),
+            sg_lists: sg_list::SgLists::default(),
         }
     }
 

@@ -42,18 +42,18 @@ impl Model {
         queue: u32,
     ) {
         let Ok(len) = usize::try_from(len) else {
-            mem.free(address);
+            self.release_shared_va(mem, address);
             return;
         };
         if mem.write(address, &vec![POISON; len]).is_err() {
-            mem.free(address);
+            self.release_shared_va(mem, address);
             return;
         }
         self.quarantine.blocks.push_back(Quarantined { address, len, adapter, queue });
         while self.quarantine.blocks.len() > QUARANTINE_BLOCKS {
             if let Some(b) = self.quarantine.blocks.pop_front() {
                 self.check_quarantined(mem, b);
-                mem.free(b.address);
+                self.release_shared_va(mem, b.address);
             }
         }
     }
@@ -70,7 +70,7 @@ impl Model {
     pub(super) fn release_quarantine(&mut self, mem: &mut dyn AddressSpace) {
         self.check_freed_shared_memory(mem);
         for b in std::mem::take(&mut self.quarantine.blocks) {
-            mem.free(b.address);
+            self.release_shared_va(mem, b.address);
         }
     }
 

@@ -73,6 +73,8 @@ impl Model {
             return Ok(NDIS_STATUS_INVALID_PARAMETER);
         }
         let handle = self.handles.issue(HandleKind::SgDma);
+        let process_sg_list = mem.read_u64(at + off!(NDIS_SG_DMA_DESCRIPTION, ProcessSGListHandler))?;
+        self.remember_sg_handler(handle, process_sg_list);
         mem.write_u32(at + off!(NDIS_SG_DMA_DESCRIPTION, ScatterGatherListSize), SG_LIST_SIZE)?;
         mem.write_u64(out, handle)?;
         if let Some(a) = self.adapter_mut(adapter) {

@@ -12,6 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use ndis_sys::{NDIS_OBJECT_TYPE_DEFAULT, NDIS_STATUS_INVALID_PARAMETER, NDIS_STATUS_RESOURCES, NDIS_STATUS_SUCCESS};
 
 use super::config::PASSIVE_LEVEL;
+use super::dma::device_elements;
 use super::handles::HandleKind;
 use super::memory::{AddressSpace, Fault, Header, MemExt};
 use super::report::QueueSharedMemory;
@@ -211,15 +212,22 @@ impl Model {
             );
             return Ok(NDIS_STATUS_INVALID_PARAMETER);
         }
-        let Some(va) = mem.alloc(r.len as usize, PAGE as usize) else {
+        let device = self.allocate_shared_from_device(handle, u64::from(r.len));
+        if device.is_none() && self.is_pci_adapter(handle) {
+            return Ok(NDIS_STATUS_RESOURCES);
+        }
+        let Some(va) = device.map(|(va, _)| va).or_else(|| mem.alloc(r.len as usize, PAGE as usize)) else {
             return Ok(NDIS_STATUS_RESOURCES);
         };
-        let elements = self.assign_physical(&runs);
+        let elements = match device {
+            Some((_, pa)) => device_elements(pa, &runs),
+            None => self.assign_physical(&runs),
+        };
         let shared_handle = self.handles.issue(HandleKind::SharedMemory);
         let alloc_handle = self.handles.issue(HandleKind::SharedAllocation);
         let written = write_outputs(mem, params, out, &r, va, shared_handle, alloc_handle, &elements);
         if let Err(fault) = written {
-            mem.free(va);
+            self.release_shared_va(mem, va);
             return Err(fault);
         }
         let block = SharedBlock {

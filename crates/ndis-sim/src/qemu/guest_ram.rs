@@ -64,6 +64,12 @@ impl GuestRam {
         Self { map, alloc: RangeAllocator::new(DMA_BASE, end) }
     }
 
+    /// The address guest-physical 0 has in this process (the shared mapping): a host-built
+    /// driver reaches guest-physical `pa` at `host_address() + pa`.
+    pub fn host_address(&self) -> u64 {
+        self.map.base_address()
+    }
+
     /// Size in bytes.
     pub fn len(&self) -> u64 {
         // CAST: usize fits u64.

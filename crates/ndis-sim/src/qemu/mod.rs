@@ -45,6 +45,8 @@ pub mod guest_ram;
 #[forbid(unsafe_code)]
 pub mod msix;
 #[forbid(unsafe_code)]
+pub mod nic;
+#[forbid(unsafe_code)]
 pub mod pci;
 #[forbid(unsafe_code)]
 pub mod regs;
@@ -54,5 +56,6 @@ pub mod wire;
 pub use device::Igb;
 pub use error::QemuError;
 pub use guest_ram::{DmaRegion, GuestRam};
+pub use nic::{IgbNic, attach_igb};
 pub use process::{QemuOptions, StartTimings};
 pub use regs::Reg;

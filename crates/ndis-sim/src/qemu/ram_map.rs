@@ -29,6 +29,12 @@ impl RamMap {
         Ok(Self { map: MmapRaw::map_raw(file)? })
     }
 
+    /// The address of offset 0 in this process: where a host-built driver sees guest RAM.
+    pub(crate) fn base_address(&self) -> u64 {
+        // CAST: an address fits u64.
+        self.map.as_ptr() as usize as u64
+    }
+
     /// Size of the mapping in bytes.
     pub(crate) fn len(&self) -> usize {
         self.map.len()

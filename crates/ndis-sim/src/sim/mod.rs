@@ -6,6 +6,7 @@
 
 mod datapath;
 mod inspect;
+mod interrupts;
 mod lifecycle;
 mod requests;
 mod vmq;
@@ -21,6 +22,7 @@ use crate::model::frames::FrameError;
 use crate::model::memory::AddressSpace;
 
 pub use datapath::SendResult;
+pub use interrupts::Delivery;
 
 /// Upper bound of work items run in one go (a work item that re-queues itself forever stops here).
 const MAX_WORK_ITEMS_PER_RUN: usize = 10_000;

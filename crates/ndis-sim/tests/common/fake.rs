@@ -77,8 +77,9 @@ unsafe extern "system" fn unload(_driver_object: *mut DRIVER_OBJECT) {
 unsafe extern "system" fn initialize(
     adapter: NDIS_HANDLE,
     _driver_context: NDIS_HANDLE,
-    _parameters: *mut NDIS_MINIPORT_INIT_PARAMETERS,
+    parameters: *mut NDIS_MINIPORT_INIT_PARAMETERS,
 ) -> NDIS_STATUS {
+    super::INIT_PARAMETERS.with(|p| p.set(parameters as usize));
     let mut start = Ctx { adapter, state: null_mut(), request: null_mut(), nbl: null_mut() };
     if let Some(status) = run_hooks(Point::InitializeStart, &mut start) {
         return status;
@@ -108,7 +109,7 @@ unsafe extern "system" fn initialize(
             ),
             Flags: NDIS_SG_DMA_64_BIT_ADDRESS,
             MaximumPhysicalMapping: 65536,
-            ProcessSGListHandler: None,
+            ProcessSGListHandler: knob(|k| k.process_sg_list),
             SharedMemAllocateCompleteHandler: None,
             ScatterGatherListSize: 0,
             PdoOverride: null_mut(),

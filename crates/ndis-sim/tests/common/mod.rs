@@ -111,6 +111,8 @@ pub struct Knobs {
     pub skip_dma_stopped: bool,
     /// Skip freeing a queue's memory in FREE_QUEUE.
     pub leak_queue_memory: bool,
+    /// The ProcessSGListHandler registered with SG DMA (none by default).
+    pub process_sg_list: MINIPORT_PROCESS_SG_LIST_HANDLER,
     /// Loop sends back into a VMQ receive path (NBL pool, receive buffers in shared memory,
     /// filters, indications); see `rx.rs`.
     pub rx: bool,
@@ -129,6 +131,7 @@ impl Default for Knobs {
             skip_dma_stopped: false,
             leak_queue_memory: false,
             rx: false,
+            process_sg_list: None,
         }
     }
 }
@@ -160,6 +163,12 @@ thread_local! {
     static HOOKS: RefCell<Vec<(Point, Hook)>> = RefCell::new(Vec::new());
     static DRIVER_HANDLE: Cell<usize> = const { Cell::new(0) };
     static DRIVER_OBJECT_PTR: Cell<usize> = const { Cell::new(0) };
+    static INIT_PARAMETERS: Cell<usize> = const { Cell::new(0) };
+}
+
+/// The NDIS_MINIPORT_INIT_PARAMETERS of the latest MiniportInitializeEx (valid inside it).
+pub fn init_parameters() -> *mut NDIS_MINIPORT_INIT_PARAMETERS {
+    INIT_PARAMETERS.with(Cell::get) as *mut NDIS_MINIPORT_INIT_PARAMETERS
 }
 
 /// Changes the knobs of this thread's fake.

@@ -50,7 +50,7 @@ macro_rules! low_part {
 }
 
 address!(usize, NDIS_IO_WORKITEM_ROUTINE);
-low_part!(u16, u32, i64);
+low_part!(u8, u16, u32, i64);
 
 impl<T> GuestArg for *mut T {
     type Model = u64;
@@ -94,5 +94,13 @@ impl GuestRet for u32 {
     type Model = u32;
     fn to_ret(value: u32) -> Ret {
         Ret::Value(u64::from(value))
+    }
+}
+
+/// `KAFFINITY` / `ULONG_PTR`.
+impl GuestRet for usize {
+    type Model = u64;
+    fn to_ret(value: u64) -> Ret {
+        Ret::Value(value)
     }
 }

@@ -91,6 +91,7 @@ pub fn model<R>(
         eprintln!("sys-emu: {api} called while the model was busy");
         return default;
     };
+    m.check_call_from_isr(api);
     let mut mem = GuestMemory { uc };
     f(&mut m, &mut mem)
 }

@@ -38,3 +38,17 @@ fn acquire(uc: &mut Unicorn<'_, EmuData>, lock: u64, dpr: bool) -> Ret {
     });
     Ret::Value(0)
 }
+
+/// `NdisMSynchronizeWithInterruptEx`: the driver's synchronize function, nested, at DIRQL.
+pub fn synchronize_with_interrupt(uc: &mut Unicorn<'_, EmuData>, a: &Args) -> Ret {
+    let mut sim = Sim::new(Cpu { uc });
+    // CAST: MessageId is a ULONG in the low half of its slot.
+    Ret::Value(u64::from(sim.synchronize_with_interrupt(a.v[0], a.v[1] as u32, a.v[2], a.v[3])))
+}
+
+/// `NdisMAllocateNetBufferSGList`: the driver's MiniportProcessSGList, nested.
+pub fn allocate_net_buffer_sg_list(uc: &mut Unicorn<'_, EmuData>, a: &Args) -> Ret {
+    let mut sim = Sim::new(Cpu { uc });
+    // CAST: Flags and the buffer size are ULONGs in the low halves of their slots.
+    Ret::status(sim.allocate_net_buffer_sg_list(a.v[0], a.v[1], a.v[2], a.v[3] as u32, a.v[4], a.v[5] as u32))
+}

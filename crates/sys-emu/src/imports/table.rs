@@ -11,7 +11,10 @@ use ndis_sim::model::lifecycle::Transition;
 use ndis_sys::*;
 
 use super::abi::{GuestArg, GuestRet};
-use super::ndis::{acquire_spin_lock, dpr_acquire_spin_lock, register_miniport_driver};
+use super::ndis::{
+    acquire_spin_lock, allocate_net_buffer_sg_list, dpr_acquire_spin_lock, register_miniport_driver,
+    synchronize_with_interrupt,
+};
 use super::ntos::{bug_check, chkstk, dbg_print, memcmp, memcpy, memmove, memset, strlen};
 use super::{Handler, Ret, model};
 
