@@ -210,7 +210,9 @@ impl<R: Registers> Device<R> {
     /// byte 1 of entry 0 routes TX queue 0, IVAR_MISC byte 1 routes the other causes; EITR of
     /// each vector; EIAC auto-clears each vector's EICR bit when its message is sent (without
     /// it the bit stays set and no further message goes out on that vector); EIMS unmasks the
-    /// vectors, IMS the other causes (LSC, RXO).
+    /// vectors, IMS the other causes (LSC, RXO). A cause already pending in ICR (the link-up
+    /// of bring-up) sends the other vector's message at once; its handler must read ICR
+    /// ([`Device::causes`]) every time, or a later LSC finds the bit still set and stays silent.
     pub fn configure_msix(&mut self, layout: &MsixLayout) -> Result<(), IgbError> {
         if layout.rx_queues > 8 || layout.tx_vector >= regs::MSIX_VECTORS || layout.other_vector >= regs::MSIX_VECTORS {
             return Err(IgbError::OutOfRange);

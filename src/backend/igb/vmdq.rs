@@ -58,6 +58,17 @@ impl<R: Registers> Device<R> {
         Ok(())
     }
 
+    /// Frames no filter claims go to pool `pool` (VT_CTL.DEF_PL): NDIS's default queue.
+    pub fn set_default_pool(&mut self, pool: u32) -> Result<(), IgbError> {
+        if pool >= regs::POOLS {
+            return Err(IgbError::OutOfRange);
+        }
+        let r = self.registers_mut();
+        let old = r.read(regs::VT_CTL) & !(7 << vt_ctl::DEFAULT_POOL_SHIFT);
+        r.write(regs::VT_CTL, old | (pool << vt_ctl::DEFAULT_POOL_SHIFT));
+        Ok(())
+    }
+
     /// Lets pool `pool` receive and transmit (VFRE, VFTE) with `options` (VMOLR).
     pub fn enable_pool(&mut self, pool: u32, options: PoolOptions) -> Result<(), IgbError> {
         if pool >= regs::POOLS {
