@@ -209,6 +209,13 @@ pub mod stats {
     /// Broadcast Packets Transmitted Count.
     pub const BPTC: u32 = 0x40F4;
 
+    /// Receive Queue Drop Packet Count of queue `q` (8.10.x RQDPC): frames dropped for want
+    /// of descriptors with SRRCTL.Drop_En set.
+    #[must_use]
+    pub const fn rqdpc(q: u32) -> u32 {
+        0xC030 + 0x40 * q
+    }
+
     /// Per-pool (VF) counters (8.19.x, PVFGPRC...): not cleared on read, they wrap.
     const fn pool(base: u32, n: u32) -> u32 {
         base + 0x100 * n

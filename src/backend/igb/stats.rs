@@ -47,6 +47,9 @@ pub struct PoolCounters {
     pub tx_packets: u32,
     /// Good octets transmitted (PVFGOTC).
     pub tx_octets: u32,
+    /// Frames dropped for want of descriptors in the pool's queue (RQDPC; QEMU's model
+    /// leaves it 0).
+    pub rx_dropped: u32,
 }
 
 impl<R: Registers> Device<R> {
@@ -83,6 +86,7 @@ impl<R: Registers> Device<R> {
             rx_multicast: r.read(stats::pvfmprc(pool)),
             tx_packets: r.read(stats::pvfgptc(pool)),
             tx_octets: r.read(stats::pvfgotc(pool)),
+            rx_dropped: r.read(stats::rqdpc(pool)),
         })
     }
 }
