@@ -60,6 +60,10 @@ pub mod rx_status {
     pub const ERRORS_MASK: u32 = 0xFFF0_0000;
     /// RX Data Error (RXE, bit 31 of dword 2): CRC, symbol or length error.
     pub const RXE: u32 = 1 << 31;
+    /// Errors that make the frame itself bad (CE bit 24, SE 25, SEQ 26, CXE 28, RXE 31); the
+    /// checksum errors (L4E, IPE) only describe checksum offload, which vmqnic does not
+    /// advertise, so such a frame is still delivered for the VM to judge.
+    pub const FRAME_ERRORS: u32 = (1 << 24) | (1 << 25) | (1 << 26) | (1 << 28) | RXE;
 }
 
 /// A receive descriptor in write-back format (7.1.5.2).

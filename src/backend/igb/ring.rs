@@ -36,11 +36,12 @@ pub struct RxCompletion {
 }
 
 impl RxCompletion {
-    /// A whole, error-free frame: indicate it. Otherwise drop it and re-post its buffer.
+    /// A whole frame without frame errors (`rx_status::FRAME_ERRORS`): indicate it. Otherwise
+    /// drop it and re-post its buffer.
     #[must_use]
     pub const fn is_good(&self) -> bool {
         self.status_error & descriptors::rx_status::EOP != 0
-            && self.status_error & descriptors::rx_status::ERRORS_MASK == 0
+            && self.status_error & descriptors::rx_status::FRAME_ERRORS == 0
     }
 }
 
