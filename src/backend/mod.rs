@@ -24,6 +24,7 @@
 //! what they exchange (`QueueId`, `kernel::nbl::BufferIndex`, `kernel::nbl::BufferLocation`,
 //! a length) is all in the kernel layer, nameable here without an upward arrow.
 
+pub mod igb;
 pub mod soft;
 
 use crate::kernel::QueueId;
