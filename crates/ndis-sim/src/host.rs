@@ -17,14 +17,12 @@ use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut};
 use std::rc::Rc;
 
-use ndis_sys::{DRIVER_OBJECT, NTSTATUS, UNICODE_STRING};
-
 use crate::ffi::{self, HostEnv, HostMemory, HostState, SharedHost};
 use crate::model::{HostConfig, Model};
 use crate::sim::{Sim, SimError};
 
 /// `DRIVER_INITIALIZE`: the type of a driver's `DriverEntry`.
-pub type DriverEntryFn = unsafe extern "system" fn(*mut DRIVER_OBJECT, *mut UNICODE_STRING) -> NTSTATUS;
+pub type DriverEntryFn = ndis_sys::DRIVER_INITIALIZE;
 
 /// The address of a host-linked DriverEntry, as [`Sim::load_driver_at`] and
 /// [`Script::run`](crate::vswitch::Script::run) take it (the counterpart of the emulator's

@@ -199,6 +199,9 @@ pub struct DRIVER_OBJECT {
     _opaque: [u8; 0],
 }
 
+/// `DRIVER_INITIALIZE`: the type of a driver's `DriverEntry`.
+pub type DRIVER_INITIALIZE = unsafe extern "system" fn(*mut DRIVER_OBJECT, *mut UNICODE_STRING) -> NTSTATUS;
+
 /// `DEVICE_OBJECT`: opaque; the driver only passes the pointer on.
 #[repr(C)]
 pub struct DEVICE_OBJECT {

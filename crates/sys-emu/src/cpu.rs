@@ -9,7 +9,6 @@ use unicorn_engine::{Arch, HookType, MemType, Mode, Prot, RegisterX86 as R, TlbT
 
 use crate::error::{EmuError, LoadError};
 use crate::image::{Cr8Site, Image};
-use crate::imports;
 use crate::layout::{
     IMAGE_BASE, KPCR, KPCR_CURRENT_THREAD, KPCR_PRCB, KPCR_PRCB_POINTER, KPCR_SELF, KPCR_SIZE, STACK_BOTTOM,
     STACK_PAINT, STUB_BASE, STUB_SIZE, THREAD, align_up,
@@ -61,6 +60,10 @@ const GPR: [R; 16] = [
     R::R15,
 ];
 
+/// What runs when the guest reaches an import stub (the import dispatcher, passed in by the
+/// host so this module never names the layer above it).
+pub type StubHook = for<'u, 'a> fn(&'u mut Unicorn<'a, EmuData>, u64);
+
 fn cpu_err(e: unicorn_engine::uc_error) -> LoadError {
     LoadError::Cpu(format!("{e:?}"))
 }
@@ -72,7 +75,7 @@ pub fn sentinel(uc: &Unicorn<'_, EmuData>) -> u64 {
 
 /// Builds the CPU for `image`: maps and relocates it, fills its IAT with stub addresses, maps
 /// the stack (guard page below stays unmapped) and the KPCR, and installs every hook.
-pub fn build(image: &Image, data: EmuData) -> Result<Unicorn<'static, EmuData>, LoadError> {
+pub fn build(image: &Image, data: EmuData, on_stub: StubHook) -> Result<Unicorn<'static, EmuData>, LoadError> {
     let mut uc = Unicorn::new_with_data(Arch::X86, Mode::MODE_64, data).map_err(cpu_err)?;
     // Kernel addresses need the virtual TLB (the default mode truncates to 52 bits).
     uc.ctl_set_tlb_type(TlbType::VIRTUAL).map_err(cpu_err)?;
@@ -123,7 +126,7 @@ pub fn build(image: &Image, data: EmuData) -> Result<Unicorn<'static, EmuData>, 
     }
     if !image.imports.is_empty() {
         let end = STUB_BASE + STUB_SIZE * image.imports.len() as u64 - 1;
-        uc.add_code_hook(STUB_BASE, end, |uc, addr, _| imports::on_stub(uc, addr)).map_err(cpu_err)?;
+        uc.add_code_hook(STUB_BASE, end, move |uc, addr, _| on_stub(uc, addr)).map_err(cpu_err)?;
     }
     for site in &image.cr8_sites {
         let site = *site;

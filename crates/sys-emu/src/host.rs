@@ -114,7 +114,7 @@ impl EmuHost {
         let missing = stubs.iter().filter(|s| s.handler.is_none()).map(|s| s.symbol.clone()).collect();
         let mut data = EmuData::new(Model::new(config), stubs, options.budget, options.stack_size);
         data.counting = options.count_instructions;
-        let uc = cpu::build(image, data)?;
+        let uc = cpu::build(image, data, imports::on_stub)?;
         Ok(Self { sim: Sim::new(EmuEnv { uc }), entry: IMAGE_BASE + u64::from(image.entry_rva), symbols, missing })
     }
 

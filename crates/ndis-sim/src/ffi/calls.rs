@@ -10,7 +10,6 @@ use ndis_sys::{
     MINIPORT_SEND_NET_BUFFER_LISTS, MINIPORT_SHUTDOWN, MINIPORT_SYNCHRONIZE_INTERRUPT, MINIPORT_UNLOAD, SET_OPTIONS,
 };
 
-use crate::host::DriverEntryFn;
 use crate::model::MiniportCall;
 
 /// `NDIS_IO_WORKITEM_FUNCTION` without the `Option`.
@@ -44,7 +43,7 @@ pub fn call_driver(call: MiniportCall) -> u64 {
     match call {
         MiniportCall::DriverEntry { routine, driver_object, registry_path } => {
             // SAFETY: `routine` is the DriverEntry function the test passed to `load_driver`.
-            let f = unsafe { function::<DriverEntryFn>(routine) };
+            let f = unsafe { function::<ndis_sys::DRIVER_INITIALIZE>(routine) };
             // SAFETY: the arguments are the DRIVER_OBJECT and UNICODE_STRING the host built.
             status(unsafe { f(ptr::<DRIVER_OBJECT>(driver_object), ptr(registry_path)) })
         }

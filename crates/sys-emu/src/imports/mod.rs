@@ -16,67 +16,13 @@ use unicorn_engine::{RegisterX86 as R, Unicorn};
 use crate::cpu::call_guest;
 use crate::error::EmuError;
 use crate::layout::{STUB_BASE, STUB_SIZE};
+pub use crate::machine::{Args, Handler, Ret, read_u64};
 use crate::machine::{EmuData, GuestMemory, Stub, stop, with_model};
-
-/// The first six arguments of an import call (rcx, rdx, r8, r9, then the stack) and rsp at
-/// the stub (pointing at the return address).
-#[derive(Clone, Copy, Debug)]
-pub struct Args {
-    /// Arguments 0..6, each a full 64-bit slot.
-    pub v: [u64; 6],
-    /// rsp at the stub.
-    pub rsp: u64,
-}
-
-impl Args {
-    /// Argument `i` as a 32-bit value (the callee only reads the low half).
-    pub fn u32(&self, i: usize) -> u32 {
-        self.v[i] as u32
-    }
-
-    /// Argument `i` as a signed 32-bit value (NDIS_STATUS, enums).
-    pub fn i32(&self, i: usize) -> i32 {
-        self.v[i] as u32 as i32
-    }
-
-    /// Argument `i` of a variadic call (any index).
-    pub fn nth(&self, uc: &Unicorn<'_, EmuData>, i: usize) -> u64 {
-        match self.v.get(i) {
-            Some(v) if i < 4 => *v,
-            _ => read_u64(uc, self.rsp + 0x28 + 8 * (i as u64 - 4)),
-        }
-    }
-}
-
-/// What a handler leaves in rax.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Ret {
-    /// This value (`VOID` routines return 0).
-    Value(u64),
-    /// rax unchanged (`__chkstk`).
-    Keep,
-}
-
-impl Ret {
-    /// An NTSTATUS / NDIS_STATUS in rax.
-    pub fn status(status: i32) -> Self {
-        Self::Value(u64::from(status as u32))
-    }
-}
-
-/// An import handler.
-pub type Handler = for<'u, 'a> fn(&'u mut Unicorn<'a, EmuData>, &Args) -> Ret;
 
 /// The handler for `name` (a routine of ndis.sys, ntoskrnl.exe or hal.dll), if implemented:
 /// every row of the import table, and the few extras of `ntos.rs`.
 pub fn handler(name: &str) -> Option<Handler> {
     table::handler(name).or_else(|| ntos::extra_handler(name))
-}
-
-/// Reads a guest u64 (0 when unmapped).
-pub fn read_u64(uc: &Unicorn<'_, EmuData>, addr: u64) -> u64 {
-    let mut b = [0u8; 8];
-    uc.mem_read(addr, &mut b).map_or(0, |()| u64::from_le_bytes(b))
 }
 
 /// Runs `f` on the model and guest memory, or returns `default` if the model is busy.
