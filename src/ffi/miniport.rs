@@ -21,6 +21,7 @@ use crate::kernel::indicate::pause_complete;
 use crate::kernel::nbl::for_each_returned;
 use crate::kernel::pool::PoolBox;
 use crate::vmq::adapter::ADAPTER_TAG;
+use crate::vmq::stats::SendTally;
 
 /// Turns the MiniportAdapterContext back into the adapter.
 ///
@@ -44,7 +45,7 @@ pub(super) unsafe extern "system" fn initialize(
     let Some(handle) = NdisHandle::from_raw(miniport_adapter_handle) else {
         return NDIS_STATUS_FAILURE;
     };
-    match DriverAdapter::initialize(handle, |config| SoftNic::new(config.bus_master)) {
+    match DriverAdapter::initialize(handle, |_config| SoftNic::new()) {
         Ok(adapter) => {
             // NDIS owns the context until MiniportHaltEx; its address was given in
             // the registration attributes and does not change.
@@ -180,7 +181,7 @@ pub(super) unsafe extern "system" fn send_net_buffer_lists(
     let status = if running { NDIS_STATUS_SUCCESS } else { NDIS_STATUS_PAUSED };
     let at_dispatch = send_flags & NDIS_SEND_FLAGS_DISPATCH_LEVEL != 0;
     let mut scratch = [0u8; MAX_WIRE_FRAME];
-    let (mut sent, mut failed) = (0u64, 0u64);
+    let mut tally = SendTally::default();
     let mut session = running.then(|| adapter.receive_session(at_dispatch));
     let mut nbl = net_buffer_lists;
     while !nbl.is_null() {
@@ -196,9 +197,9 @@ pub(super) unsafe extern "system" fn send_net_buffer_lists(
                 match unsafe { frame_bytes(buffer, &mut scratch) } {
                     Some(frame) => {
                         session.receive(frame);
-                        sent += 1;
+                        tally.sent.count(frame);
                     }
-                    None => failed += 1,
+                    None => tally.failed += 1,
                 }
             }
             nb = buffer.Next;
@@ -208,7 +209,7 @@ pub(super) unsafe extern "system" fn send_net_buffer_lists(
     if let Some(session) = session {
         session.finish();
     }
-    adapter.count_sends(sent, failed);
+    adapter.count_sends(&tally);
     let complete_flags = if at_dispatch { NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL } else { 0 };
     if !net_buffer_lists.is_null() {
         // SAFETY: the chain is the one NDIS gave us, each NBL's Status is set.

@@ -14,4 +14,5 @@ pub mod queue_state;
 pub mod queues;
 pub mod rx_memory;
 pub mod rx_session;
+pub mod stats;
 pub mod wire;

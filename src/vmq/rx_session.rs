@@ -108,7 +108,7 @@ impl<B: NicBackend> RxSession<'_, B> {
             }
         };
         state.outstanding += 1;
-        state.counters.rcv_ok += 1;
+        state.counters.rcv.count(frame);
         if batch == self.batched {
             self.batches[batch] = (slot, RxChain::EMPTY);
             self.batched += 1;

@@ -266,6 +266,10 @@ fn attributes_capabilities_header_is_reported() {
 
 #[test]
 fn attributes_bus_master_mismatch_is_reported() {
+    knobs(|k| {
+        k.bus_master = false;
+        k.default_queue_memory = false;
+    });
     let mut host = host();
     host.add_adapter(AdapterConfig::default().bus_master(true)).unwrap();
     assert_rule(&mut host, rules::ATTRIBUTES_BUS_MASTER);

@@ -339,7 +339,7 @@ impl Stressor {
     fn add_adapter(&mut self) {
         let config = ndis_sim::AdapterConfig::default()
             .keyword("VmqContiguousRx", u32::from(self.rng.chance(30)))
-            .keyword("VmqDmaEmulation", u32::from(self.rng.chance(30)));
+            .bus_master(true);
         self.count(Action::AddAdapter);
         match self.host.add_adapter(config) {
             Ok(id) => self.adapters.push(AdapterView::new(id)),

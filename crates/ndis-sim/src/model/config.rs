@@ -35,6 +35,9 @@ pub struct HostConfig {
     /// Keep indicated receive NBLs until `return_received` instead of returning them
     /// at the end of each host action.
     pub hold_received: bool,
+    /// Send the mandatory OIDs after each MiniportInitializeEx and check the answers
+    /// (on by default; off for test drivers that answer no OID).
+    pub query_mandatory_oids: bool,
 }
 
 impl Default for HostConfig {
@@ -49,6 +52,7 @@ impl Default for HostConfig {
             shared_data_alignment: 64,
             max_sg_elements: 8,
             hold_received: false,
+            query_mandatory_oids: true,
         }
     }
 }
@@ -94,6 +98,11 @@ impl HostConfig {
         self.max_sg_elements = n.max(1);
         self
     }
+    /// Whether the mandatory OIDs are sent after MiniportInitializeEx (default on).
+    pub fn query_mandatory_oids(mut self, query: bool) -> Self {
+        self.query_mandatory_oids = query;
+        self
+    }
     /// Holds indicated receive NBLs until `return_received` is called.
     pub fn hold_received(mut self, hold: bool) -> Self {
         self.hold_received = hold;
@@ -115,15 +124,27 @@ pub struct AdapterConfig {
 }
 
 impl Default for AdapterConfig {
+    /// An adapter bound to the Hyper-V extensible switch: the OS has set the hidden
+    /// `*RssOrVmqPreference` to 1 (VMQ preference; "Handling SR-IOV, VMQ, and RSS Standardized
+    /// INF Keywords"). `without_keyword("*RssOrVmqPreference")` gives an adapter bound to TCP/IP.
     fn default() -> Self {
-        Self { keywords: BTreeMap::new(), bus_master: None, restart_after_initialize: true, if_index: 0 }
+        let keywords = BTreeMap::from([(RSS_OR_VMQ_PREFERENCE.to_string(), 1)]);
+        Self { keywords, bus_master: None, restart_after_initialize: true, if_index: 0 }
     }
 }
+
+/// The hidden keyword that selects VMQ (1) or RSS (0 or absent), lower case.
+pub const RSS_OR_VMQ_PREFERENCE: &str = "*rssorvmqpreference";
 
 impl AdapterConfig {
     /// Adds an integer keyword (e.g. `keyword("*VMQ", 1)`).
     pub fn keyword(mut self, name: &str, value: u32) -> Self {
         self.keywords.insert(name.to_ascii_lowercase(), value);
+        self
+    }
+    /// Removes a keyword (it is then absent from the registry).
+    pub fn without_keyword(mut self, name: &str) -> Self {
+        self.keywords.remove(&name.to_ascii_lowercase());
         self
     }
     /// Declares whether the device is a bus master (DMA); the model checks the driver's

@@ -21,6 +21,7 @@ pub mod handles;
 pub mod io_space;
 pub mod lifecycle;
 mod locks;
+pub mod mandatory;
 pub mod memory;
 pub mod nbl_pool;
 pub mod oid;

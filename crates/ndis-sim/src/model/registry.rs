@@ -99,13 +99,25 @@ impl Model {
         let raw = mem.read_vec(buffer, usize::from(len))?;
         let units: Vec<u16> = raw.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect();
         let name = String::from_utf16_lossy(&units);
-        let value = match self.adapters.get_mut(&owner) {
+        let (value, preference) = match self.adapters.get_mut(&owner) {
             Some(a) => {
                 a.keywords_read.push(name.to_ascii_lowercase());
-                a.config.lookup(&name)
+                (a.config.lookup(&name), a.config.lookup(super::config::RSS_OR_VMQ_PREFERENCE))
             }
-            None => None,
+            None => (None, None),
         };
+        // "Handling SR-IOV, VMQ, and RSS Standardized INF Keywords": "If the miniport driver is
+        // configured for RSS preference, it must not read any of the VMQ or SR-IOV standardized
+        // keywords" — RSS preference is *RssOrVmqPreference 0 or absent.
+        let lower = name.to_ascii_lowercase();
+        if preference != Some(1) && (lower == "*vmq" || lower == "*vmqvlanfiltering" || lower.starts_with("*sriov")) {
+            self.violate(
+                rules::CONFIG_RSS_OR_VMQ_PREFERENCE,
+                format!(
+                    "{API}: adapter {owner:#x} read {name} while *RssOrVmqPreference is {preference:?} (RSS preference)"
+                ),
+            );
+        }
         let Some(value) = value.filter(|_| kind == NdisParameterInteger || kind == NdisParameterHexInteger) else {
             return Ok((NDIS_STATUS_FAILURE, 0));
         };

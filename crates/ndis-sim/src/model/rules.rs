@@ -84,7 +84,7 @@ pub const SHARED_MEMORY_NDIS_HANDLE: &str = "shared-memory.ndis-handle";
 pub const SHARED_MEMORY_QUEUE_NOT_ALLOCATED: &str = "shared-memory.queue-not-allocated";
 /// Allocation or free above PASSIVE_LEVEL.
 pub const SHARED_MEMORY_IRQL: &str = "shared-memory.irql";
-/// Allocation before NdisMRegisterScatterGatherDma on a BUS_MASTER adapter.
+/// Allocation before NdisMRegisterScatterGatherDma (any adapter: "NdisAllocateSharedMemory").
 pub const SHARED_MEMORY_BEFORE_SG_DMA: &str = "shared-memory.before-sg-dma";
 /// NDIS_SHARED_MEMORY_PARAMETERS header wrong.
 pub const SHARED_MEMORY_BAD_HEADER: &str = "shared-memory.bad-header";
@@ -121,6 +121,12 @@ pub const OID_BYTES_NEEDED: &str = "oid.bytes-needed";
 pub const OID_FREE_QUEUE_BEFORE_DMA_STOPPED: &str = "oid.free-queue-before-dma-stopped";
 /// A pended OID never completed (the host ran out of work before halt or unload).
 pub const OID_NEVER_COMPLETED: &str = "oid.never-completed";
+/// A mandatory OID refused or answered wrongly, or missing from SupportedOidList
+/// ("Mandatory OIDs for miniport drivers").
+pub const OID_MANDATORY: &str = "oid.mandatory";
+/// MiniportCancelOidRequest returned, work items ran, and the pended request it named is
+/// still not completed ("Canceling OID requests": complete it with NDIS_STATUS_REQUEST_ABORTED).
+pub const OID_CANCEL_IGNORED: &str = "oid.cancel-ignored";
 
 // --- status indications ----------------------------------------------------------------------
 /// NDIS_STATUS_INDICATION header wrong.
@@ -169,6 +175,8 @@ pub const SPIN_LOCK_IRQL: &str = "spin-lock.irql";
 pub const CONFIG_NOT_CLOSED: &str = "config.not-closed";
 /// NdisOpenConfigurationEx / NdisReadConfiguration misuse (header, IRQL, closed handle).
 pub const CONFIG_MISUSE: &str = "config.misuse";
+/// A VMQ or SR-IOV keyword read under RSS preference (*RssOrVmqPreference 0 or absent).
+pub const CONFIG_RSS_OR_VMQ_PREFERENCE: &str = "config.rss-or-vmq-preference";
 /// SG DMA registered and not deregistered when MiniportHaltEx returned.
 pub const SG_DMA_NOT_DEREGISTERED: &str = "sg-dma.not-deregistered";
 /// NdisMRegisterScatterGatherDma misuse (not BUS_MASTER, outside initialize, twice, header).

@@ -86,6 +86,9 @@ impl<E: Env> Sim<E> {
             return Err(SimError::InitializeFailed(status));
         }
         self.settle();
+        if self.with_model(|m, _| m.queries_mandatory_oids()) {
+            self.check_mandatory_oids(id);
+        }
         if restart {
             self.restart(id)?;
         }

@@ -7,6 +7,7 @@
 mod datapath;
 mod inspect;
 mod lifecycle;
+mod mandatory;
 mod requests;
 mod vmq;
 

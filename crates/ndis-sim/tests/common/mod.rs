@@ -93,7 +93,8 @@ pub type EditCharacteristics = Box<dyn FnMut(&mut NDIS_MINIPORT_DRIVER_CHARACTER
 
 /// Behaviour switches (all off / well behaved by default).
 pub struct Knobs {
-    /// Set NDIS_MINIPORT_ATTRIBUTES_BUS_MASTER and register SG DMA.
+    /// Set NDIS_MINIPORT_ATTRIBUTES_BUS_MASTER and register SG DMA (on by default: every
+    /// adapter that allocates shared memory must register first).
     pub bus_master: bool,
     /// Skip NdisMRegisterScatterGatherDma even when bus master.
     pub skip_sg_dma: bool,
@@ -119,7 +120,7 @@ pub struct Knobs {
 impl Default for Knobs {
     fn default() -> Self {
         Self {
-            bus_master: false,
+            bus_master: true,
             skip_sg_dma: false,
             default_queue_memory: true,
             contiguous: false,
@@ -210,7 +211,8 @@ pub fn host() -> Host {
 
 /// Like [`host`] with a configuration.
 pub fn host_with(config: HostConfig) -> Host {
-    let mut host = Host::new(config);
+    // The fake answers none of the mandatory OIDs; `rules_oid` checks that rule on its own.
+    let mut host = Host::new(config.query_mandatory_oids(false));
     host.load_driver(fake_driver_entry).expect("DriverEntry");
     host
 }

@@ -280,6 +280,12 @@ impl Model {
         }
     }
 
+    /// The RequestId of the request the adapter has pended (returned PENDING, not completed).
+    pub fn pending_oid(&self, adapter: u64) -> Option<u64> {
+        let a = self.adapters.get(&adapter)?;
+        a.oid.current.as_ref().filter(|r| matches!(r.state, OidState::Pending)).map(|r| r.request_id)
+    }
+
     /// Takes the completion of a pended request, if it has arrived.
     pub fn take_oid_completion(&mut self, adapter: u64, request_id: u64) -> Option<OidResult> {
         let a = self.adapters.get_mut(&adapter)?;
