@@ -256,3 +256,13 @@ fn receive_violations_are_listed_up_to_a_cap() {
     assert_eq!(v.len(), 33, "32 listed and one note");
     assert_eq!(host.traffic(a).misdelivered, 80);
 }
+
+/// "NDIS_RECEIVE_FILTER_FIELD_PARAMETERS" (remarks): a frame a MAC + VLAN filter takes must
+/// reach the VM without its tag, which goes to NDIS_NET_BUFFER_LIST_8021Q_INFO.
+#[test]
+fn a_vlan_tag_left_in_the_data_is_reported() {
+    common::rx::rx_keep_tags();
+    let (mut host, a, _) = rx_host(&[(mac(2), Some(5))]);
+    host.send_frames(a, &[FrameSpec::new(mac(2), 100).vlan(5)]).unwrap();
+    assert_rule(&mut host, rules::RECEIVE_VLAN_TAG_IN_DATA);
+}
