@@ -33,6 +33,13 @@ impl DemuxKey {
         Self(u64::from_le_bytes(bytes) | (u64::from(vlan & 0x0FFF) << 48))
     }
 
+    /// The destination MAC of the key.
+    #[must_use]
+    pub fn mac(self) -> [u8; 6] {
+        let b = self.0.to_le_bytes();
+        [b[0], b[1], b[2], b[3], b[4], b[5]]
+    }
+
     /// The key a MAC-only filter installs: every VLAN of `mac` (VLAN ID 0xFFF, reserved by
     /// 802.1Q, never a frame's VID after [`Self::of_frame`] and refused in a filter).
     #[must_use]

@@ -10,6 +10,7 @@ pub mod demux;
 pub mod error;
 pub mod filter;
 pub mod oid;
+pub mod packet_filter;
 pub mod queue_state;
 pub mod queues;
 pub mod rx_memory;

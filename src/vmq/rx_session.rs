@@ -16,6 +16,7 @@ use ndis_sys::{
 
 use super::adapter::{Adapter, AdapterState, RunState};
 use super::demux::DemuxKey;
+use super::packet_filter;
 use super::rx_memory::{BufferId, CopyError, QueueSlot, RxMemory};
 use crate::backend::NicBackend;
 use crate::kernel::NdisHandle;
@@ -52,6 +53,8 @@ pub enum RxOutcome {
     Dropped,
     /// The adapter is not running.
     NotRunning,
+    /// A default-queue frame the packet filter in force does not admit.
+    Filtered,
 }
 
 /// Queues one session batches before it must indicate (keeps the session small on the
@@ -109,6 +112,12 @@ impl<B: NicBackend> RxSession<'_, B> {
         let target = state.demux.lookup(key).or_else(|| state.demux.lookup(key.with_any_vlan()));
         let (slot, strip) =
             target.map_or((QueueSlot::DEFAULT, false), |t| (QueueSlot::from_raw(t & !STRIP_TAG), t & STRIP_TAG != 0));
+        if slot == QueueSlot::DEFAULT {
+            let multicast = &state.multicast[..state.multicast_len];
+            if !packet_filter::accepts(state.packet_filter, &key.mac(), &state.backend.mac_address(), multicast) {
+                return Ok(RxOutcome::Filtered);
+            }
+        }
         let batch = match self.batches[..self.batched].iter().position(|(s, _)| *s == slot) {
             Some(i) => i,
             None if self.batched < SESSION_QUEUES => self.batched,

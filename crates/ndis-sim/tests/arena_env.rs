@@ -146,7 +146,7 @@ fn guest_driver(mut env: ArenaEnv, call: MiniportCall) -> u64 {
 #[test]
 fn the_model_runs_a_lifecycle_over_guest_addresses() {
     let machine = Machine {
-        model: Model::new(HostConfig::default().seed(3).query_mandatory_oids(false)),
+        model: Model::new(HostConfig::default().seed(3).query_mandatory_oids(false).packet_filter(None)),
         memory: ArenaMemory::new(),
     };
     let mut sim = Sim::new(ArenaEnv(Rc::new(RefCell::new(machine))));

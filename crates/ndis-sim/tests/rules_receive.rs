@@ -266,3 +266,16 @@ fn a_vlan_tag_left_in_the_data_is_reported() {
     host.send_frames(a, &[FrameSpec::new(mac(2), 100).vlan(5)]).unwrap();
     assert_rule(&mut host, rules::RECEIVE_VLAN_TAG_IN_DATA);
 }
+
+/// "OID_GEN_CURRENT_PACKET_FILTER": the fake accepts a DIRECTED-only filter and still indicates
+/// a broadcast on the default queue.
+#[test]
+fn a_frame_the_packet_filter_does_not_admit_is_reported() {
+    hook(Point::Oid, |ctx| {
+        (common::oid::decode(ctx.request).1 == OID_GEN_CURRENT_PACKET_FILTER).then_some(NDIS_STATUS_SUCCESS)
+    });
+    let (mut host, a, _) = rx_host(&[(mac(2), None)]);
+    assert_eq!(host.oid_set(a, OID_GEN_CURRENT_PACKET_FILTER, &NDIS_PACKET_TYPE_DIRECTED.to_le_bytes()).status, 0);
+    host.send_frames(a, &[FrameSpec::new([0xFF; 6], 60)]).unwrap();
+    assert_rule(&mut host, rules::RECEIVE_PACKET_FILTER);
+}

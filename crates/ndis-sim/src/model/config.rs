@@ -38,6 +38,9 @@ pub struct HostConfig {
     /// Send the mandatory OIDs after each MiniportInitializeEx and check the answers
     /// (on by default; off for test drivers that answer no OID).
     pub query_mandatory_oids: bool,
+    /// The OID_GEN_CURRENT_PACKET_FILTER the host sets after each MiniportInitializeEx (the
+    /// Hyper-V switch's by default; `None` for test drivers that answer no OID).
+    pub packet_filter: Option<u32>,
 }
 
 impl Default for HostConfig {
@@ -53,6 +56,7 @@ impl Default for HostConfig {
             max_sg_elements: 8,
             hold_received: false,
             query_mandatory_oids: true,
+            packet_filter: Some(super::packet_filter::VSWITCH_PACKET_FILTER),
         }
     }
 }
@@ -101,6 +105,11 @@ impl HostConfig {
     /// Whether the mandatory OIDs are sent after MiniportInitializeEx (default on).
     pub fn query_mandatory_oids(mut self, query: bool) -> Self {
         self.query_mandatory_oids = query;
+        self
+    }
+    /// The packet filter the host sets after MiniportInitializeEx (`None`: none).
+    pub fn packet_filter(mut self, filter: Option<u32>) -> Self {
+        self.packet_filter = filter;
         self
     }
     /// Holds indicated receive NBLs until `return_received` is called.

@@ -26,6 +26,7 @@ pub mod memory;
 pub mod nbl_pool;
 pub mod oid;
 mod ownership;
+pub mod packet_filter;
 pub mod payload;
 pub mod pool;
 pub mod quarantine;

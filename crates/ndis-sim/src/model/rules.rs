@@ -238,6 +238,8 @@ pub const RECEIVE_CORRUPT: &str = "receive.corrupt";
 /// A VM-queue frame whose filter wants the 802.1Q tag in NDIS_NET_BUFFER_LIST_8021Q_INFO still
 /// carries it in the data, or an NBL with both ("NDIS_RECEIVE_FILTER_FIELD_PARAMETERS" remarks).
 pub const RECEIVE_VLAN_TAG_IN_DATA: &str = "receive.vlan-tag-in-data";
+/// A default-queue frame the packet filter in force does not admit ("OID_GEN_CURRENT_PACKET_FILTER").
+pub const RECEIVE_PACKET_FILTER: &str = "receive.packet-filter";
 /// A FREE_QUEUE completed while NDIS still owned NBLs indicated from the queue.
 pub const RECEIVE_OUTSTANDING_AT_FREE_QUEUE: &str = "receive.outstanding-at-free-queue";
 /// A pause completed while NDIS still owned NBLs indicated by the adapter.

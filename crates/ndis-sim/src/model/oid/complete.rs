@@ -173,6 +173,9 @@ impl Model {
         .min(r.buffer_len) as usize;
         let data = if keep == 0 { Vec::new() } else { mem.read_vec(r.buffer, keep).unwrap_or_default() };
         self.apply_vmq_bookkeeping(mem, adapter, &r, status);
+        if status == NDIS_STATUS_SUCCESS {
+            self.record_packet_filter(mem, adapter, r.oid, r.kind, r.buffer, r.input_len.min(r.buffer_len));
+        }
         if let Some(a) = self.adapters.get_mut(&adapter) {
             a.oid.finished.insert(r.request);
         }

@@ -66,6 +66,11 @@ impl Model {
                 ),
             );
         }
+        if q == 0
+            && let Some(k) = key.as_ref()
+        {
+            self.check_packet_filter(adapter, nbl, &k.dst);
+        }
         let misdelivered = self.check_demux(adapter, nbl, q, key.as_ref());
         if let Some(h) = parse_sim_header(&frame) {
             self.check_sim_frame(adapter, nbl, q, &frame, h.sequence, misdelivered);
