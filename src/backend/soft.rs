@@ -22,23 +22,21 @@ pub struct SoftNic {
 }
 
 impl SoftNic {
-    /// A software NIC with a locally administered MAC. It declares itself a bus master,
-    /// as the hardware back end is, so the driver registers scatter-gather DMA before it
-    /// allocates shared memory ("NdisAllocateSharedMemory").
+    /// A software NIC whose permanent address is the locally administered 02:56:4D:51:hh:ll,
+    /// `hh:ll` the low 16 bits of `instance` (the adapter's `IfIndex`, unique on the host), so
+    /// the adapters of one driver have distinct addresses on a shared segment. It declares
+    /// itself a bus master, as the hardware back end is, so the driver registers
+    /// scatter-gather DMA before it allocates shared memory ("NdisAllocateSharedMemory").
     #[must_use]
-    pub const fn new() -> Self {
-        Self { mac: [0x02, 0x56, 0x4D, 0x51, 0x00, 0x01], dma_running: [0; DMA_WORDS] }
+    pub const fn new(instance: u32) -> Self {
+        // CAST: the low 16 bits of the instance number, by design.
+        let [_, _, hi, lo] = instance.to_be_bytes();
+        Self { mac: [0x02, 0x56, 0x4D, 0x51, hi, lo], dma_running: [0; DMA_WORDS] }
     }
 
     fn bit(queue: QueueId) -> Option<(usize, u64)> {
         let q = usize::try_from(queue.raw()).ok()?;
         (q <= SOFT_NIC_QUEUES as usize).then(|| (q / 64, 1u64 << (q % 64)))
-    }
-}
-
-impl Default for SoftNic {
-    fn default() -> Self {
-        Self::new()
     }
 }
 
@@ -79,7 +77,7 @@ mod tests {
 
     #[test]
     fn dma_bits_are_per_queue() {
-        let mut nic = SoftNic::new();
+        let mut nic = SoftNic::new(1);
         let q = QueueId::new;
         let last = SOFT_NIC_QUEUES;
         nic.start_queue_dma(q(0));

@@ -40,12 +40,14 @@ pub(super) unsafe fn adapter<'a>(context: NDIS_HANDLE) -> Option<&'a DriverAdapt
 pub(super) unsafe extern "system" fn initialize(
     miniport_adapter_handle: NDIS_HANDLE,
     _miniport_driver_context: NDIS_HANDLE,
-    _init_parameters: *mut NDIS_MINIPORT_INIT_PARAMETERS,
+    init_parameters: *mut NDIS_MINIPORT_INIT_PARAMETERS,
 ) -> NDIS_STATUS {
     let Some(handle) = NdisHandle::from_raw(miniport_adapter_handle) else {
         return NDIS_STATUS_FAILURE;
     };
-    match DriverAdapter::initialize(handle, |_config| SoftNic::new()) {
+    // SAFETY: NDIS passes valid init parameters for the call (or NULL, then instance 0).
+    let instance = unsafe { init_parameters.as_ref() }.map_or(0, |p| p.IfIndex);
+    match DriverAdapter::initialize(handle, |_config| SoftNic::new(instance)) {
         Ok(adapter) => {
             // NDIS owns the context until MiniportHaltEx; its address was given in
             // the registration attributes and does not change.

@@ -7,7 +7,7 @@
 //! <https://learn.microsoft.com/windows-hardware/drivers/network/determining-the-vmq-capabilities-of-a-network-adapter>
 
 use ndis_sys::{
-    NDIS_MAC_OPTION_COPY_LOOKAHEAD_DATA, NDIS_MAC_OPTION_NO_LOOPBACK, NDIS_MAC_OPTION_TRANSFERS_NOT_PEND,
+    NDIS_MAC_OPTION_8021P_PRIORITY, NDIS_MAC_OPTION_COPY_LOOKAHEAD_DATA, NDIS_MAC_OPTION_TRANSFERS_NOT_PEND,
     NDIS_PACKET_TYPE_ALL_MULTICAST, NDIS_PACKET_TYPE_BROADCAST, NDIS_PACKET_TYPE_DIRECTED, NDIS_PACKET_TYPE_MULTICAST,
     NDIS_PACKET_TYPE_PROMISCUOUS, OID_802_3_CURRENT_ADDRESS, OID_802_3_MAXIMUM_LIST_SIZE, OID_802_3_MULTICAST_LIST,
     OID_802_3_PERMANENT_ADDRESS, OID_GEN_CURRENT_LOOKAHEAD, OID_GEN_CURRENT_PACKET_FILTER, OID_GEN_DRIVER_VERSION,
@@ -32,9 +32,12 @@ use ndis_sys::{
 
 use crate::kernel::attributes::ReceiveFilterCapabilities;
 
-/// `NDIS_MAC_OPTION_*` the adapter reports.
+/// `NDIS_MAC_OPTION_*` the adapter reports, and only what is true ("OID_GEN_MAC_OPTIONS"):
+/// 8021P_PRIORITY, which every NDIS 6 miniport sets; no NO_LOOPBACK, because the software NIC
+/// loops each sent frame into its own receive path; no 8021Q_VLAN, because the send path does
+/// not insert a tag from an NBL's 802.1Q info (receive strips tags only for VMQ filters).
 pub const MAC_OPTIONS: u32 =
-    NDIS_MAC_OPTION_COPY_LOOKAHEAD_DATA | NDIS_MAC_OPTION_TRANSFERS_NOT_PEND | NDIS_MAC_OPTION_NO_LOOPBACK;
+    NDIS_MAC_OPTION_COPY_LOOKAHEAD_DATA | NDIS_MAC_OPTION_TRANSFERS_NOT_PEND | NDIS_MAC_OPTION_8021P_PRIORITY;
 /// `NDIS_PACKET_TYPE_*` filters the adapter supports.
 pub const SUPPORTED_PACKET_FILTERS: u32 = NDIS_PACKET_TYPE_DIRECTED
     | NDIS_PACKET_TYPE_MULTICAST

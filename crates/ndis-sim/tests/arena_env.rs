@@ -106,6 +106,8 @@ fn guest_driver(mut env: ArenaEnv, call: MiniportCall) -> u64 {
                 SG_DMA_AT.with(|c| c.set(sg_out));
                 let general = mem.alloc(224, 8).unwrap();
                 header(mem, general, 0x9F, 2, 224);
+                let mac_options = offset_of!(ndis_sys::NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES, MacOptions) as u64;
+                mem.write_u32(general + mac_options, ndis_sys::NDIS_MAC_OPTION_8021P_PRIORITY).unwrap();
                 assert_eq!(m.set_miniport_attributes(mem, adapter_handle, general), 0);
                 let params = mem.alloc(size_of::<Params>(), 8).unwrap();
                 header(mem, params, 0x80, 2, 68);

@@ -281,3 +281,20 @@ fn attributes_outside_initialize_are_reported() {
     common::set_attributes(a.0 as NDIS_HANDLE, null_mut(), false);
     assert_rule(&mut host, rules::ATTRIBUTES_OUTSIDE_INITIALIZE);
 }
+
+/// "OID_GEN_MAC_OPTIONS": every NDIS 6 miniport sets NDIS_MAC_OPTION_8021P_PRIORITY.
+#[test]
+fn mac_options_without_8021p_priority_are_reported() {
+    knobs(|k| k.mac_options = NDIS_MAC_OPTION_COPY_LOOKAHEAD_DATA);
+    let (mut host, _) = host_with_adapter();
+    assert_rule(&mut host, rules::ATTRIBUTES_MAC_OPTIONS);
+}
+
+/// Adapters on one segment need their own permanent addresses.
+#[test]
+fn two_adapters_with_one_address_are_reported() {
+    knobs(|k| k.mac = Some([0x02, 0, 0, 0, 0, 1]));
+    let (mut host, _) = host_with_adapter();
+    host.add_adapter(AdapterConfig::default()).unwrap();
+    assert_rule(&mut host, rules::ATTRIBUTES_DUPLICATE_MAC);
+}

@@ -279,3 +279,13 @@ fn a_frame_the_packet_filter_does_not_admit_is_reported() {
     host.send_frames(a, &[FrameSpec::new([0xFF; 6], 60)]).unwrap();
     assert_rule(&mut host, rules::RECEIVE_PACKET_FILTER);
 }
+
+/// NDIS_MAC_OPTION_NO_LOOPBACK ("OID_GEN_MAC_OPTIONS") claimed by a miniport that loops its
+/// sends back into its own receive path.
+#[test]
+fn loopback_despite_no_loopback_is_reported() {
+    common::knobs(|k| k.mac_options = NDIS_MAC_OPTION_8021P_PRIORITY | NDIS_MAC_OPTION_NO_LOOPBACK);
+    let (mut host, a, _) = rx_host(&[(mac(2), None)]);
+    host.send_frames(a, &[FrameSpec::new(mac(2), 60)]).unwrap();
+    assert_rule(&mut host, rules::RECEIVE_LOOPBACK);
+}

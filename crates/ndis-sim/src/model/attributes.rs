@@ -310,6 +310,27 @@ impl Model {
             if_type: mem.read_u16(at + off!(NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES, IfType))?,
             supported_oids,
         };
+        // "OID_GEN_MAC_OPTIONS": NDIS 6 miniports set NDIS_MAC_OPTION_8021P_PRIORITY.
+        if g.mac_options & ndis_sys::NDIS_MAC_OPTION_8021P_PRIORITY == 0 {
+            self.violate(
+                rules::ATTRIBUTES_MAC_OPTIONS,
+                format!("adapter {handle:#x}: MacOptions {:#x} lack NDIS_MAC_OPTION_8021P_PRIORITY", g.mac_options),
+            );
+        }
+        let twin = self.adapters.values().find(|o| {
+            o.handle != handle
+                && !o.phase.is_gone()
+                && o.attributes.general.as_ref().is_some_and(|og| og.permanent_mac_address == g.permanent_mac_address)
+        });
+        if let Some(twin) = twin.map(|o| o.handle) {
+            self.violate(
+                rules::ATTRIBUTES_DUPLICATE_MAC,
+                format!(
+                    "adapter {handle:#x} reports permanent address {:02x?}, as adapter {twin:#x} does",
+                    g.permanent_mac_address
+                ),
+            );
+        }
         if let Some(a) = self.adapter_mut(handle) {
             a.attributes.general = Some(g);
         }

@@ -52,6 +52,11 @@ pub const DRIVER_OBJECT_UNKNOWN: &str = "driver-object.unknown";
 // --- attributes (NdisMSetMiniportAttributes) -------------------------------------------------
 /// Registration attributes not first, or another kind before the general attributes.
 pub const ATTRIBUTES_ORDER: &str = "attributes.order";
+/// MacOptions without NDIS_MAC_OPTION_8021P_PRIORITY, which every NDIS 6 miniport sets
+/// ("OID_GEN_MAC_OPTIONS").
+pub const ATTRIBUTES_MAC_OPTIONS: &str = "attributes.mac-options";
+/// Two live adapters report the same permanent MAC address (they could not share a segment).
+pub const ATTRIBUTES_DUPLICATE_MAC: &str = "attributes.duplicate-mac";
 /// MiniportInitializeEx returned SUCCESS without registration and general attributes.
 pub const ATTRIBUTES_MISSING: &str = "attributes.missing";
 /// An attributes header with a wrong Type/Revision/Size.
@@ -240,6 +245,8 @@ pub const RECEIVE_CORRUPT: &str = "receive.corrupt";
 pub const RECEIVE_VLAN_TAG_IN_DATA: &str = "receive.vlan-tag-in-data";
 /// A default-queue frame the packet filter in force does not admit ("OID_GEN_CURRENT_PACKET_FILTER").
 pub const RECEIVE_PACKET_FILTER: &str = "receive.packet-filter";
+/// An adapter that claims NDIS_MAC_OPTION_NO_LOOPBACK indicates a frame it sent itself.
+pub const RECEIVE_LOOPBACK: &str = "receive.loopback";
 /// A FREE_QUEUE completed while NDIS still owned NBLs indicated from the queue.
 pub const RECEIVE_OUTSTANDING_AT_FREE_QUEUE: &str = "receive.outstanding-at-free-queue";
 /// A pause completed while NDIS still owned NBLs indicated by the adapter.

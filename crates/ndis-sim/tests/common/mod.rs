@@ -112,6 +112,10 @@ pub struct Knobs {
     pub skip_dma_stopped: bool,
     /// Skip freeing a queue's memory in FREE_QUEUE.
     pub leak_queue_memory: bool,
+    /// MacOptions of the general attributes.
+    pub mac_options: u32,
+    /// One permanent address for every adapter (default: one per adapter, from its handle).
+    pub mac: Option<[u8; 6]>,
     /// Loop sends back into a VMQ receive path (NBL pool, receive buffers in shared memory,
     /// filters, indications); see `rx.rs`.
     pub rx: bool,
@@ -121,6 +125,8 @@ impl Default for Knobs {
     fn default() -> Self {
         Self {
             bus_master: true,
+            mac_options: NDIS_MAC_OPTION_8021P_PRIORITY,
+            mac: None,
             skip_sg_dma: false,
             default_queue_memory: true,
             contiguous: false,

@@ -81,11 +81,15 @@ pub fn set_attributes(adapter: NDIS_HANDLE, context: *mut FakeAdapter, bus_maste
         MaxXmitLinkSpeed: 10_000_000_000,
         MaxRcvLinkSpeed: 10_000_000_000,
         MacAddressLength: 6,
+        MacOptions: super::knob(|k| k.mac_options),
         IfType: IF_TYPE_ETHERNET_CSMACD,
         ..Default::default()
     };
-    general.CurrentMacAddress[..6].copy_from_slice(&[0x02, 0, 0, 0, 0, 1]);
-    general.PermanentMacAddress[..6].copy_from_slice(&[0x02, 0, 0, 0, 0, 1]);
+    // One address per adapter: its handle's low bytes.
+    let b = (adapter as usize as u64).to_le_bytes();
+    let address = super::knob(|k| k.mac).unwrap_or([0x02, 0, b[3], b[2], b[1], b[0]]);
+    general.CurrentMacAddress[..6].copy_from_slice(&address);
+    general.PermanentMacAddress[..6].copy_from_slice(&address);
     attrs.GeneralAttributes = general;
     // SAFETY: `attrs` is a valid local.
     let status = unsafe { NdisMSetMiniportAttributes(adapter, &raw mut attrs) };

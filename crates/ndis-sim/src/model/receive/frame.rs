@@ -124,6 +124,16 @@ impl Model {
             );
         }
         self.rx_expected = expected;
+        let no_loopback = self
+            .adapter(adapter)
+            .and_then(|a| a.attributes.general.as_ref())
+            .is_some_and(|g| g.mac_options & ndis_sys::NDIS_MAC_OPTION_NO_LOOPBACK != 0);
+        if no_loopback && sent.adapter == adapter {
+            self.violate_rx(
+                rules::RECEIVE_LOOPBACK,
+                format!("{API}: frame #{sequence} is indicated by adapter {adapter:#x}, which sent it and claims NDIS_MAC_OPTION_NO_LOOPBACK"),
+            );
+        }
         if sent.adapter != adapter {
             self.violate_rx(
                 rules::RECEIVE_CORRUPT,
