@@ -9,9 +9,9 @@ use core::ptr::NonNull;
 use ndis_sys::{
     NDIS_HALT_ACTION, NDIS_HANDLE, NDIS_MINIPORT_INIT_PARAMETERS, NDIS_MINIPORT_PAUSE_PARAMETERS,
     NDIS_MINIPORT_RESTART_PARAMETERS, NDIS_PORT_NUMBER, NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL,
-    NDIS_SEND_FLAGS_DISPATCH_LEVEL, NDIS_SHUTDOWN_ACTION, NDIS_STATUS, NDIS_STATUS_FAILURE, NDIS_STATUS_PAUSED,
-    NDIS_STATUS_PENDING, NDIS_STATUS_SUCCESS, NET_BUFFER, NET_BUFFER_LIST, NET_DEVICE_PNP_EVENT,
-    NdisDevicePnPEventSurpriseRemoved, NdisMSendNetBufferListsComplete, PVOID, ULONG,
+    NDIS_SEND_FLAGS_DISPATCH_LEVEL, NDIS_SHUTDOWN_ACTION, NDIS_STATUS, NDIS_STATUS_FAILURE, NDIS_STATUS_PENDING,
+    NDIS_STATUS_SUCCESS, NET_BUFFER, NET_BUFFER_LIST, NET_DEVICE_PNP_EVENT, NdisDevicePnPEventSurpriseRemoved,
+    NdisMSendNetBufferListsComplete, PVOID, ULONG,
 };
 
 use super::DriverAdapter;
@@ -180,7 +180,7 @@ pub(super) unsafe extern "system" fn send_net_buffer_lists(
         return;
     };
     let running = adapter.is_running();
-    let status = if running { NDIS_STATUS_SUCCESS } else { NDIS_STATUS_PAUSED };
+    let status = if running { NDIS_STATUS_SUCCESS } else { adapter.refused_send_status() };
     let at_dispatch = send_flags & NDIS_SEND_FLAGS_DISPATCH_LEVEL != 0;
     let mut scratch = [0u8; MAX_WIRE_FRAME];
     let mut tally = SendTally::default();

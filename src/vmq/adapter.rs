@@ -96,6 +96,8 @@ pub struct AdapterState<B> {
     pub run: RunState,
     /// Set on a surprise-removal PnP event.
     pub surprise_removed: bool,
+    /// In D1-D3 (OID_PNP_SET_POWER): no DMA, no indication, sends fail.
+    pub low_power: bool,
     /// The NIC.
     pub backend: B,
     /// Live VM queues.
@@ -191,6 +193,7 @@ impl<B: NicBackend + Send> Adapter<B> {
             state: SpinLock::new(AdapterState {
                 run: RunState::Paused,
                 surprise_removed: false,
+                low_power: false,
                 backend,
                 queues,
                 default_queue,
@@ -327,7 +330,14 @@ impl<B: NicBackend + Send> Adapter<B> {
     #[must_use]
     pub fn is_running(&self) -> bool {
         let state = self.state.lock();
-        state.run == RunState::Running && !state.surprise_removed
+        state.run == RunState::Running && !state.surprise_removed && !state.low_power
+    }
+
+    /// The status of a send refused now: NDIS_STATUS_LOW_POWER_STATE in D1-D3 ("OID_PNP_SET_POWER"),
+    /// else NDIS_STATUS_PAUSED.
+    #[must_use]
+    pub fn refused_send_status(&self) -> i32 {
+        if self.state.lock().low_power { ndis_sys::NDIS_STATUS_LOW_POWER_STATE } else { ndis_sys::NDIS_STATUS_PAUSED }
     }
 
     /// Counts completed sends.
@@ -338,7 +348,7 @@ impl<B: NicBackend + Send> Adapter<B> {
     }
 }
 
-fn stop_all_dma<B: NicBackend>(state: &mut AdapterState<B>) {
+pub(super) fn stop_all_dma<B: NicBackend>(state: &mut AdapterState<B>) {
     let AdapterState { backend, queues, .. } = state;
     backend.stop_queue_dma(QueueId::DEFAULT);
     for queue in queues.iter() {

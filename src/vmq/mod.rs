@@ -11,6 +11,7 @@ pub mod error;
 pub mod filter;
 pub mod oid;
 pub mod packet_filter;
+pub mod power;
 pub mod queue_state;
 pub mod queues;
 pub mod rx_memory;

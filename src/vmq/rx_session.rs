@@ -101,7 +101,7 @@ impl<B: NicBackend> RxSession<'_, B> {
     fn try_receive(&mut self, frame: &[u8]) -> Result<RxOutcome, BatchFull> {
         let Some(guard) = self.guard.as_mut() else { return Ok(RxOutcome::NotRunning) };
         let state = &mut **guard;
-        if state.run != RunState::Running || state.surprise_removed {
+        if state.run != RunState::Running || state.surprise_removed || state.low_power {
             return Ok(RxOutcome::NotRunning);
         }
         let Some(key) = DemuxKey::of_frame(frame) else {

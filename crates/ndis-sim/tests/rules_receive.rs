@@ -289,3 +289,14 @@ fn loopback_despite_no_loopback_is_reported() {
     host.send_frames(a, &[FrameSpec::new(mac(2), 60)]).unwrap();
     assert_rule(&mut host, rules::RECEIVE_LOOPBACK);
 }
+
+/// "OID_PNP_SET_POWER": nothing is indicated in D1-D3; this fake accepts D3 and still loops
+/// a send into its receive path.
+#[test]
+fn an_indication_in_low_power_is_reported() {
+    hook(Point::Oid, |ctx| (common::oid::decode(ctx.request).1 == OID_PNP_SET_POWER).then_some(NDIS_STATUS_SUCCESS));
+    let (mut host, a, _) = rx_host(&[(mac(2), None)]);
+    assert_eq!(host.set_power(a, NdisDeviceStateD3).status, NDIS_STATUS_SUCCESS);
+    host.send_frames(a, &[FrameSpec::new(mac(2), 60)]).unwrap();
+    assert_rule(&mut host, rules::RECEIVE_IN_LOW_POWER);
+}

@@ -159,7 +159,7 @@ impl<B: NicBackend + Send> Adapter<B> {
             OID_802_3_MAXIMUM_LIST_SIZE => u32_answer(MAX_MULTICAST as u32, buffer),
             OID_GEN_STATISTICS => answer(buffer, &counters.statistics_info()),
             OID_GEN_INTERRUPT_MODERATION => answer(buffer, &interrupt_moderation()),
-            // The device supports D0 only; the query is answered "yes" for D0.
+            // Every device state D0-D3 can be entered (see vmq::power): always "yes".
             OID_PNP_QUERY_POWER => Ok(Transfer::default()),
             _ => Err(OidError::NotSupported),
         }
@@ -199,10 +199,7 @@ impl<B: NicBackend + Send> Adapter<B> {
                 state.multicast_len = count;
                 Ok(Transfer { read: len_u32(input.len()), written: 0 })
             }
-            OID_PNP_SET_POWER => {
-                let _device_state = read_u32(input)?;
-                Ok(Transfer { read: 4, written: 0 })
-            }
+            OID_PNP_SET_POWER => self.set_power(input),
             // "OID_GEN_INTERRUPT_MODERATION": "if the driver reported
             // NdisInterruptModerationNotSupported in response to the OID_GEN_INTERRUPT_MODERATION
             // query, the driver should return NDIS_STATUS_INVALID_DATA in response to the set".

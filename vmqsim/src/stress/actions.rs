@@ -49,11 +49,13 @@ pub enum Action {
     ClearUnknownFilter,
     /// OID_GEN_CURRENT_PACKET_FILTER (sometimes after OID_802_3_MULTICAST_LIST).
     PacketFilter,
+    /// Pause, OID_PNP_SET_POWER D3, D0, restart.
+    PowerCycle,
 }
 
 impl Action {
     /// Every action, in report order.
-    pub const ALL: [Self; 17] = [
+    pub const ALL: [Self; 18] = [
         Self::AllocateQueue,
         Self::CompleteAllocation,
         Self::SetFilter,
@@ -71,6 +73,7 @@ impl Action {
         Self::FreeUnknownQueue,
         Self::ClearUnknownFilter,
         Self::PacketFilter,
+        Self::PowerCycle,
     ];
 
     /// Its name in the report.
@@ -94,6 +97,7 @@ impl Action {
             Self::FreeUnknownQueue => "free_unknown_queue",
             Self::ClearUnknownFilter => "clear_unknown_filter",
             Self::PacketFilter => "packet_filter",
+            Self::PowerCycle => "power_cycle",
         }
     }
 
@@ -119,6 +123,7 @@ impl Action {
             Self::SurpriseRemove => w(!a.removed, 1),
             Self::FreeUnknownQueue | Self::ClearUnknownFilter => w(oid, 3),
             Self::PacketFilter => w(live, 4),
+            Self::PowerCycle => w(live && a.running, 2),
             Self::AddAdapter | Self::ReloadDriver => 0,
         }
     }
@@ -178,6 +183,13 @@ impl Stressor {
             Action::FreeUnknownQueue => self.free_unknown_queue(i),
             Action::ClearUnknownFilter => self.clear_unknown_filter(i),
             Action::PacketFilter => self.packet_filter(i),
+            Action::PowerCycle => {
+                let a = self.adapters[i].id;
+                self.count(Action::PowerCycle);
+                if let Err(e) = self.host.power_cycle(a) {
+                    self.problem(format!("power cycle failed: {e}"));
+                }
+            }
         }
     }
 

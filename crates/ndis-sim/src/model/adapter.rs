@@ -168,6 +168,8 @@ pub struct AdapterState {
     pub packet_filter: Option<u32>,
     /// The last OID_802_3_MULTICAST_LIST the miniport accepted.
     pub multicast_list: Vec<[u8; 6]>,
+    /// The last OID_PNP_SET_POWER the miniport accepted put it in D1-D3.
+    pub low_power: bool,
 }
 
 impl AdapterState {
@@ -194,6 +196,7 @@ impl AdapterState {
             surprise_removed: false,
             packet_filter: None,
             multicast_list: Vec::new(),
+            low_power: false,
         }
     }
 

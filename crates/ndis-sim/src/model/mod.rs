@@ -29,6 +29,7 @@ mod ownership;
 pub mod packet_filter;
 pub mod payload;
 pub mod pool;
+mod power;
 pub mod quarantine;
 pub mod queue_state;
 mod receive;

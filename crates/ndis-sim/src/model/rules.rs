@@ -247,6 +247,8 @@ pub const RECEIVE_VLAN_TAG_IN_DATA: &str = "receive.vlan-tag-in-data";
 pub const RECEIVE_PACKET_FILTER: &str = "receive.packet-filter";
 /// An adapter that claims NDIS_MAC_OPTION_NO_LOOPBACK indicates a frame it sent itself.
 pub const RECEIVE_LOOPBACK: &str = "receive.loopback";
+/// A receive indication while the adapter is in D1-D3 ("OID_PNP_SET_POWER").
+pub const RECEIVE_IN_LOW_POWER: &str = "receive.in-low-power";
 /// A FREE_QUEUE completed while NDIS still owned NBLs indicated from the queue.
 pub const RECEIVE_OUTSTANDING_AT_FREE_QUEUE: &str = "receive.outstanding-at-free-queue";
 /// A pause completed while NDIS still owned NBLs indicated by the adapter.

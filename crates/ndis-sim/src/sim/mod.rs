@@ -8,6 +8,7 @@ mod datapath;
 mod inspect;
 mod lifecycle;
 mod mandatory;
+mod power;
 mod requests;
 mod vmq;
 

@@ -175,6 +175,7 @@ impl Model {
         self.apply_vmq_bookkeeping(mem, adapter, &r, status);
         if status == NDIS_STATUS_SUCCESS {
             self.record_packet_filter(mem, adapter, r.oid, r.kind, r.buffer, r.input_len.min(r.buffer_len));
+            self.record_power(mem, adapter, r.oid, r.kind, r.buffer);
         }
         if let Some(a) = self.adapters.get_mut(&adapter) {
             a.oid.finished.insert(r.request);
