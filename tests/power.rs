@@ -2,7 +2,8 @@
 //! going to D3 stops receive DMA on every queue; sends in D3 fail with
 //! NDIS_STATUS_LOW_POWER_STATE and nothing is indicated (ndis-sim: `receive.in-low-power`);
 //! back in D0 every allocated queue, its filters and its shared memory work again with nothing
-//! re-allocated.
+//! re-allocated. "Reporting Power Management Capabilities": the general attributes carry an
+//! NDIS_PM_CAPABILITIES (ndis-sim: `attributes.pm-capabilities`).
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 mod common;
@@ -15,6 +16,8 @@ const VM: [u8; 6] = [0x02, 0, 0, 0, 1, 1];
 #[test]
 fn a_power_cycle_keeps_queues_filters_and_memory() {
     let (mut host, adapter) = common::host_and_adapter(&[]);
+    let pm = host.general_attributes(adapter).unwrap().pm_capabilities.expect("NDIS_PM_CAPABILITIES");
+    assert_eq!((pm.kind, pm.revision, pm.size), (0x80, 2, 60));
     let q = common::allocated_queues(&mut host, adapter, 2);
     host.set_mac_filter(adapter, q[0], VM, None).unwrap();
     host.set_mac_filter(adapter, q[1], VM, Some(100)).unwrap();

@@ -298,3 +298,12 @@ fn two_adapters_with_one_address_are_reported() {
     host.add_adapter(AdapterConfig::default()).unwrap();
     assert_rule(&mut host, rules::ATTRIBUTES_DUPLICATE_MAC);
 }
+
+/// "Reporting Power Management Capabilities": NO_HALT_ON_SUSPEND (the miniport handles power
+/// transitions) without NDIS_PM_CAPABILITIES in the general attributes.
+#[test]
+fn no_halt_on_suspend_without_pm_capabilities_is_reported() {
+    knobs(|k| k.no_halt_on_suspend = true);
+    let (mut host, _) = host_with_adapter();
+    assert_rule(&mut host, rules::ATTRIBUTES_PM_CAPABILITIES);
+}

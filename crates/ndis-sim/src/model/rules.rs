@@ -57,6 +57,9 @@ pub const ATTRIBUTES_ORDER: &str = "attributes.order";
 pub const ATTRIBUTES_MAC_OPTIONS: &str = "attributes.mac-options";
 /// Two live adapters report the same permanent MAC address (they could not share a segment).
 pub const ATTRIBUTES_DUPLICATE_MAC: &str = "attributes.duplicate-mac";
+/// NO_HALT_ON_SUSPEND without NDIS_PM_CAPABILITIES at PowerManagementCapabilitiesEx, or a bad
+/// one ("Reporting Power Management Capabilities").
+pub const ATTRIBUTES_PM_CAPABILITIES: &str = "attributes.pm-capabilities";
 /// MiniportInitializeEx returned SUCCESS without registration and general attributes.
 pub const ATTRIBUTES_MISSING: &str = "attributes.missing";
 /// An attributes header with a wrong Type/Revision/Size.

@@ -112,6 +112,8 @@ pub struct Knobs {
     pub skip_dma_stopped: bool,
     /// Skip freeing a queue's memory in FREE_QUEUE.
     pub leak_queue_memory: bool,
+    /// Set NDIS_MINIPORT_ATTRIBUTES_NO_HALT_ON_SUSPEND (without reporting PM capabilities).
+    pub no_halt_on_suspend: bool,
     /// MacOptions of the general attributes.
     pub mac_options: u32,
     /// One permanent address for every adapter (default: one per adapter, from its handle).
@@ -126,6 +128,7 @@ impl Default for Knobs {
         Self {
             bus_master: true,
             mac_options: NDIS_MAC_OPTION_8021P_PRIORITY,
+            no_halt_on_suspend: false,
             mac: None,
             skip_sg_dma: false,
             default_queue_memory: true,

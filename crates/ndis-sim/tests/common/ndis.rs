@@ -53,8 +53,9 @@ pub fn read_keyword(adapter: NDIS_HANDLE, name: &str) -> Option<u32> {
 /// Sets the registration, general and hardware-assist attributes the way a VMQ miniport does.
 pub fn set_attributes(adapter: NDIS_HANDLE, context: *mut FakeAdapter, bus_master: bool) -> NDIS_STATUS {
     let mut attrs = NDIS_MINIPORT_ADAPTER_ATTRIBUTES::default();
-    let flags =
-        NDIS_MINIPORT_ATTRIBUTES_HARDWARE_DEVICE | if bus_master { NDIS_MINIPORT_ATTRIBUTES_BUS_MASTER } else { 0 };
+    let flags = NDIS_MINIPORT_ATTRIBUTES_HARDWARE_DEVICE
+        | if bus_master { NDIS_MINIPORT_ATTRIBUTES_BUS_MASTER } else { 0 }
+        | if super::knob(|k| k.no_halt_on_suspend) { NDIS_MINIPORT_ATTRIBUTES_NO_HALT_ON_SUSPEND } else { 0 };
     attrs.RegistrationAttributes = NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES {
         Header: NDIS_OBJECT_HEADER::new(
             NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES,
