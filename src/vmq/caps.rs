@@ -116,6 +116,13 @@ pub fn hardware(num_queues: u32, max_filters: u32) -> ReceiveFilterCapabilities 
         enabled_queue_types: NDIS_RECEIVE_FILTER_VM_QUEUES_ENABLED,
         num_queues,
         // NDIS 6.30: both affinity-change and vector-coalescing are required; no lookahead split.
+        // What the flags commit the NIC to ("VMQ interrupt requirements",
+        // "NDIS_RECEIVE_FILTER_CAPABILITIES"): MSI_X_SUPPORTED, an MSI-X table entry for each
+        // receive queue; INTERRUPT_VECTOR_COALESCING_SUPPORTED, the miniport must coalesce the
+        // receive interrupts of VM queues with the same processor affinity; and
+        // DYNAMIC_PROCESSOR_AFFINITY_CHANGE_SUPPORTED, ProcessorAffinity changes followed at
+        // run time. The software NIC indicates from the sender's context and has no per-queue
+        // interrupt path yet: these three claims are not true of it (an open item).
         supported_queue_properties: NDIS_RECEIVE_FILTER_MSI_X_SUPPORTED
             | NDIS_RECEIVE_FILTER_VM_QUEUE_SUPPORTED
             | NDIS_RECEIVE_FILTER_DYNAMIC_PROCESSOR_AFFINITY_CHANGE_SUPPORTED

@@ -46,6 +46,8 @@ const SUPPORTED_CHANGES: u32 = NDIS_RECEIVE_QUEUE_PARAMETERS_FLAGS_CHANGED
     | NDIS_RECEIVE_QUEUE_PARAMETERS_SUGGESTED_RECV_BUFFER_NUMBERS_CHANGED
     | NDIS_RECEIVE_QUEUE_PARAMETERS_NAME_CHANGED
     | NDIS_RECEIVE_QUEUE_PARAMETERS_INTERRUPT_COALESCING_DOMAIN_ID_CHANGED;
+// InterruptCoalescingDomainId ("NDIS_RECEIVE_QUEUE_PARAMETERS"): reserved for NDIS; the
+// miniport accepts the change flag and does not interpret the value.
 
 /// Minimum `Header.Size` (and buffer length) for a queue-parameters revision.
 fn queue_parameters_size(revision: u8) -> u32 {
