@@ -24,3 +24,23 @@ fn two_adapters_have_their_own_addresses_and_truthful_mac_options() {
     host.send(first, 4).unwrap();
     common::assert_clean(&mut host);
 }
+
+/// The standardized `NetworkAddress` keyword sets the current address (ndis-sim:
+/// `attributes.network-address`); the permanent one stays; directed frames follow it.
+#[test]
+fn network_address_sets_the_current_address() {
+    let mut host = common::host_with(ndis_sim::HostConfig::default());
+    let configured = [0x02, 0x11, 0x22, 0x33, 0x44, 0x55];
+    let adapter = host.add_adapter(ndis_sim::AdapterConfig::default().network_address(configured)).unwrap();
+    let general = host.general_attributes(adapter).unwrap();
+    assert_eq!(general.current_mac_address, configured);
+    assert_ne!(general.permanent_mac_address, configured);
+    let current = host.oid_query(adapter, ndis_sys::OID_802_3_CURRENT_ADDRESS, 6);
+    assert_eq!(current.data, configured);
+    assert!(host.keywords_read(adapter).iter().any(|k| k == "networkaddress"));
+    // A multicast NetworkAddress is not a station address: ignored.
+    let other = host.add_adapter(ndis_sim::AdapterConfig::default().network_address([0x01, 0, 0, 0, 0, 1])).unwrap();
+    let general = host.general_attributes(other).unwrap();
+    assert_eq!(general.current_mac_address, general.permanent_mac_address);
+    common::assert_clean(&mut host);
+}

@@ -80,8 +80,10 @@ pub struct GeneralAttributes<'a> {
     pub mtu: u32,
     /// Link speed in bits per second, both directions.
     pub link_speed: u64,
-    /// Permanent and current MAC address.
+    /// Permanent MAC address (the NIC's own).
     pub mac_address: [u8; 6],
+    /// Current MAC address (the `NetworkAddress` keyword when set, else the permanent one).
+    pub current_address: [u8; 6],
     /// Lookahead the adapter indicates.
     pub lookahead: u32,
     /// `NDIS_MAC_OPTION_*` flags.
@@ -155,7 +157,7 @@ pub fn set_general(adapter: NdisHandle, info: &GeneralAttributes<'_>) -> Result<
     attributes.MaxMulticastListSize = info.max_multicast_list_size;
     attributes.MacAddressLength = 6;
     attributes.PermanentMacAddress[..6].copy_from_slice(&info.mac_address);
-    attributes.CurrentMacAddress[..6].copy_from_slice(&info.mac_address);
+    attributes.CurrentMacAddress[..6].copy_from_slice(&info.current_address);
     attributes.AccessType = NET_IF_ACCESS_BROADCAST;
     attributes.DirectionType = NET_IF_DIRECTION_SENDRECEIVE;
     attributes.ConnectionType = NET_IF_CONNECTION_DEDICATED;

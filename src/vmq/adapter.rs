@@ -16,7 +16,7 @@ use super::rx_memory::{GrowRequest, QueueSlot, RxMemory, RxResources, Staged};
 use super::stats::{Counters, SendTally};
 use crate::backend::NicBackend;
 use crate::kernel::attributes::{self, GeneralAttributes, ReceiveFilterCapabilities};
-use crate::kernel::config::read_integer_keywords;
+use crate::kernel::config::{read_integer_keywords, read_network_address};
 use crate::kernel::dma::ScatterGatherDma;
 use crate::kernel::lock::SpinLock;
 use crate::kernel::nbl::{NblPool, buffer_stride, shared_data_alignment};
@@ -51,6 +51,8 @@ pub struct AdapterConfig {
     /// `VmqContiguousRx` (private, default 0): ask NDIS for physically contiguous
     /// receive memory instead of scatter-gather lists.
     pub contiguous_rx: bool,
+    /// The standardized `NetworkAddress` keyword: the current address, if set and usable.
+    pub network_address: Option<[u8; 6]>,
 }
 
 impl AdapterConfig {
@@ -75,7 +77,8 @@ impl AdapterConfig {
         } else {
             VmqKeywords { vmq: false, vlan_filtering: false }
         };
-        Ok(Self { keywords, contiguous_rx: contiguous == Some(1) })
+        let network_address = read_network_address(handle).map_err(InitError::Configuration)?;
+        Ok(Self { keywords, contiguous_rx: contiguous == Some(1), network_address })
     }
 }
 
@@ -96,6 +99,8 @@ pub struct AdapterState<B> {
     pub run: RunState,
     /// Set on a surprise-removal PnP event.
     pub surprise_removed: bool,
+    /// The current address (`OID_802_3_CURRENT_ADDRESS`, directed frames of the packet filter).
+    pub current_address: [u8; 6],
     /// In D1-D3 (OID_PNP_SET_POWER): no DMA, no indication, sends fail.
     pub low_power: bool,
     /// The NIC.
@@ -176,6 +181,7 @@ impl<B: NicBackend + Send> Adapter<B> {
         let current_caps = caps::current(hardware_caps, config.keywords);
         let bus_master = backend.is_bus_master();
         let mac_address = backend.mac_address();
+        let current_address = config.network_address.unwrap_or(mac_address);
         let link_speed = backend.link_speed();
         let resources = || InitError::Resources;
         let default_queue = RxMemory::new(handle).ok_or_else(resources)?;
@@ -193,6 +199,7 @@ impl<B: NicBackend + Send> Adapter<B> {
             state: SpinLock::new(AdapterState {
                 run: RunState::Paused,
                 surprise_removed: false,
+                current_address,
                 low_power: false,
                 backend,
                 queues,
@@ -220,6 +227,7 @@ impl<B: NicBackend + Send> Adapter<B> {
             mtu: MTU,
             link_speed,
             mac_address,
+            current_address,
             lookahead: MTU,
             mac_options: MAC_OPTIONS,
             supported_packet_filters: SUPPORTED_PACKET_FILTERS,

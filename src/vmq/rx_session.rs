@@ -114,7 +114,7 @@ impl<B: NicBackend> RxSession<'_, B> {
             target.map_or((QueueSlot::DEFAULT, false), |t| (QueueSlot::from_raw(t & !STRIP_TAG), t & STRIP_TAG != 0));
         if slot == QueueSlot::DEFAULT {
             let multicast = &state.multicast[..state.multicast_len];
-            if !packet_filter::accepts(state.packet_filter, &key.mac(), &state.backend.mac_address(), multicast) {
+            if !packet_filter::accepts(state.packet_filter, &key.mac(), &state.current_address, multicast) {
                 return Ok(RxOutcome::Filtered);
             }
         }

@@ -307,3 +307,11 @@ fn no_halt_on_suspend_without_pm_capabilities_is_reported() {
     let (mut host, _) = host_with_adapter();
     assert_rule(&mut host, rules::ATTRIBUTES_PM_CAPABILITIES);
 }
+
+/// The standardized NetworkAddress keyword sets the current address; the fake ignores it.
+#[test]
+fn an_ignored_network_address_is_reported() {
+    let mut host = host();
+    host.add_adapter(AdapterConfig::default().network_address([0x02, 0x11, 0x22, 0x33, 0x44, 0x55])).unwrap();
+    assert_rule(&mut host, rules::ATTRIBUTES_NETWORK_ADDRESS);
+}

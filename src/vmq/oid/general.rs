@@ -103,10 +103,11 @@ fn read_u32(input: &[u8]) -> Result<u32, OidError> {
 impl<B: NicBackend + Send> Adapter<B> {
     /// Query of a general OID.
     pub(super) fn query_general(&self, oid: u32, buffer: &mut [u8]) -> Result<Transfer, OidError> {
-        let (mac, link_speed, counters, filter, lookahead, multicast, multicast_len) = {
+        let (mac, current, link_speed, counters, filter, lookahead, multicast, multicast_len) = {
             let state = self.state().lock();
             (
                 state.backend.mac_address(),
+                state.current_address,
                 state.backend.link_speed(),
                 state.counters,
                 state.packet_filter,
@@ -147,7 +148,8 @@ impl<B: NicBackend + Send> Adapter<B> {
             OID_GEN_XMIT_ERROR => answer_counter(buffer, counters.xmit_error),
             OID_GEN_RCV_ERROR => answer_counter(buffer, counters.rcv_error),
             OID_GEN_RCV_NO_BUFFER => answer_counter(buffer, counters.rcv_no_buffer),
-            OID_802_3_PERMANENT_ADDRESS | OID_802_3_CURRENT_ADDRESS => answer(buffer, &mac),
+            OID_802_3_PERMANENT_ADDRESS => answer(buffer, &mac),
+            OID_802_3_CURRENT_ADDRESS => answer(buffer, &current),
             OID_802_3_MULTICAST_LIST => {
                 let mut bytes = [0u8; 6 * MAX_MULTICAST];
                 for (chunk, address) in bytes.chunks_exact_mut(6).zip(&multicast[..multicast_len]) {

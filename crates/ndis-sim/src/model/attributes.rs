@@ -338,6 +338,19 @@ impl Model {
                 ),
             );
         }
+        // The standardized NetworkAddress keyword sets the current address.
+        let configured = self.adapter(handle).and_then(|a| a.config.network_address);
+        if let Some(address) = configured.filter(|a| a[0] & 1 == 0 && *a != [0; 6])
+            && g.current_mac_address != address
+        {
+            self.violate(
+                rules::ATTRIBUTES_NETWORK_ADDRESS,
+                format!(
+                    "adapter {handle:#x}: CurrentMacAddress {:02x?} ignores the NetworkAddress keyword {address:02x?}",
+                    g.current_mac_address
+                ),
+            );
+        }
         // "OID_GEN_MAC_OPTIONS": NDIS 6 miniports set NDIS_MAC_OPTION_8021P_PRIORITY.
         if g.mac_options & ndis_sys::NDIS_MAC_OPTION_8021P_PRIORITY == 0 {
             self.violate(

@@ -130,6 +130,9 @@ pub struct AdapterConfig {
     pub restart_after_initialize: bool,
     /// `IfIndex` passed in NDIS_MINIPORT_INIT_PARAMETERS (0 = assigned by the host).
     pub if_index: u32,
+    /// The standardized `NetworkAddress` keyword (the administrator's current address), as
+    /// `NdisReadNetworkAddress` returns it; `None`: absent.
+    pub network_address: Option<[u8; 6]>,
 }
 
 impl Default for AdapterConfig {
@@ -138,7 +141,7 @@ impl Default for AdapterConfig {
     /// INF Keywords"). `without_keyword("*RssOrVmqPreference")` gives an adapter bound to TCP/IP.
     fn default() -> Self {
         let keywords = BTreeMap::from([(RSS_OR_VMQ_PREFERENCE.to_string(), 1)]);
-        Self { keywords, bus_master: None, restart_after_initialize: true, if_index: 0 }
+        Self { keywords, bus_master: None, restart_after_initialize: true, if_index: 0, network_address: None }
     }
 }
 
@@ -149,6 +152,11 @@ impl AdapterConfig {
     /// Adds an integer keyword (e.g. `keyword("*VMQ", 1)`).
     pub fn keyword(mut self, name: &str, value: u32) -> Self {
         self.keywords.insert(name.to_ascii_lowercase(), value);
+        self
+    }
+    /// Sets the `NetworkAddress` keyword.
+    pub fn network_address(mut self, address: [u8; 6]) -> Self {
+        self.network_address = Some(address);
         self
     }
     /// Removes a keyword (it is then absent from the registry).

@@ -132,6 +132,49 @@ impl Model {
         Ok((NDIS_STATUS_SUCCESS, block))
     }
 
+    /// `NdisReadNetworkAddress` (PASSIVE): the adapter's `NetworkAddress` keyword
+    /// ([`AdapterConfig::network_address`](super::config::AdapterConfig::network_address)) as six
+    /// bytes valid until `NdisCloseConfiguration`; NDIS_STATUS_FAILURE when it is absent.
+    pub fn read_network_address(
+        &mut self,
+        mem: &mut dyn AddressSpace,
+        status_out: u64,
+        address_out: u64,
+        length_out: u64,
+        handle: u64,
+    ) {
+        const API: &str = "NdisReadNetworkAddress";
+        if self.irql > PASSIVE_LEVEL {
+            self.violate(rules::CONFIG_MISUSE, format!("{API} at IRQL {} (must be PASSIVE_LEVEL)", self.irql));
+        }
+        let Some(owner) = self.configs.get(&handle).map(|c| c.owner) else {
+            let what = self.handles.describe(handle);
+            self.violate(rules::HANDLE_INVALID, format!("{API}: {what} is not an open configuration handle"));
+            let _ = mem.write_u32(status_out, NDIS_STATUS_FAILURE as u32);
+            return;
+        };
+        let address = self.adapters.get_mut(&owner).and_then(|a| {
+            a.keywords_read.push("networkaddress".to_string());
+            a.config.network_address
+        });
+        let block = address.and_then(|_| mem.alloc(6, 8));
+        let status = match (address, block) {
+            (Some(bytes), Some(block)) if mem.write(block, &bytes).is_ok() => {
+                if let Some(c) = self.configs.get_mut(&handle) {
+                    c.blocks.push(block);
+                }
+                let _ = mem.write_u64(address_out, block);
+                let _ = mem.write_u32(length_out, 6);
+                NDIS_STATUS_SUCCESS
+            }
+            (Some(_), _) => NDIS_STATUS_RESOURCES,
+            (None, _) => NDIS_STATUS_FAILURE,
+        };
+        if mem.write_u32(status_out, status as u32).is_err() {
+            self.violate(rules::MEMORY_FAULT, format!("{API}: cannot write *Status"));
+        }
+    }
+
     /// `NdisCloseConfiguration` (PASSIVE): frees the parameter blocks.
     pub fn close_configuration(&mut self, mem: &mut dyn AddressSpace, handle: u64) {
         let Some(c) = self.configs.remove(&handle) else {

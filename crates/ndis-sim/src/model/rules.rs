@@ -57,6 +57,8 @@ pub const ATTRIBUTES_ORDER: &str = "attributes.order";
 pub const ATTRIBUTES_MAC_OPTIONS: &str = "attributes.mac-options";
 /// Two live adapters report the same permanent MAC address (they could not share a segment).
 pub const ATTRIBUTES_DUPLICATE_MAC: &str = "attributes.duplicate-mac";
+/// The current address ignores the standardized NetworkAddress keyword.
+pub const ATTRIBUTES_NETWORK_ADDRESS: &str = "attributes.network-address";
 /// NO_HALT_ON_SUSPEND without NDIS_PM_CAPABILITIES at PowerManagementCapabilitiesEx, or a bad
 /// one ("Reporting Power Management Capabilities").
 pub const ATTRIBUTES_PM_CAPABILITIES: &str = "attributes.pm-capabilities";
