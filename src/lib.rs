@@ -30,7 +30,7 @@
 //!   queue, filter and general OIDs), [`vmq::queue_state`] (the queue state machine),
 //!   [`vmq::queues`] (queue table), [`vmq::rx_memory`] (a queue's receive memory: blocks,
 //!   free and indicated buffers, NBL tokens), [`vmq::rx_session`] (receive and return
-//!   sessions), [`vmq::demux`] (O(1) MAC/VLAN → queue table), [`vmq::filter`] (SET_FILTER
+//!   sessions), [`vmq::packet_filter`] (what the default queue may indicate), [`vmq::power`] (D0/D3), [`vmq::stats`] (counters, `NDIS_STATISTICS_INFO`), [`vmq::demux`] (O(1) MAC/VLAN → queue table), [`vmq::filter`] (SET_FILTER
 //!   parsing, filter table), [`vmq::caps`] (capabilities, advertised OIDs), [`vmq::wire`] (checked payload
 //!   views), [`vmq::error`] (typed errors and their one conversion to `NDIS_STATUS`).
 //!

@@ -26,7 +26,7 @@ fn halt_frees_the_default_queue_and_all_pool() {
 
 #[test]
 fn halt_frees_queues_a_misbehaving_host_left_allocated() {
-    let (mut host, adapter) = common::host_and_adapter(&[("VmqDmaEmulation", 1)]);
+    let (mut host, adapter) = common::host_and_adapter(&[]);
     let queues = common::allocated_queues(&mut host, adapter, 3);
     // One queue half-built (allocated, never completed) as well.
     host.allocate_queue(adapter, ndis_sim::QueueSpec::default()).unwrap();

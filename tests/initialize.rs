@@ -114,13 +114,14 @@ fn initialize_failure_at_every_allocation_unwinds_everything() {
     }
 }
 
-/// NdisAllocateSharedMemory (<https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nf-ndis-ndisallocatesharedmemory>): "A miniport must call NdisMRegisterScatterGatherDma ...
-/// first"; SDV rule Init_RegisterSG (<https://learn.microsoft.com/windows-hardware/drivers/devtest/ndis-init-registersg>): "NdisMDeregisterScatterGatherDma in Halt if registered in Init".
+/// NdisAllocateSharedMemory (<https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nf-ndis-ndisallocatesharedmemory>): the miniport
+/// "must have already called NdisMRegisterScatterGatherDma or NdisMRegisterDmaChannel" — in
+/// every configuration, no keyword needed; SDV rule Init_RegisterSG
+/// (<https://learn.microsoft.com/windows-hardware/drivers/devtest/ndis-init-registersg>): "NdisMDeregisterScatterGatherDma in Halt if registered in Init".
 #[test]
-fn a_bus_master_back_end_registers_sg_dma_before_shared_memory() {
+fn every_adapter_registers_sg_dma_before_shared_memory() {
     let mut host = common::host_with(HostConfig::default());
-    let adapter =
-        host.add_adapter(AdapterConfig::default().keyword("VmqDmaEmulation", 1).bus_master(true)).expect("initialize");
+    let adapter = host.add_adapter(AdapterConfig::default().bus_master(true)).expect("initialize");
     let registration = host.registration_attributes(adapter).expect("registration attributes");
     assert_ne!(registration.attribute_flags & NDIS_MINIPORT_ATTRIBUTES_BUS_MASTER, 0);
     let queues = common::allocated_queues(&mut host, adapter, 2);

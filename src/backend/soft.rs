@@ -18,16 +18,20 @@ const DMA_WORDS: usize = (SOFT_NIC_QUEUES as usize + 1).div_ceil(64);
 #[derive(Debug, Clone)]
 pub struct SoftNic {
     mac: [u8; 6],
-    bus_master: bool,
     dma_running: [u64; DMA_WORDS],
 }
 
 impl SoftNic {
-    /// A software NIC with a locally administered MAC; `bus_master` makes it behave
-    /// like a DMA device (it then needs scatter-gather DMA registration).
+    /// A software NIC whose permanent address is the locally administered 02:56:4D:51:hh:ll,
+    /// `hh:ll` the low 16 bits of `instance` (the adapter's `IfIndex`, unique on the host), so
+    /// the adapters of one driver have distinct addresses on a shared segment. It declares
+    /// itself a bus master, as the hardware back end is, so the driver registers
+    /// scatter-gather DMA before it allocates shared memory ("NdisAllocateSharedMemory").
     #[must_use]
-    pub const fn new(bus_master: bool) -> Self {
-        Self { mac: [0x02, 0x56, 0x4D, 0x51, 0x00, 0x01], bus_master, dma_running: [0; DMA_WORDS] }
+    pub const fn new(instance: u32) -> Self {
+        // CAST: the low 16 bits of the instance number, by design.
+        let [_, _, hi, lo] = instance.to_be_bytes();
+        Self { mac: [0x02, 0x56, 0x4D, 0x51, hi, lo], dma_running: [0; DMA_WORDS] }
     }
 
     fn bit(queue: QueueId) -> Option<(usize, u64)> {
@@ -50,7 +54,7 @@ impl NicBackend for SoftNic {
         SOFT_NIC_FILTERS
     }
     fn is_bus_master(&self) -> bool {
-        self.bus_master
+        true
     }
     fn start_queue_dma(&mut self, queue: QueueId) {
         if let Some((word, mask)) = Self::bit(queue) {
@@ -73,7 +77,7 @@ mod tests {
 
     #[test]
     fn dma_bits_are_per_queue() {
-        let mut nic = SoftNic::new(false);
+        let mut nic = SoftNic::new(1);
         let q = QueueId::new;
         let last = SOFT_NIC_QUEUES;
         nic.start_queue_dma(q(0));

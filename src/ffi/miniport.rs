@@ -9,9 +9,9 @@ use core::ptr::NonNull;
 use ndis_sys::{
     NDIS_HALT_ACTION, NDIS_HANDLE, NDIS_MINIPORT_INIT_PARAMETERS, NDIS_MINIPORT_PAUSE_PARAMETERS,
     NDIS_MINIPORT_RESTART_PARAMETERS, NDIS_PORT_NUMBER, NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL,
-    NDIS_SEND_FLAGS_DISPATCH_LEVEL, NDIS_SHUTDOWN_ACTION, NDIS_STATUS, NDIS_STATUS_FAILURE, NDIS_STATUS_PAUSED,
-    NDIS_STATUS_PENDING, NDIS_STATUS_SUCCESS, NET_BUFFER, NET_BUFFER_LIST, NET_DEVICE_PNP_EVENT,
-    NdisDevicePnPEventSurpriseRemoved, NdisMSendNetBufferListsComplete, PVOID, ULONG,
+    NDIS_SEND_FLAGS_DISPATCH_LEVEL, NDIS_SHUTDOWN_ACTION, NDIS_STATUS, NDIS_STATUS_FAILURE, NDIS_STATUS_PENDING,
+    NDIS_STATUS_SUCCESS, NET_BUFFER, NET_BUFFER_LIST, NET_DEVICE_PNP_EVENT, NdisDevicePnPEventSurpriseRemoved,
+    NdisMSendNetBufferListsComplete, PVOID, ULONG,
 };
 
 use super::DriverAdapter;
@@ -21,6 +21,7 @@ use crate::kernel::indicate::pause_complete;
 use crate::kernel::nbl::for_each_returned;
 use crate::kernel::pool::PoolBox;
 use crate::vmq::adapter::ADAPTER_TAG;
+use crate::vmq::stats::SendTally;
 
 /// Turns the MiniportAdapterContext back into the adapter.
 ///
@@ -39,12 +40,14 @@ pub(super) unsafe fn adapter<'a>(context: NDIS_HANDLE) -> Option<&'a DriverAdapt
 pub(super) unsafe extern "system" fn initialize(
     miniport_adapter_handle: NDIS_HANDLE,
     _miniport_driver_context: NDIS_HANDLE,
-    _init_parameters: *mut NDIS_MINIPORT_INIT_PARAMETERS,
+    init_parameters: *mut NDIS_MINIPORT_INIT_PARAMETERS,
 ) -> NDIS_STATUS {
     let Some(handle) = NdisHandle::from_raw(miniport_adapter_handle) else {
         return NDIS_STATUS_FAILURE;
     };
-    match DriverAdapter::initialize(handle, |config| SoftNic::new(config.bus_master)) {
+    // SAFETY: NDIS passes valid init parameters for the call (or NULL, then instance 0).
+    let instance = unsafe { init_parameters.as_ref() }.map_or(0, |p| p.IfIndex);
+    match DriverAdapter::initialize(handle, |_config| SoftNic::new(instance)) {
         Ok(adapter) => {
             // NDIS owns the context until MiniportHaltEx; its address was given in
             // the registration attributes and does not change.
@@ -177,10 +180,10 @@ pub(super) unsafe extern "system" fn send_net_buffer_lists(
         return;
     };
     let running = adapter.is_running();
-    let status = if running { NDIS_STATUS_SUCCESS } else { NDIS_STATUS_PAUSED };
+    let status = if running { NDIS_STATUS_SUCCESS } else { adapter.refused_send_status() };
     let at_dispatch = send_flags & NDIS_SEND_FLAGS_DISPATCH_LEVEL != 0;
     let mut scratch = [0u8; MAX_WIRE_FRAME];
-    let (mut sent, mut failed) = (0u64, 0u64);
+    let mut tally = SendTally::default();
     let mut session = running.then(|| adapter.receive_session(at_dispatch));
     let mut nbl = net_buffer_lists;
     while !nbl.is_null() {
@@ -196,9 +199,9 @@ pub(super) unsafe extern "system" fn send_net_buffer_lists(
                 match unsafe { frame_bytes(buffer, &mut scratch) } {
                     Some(frame) => {
                         session.receive(frame);
-                        sent += 1;
+                        tally.sent.count(frame);
                     }
-                    None => failed += 1,
+                    None => tally.failed += 1,
                 }
             }
             nb = buffer.Next;
@@ -208,7 +211,7 @@ pub(super) unsafe extern "system" fn send_net_buffer_lists(
     if let Some(session) = session {
         session.finish();
     }
-    adapter.count_sends(sent, failed);
+    adapter.count_sends(&tally);
     let complete_flags = if at_dispatch { NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL } else { 0 };
     if !net_buffer_lists.is_null() {
         // SAFETY: the chain is the one NDIS gave us, each NBL's Status is set.

@@ -116,8 +116,15 @@ pub(super) unsafe extern "system" fn oid_request(context: NDIS_HANDLE, request: 
     }
 }
 
-/// MiniportCancelOidRequest: every request completes synchronously, none is pending to cancel.
+/// MiniportCancelOidRequest (<= DISPATCH_LEVEL): a pended FREE_QUEUE with this RequestId is
+/// completed with NDIS_STATUS_REQUEST_ABORTED; every other request completed synchronously.
 ///
 /// # Safety
 /// Called by NDIS with the adapter context it registered; the request id is not dereferenced.
-pub(super) unsafe extern "system" fn cancel_oid_request(_context: NDIS_HANDLE, _request_id: PVOID) {}
+pub(super) unsafe extern "system" fn cancel_oid_request(context: NDIS_HANDLE, request_id: PVOID) {
+    // SAFETY: NDIS passes the live adapter context.
+    if let Some(adapter) = unsafe { adapter(context) } {
+        // CAST: RequestId is an opaque cookie, compared by value.
+        adapter.cancel_oid(request_id as usize);
+    }
+}

@@ -17,10 +17,11 @@ use ndis_sys::{
     NDIS_MINIPORT_ATTRIBUTES_NO_HALT_ON_SUSPEND, NDIS_MINIPORT_ATTRIBUTES_SURPRISE_REMOVE_OK, NDIS_OBJECT_HEADER,
     NDIS_OBJECT_TYPE_DEFAULT, NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES,
     NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_HARDWARE_ASSIST_ATTRIBUTES,
-    NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES, NDIS_RECEIVE_FILTER_CAPABILITIES,
-    NDIS_RECEIVE_FILTER_CAPABILITIES_REVISION_2, NDIS_SIZEOF_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES_REVISION_2,
+    NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES, NDIS_PM_CAPABILITIES, NDIS_PM_CAPABILITIES_REVISION_2,
+    NDIS_RECEIVE_FILTER_CAPABILITIES, NDIS_RECEIVE_FILTER_CAPABILITIES_REVISION_2,
+    NDIS_SIZEOF_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES_REVISION_2,
     NDIS_SIZEOF_MINIPORT_ADAPTER_HARDWARE_ASSIST_ATTRIBUTES_REVISION_3,
-    NDIS_SIZEOF_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_2,
+    NDIS_SIZEOF_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_2, NDIS_SIZEOF_NDIS_PM_CAPABILITIES_REVISION_2,
     NDIS_SIZEOF_RECEIVE_FILTER_CAPABILITIES_REVISION_2, NDIS_STATUS, NDIS_STATUS_SUCCESS, NET_IF_ACCESS_BROADCAST,
     NET_IF_CONNECTION_DEDICATED, NET_IF_DIRECTION_SENDRECEIVE, NdisInterfaceInternal, NdisMSetMiniportAttributes,
     NdisMedium802_3, NdisPhysicalMedium802_3,
@@ -79,8 +80,10 @@ pub struct GeneralAttributes<'a> {
     pub mtu: u32,
     /// Link speed in bits per second, both directions.
     pub link_speed: u64,
-    /// Permanent and current MAC address.
+    /// Permanent MAC address (the NIC's own).
     pub mac_address: [u8; 6],
+    /// Current MAC address (the `NetworkAddress` keyword when set, else the permanent one).
+    pub current_address: [u8; 6],
     /// Lookahead the adapter indicates.
     pub lookahead: u32,
     /// `NDIS_MAC_OPTION_*` flags.
@@ -154,7 +157,7 @@ pub fn set_general(adapter: NdisHandle, info: &GeneralAttributes<'_>) -> Result<
     attributes.MaxMulticastListSize = info.max_multicast_list_size;
     attributes.MacAddressLength = 6;
     attributes.PermanentMacAddress[..6].copy_from_slice(&info.mac_address);
-    attributes.CurrentMacAddress[..6].copy_from_slice(&info.mac_address);
+    attributes.CurrentMacAddress[..6].copy_from_slice(&info.current_address);
     attributes.AccessType = NET_IF_ACCESS_BROADCAST;
     attributes.DirectionType = NET_IF_DIRECTION_SENDRECEIVE;
     attributes.ConnectionType = NET_IF_CONNECTION_DEDICATED;
@@ -163,6 +166,19 @@ pub fn set_general(adapter: NdisHandle, info: &GeneralAttributes<'_>) -> Result<
     // CAST: the OID list is a short static table; its byte size fits in u32.
     attributes.SupportedOidListLength = u32::try_from(core::mem::size_of_val(info.supported_oids)).unwrap_or(0);
     attributes.SupportedOidList = info.supported_oids.as_ptr().cast_mut();
+    // "Reporting Power Management Capabilities": an NDIS 6.20+ miniport reports its
+    // NDIS_PM_CAPABILITIES here. The adapter goes to D3 and back (vmq::power) but wakes on
+    // nothing: no WoL pattern, no protocol offload, no wake-up event (NdisDeviceStateUnspecified).
+    // NDIS copies the structure during the call.
+    let mut pm = NDIS_PM_CAPABILITIES {
+        Header: NDIS_OBJECT_HEADER {
+            Type: NDIS_OBJECT_TYPE_DEFAULT,
+            Revision: NDIS_PM_CAPABILITIES_REVISION_2,
+            Size: NDIS_SIZEOF_NDIS_PM_CAPABILITIES_REVISION_2,
+        },
+        ..NDIS_PM_CAPABILITIES::default()
+    };
+    attributes.PowerManagementCapabilitiesEx = (&raw mut pm).cast();
     set(adapter, (&raw mut attributes).cast())
 }
 

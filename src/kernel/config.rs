@@ -11,6 +11,7 @@ use ndis_sys::{
     NDIS_OBJECT_HEADER, NDIS_OBJECT_TYPE_CONFIGURATION_OBJECT, NDIS_SIZEOF_CONFIGURATION_OBJECT_REVISION_1,
     NDIS_STATUS, NDIS_STATUS_FAILURE, NDIS_STATUS_SUCCESS, NDIS_STRING, NdisCloseConfiguration,
     NdisOpenConfigurationEx, NdisParameterHexInteger, NdisParameterInteger, NdisReadConfiguration,
+    NdisReadNetworkAddress, PVOID, UINT,
 };
 
 use super::NdisHandle;
@@ -94,6 +95,32 @@ impl Configuration {
         // SAFETY: the parameter type says the integer member of the union is the live one.
         Some(unsafe { parameter.ParameterData.IntegerData })
     }
+
+    /// `NdisReadNetworkAddress`: the `NetworkAddress` keyword as six address bytes.
+    fn read_network_address(&self) -> Option<[u8; 6]> {
+        let mut status: NDIS_STATUS = NDIS_STATUS_FAILURE;
+        let mut address: PVOID = core::ptr::null_mut();
+        let mut length: UINT = 0;
+        // SAFETY: all out pointers are valid locals for the call.
+        unsafe { NdisReadNetworkAddress(&raw mut status, &raw mut address, &raw mut length, self.0.as_raw()) };
+        if status != NDIS_STATUS_SUCCESS || address.is_null() || length != 6 {
+            return None;
+        }
+        // SAFETY: on success NDIS returns `length` (6) readable bytes that stay valid until the
+        // configuration handle is closed (after this read).
+        let bytes = unsafe { core::slice::from_raw_parts(address.cast::<u8>(), 6) };
+        bytes.try_into().ok()
+    }
+}
+
+/// The standardized `NetworkAddress` keyword ("Standardized INF keywords for network devices"),
+/// `None` when absent or not a usable station address (multicast, broadcast or all zeros).
+///
+/// # Errors
+/// The status of `NdisOpenConfigurationEx` when the configuration cannot be opened.
+pub fn read_network_address(adapter: NdisHandle) -> Result<Option<[u8; 6]>, NDIS_STATUS> {
+    let configuration = Configuration::open(adapter)?;
+    Ok(configuration.read_network_address().filter(|a| a[0] & 1 == 0 && *a != [0; 6]))
 }
 
 impl Drop for Configuration {

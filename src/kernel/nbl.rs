@@ -16,7 +16,7 @@ use core::mem::size_of;
 use core::ptr::{self, NonNull};
 
 use ndis_sys::{
-    MDL, NDIS_OBJECT_HEADER, NDIS_OBJECT_TYPE_DEFAULT, NDIS_PROTOCOL_ID_DEFAULT,
+    Ieee8021QNetBufferListInfo, MDL, NDIS_OBJECT_HEADER, NDIS_OBJECT_TYPE_DEFAULT, NDIS_PROTOCOL_ID_DEFAULT,
     NDIS_SIZEOF_NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1, NDIS_STATUS_SUCCESS, NET_BUFFER_LIST,
     NET_BUFFER_LIST_POOL_PARAMETERS, NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1, NET_BUFFER_SHARED_MEMORY,
     NdisAllocateMdl, NdisAllocateNetBufferAndNetBufferList, NdisAllocateNetBufferListPool, NdisFreeMdl,
@@ -294,16 +294,35 @@ impl RxBlock {
     /// and readies its NBL for indication. `None` when the frame does not fit or the index
     /// is out of range.
     pub fn fill(&mut self, index: usize, frame: &[u8]) -> Option<RxNbl> {
-        if index >= self.len || frame.len() > self.capacity() as usize {
+        self.fill_parts(index, frame, &[], 0)
+    }
+
+    /// Like [`Self::fill`] for a frame given as `head` then `tail` (a frame whose 802.1Q tag
+    /// the caller cut out), with `ieee8021q` as the NBL's
+    /// `NetBufferListInfo[Ieee8021QNetBufferListInfo]` (the `NDIS_NET_BUFFER_LIST_8021Q_INFO`
+    /// value; 0 = no tag).
+    pub fn fill_parts(&mut self, index: usize, head: &[u8], tail: &[u8], ieee8021q: usize) -> Option<RxNbl> {
+        let len = head.len() + tail.len();
+        if index >= self.len || len > self.capacity() as usize {
             return None;
         }
         let slot = &mut self.slots[index];
         // SAFETY: `slot.va` maps RX_BUFFER_BYTES writable bytes of this queue's shared
-        // memory (type invariant) and `frame` fits; the regions cannot overlap (the frame
+        // memory (type invariant) and both parts fit; the regions cannot overlap (the frame
         // comes from a send buffer, never from our receive memory).
-        unsafe { ptr::copy_nonoverlapping(frame.as_ptr(), slot.va, frame.len()) };
-        // CAST: frame.len() <= 2048.
-        Some(slot.ready(frame.len() as u32))
+        unsafe { ptr::copy_nonoverlapping(head.as_ptr(), slot.va, head.len()) };
+        let after_head = slot.va.wrapping_add(head.len());
+        // SAFETY: as above; `head.len() + tail.len()` fits the buffer, so `after_head` is in it.
+        unsafe { ptr::copy_nonoverlapping(tail.as_ptr(), after_head, tail.len()) };
+        // CAST: len <= 2048.
+        let nbl = slot.ready(len as u32);
+        if ieee8021q != 0 {
+            // SAFETY: the slot's NBL is bound and not indicated (as in `ready`).
+            let info = unsafe { &mut (*nbl.0.as_ptr()).NetBufferListInfo };
+            // The info slot is a PVOID that holds an integer (NDIS_NET_BUFFER_LIST_8021Q_INFO).
+            info[Ieee8021QNetBufferListInfo as usize] = ptr::without_provenance_mut(ieee8021q);
+        }
+        Some(nbl)
     }
 
     /// Buffer `index` holds a `len`-byte frame a NIC wrote into it: readies its NBL for
@@ -325,6 +344,8 @@ impl RxSlot {
         let nbl = unsafe { &mut *self.nbl };
         nbl.Next = ptr::null_mut();
         nbl.Status = NDIS_STATUS_SUCCESS;
+        // No 802.1Q tag unless the filler sets one (the NBL may carry one from its last use).
+        nbl.NetBufferListInfo[Ieee8021QNetBufferListInfo as usize] = ptr::null_mut();
         // SAFETY: as above.
         let nb = unsafe { &mut *nbl.FirstNetBuffer };
         nb.Next = ptr::null_mut();

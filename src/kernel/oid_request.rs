@@ -28,6 +28,15 @@ impl OidToken {
         Self(request)
     }
 
+    /// `RequestId` of the request, what MiniportCancelOidRequest names it by.
+    #[must_use]
+    pub fn request_id(&self) -> usize {
+        // SAFETY: type invariant: the request is live and still ours.
+        let id = unsafe { (*self.0.as_ptr()).RequestId };
+        // CAST: RequestId is an opaque pointer-sized cookie, compared by value.
+        id as usize
+    }
+
     /// Completes a pended request: writes `BytesRead` (set requests) and calls
     /// `NdisMOidRequestComplete`. IRQL <= DISPATCH_LEVEL. Consumes the token: at most once.
     pub fn complete(self, adapter: NdisHandle, status: NDIS_STATUS, bytes_read: u32) {

@@ -13,9 +13,10 @@ use super::error::{GrowError, InitError};
 use super::filter::FilterTable;
 use super::queues::{MAX_VM_QUEUES, QueueTable};
 use super::rx_memory::{GrowRequest, QueueSlot, RxMemory, RxResources, Staged};
+use super::stats::{Counters, SendTally};
 use crate::backend::NicBackend;
 use crate::kernel::attributes::{self, GeneralAttributes, ReceiveFilterCapabilities};
-use crate::kernel::config::read_integer_keywords;
+use crate::kernel::config::{read_integer_keywords, read_network_address};
 use crate::kernel::dma::ScatterGatherDma;
 use crate::kernel::lock::SpinLock;
 use crate::kernel::nbl::{NblPool, buffer_stride, shared_data_alignment};
@@ -50,27 +51,34 @@ pub struct AdapterConfig {
     /// `VmqContiguousRx` (private, default 0): ask NDIS for physically contiguous
     /// receive memory instead of scatter-gather lists.
     pub contiguous_rx: bool,
-    /// `VmqDmaEmulation` (private, default 0): the software NIC behaves as a bus
-    /// master, so the driver registers scatter-gather DMA like a hardware NIC must.
-    pub bus_master: bool,
+    /// The standardized `NetworkAddress` keyword: the current address, if set and usable.
+    pub network_address: Option<[u8; 6]>,
 }
 
 impl AdapterConfig {
     /// Reads the keywords (PASSIVE_LEVEL). Absent keywords take their INF defaults.
     ///
+    /// "Handling SR-IOV, VMQ, and RSS Standardized INF Keywords": the miniport reads the hidden
+    /// `*RssOrVmqPreference` first; only at 1 (VMQ preference, set when the adapter is bound to
+    /// the Hyper-V switch) does it read `*VMQ` and `*VMQVlanFiltering`. At 0 or absent (RSS
+    /// preference) it "must not read any of the VMQ or SR-IOV standardized keywords"; vmqnic has
+    /// no RSS, so nothing is enabled then (the hardware capabilities stay complete).
+    ///
     /// # Errors
     /// The configuration could not be opened.
     pub fn read(handle: NdisHandle) -> Result<Self, InitError> {
-        let [vmq, vlan, contiguous, dma] = read_integer_keywords(
-            handle,
-            [utf16!("*VMQ"), utf16!("*VMQVlanFiltering"), utf16!("VmqContiguousRx"), utf16!("VmqDmaEmulation")],
-        )
-        .map_err(InitError::Configuration)?;
-        Ok(Self {
-            keywords: VmqKeywords::from_registry(vmq, vlan),
-            contiguous_rx: contiguous == Some(1),
-            bus_master: dma == Some(1),
-        })
+        let [preference, contiguous] =
+            read_integer_keywords(handle, [utf16!("*RssOrVmqPreference"), utf16!("VmqContiguousRx")])
+                .map_err(InitError::Configuration)?;
+        let keywords = if preference == Some(1) {
+            let [vmq, vlan] = read_integer_keywords(handle, [utf16!("*VMQ"), utf16!("*VMQVlanFiltering")])
+                .map_err(InitError::Configuration)?;
+            VmqKeywords::from_registry(vmq, vlan)
+        } else {
+            VmqKeywords { vmq: false, vlan_filtering: false }
+        };
+        let network_address = read_network_address(handle).map_err(InitError::Configuration)?;
+        Ok(Self { keywords, contiguous_rx: contiguous == Some(1), network_address })
     }
 }
 
@@ -85,27 +93,16 @@ pub enum RunState {
     Running,
 }
 
-/// Counters reported through the statistics OIDs.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Counters {
-    /// Frames transmitted.
-    pub xmit_ok: u64,
-    /// Frames indicated.
-    pub rcv_ok: u64,
-    /// Frames whose send failed.
-    pub xmit_error: u64,
-    /// Frames received with errors.
-    pub rcv_error: u64,
-    /// Frames dropped for lack of a receive buffer.
-    pub rcv_no_buffer: u64,
-}
-
 /// Mutable adapter state, guarded by the adapter's spin lock.
 pub struct AdapterState<B> {
     /// Paused or running.
     pub run: RunState,
     /// Set on a surprise-removal PnP event.
     pub surprise_removed: bool,
+    /// The current address (`OID_802_3_CURRENT_ADDRESS`, directed frames of the packet filter).
+    pub current_address: [u8; 6],
+    /// In D1-D3 (OID_PNP_SET_POWER): no DMA, no indication, sends fail.
+    pub low_power: bool,
     /// The NIC.
     pub backend: B,
     /// Live VM queues.
@@ -118,8 +115,10 @@ pub struct AdapterState<B> {
     pub filters: FilterTable,
     /// NBLs indicated on any queue and not yet returned.
     pub outstanding: u32,
-    /// The FREE_QUEUE that returned PENDING: its queue and request.
-    pub pending_free: Option<(QueueId, OidToken)>,
+    /// The queue a FREE_QUEUE that returned PENDING is draining, and that request — `None`
+    /// once MiniportCancelOidRequest completed it with NDIS_STATUS_REQUEST_ABORTED (the
+    /// queue still drains and is freed; a repeated FREE_QUEUE for it pends again).
+    pub pending_free: Option<(QueueId, Option<OidToken>)>,
     /// The free work item is queued (it must not be queued twice).
     pub free_work_queued: bool,
     /// `OID_GEN_CURRENT_PACKET_FILTER`.
@@ -163,8 +162,8 @@ pub struct Adapter<B: NicBackend> {
 
 impl<B: NicBackend + Send> Adapter<B> {
     /// MiniportInitializeEx (PASSIVE_LEVEL) over the back end `backend` builds from the
-    /// registry options: registration, general and hardware-assist attributes, SG DMA for
-    /// bus masters, default-queue shared memory. A failure at any step unwinds the
+    /// registry options: registration (as a bus master), general and hardware-assist attributes,
+    /// SG DMA, default-queue shared memory. A failure at any step unwinds the
     /// earlier ones (RAII).
     ///
     /// # Errors
@@ -182,6 +181,7 @@ impl<B: NicBackend + Send> Adapter<B> {
         let current_caps = caps::current(hardware_caps, config.keywords);
         let bus_master = backend.is_bus_master();
         let mac_address = backend.mac_address();
+        let current_address = config.network_address.unwrap_or(mac_address);
         let link_speed = backend.link_speed();
         let resources = || InitError::Resources;
         let default_queue = RxMemory::new(handle).ok_or_else(resources)?;
@@ -199,6 +199,8 @@ impl<B: NicBackend + Send> Adapter<B> {
             state: SpinLock::new(AdapterState {
                 run: RunState::Paused,
                 surprise_removed: false,
+                current_address,
+                low_power: false,
                 backend,
                 queues,
                 default_queue,
@@ -225,6 +227,7 @@ impl<B: NicBackend + Send> Adapter<B> {
             mtu: MTU,
             link_speed,
             mac_address,
+            current_address,
             lookahead: MTU,
             mac_options: MAC_OPTIONS,
             supported_packet_filters: SUPPORTED_PACKET_FILTERS,
@@ -234,9 +237,10 @@ impl<B: NicBackend + Send> Adapter<B> {
         };
         attributes::set_general(handle, &general).map_err(InitError::Attributes)?;
         attributes::set_hardware_assist(handle, hardware_caps, current_caps).map_err(InitError::Attributes)?;
-        if bus_master {
-            adapter.dma = Some(ScatterGatherDma::register(handle).map_err(InitError::ScatterGatherDma)?);
-        }
+        // NdisAllocateSharedMemory: the miniport "must have already called
+        // NdisMRegisterScatterGatherDma or NdisMRegisterDmaChannel" — in every configuration,
+        // before the default queue's shared memory below.
+        adapter.dma = Some(ScatterGatherDma::register(handle).map_err(InitError::ScatterGatherDma)?);
         let grow = adapter.state.get_mut().default_queue.grow_request(
             QueueId::DEFAULT,
             QueueSlot::DEFAULT,
@@ -334,18 +338,25 @@ impl<B: NicBackend + Send> Adapter<B> {
     #[must_use]
     pub fn is_running(&self) -> bool {
         let state = self.state.lock();
-        state.run == RunState::Running && !state.surprise_removed
+        state.run == RunState::Running && !state.surprise_removed && !state.low_power
+    }
+
+    /// The status of a send refused now: NDIS_STATUS_LOW_POWER_STATE in D1-D3 ("OID_PNP_SET_POWER"),
+    /// else NDIS_STATUS_PAUSED.
+    #[must_use]
+    pub fn refused_send_status(&self) -> i32 {
+        if self.state.lock().low_power { ndis_sys::NDIS_STATUS_LOW_POWER_STATE } else { ndis_sys::NDIS_STATUS_PAUSED }
     }
 
     /// Counts completed sends.
-    pub fn count_sends(&self, ok: u64, failed: u64) {
+    pub fn count_sends(&self, tally: &SendTally) {
         let mut state = self.state.lock();
-        state.counters.xmit_ok += ok;
-        state.counters.xmit_error += failed;
+        state.counters.xmit.add(&tally.sent);
+        state.counters.xmit_error += tally.failed;
     }
 }
 
-fn stop_all_dma<B: NicBackend>(state: &mut AdapterState<B>) {
+pub(super) fn stop_all_dma<B: NicBackend>(state: &mut AdapterState<B>) {
     let AdapterState { backend, queues, .. } = state;
     backend.stop_queue_dma(QueueId::DEFAULT);
     for queue in queues.iter() {

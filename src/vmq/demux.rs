@@ -16,6 +16,9 @@ use core::ops::DerefMut;
 use crate::kernel::NdisHandle;
 use crate::kernel::pool::{PoolBox, PoolTag};
 
+/// The VLAN part of a MAC-only filter's key.
+const ANY_VLAN: u16 = 0x0FFF;
+
 /// A demux key: destination MAC in the low 48 bits, VLAN ID (0 = untagged or VID 0) above.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[repr(transparent)]
@@ -28,6 +31,26 @@ impl DemuxKey {
         let mut bytes = [0u8; 8];
         bytes[..6].copy_from_slice(&mac);
         Self(u64::from_le_bytes(bytes) | (u64::from(vlan & 0x0FFF) << 48))
+    }
+
+    /// The destination MAC of the key.
+    #[must_use]
+    pub fn mac(self) -> [u8; 6] {
+        let b = self.0.to_le_bytes();
+        [b[0], b[1], b[2], b[3], b[4], b[5]]
+    }
+
+    /// The key a MAC-only filter installs: every VLAN of `mac` (VLAN ID 0xFFF, reserved by
+    /// 802.1Q, never a frame's VID after [`Self::of_frame`] and refused in a filter).
+    #[must_use]
+    pub fn any_vlan(mac: [u8; 6]) -> Self {
+        Self::new(mac, ANY_VLAN)
+    }
+
+    /// This key with its VLAN replaced by "any" (the MAC-only lookup after a miss).
+    #[must_use]
+    pub const fn with_any_vlan(self) -> Self {
+        Self((self.0 & 0x0000_FFFF_FFFF_FFFF) | ((ANY_VLAN as u64) << 48))
     }
 
     /// The key of an Ethernet frame: its destination and its 802.1Q VLAN ID, if tagged.

@@ -1,10 +1,15 @@
 //! VMQ receive filters: SET_FILTER payload validation and the filter table.
 //!
 //! A VMQ filter is a destination-MAC equality test, optionally ANDed with a VLAN-ID
-//! equality test; multibyte values are big-endian. With `VLAN_UNTAGGED_OR_ZERO` on the
-//! MAC test the filter matches only untagged or VID-0 frames; a MAC + VLAN filter
-//! matches only frames tagged with that VID. A MAC test with neither is refused (NDIS
-//! 6.30 lets a miniport fail it), as is a VLAN test when `*VMQVlanFiltering` is off.
+//! equality test. With `VLAN_UNTAGGED_OR_ZERO` on the MAC test the filter matches only
+//! untagged or VID-0 frames; a MAC + VLAN filter matches only frames tagged with that VID; a
+//! MAC test with neither matches every frame to that MAC ("Setting a VMQ Filter" gives a 6.30
+//! miniport no refusal for it). A VLAN test is refused when `*VMQVlanFiltering` is off.
+//!
+//! "NDIS_RECEIVE_FILTER_FIELD_PARAMETERS" (remarks): for a MAC + non-zero VLAN filter, and for
+//! a MAC-only filter without `VLAN_UNTAGGED_OR_ZERO`, the miniport removes the 802.1Q tag from
+//! the packet data and puts it in the NBL's `NDIS_NET_BUFFER_LIST_8021Q_INFO`
+//! ([`FilterSpec::strips_tag`]; the receive path does it).
 //! <https://learn.microsoft.com/windows-hardware/drivers/network/setting-a-vmq-filter>
 //! <https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddndis/ns-ntddndis-_ndis_receive_filter_field_parameters>
 
@@ -31,6 +36,8 @@ pub enum VlanMatch {
     UntaggedOrZero,
     /// Frames tagged with this VLAN ID only.
     Id(u16),
+    /// MAC-only filter without `VLAN_UNTAGGED_OR_ZERO`: every frame to the MAC, any VLAN.
+    Any,
 }
 
 /// A validated SET_FILTER request.
@@ -53,7 +60,16 @@ impl FilterSpec {
         match self.vlan {
             VlanMatch::UntaggedOrZero => DemuxKey::new(self.mac, 0),
             VlanMatch::Id(id) => DemuxKey::new(self.mac, id),
+            VlanMatch::Any => DemuxKey::any_vlan(self.mac),
         }
+    }
+
+    /// Whether a tagged frame this filter takes loses its tag to the NBL's 802.1Q info
+    /// ("NDIS_RECEIVE_FILTER_FIELD_PARAMETERS" remarks: MAC + non-zero VLAN, or MAC-only
+    /// without `VLAN_UNTAGGED_OR_ZERO`).
+    #[must_use]
+    pub const fn strips_tag(&self) -> bool {
+        !matches!(self.vlan, VlanMatch::UntaggedOrZero)
     }
 }
 
@@ -133,8 +149,15 @@ pub fn parse_set_filter(input: &[u8], vlan_filtering: bool) -> Result<(FilterSpe
                 if test.flags != 0 {
                     return Err(OidError::InvalidParameter);
                 }
-                // FieldShortValue, network byte order.
-                let id = u16::from_be_bytes([test.bytes[0], test.bytes[1]]);
+                // FieldShortValue. The DDI page says network byte order; vmqnic reads it in
+                // host (little-endian) order instead. Evidence: netvmini's vmq.c (SetRxFilter)
+                // stores FieldValue.FieldShortValue unswapped in its filter and MatchRxFilter
+                // compares it with NDIS_NET_BUFFER_LIST_8021Q_INFO.TagHeader.VlanId, a host-order
+                // bit field — Microsoft's sample, run against the Hyper-V switch, only works if
+                // the switch writes the VLAN ID in host order; the audit reports the same
+                // unswapped comparison in the AMD/Pensando ionic driver (not re-read here).
+                // ndis-sim's switch writes host order too (model/payload.rs).
+                let id = u16::from_le_bytes([test.bytes[0], test.bytes[1]]);
                 if id == 0 || id >= 0x0FFF {
                     return Err(OidError::InvalidParameter);
                 }
@@ -148,9 +171,8 @@ pub fn parse_set_filter(input: &[u8], vlan_filtering: bool) -> Result<(FilterSpe
         (Some(_), _) if !vlan_filtering => return Err(OidError::NotSupported),
         (Some(id), false) => VlanMatch::Id(id),
         (None, true) => VlanMatch::UntaggedOrZero,
-        // Both, or MAC-only without the flag (NDIS 6.30 allows failing it).
         (Some(_), true) => return Err(OidError::InvalidParameter),
-        (None, false) => return Err(OidError::NotSupported),
+        (None, false) => VlanMatch::Any,
     };
     Ok((FilterSpec { queue_id: QueueId::new(queue_id), filter_id, mac, vlan }, len_u32(span as usize)))
 }
@@ -231,7 +253,7 @@ mod tests {
     /// `NDIS_RECEIVE_FILTER_PARAMETERS` rev 2 (44 bytes, padded to 48), QueueId 3, FilterId 9,
     /// array at 48 with `count` elements of 56 bytes, then the elements: a destination-MAC test
     /// 02:15:5d:00:00:01 with VLAN_UNTAGGED_OR_ZERO, and a VLAN-ID test for VID 0x0123 (stored
-    /// big-endian: 01 23).
+    /// in host byte order: 23 01).
     fn payload(count: u8) -> Vec<u8> {
         #[rustfmt::skip]
         let mut b = vec![
@@ -250,7 +272,7 @@ mod tests {
         let vlan = [
             0x80, 1, 56, 0,   0, 0, 0, 0,   1, 0, 0, 0,   1, 0, 0, 0,     // header, Flags, FrameHeader Mac, Test Equal
             4, 0, 0, 0,       0, 0, 0, 0,                                 // HeaderField VlanId, pad
-            0x01, 0x23, 0, 0, 0, 0, 0, 0,  0, 0, 0, 0, 0, 0, 0, 0,        // FieldValue (FieldShortValue, big-endian)
+            0x23, 0x01, 0, 0, 0, 0, 0, 0,  0, 0, 0, 0, 0, 0, 0, 0,        // FieldValue (FieldShortValue, host order)
             0, 0, 0, 0, 0, 0, 0, 0,  0, 0, 0, 0, 0, 0, 0, 0,              // ResultValue
         ];
         b.extend_from_slice(&mac);
@@ -286,7 +308,7 @@ mod tests {
     }
 
     #[test]
-    fn good_mac_plus_vlan_reads_the_id_big_endian() {
+    fn good_mac_plus_vlan_reads_the_id_in_host_byte_order() {
         let (spec, read) = parse_set_filter(&mac_and_vlan(), true).unwrap_or_else(|e| unreachable!("{e:?}"));
         assert_eq!((spec.mac, spec.vlan, read), (MAC, VlanMatch::Id(0x0123), 48 + 2 * 56));
         assert_eq!(spec.key(), DemuxKey::new(MAC, 0x0123));
@@ -367,10 +389,12 @@ mod tests {
     }
 
     #[test]
-    fn mac_test_without_untagged_flag_alone_is_not_supported() {
+    fn mac_test_without_untagged_flag_alone_is_a_mac_only_filter() {
         let mut b = payload(1);
         b[48 + 4] = 0;
-        assert_eq!(parse_set_filter(&b, true), Err(OidError::NotSupported));
+        let (spec, _) = parse_set_filter(&b, true).unwrap_or_else(|e| unreachable!("{e:?}"));
+        assert_eq!((spec.vlan, spec.key()), (VlanMatch::Any, DemuxKey::any_vlan(MAC)));
+        assert!(spec.strips_tag());
     }
 
     #[test]

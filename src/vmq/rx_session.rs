@@ -16,11 +16,31 @@ use ndis_sys::{
 
 use super::adapter::{Adapter, AdapterState, RunState};
 use super::demux::DemuxKey;
+use super::packet_filter;
 use super::rx_memory::{BufferId, CopyError, QueueSlot, RxMemory};
 use crate::backend::NicBackend;
 use crate::kernel::NdisHandle;
 use crate::kernel::lock::{SpinLock, SpinLockGuard};
 use crate::kernel::nbl::RxChain;
+
+/// Set in a demux target when the filter wants the 802.1Q tag out of the data and in the
+/// NBL's `NDIS_NET_BUFFER_LIST_8021Q_INFO` ("NDIS_RECEIVE_FILTER_FIELD_PARAMETERS" remarks).
+pub const STRIP_TAG: u16 = 0x8000;
+
+/// A tagged frame as (bytes before the tag, bytes after it, `NDIS_NET_BUFFER_LIST_8021Q_INFO`
+/// value: UserPriority in bits 0-2, CanonicalFormatId in bit 3, VlanId in bits 4-15); `None`
+/// for an untagged frame, and for a tag of all zeros (priority 0, VLAN 0), which an
+/// `NDIS_NET_BUFFER_LIST_8021Q_INFO` of 0 — "no tag" — could not carry: that one stays.
+fn split_tag(frame: &[u8]) -> Option<(&[u8], &[u8], usize)> {
+    let (head, rest) = frame.split_at_checked(12)?;
+    let [0x81, 0x00, hi, lo] = *rest.get(..4)? else { return None };
+    let tci = u16::from_be_bytes([hi, lo]);
+    if tci == 0 {
+        return None;
+    }
+    let info = usize::from(tci >> 13) | (usize::from((tci >> 12) & 1) << 3) | (usize::from(tci & 0x0FFF) << 4);
+    Some((head, &rest[4..], info))
+}
 
 /// What happened to one frame.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,6 +53,8 @@ pub enum RxOutcome {
     Dropped,
     /// The adapter is not running.
     NotRunning,
+    /// A default-queue frame the packet filter in force does not admit.
+    Filtered,
 }
 
 /// Queues one session batches before it must indicate (keeps the session small on the
@@ -79,14 +101,23 @@ impl<B: NicBackend> RxSession<'_, B> {
     fn try_receive(&mut self, frame: &[u8]) -> Result<RxOutcome, BatchFull> {
         let Some(guard) = self.guard.as_mut() else { return Ok(RxOutcome::NotRunning) };
         let state = &mut **guard;
-        if state.run != RunState::Running || state.surprise_removed {
+        if state.run != RunState::Running || state.surprise_removed || state.low_power {
             return Ok(RxOutcome::NotRunning);
         }
         let Some(key) = DemuxKey::of_frame(frame) else {
             state.counters.rcv_error += 1;
             return Ok(RxOutcome::Dropped);
         };
-        let slot = state.demux.lookup(key).map_or(QueueSlot::DEFAULT, QueueSlot::from_raw);
+        // An exact (MAC, VLAN) filter first; a MAC-only filter on a miss.
+        let target = state.demux.lookup(key).or_else(|| state.demux.lookup(key.with_any_vlan()));
+        let (slot, strip) =
+            target.map_or((QueueSlot::DEFAULT, false), |t| (QueueSlot::from_raw(t & !STRIP_TAG), t & STRIP_TAG != 0));
+        if slot == QueueSlot::DEFAULT {
+            let multicast = &state.multicast[..state.multicast_len];
+            if !packet_filter::accepts(state.packet_filter, &key.mac(), &state.current_address, multicast) {
+                return Ok(RxOutcome::Filtered);
+            }
+        }
         let batch = match self.batches[..self.batched].iter().position(|(s, _)| *s == slot) {
             Some(i) => i,
             None if self.batched < SESSION_QUEUES => self.batched,
@@ -96,7 +127,11 @@ impl<B: NicBackend> RxSession<'_, B> {
             state.counters.rcv_error += 1;
             return Ok(RxOutcome::Dropped);
         };
-        let nbl = match memory.copy_in(frame) {
+        let copied = match strip.then(|| split_tag(frame)).flatten() {
+            Some((head, tail, info)) => memory.copy_in_parts(head, tail, info),
+            None => memory.copy_in(frame),
+        };
+        let nbl = match copied {
             Ok(nbl) => nbl,
             Err(CopyError::NoBuffer) => {
                 state.counters.rcv_no_buffer += 1;
@@ -108,7 +143,7 @@ impl<B: NicBackend> RxSession<'_, B> {
             }
         };
         state.outstanding += 1;
-        state.counters.rcv_ok += 1;
+        state.counters.rcv.count(frame);
         if batch == self.batched {
             self.batches[batch] = (slot, RxChain::EMPTY);
             self.batched += 1;

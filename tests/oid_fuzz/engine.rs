@@ -66,7 +66,11 @@ pub fn allowed(kind: RequestKind, oid: u32) -> &'static [NDIS_STATUS] {
     const MUST_SUCCEED: &[NDIS_STATUS] =
         &[NDIS_STATUS_SUCCESS, NDIS_STATUS_PENDING, NDIS_STATUS_NOT_ACCEPTED, NDIS_STATUS_REQUEST_ABORTED];
     const UNSUPPORTED: &[NDIS_STATUS] = &[NDIS_STATUS_NOT_SUPPORTED];
+    // OID_GEN_LINK_PARAMETERS: a malformed NDIS_LINK_PARAMETERS header is INVALID_PARAMETER.
+    const LINK: &[NDIS_STATUS] =
+        &[NDIS_STATUS_SUCCESS, NDIS_STATUS_INVALID_LENGTH, NDIS_STATUS_INVALID_DATA, NDIS_STATUS_INVALID_PARAMETER];
     match (kind, oid) {
+        (RequestKind::Set, OID_GEN_LINK_PARAMETERS) => LINK,
         (RequestKind::Method, OID_RECEIVE_FILTER_ALLOCATE_QUEUE) => ALLOCATE,
         (RequestKind::Method, OID_RECEIVE_FILTER_QUEUE_ALLOCATION_COMPLETE) => COMPLETE,
         (RequestKind::Method, OID_RECEIVE_FILTER_SET_FILTER) => SET_FILTER,
@@ -87,8 +91,6 @@ const ELEMENT_STATUSES: &[NDIS_STATUS] =
 const UNKNOWN_OIDS: &[u32] = &[
     0,
     u32::MAX,
-    OID_GEN_LINK_PARAMETERS,
-    OID_GEN_INTERRUPT_MODERATION,
     OID_GEN_VLAN_ID,
     0x0001_0117,
     0x0102_0201,
@@ -179,7 +181,7 @@ impl Variant {
         match self.0 >> 1 {
             0 => c,
             1 => c.keyword("*VMQVlanFiltering", 0).keyword("VmqContiguousRx", 1),
-            2 => c.keyword("VmqDmaEmulation", 1),
+            2 => c.bus_master(true),
             _ => c.keyword("*VMQ", u32::from(self.0 & 1)),
         }
     }

@@ -45,6 +45,7 @@ const CONTEXT: u64 = 0xC0FF_EE00;
 thread_local! {
     static DRIVER_HANDLE_AT: Cell<u64> = const { Cell::new(0) };
     static ALLOCATION_AT: Cell<u64> = const { Cell::new(0) };
+    static SG_DMA_AT: Cell<u64> = const { Cell::new(0) };
 }
 
 fn header(mem: &mut dyn AddressSpace, at: u64, kind: u8, revision: u8, size: u16) {
@@ -94,9 +95,19 @@ fn guest_driver(mut env: ArenaEnv, call: MiniportCall) -> u64 {
                 let reg = mem.alloc(32, 8).unwrap();
                 header(mem, reg, 0x9E, 1, 28);
                 mem.write_u64(reg + 8, CONTEXT).unwrap();
+                // AttributeFlags: NDIS_MINIPORT_ATTRIBUTES_BUS_MASTER; SG DMA is registered
+                // before any shared memory ("NdisAllocateSharedMemory").
+                mem.write_u32(reg + 16, 0x40).unwrap();
                 assert_eq!(m.set_miniport_attributes(mem, adapter_handle, reg), 0);
+                let description = mem.alloc(48, 8).unwrap();
+                header(mem, description, 0x83, 2, 48);
+                let sg_out = mem.alloc(8, 8).unwrap();
+                assert_eq!(m.register_sg_dma(mem, adapter_handle, description, sg_out), 0);
+                SG_DMA_AT.with(|c| c.set(sg_out));
                 let general = mem.alloc(224, 8).unwrap();
                 header(mem, general, 0x9F, 2, 224);
+                let mac_options = offset_of!(ndis_sys::NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES, MacOptions) as u64;
+                mem.write_u32(general + mac_options, ndis_sys::NDIS_MAC_OPTION_8021P_PRIORITY).unwrap();
                 assert_eq!(m.set_miniport_attributes(mem, adapter_handle, general), 0);
                 let params = mem.alloc(size_of::<Params>(), 8).unwrap();
                 header(mem, params, 0x80, 2, 68);
@@ -118,6 +129,7 @@ fn guest_driver(mut env: ArenaEnv, call: MiniportCall) -> u64 {
                 let allocation = mem.read_u64(ALLOCATION_AT.with(Cell::get)).unwrap();
                 let adapter = m.adapter_handles()[0];
                 m.free_shared_memory(mem, adapter, allocation);
+                m.deregister_sg_dma(mem.read_u64(SG_DMA_AT.with(Cell::get)).unwrap());
             });
             0
         }
@@ -135,7 +147,10 @@ fn guest_driver(mut env: ArenaEnv, call: MiniportCall) -> u64 {
 
 #[test]
 fn the_model_runs_a_lifecycle_over_guest_addresses() {
-    let machine = Machine { model: Model::new(HostConfig::default().seed(3)), memory: ArenaMemory::new() };
+    let machine = Machine {
+        model: Model::new(HostConfig::default().seed(3).query_mandatory_oids(false).packet_filter(None)),
+        memory: ArenaMemory::new(),
+    };
     let mut sim = Sim::new(ArenaEnv(Rc::new(RefCell::new(machine))));
     sim.load_driver_at(ENTRY).unwrap();
     let a = sim.add_adapter(AdapterConfig::default()).unwrap();

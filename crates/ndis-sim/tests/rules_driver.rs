@@ -266,6 +266,10 @@ fn attributes_capabilities_header_is_reported() {
 
 #[test]
 fn attributes_bus_master_mismatch_is_reported() {
+    knobs(|k| {
+        k.bus_master = false;
+        k.default_queue_memory = false;
+    });
     let mut host = host();
     host.add_adapter(AdapterConfig::default().bus_master(true)).unwrap();
     assert_rule(&mut host, rules::ATTRIBUTES_BUS_MASTER);
@@ -276,4 +280,38 @@ fn attributes_outside_initialize_are_reported() {
     let (mut host, a) = host_with_adapter();
     common::set_attributes(a.0 as NDIS_HANDLE, null_mut(), false);
     assert_rule(&mut host, rules::ATTRIBUTES_OUTSIDE_INITIALIZE);
+}
+
+/// "OID_GEN_MAC_OPTIONS": every NDIS 6 miniport sets NDIS_MAC_OPTION_8021P_PRIORITY.
+#[test]
+fn mac_options_without_8021p_priority_are_reported() {
+    knobs(|k| k.mac_options = NDIS_MAC_OPTION_COPY_LOOKAHEAD_DATA);
+    let (mut host, _) = host_with_adapter();
+    assert_rule(&mut host, rules::ATTRIBUTES_MAC_OPTIONS);
+}
+
+/// Adapters on one segment need their own permanent addresses.
+#[test]
+fn two_adapters_with_one_address_are_reported() {
+    knobs(|k| k.mac = Some([0x02, 0, 0, 0, 0, 1]));
+    let (mut host, _) = host_with_adapter();
+    host.add_adapter(AdapterConfig::default()).unwrap();
+    assert_rule(&mut host, rules::ATTRIBUTES_DUPLICATE_MAC);
+}
+
+/// "Reporting Power Management Capabilities": NO_HALT_ON_SUSPEND (the miniport handles power
+/// transitions) without NDIS_PM_CAPABILITIES in the general attributes.
+#[test]
+fn no_halt_on_suspend_without_pm_capabilities_is_reported() {
+    knobs(|k| k.no_halt_on_suspend = true);
+    let (mut host, _) = host_with_adapter();
+    assert_rule(&mut host, rules::ATTRIBUTES_PM_CAPABILITIES);
+}
+
+/// The standardized NetworkAddress keyword sets the current address; the fake ignores it.
+#[test]
+fn an_ignored_network_address_is_reported() {
+    let mut host = host();
+    host.add_adapter(AdapterConfig::default().network_address([0x02, 0x11, 0x22, 0x33, 0x44, 0x55])).unwrap();
+    assert_rule(&mut host, rules::ATTRIBUTES_NETWORK_ADDRESS);
 }

@@ -226,3 +226,33 @@ fn status_queue_state_with_wrong_buffer_size_is_reported() {
     unsafe { NdisMIndicateStatusEx(a.0 as NDIS_HANDLE, &raw mut ind) };
     assert_rule(&mut host, rules::STATUS_QUEUE_STATE);
 }
+
+/// "Mandatory OIDs for miniport drivers": the fake refuses OID_GEN_STATISTICS,
+/// OID_GEN_INTERRUPT_MODERATION and OID_GEN_LINK_PARAMETERS and lists none of them.
+#[test]
+fn a_refused_mandatory_oid_is_reported() {
+    let mut host = ndis_sim::Host::new(ndis_sim::HostConfig::default());
+    host.load_driver(common::fake_driver_entry).unwrap();
+    host.add_adapter(ndis_sim::AdapterConfig::default()).unwrap();
+    let v = assert_rule(&mut host, rules::OID_MANDATORY);
+    let details: Vec<&str> = v.iter().filter(|v| v.rule == rules::OID_MANDATORY).map(|v| v.detail.as_str()).collect();
+    assert!(details.iter().any(|d| d.contains("SupportedOidList")), "{details:#?}");
+    assert!(details.iter().any(|d| d.contains("OID_GEN_STATISTICS query")), "{details:#?}");
+    assert!(details.iter().any(|d| d.contains("OID_GEN_LINK_PARAMETERS set")), "{details:#?}");
+}
+
+/// "Canceling OID requests": a pended request must be completed (REQUEST_ABORTED) when
+/// MiniportCancelOidRequest names it; this fake ignores the cancel.
+#[test]
+fn an_ignored_cancel_is_reported() {
+    on_oid(OID_GEN_VENDOR_ID, |ctx| {
+        ctx.state().pending = ctx.request;
+        Some(NDIS_STATUS_PENDING)
+    });
+    hook(Point::CancelOid, |_| Some(0));
+    let (mut host, a) = host_with_adapter();
+    let r = host.oid_query(a, OID_GEN_VENDOR_ID, 4);
+    assert!(r.is_pending());
+    assert!(host.cancel_oid(a, r.request_id).is_none());
+    assert_rule(&mut host, rules::OID_CANCEL_IGNORED);
+}

@@ -256,3 +256,47 @@ fn receive_violations_are_listed_up_to_a_cap() {
     assert_eq!(v.len(), 33, "32 listed and one note");
     assert_eq!(host.traffic(a).misdelivered, 80);
 }
+
+/// "NDIS_RECEIVE_FILTER_FIELD_PARAMETERS" (remarks): a frame a MAC + VLAN filter takes must
+/// reach the VM without its tag, which goes to NDIS_NET_BUFFER_LIST_8021Q_INFO.
+#[test]
+fn a_vlan_tag_left_in_the_data_is_reported() {
+    common::rx::rx_keep_tags();
+    let (mut host, a, _) = rx_host(&[(mac(2), Some(5))]);
+    host.send_frames(a, &[FrameSpec::new(mac(2), 100).vlan(5)]).unwrap();
+    assert_rule(&mut host, rules::RECEIVE_VLAN_TAG_IN_DATA);
+}
+
+/// "OID_GEN_CURRENT_PACKET_FILTER": the fake accepts a DIRECTED-only filter and still indicates
+/// a broadcast on the default queue.
+#[test]
+fn a_frame_the_packet_filter_does_not_admit_is_reported() {
+    hook(Point::Oid, |ctx| {
+        (common::oid::decode(ctx.request).1 == OID_GEN_CURRENT_PACKET_FILTER).then_some(NDIS_STATUS_SUCCESS)
+    });
+    let (mut host, a, _) = rx_host(&[(mac(2), None)]);
+    assert_eq!(host.oid_set(a, OID_GEN_CURRENT_PACKET_FILTER, &NDIS_PACKET_TYPE_DIRECTED.to_le_bytes()).status, 0);
+    host.send_frames(a, &[FrameSpec::new([0xFF; 6], 60)]).unwrap();
+    assert_rule(&mut host, rules::RECEIVE_PACKET_FILTER);
+}
+
+/// NDIS_MAC_OPTION_NO_LOOPBACK ("OID_GEN_MAC_OPTIONS") claimed by a miniport that loops its
+/// sends back into its own receive path.
+#[test]
+fn loopback_despite_no_loopback_is_reported() {
+    common::knobs(|k| k.mac_options = NDIS_MAC_OPTION_8021P_PRIORITY | NDIS_MAC_OPTION_NO_LOOPBACK);
+    let (mut host, a, _) = rx_host(&[(mac(2), None)]);
+    host.send_frames(a, &[FrameSpec::new(mac(2), 60)]).unwrap();
+    assert_rule(&mut host, rules::RECEIVE_LOOPBACK);
+}
+
+/// "OID_PNP_SET_POWER": nothing is indicated in D1-D3; this fake accepts D3 and still loops
+/// a send into its receive path.
+#[test]
+fn an_indication_in_low_power_is_reported() {
+    hook(Point::Oid, |ctx| (common::oid::decode(ctx.request).1 == OID_PNP_SET_POWER).then_some(NDIS_STATUS_SUCCESS));
+    let (mut host, a, _) = rx_host(&[(mac(2), None)]);
+    assert_eq!(host.set_power(a, NdisDeviceStateD3).status, NDIS_STATUS_SUCCESS);
+    host.send_frames(a, &[FrameSpec::new(mac(2), 60)]).unwrap();
+    assert_rule(&mut host, rules::RECEIVE_IN_LOW_POWER);
+}

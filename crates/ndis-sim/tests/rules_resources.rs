@@ -232,6 +232,10 @@ fn sg_dma_not_deregistered_is_reported() {
 
 #[test]
 fn sg_dma_misuse_is_reported() {
+    knobs(|k| {
+        k.bus_master = false;
+        k.default_queue_memory = false;
+    });
     hook(Point::Initialize, |ctx| {
         let mut description = NDIS_SG_DMA_DESCRIPTION {
             Header: NDIS_OBJECT_HEADER::new(
@@ -400,4 +404,13 @@ fn received_nbls_are_returned_unless_held() {
     assert_eq!(host.received_outstanding(a), 0);
     host.halt(a, NdisHaltDeviceDisabled).unwrap();
     assert!(host.take_violations().is_empty());
+}
+
+/// "Handling SR-IOV, VMQ, and RSS Standardized INF Keywords": under RSS preference
+/// (*RssOrVmqPreference absent) the fake still reads *VMQ.
+#[test]
+fn a_vmq_keyword_read_under_rss_preference_is_reported() {
+    let mut host = host();
+    host.add_adapter(AdapterConfig::default().without_keyword("*RssOrVmqPreference")).unwrap();
+    assert_rule(&mut host, rules::CONFIG_RSS_OR_VMQ_PREFERENCE);
 }

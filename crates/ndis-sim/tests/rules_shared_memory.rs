@@ -137,6 +137,17 @@ fn shared_memory_before_sg_dma_is_reported() {
     assert_rule(&mut host, rules::SHARED_MEMORY_BEFORE_SG_DMA);
 }
 
+/// "NdisAllocateSharedMemory": the miniport "must have already called
+/// NdisMRegisterScatterGatherDma or NdisMRegisterDmaChannel" — also an adapter that does not
+/// declare itself a bus master (it cannot register, so it must not allocate).
+#[test]
+fn shared_memory_without_bus_master_is_reported() {
+    knobs(|k| k.bus_master = false);
+    let mut host = host();
+    host.add_adapter(AdapterConfig::default()).unwrap();
+    assert_rule(&mut host, rules::SHARED_MEMORY_BEFORE_SG_DMA);
+}
+
 #[test]
 fn shared_memory_bad_header_is_reported() {
     let mut host = in_initialize(|adapter| {

@@ -235,6 +235,16 @@ macro_rules! for_each_import {
             /// Closes a handle from `NdisOpenConfigurationEx`. PASSIVE_LEVEL.
             "ndis.sys" extern "system" fn NdisCloseConfiguration(ConfigurationHandle: NDIS_HANDLE)
                 => model(|m, mem| m.close_configuration(mem, ConfigurationHandle));
+            /// Reads the standardized `NetworkAddress` keyword as address bytes; they stay valid
+            /// until `NdisCloseConfiguration`. PASSIVE_LEVEL.
+            "ndis.sys" extern "system" fn NdisReadNetworkAddress(
+                Status: *mut NDIS_STATUS,
+                NetworkAddress: *mut PVOID,
+                NetworkAddressLength: *mut UINT,
+                ConfigurationHandle: NDIS_HANDLE,
+            ) => model(|m, mem| {
+                m.read_network_address(mem, Status, NetworkAddress, NetworkAddressLength, ConfigurationHandle)
+            });
 
             // Pause/restart completion (<= DISPATCH_LEVEL).
             /// Completes a MiniportPause that returned `NDIS_STATUS_PENDING`. <= DISPATCH_LEVEL.

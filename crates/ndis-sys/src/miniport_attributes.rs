@@ -417,3 +417,47 @@ zeroed_default!(
     NDIS_MINIPORT_ADAPTER_HARDWARE_ASSIST_ATTRIBUTES,
     NDIS_MINIPORT_ADAPTER_ATTRIBUTES,
 );
+
+/// `NDIS_PM_CAPABILITIES_REVISION_2` (NDIS 6.30: adds the wake-up event masks).
+pub const NDIS_PM_CAPABILITIES_REVISION_2: UCHAR = 2;
+/// `NDIS_SIZEOF_NDIS_PM_CAPABILITIES_REVISION_2` (through `MediaSpecificWakeUpEvents`).
+pub const NDIS_SIZEOF_NDIS_PM_CAPABILITIES_REVISION_2: USHORT = 60;
+
+/// `NDIS_PM_CAPABILITIES` (ntddndis.h): what the adapter can do in low power, reported through
+/// `PowerManagementCapabilitiesEx` of the general attributes ("Reporting Power Management
+/// Capabilities").
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NDIS_PM_CAPABILITIES {
+    /// Type DEFAULT, Revision 2, Size 60.
+    pub Header: NDIS_OBJECT_HEADER,
+    /// `NDIS_PM_*_SUPPORTED` flags.
+    pub Flags: ULONG,
+    /// `NDIS_PM_WOL_*_SUPPORTED`.
+    pub SupportedWoLPacketPatterns: ULONG,
+    /// WoL patterns the adapter holds.
+    pub NumTotalWoLPatterns: ULONG,
+    /// Largest WoL pattern.
+    pub MaxWoLPatternSize: ULONG,
+    /// Largest WoL pattern offset.
+    pub MaxWoLPatternOffset: ULONG,
+    /// Bytes of a waking packet the adapter saves.
+    pub MaxWoLPacketSaveBuffer: ULONG,
+    /// `NDIS_PM_PROTOCOL_OFFLOAD_*_SUPPORTED`.
+    pub SupportedProtocolOffloads: ULONG,
+    /// IPv4 ARP offload addresses.
+    pub NumArpOffloadIPv4Addresses: ULONG,
+    /// IPv6 NS offload addresses.
+    pub NumNSOffloadIPv6Addresses: ULONG,
+    /// Lowest power state a magic packet wakes from (`NdisDeviceStateUnspecified`: none).
+    pub MinMagicPacketWakeUp: i32,
+    /// Lowest power state a pattern wakes from.
+    pub MinPatternWakeUp: i32,
+    /// Lowest power state a link change wakes from.
+    pub MinLinkChangeWakeUp: i32,
+    /// `NDIS_PM_WAKE_ON_*_ENABLED` events.
+    pub SupportedWakeUpEvents: ULONG,
+    /// Media-specific wake-up events.
+    pub MediaSpecificWakeUpEvents: ULONG,
+}
+assert_layout!(NDIS_PM_CAPABILITIES, size = 60, MinMagicPacketWakeUp = 40, MediaSpecificWakeUpEvents = 56);

@@ -211,3 +211,12 @@ pub const NDIS_SIZEOF_LINK_STATE_REVISION_1: u16 = size_through!(NDIS_LINK_STATE
 const _: () = assert!(NDIS_SIZEOF_LINK_STATE_REVISION_1 == 40);
 
 zeroed_default!(NDIS_STATUS_INDICATION);
+
+/// `NDIS_STATUS_LOW_POWER_STATE` (`STATUS_NDIS_LOW_POWER_STATE`): a send while in low power.
+pub const NDIS_STATUS_LOW_POWER_STATE: NDIS_STATUS = 0xC023_002F_u32 as NDIS_STATUS;
+/// `NDIS_DEVICE_POWER_STATE` (the `OID_PNP_SET_POWER` / `OID_PNP_QUERY_POWER` payload).
+pub type NDIS_DEVICE_POWER_STATE = i32;
+/// `NdisDeviceStateD0`: working.
+pub const NdisDeviceStateD0: NDIS_DEVICE_POWER_STATE = 1;
+/// `NdisDeviceStateD3`: off.
+pub const NdisDeviceStateD3: NDIS_DEVICE_POWER_STATE = 4;

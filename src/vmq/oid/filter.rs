@@ -41,7 +41,9 @@ impl<B: NicBackend + Send> Adapter<B> {
             let slot = state.queues.slot_of(spec.queue_id).ok_or(OidError::InvalidParameter)?;
             let queue = state.queues.get(spec.queue_id).ok_or(OidError::InvalidParameter)?;
             let next = queue.state.on(QueueEvent::SetFilter).map_err(|_| OidError::InvalidParameter)?;
-            (QueueSlot::vm(slot).raw(), Some(next))
+            // VM queues: the tag leaves the data for filters that want it so.
+            let strip = if spec.strips_tag() { crate::vmq::rx_session::STRIP_TAG } else { 0 };
+            (QueueSlot::vm(slot).raw() | strip, Some(next))
         };
         state.demux.insert(spec.key(), target).map_err(|_| OidError::InvalidParameter)?;
         if !state.filters.insert(&spec) {

@@ -6,6 +6,12 @@
 //! NDIS_STATUS_NOT_SUPPORTED.
 
 use ndis_sys::{
+    MediaDuplexStateFull, MediaDuplexStateUnknown, NDIS_INTERRUPT_MODERATION_PARAMETERS_REVISION_1,
+    NDIS_LINK_PARAMETERS_REVISION_1, NDIS_OBJECT_TYPE_DEFAULT, NDIS_SIZEOF_INTERRUPT_MODERATION_PARAMETERS_REVISION_1,
+    NDIS_SIZEOF_LINK_PARAMETERS_REVISION_1, NET_IF_LINK_SPEED_UNKNOWN, NdisInterruptModerationNotSupported,
+    OID_GEN_INTERRUPT_MODERATION, OID_GEN_LINK_PARAMETERS, OID_GEN_STATISTICS,
+};
+use ndis_sys::{
     OID_802_3_CURRENT_ADDRESS, OID_802_3_MAXIMUM_LIST_SIZE, OID_802_3_MULTICAST_LIST, OID_802_3_PERMANENT_ADDRESS,
     OID_GEN_CURRENT_LOOKAHEAD, OID_GEN_CURRENT_PACKET_FILTER, OID_GEN_DRIVER_VERSION, OID_GEN_HARDWARE_STATUS,
     OID_GEN_LINK_SPEED, OID_GEN_MAC_OPTIONS, OID_GEN_MAXIMUM_FRAME_SIZE, OID_GEN_MAXIMUM_LOOKAHEAD,
@@ -22,7 +28,7 @@ use crate::kernel::nbl::RX_BUFFER_BYTES;
 use crate::vmq::adapter::{Adapter, DEFAULT_QUEUE_BUFFERS, MAX_FRAME, MAX_MULTICAST, MTU};
 use crate::vmq::caps::{MAC_OPTIONS, SUPPORTED_OIDS, SUPPORTED_PACKET_FILTERS};
 use crate::vmq::error::OidError;
-use crate::vmq::wire::{len_u32, u32_at};
+use crate::vmq::wire::{len_u32, u32_at, u64_at};
 
 /// `OID_GEN_VENDOR_ID`: no IEEE OUI (0xFFFFFF), NIC id 0.
 pub const VENDOR_ID: u32 = 0x00FF_FFFF;
@@ -51,6 +57,45 @@ fn answer_counter(buffer: &mut [u8], value: u64) -> Result<Transfer, OidError> {
     }
 }
 
+/// `NDIS_INTERRUPT_MODERATION_PARAMETERS` of an adapter without interrupt moderation.
+///
+/// "OID_GEN_INTERRUPT_MODERATION": "if a miniport driver does not support interrupt moderation,
+/// the driver must specify NdisInterruptModerationNotSupported". The software NIC's receive path
+/// has no interrupt whose rate could be moderated.
+fn interrupt_moderation() -> [u8; 12] {
+    let mut out = [0u8; 12];
+    out[0] = NDIS_OBJECT_TYPE_DEFAULT;
+    out[1] = NDIS_INTERRUPT_MODERATION_PARAMETERS_REVISION_1;
+    out[2..4].copy_from_slice(&NDIS_SIZEOF_INTERRUPT_MODERATION_PARAMETERS_REVISION_1.to_le_bytes());
+    // Flags (bytes 4..8) 0: no reset or reinitialization involved.
+    out[8..12].copy_from_slice(&NdisInterruptModerationNotSupported.to_le_bytes());
+    out
+}
+
+/// `OID_GEN_LINK_PARAMETERS` (set): the software NIC's link is full duplex at `link_speed`
+/// and cannot change. A request for that link (or leaving a field unknown) succeeds; one
+/// for another speed or half duplex is NDIS_STATUS_INVALID_DATA.
+fn set_link_parameters(input: &[u8], link_speed: u64) -> Result<Transfer, OidError> {
+    let needed = u32::from(NDIS_SIZEOF_LINK_PARAMETERS_REVISION_1);
+    let header_ok = input.first() == Some(&NDIS_OBJECT_TYPE_DEFAULT)
+        && input.get(1).is_some_and(|r| *r >= NDIS_LINK_PARAMETERS_REVISION_1)
+        && input.get(2..4).is_some_and(|s| u16::from_le_bytes([s[0], s[1]]) >= NDIS_SIZEOF_LINK_PARAMETERS_REVISION_1);
+    if input.len() < needed as usize {
+        return Err(OidError::InvalidLength { needed });
+    }
+    if !header_ok {
+        return Err(OidError::InvalidParameter);
+    }
+    let duplex = u32_at(input, 4).ok_or(OidError::InvalidLength { needed })?.cast_signed();
+    let xmit = u64_at(input, 8).ok_or(OidError::InvalidLength { needed })?;
+    let rcv = u64_at(input, 16).ok_or(OidError::InvalidLength { needed })?;
+    let speed_ok = |s: u64| s == link_speed || s == NET_IF_LINK_SPEED_UNKNOWN || s == 0;
+    if !(duplex == MediaDuplexStateFull || duplex == MediaDuplexStateUnknown) || !speed_ok(xmit) || !speed_ok(rcv) {
+        return Err(OidError::InvalidData);
+    }
+    Ok(Transfer { read: needed, written: 0 })
+}
+
 fn read_u32(input: &[u8]) -> Result<u32, OidError> {
     u32_at(input, 0).ok_or(OidError::InvalidLength { needed: 4 })
 }
@@ -58,10 +103,11 @@ fn read_u32(input: &[u8]) -> Result<u32, OidError> {
 impl<B: NicBackend + Send> Adapter<B> {
     /// Query of a general OID.
     pub(super) fn query_general(&self, oid: u32, buffer: &mut [u8]) -> Result<Transfer, OidError> {
-        let (mac, link_speed, counters, filter, lookahead, multicast, multicast_len) = {
+        let (mac, current, link_speed, counters, filter, lookahead, multicast, multicast_len) = {
             let state = self.state().lock();
             (
                 state.backend.mac_address(),
+                state.current_address,
                 state.backend.link_speed(),
                 state.counters,
                 state.packet_filter,
@@ -97,12 +143,13 @@ impl<B: NicBackend + Send> Adapter<B> {
             OID_GEN_CURRENT_LOOKAHEAD => u32_answer(lookahead, buffer),
             OID_GEN_MAC_OPTIONS => u32_answer(MAC_OPTIONS, buffer),
             OID_GEN_MAXIMUM_SEND_PACKETS => u32_answer(1, buffer),
-            OID_GEN_XMIT_OK => answer_counter(buffer, counters.xmit_ok),
-            OID_GEN_RCV_OK => answer_counter(buffer, counters.rcv_ok),
+            OID_GEN_XMIT_OK => answer_counter(buffer, counters.xmit_ok()),
+            OID_GEN_RCV_OK => answer_counter(buffer, counters.rcv_ok()),
             OID_GEN_XMIT_ERROR => answer_counter(buffer, counters.xmit_error),
             OID_GEN_RCV_ERROR => answer_counter(buffer, counters.rcv_error),
             OID_GEN_RCV_NO_BUFFER => answer_counter(buffer, counters.rcv_no_buffer),
-            OID_802_3_PERMANENT_ADDRESS | OID_802_3_CURRENT_ADDRESS => answer(buffer, &mac),
+            OID_802_3_PERMANENT_ADDRESS => answer(buffer, &mac),
+            OID_802_3_CURRENT_ADDRESS => answer(buffer, &current),
             OID_802_3_MULTICAST_LIST => {
                 let mut bytes = [0u8; 6 * MAX_MULTICAST];
                 for (chunk, address) in bytes.chunks_exact_mut(6).zip(&multicast[..multicast_len]) {
@@ -112,7 +159,9 @@ impl<B: NicBackend + Send> Adapter<B> {
             }
             // CAST: a small constant.
             OID_802_3_MAXIMUM_LIST_SIZE => u32_answer(MAX_MULTICAST as u32, buffer),
-            // The device supports D0 only; the query is answered "yes" for D0.
+            OID_GEN_STATISTICS => answer(buffer, &counters.statistics_info()),
+            OID_GEN_INTERRUPT_MODERATION => answer(buffer, &interrupt_moderation()),
+            // Every device state D0-D3 can be entered (see vmq::power): always "yes".
             OID_PNP_QUERY_POWER => Ok(Transfer::default()),
             _ => Err(OidError::NotSupported),
         }
@@ -152,9 +201,20 @@ impl<B: NicBackend + Send> Adapter<B> {
                 state.multicast_len = count;
                 Ok(Transfer { read: len_u32(input.len()), written: 0 })
             }
-            OID_PNP_SET_POWER => {
-                let _device_state = read_u32(input)?;
-                Ok(Transfer { read: 4, written: 0 })
+            OID_PNP_SET_POWER => self.set_power(input),
+            // "OID_GEN_INTERRUPT_MODERATION": "if the driver reported
+            // NdisInterruptModerationNotSupported in response to the OID_GEN_INTERRUPT_MODERATION
+            // query, the driver should return NDIS_STATUS_INVALID_DATA in response to the set".
+            OID_GEN_INTERRUPT_MODERATION => {
+                let needed = u32::from(NDIS_SIZEOF_INTERRUPT_MODERATION_PARAMETERS_REVISION_1);
+                if input.len() < needed as usize {
+                    return Err(OidError::InvalidLength { needed });
+                }
+                Err(OidError::InvalidData)
+            }
+            OID_GEN_LINK_PARAMETERS => {
+                let link_speed = self.state().lock().backend.link_speed();
+                set_link_parameters(input, link_speed)
             }
             _ => Err(OidError::NotSupported),
         }

@@ -18,7 +18,7 @@ use ndis_sys::{
     NDIS_SIZEOF_RECEIVE_QUEUE_ALLOCATION_COMPLETE_PARAMETERS_REVISION_1,
     NDIS_SIZEOF_RECEIVE_QUEUE_FREE_PARAMETERS_REVISION_1, NDIS_SIZEOF_RECEIVE_QUEUE_PARAMETERS_REVISION_1,
     NDIS_SIZEOF_RECEIVE_QUEUE_PARAMETERS_REVISION_2, NDIS_SIZEOF_RECEIVE_QUEUE_PARAMETERS_REVISION_3,
-    NDIS_STATUS_SUCCESS, NdisReceiveQueueTypeVMQueue,
+    NDIS_STATUS_REQUEST_ABORTED, NDIS_STATUS_SUCCESS, NdisReceiveQueueTypeVMQueue,
 };
 
 use super::Transfer;
@@ -46,6 +46,8 @@ const SUPPORTED_CHANGES: u32 = NDIS_RECEIVE_QUEUE_PARAMETERS_FLAGS_CHANGED
     | NDIS_RECEIVE_QUEUE_PARAMETERS_SUGGESTED_RECV_BUFFER_NUMBERS_CHANGED
     | NDIS_RECEIVE_QUEUE_PARAMETERS_NAME_CHANGED
     | NDIS_RECEIVE_QUEUE_PARAMETERS_INTERRUPT_COALESCING_DOMAIN_ID_CHANGED;
+// InterruptCoalescingDomainId ("NDIS_RECEIVE_QUEUE_PARAMETERS"): reserved for NDIS; the
+// miniport accepts the change flag and does not interpret the value.
 
 /// Minimum `Header.Size` (and buffer length) for a queue-parameters revision.
 fn queue_parameters_size(revision: u8) -> u32 {
@@ -244,6 +246,13 @@ impl<B: NicBackend + Send> Adapter<B> {
         p.header
             .validate(NDIS_SIZEOF_RECEIVE_QUEUE_FREE_PARAMETERS_REVISION_1)
             .map_err(|_| OidError::InvalidParameter)?;
+        let canceled_before = {
+            let state = self.state().lock();
+            matches!(state.pending_free, Some((id, None)) if id == p.queue_id)
+        };
+        if canceled_before {
+            return Ok(self.free_canceled_queue(p.queue_id, token));
+        }
         {
             let mut state = self.state().lock();
             let state = &mut *state;
@@ -262,7 +271,7 @@ impl<B: NicBackend + Send> Adapter<B> {
             queue.state = queue.state.on(QueueEvent::DmaStopped).map_err(|_| OidError::InvalidParameter)?;
             // 3. Wait for every NBL indicated from the queue to come back.
             if !queue.rx.is_drained() {
-                state.pending_free = Some((p.queue_id, token));
+                state.pending_free = Some((p.queue_id, Some(token)));
                 return Ok(None);
             }
             queue.state = queue.state.on(QueueEvent::Drained).map_err(|_| OidError::InvalidParameter)?;
@@ -271,6 +280,25 @@ impl<B: NicBackend + Send> Adapter<B> {
         // 4. Free every allocation (PASSIVE_LEVEL, lock released), then the queue itself.
         drop(queue);
         Ok(Some(Transfer { read: size, written: 0 }))
+    }
+
+    /// FREE_QUEUE for a queue whose earlier FREE_QUEUE was canceled: its DMA is stopped and
+    /// its filters are gone; indicate DmaStopped for this request, then wait for the same
+    /// drain (`None`: PENDING) or, drained already, free what is left now.
+    fn free_canceled_queue(&self, queue_id: QueueId, token: OidToken) -> Option<Transfer> {
+        indicate_queue_state(self.handle(), queue_id, QueueOperationalState::DmaStopped);
+        let queue = {
+            let mut state = self.state().lock();
+            let drained = state.queues.get(queue_id).is_none_or(|q| q.rx.is_drained());
+            if !drained {
+                state.pending_free = Some((queue_id, Some(token)));
+                return None;
+            }
+            state.pending_free = None;
+            state.queues.remove(queue_id)
+        };
+        drop(queue);
+        Some(Transfer { read: u32::from(NDIS_SIZEOF_RECEIVE_QUEUE_FREE_PARAMETERS_REVISION_1), written: 0 })
     }
 
     /// The work item's half of a pended FREE_QUEUE (PASSIVE_LEVEL): free the drained
@@ -289,6 +317,11 @@ impl<B: NicBackend + Send> Adapter<B> {
             let Some((_, token)) = state.pending_free.take() else {
                 return;
             };
+            if token.is_none() {
+                // Its FREE_QUEUE was canceled: free the memory now, and remember the queue
+                // for the FREE_QUEUE NDIS sends again (completed at once then).
+                state.pending_free = Some((queue_id, None));
+            }
             let mut queue = state.queues.remove(queue_id);
             if let Some(q) = queue.as_mut() {
                 q.state = q.state.on(QueueEvent::Drained).unwrap_or(QueueState::Freed);
@@ -296,11 +329,32 @@ impl<B: NicBackend + Send> Adapter<B> {
             (queue, token)
         };
         drop(queue);
-        token.complete(
-            self.handle(),
-            NDIS_STATUS_SUCCESS,
-            u32::from(NDIS_SIZEOF_RECEIVE_QUEUE_FREE_PARAMETERS_REVISION_1),
-        );
+        if let Some(token) = token {
+            token.complete(
+                self.handle(),
+                NDIS_STATUS_SUCCESS,
+                u32::from(NDIS_SIZEOF_RECEIVE_QUEUE_FREE_PARAMETERS_REVISION_1),
+            );
+        }
+    }
+
+    /// MiniportCancelOidRequest (<= DISPATCH_LEVEL): the one request this miniport pends is
+    /// FREE_QUEUE. "Canceling OID requests" / MiniportCancelOidRequest: "If the request
+    /// processing is still not complete in a miniport driver, the driver calls the
+    /// NdisMOidRequestComplete function with its status set to NDIS_STATUS_REQUEST_ABORTED."
+    /// The queue's DMA is already stopped and its filters gone, so the queue keeps draining
+    /// and is freed by the work item as before; only the request is given back now.
+    pub fn cancel_oid(&self, request_id: usize) {
+        let token = {
+            let mut state = self.state().lock();
+            match state.pending_free.as_mut() {
+                Some((_, request)) if request.as_ref().is_some_and(|t| t.request_id() == request_id) => request.take(),
+                _ => None,
+            }
+        };
+        if let Some(token) = token {
+            token.complete(self.handle(), NDIS_STATUS_REQUEST_ABORTED, 0);
+        }
     }
 }
 

@@ -234,8 +234,17 @@ impl RxMemory {
     /// # Errors
     /// [`CopyError`]; no buffer stays taken.
     pub fn copy_in(&mut self, frame: &[u8]) -> Result<RxNbl, CopyError> {
+        self.copy_in_parts(frame, &[], 0)
+    }
+
+    /// Copies a frame given as `head` + `tail` (its 802.1Q tag cut out) into the next free
+    /// buffer, with `ieee8021q` as the NBL's `NDIS_NET_BUFFER_LIST_8021Q_INFO`.
+    ///
+    /// # Errors
+    /// [`CopyError`]; no buffer stays taken.
+    pub fn copy_in_parts(&mut self, head: &[u8], tail: &[u8], ieee8021q: usize) -> Result<RxNbl, CopyError> {
         let index = self.take().ok_or(CopyError::NoBuffer)?;
-        match self.block_mut(index.block()).and_then(|b| b.fill(index.within(), frame)) {
+        match self.block_mut(index.block()).and_then(|b| b.fill_parts(index.within(), head, tail, ieee8021q)) {
             Some(nbl) => {
                 self.outstanding += 1;
                 Ok(nbl)

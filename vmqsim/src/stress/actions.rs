@@ -47,11 +47,15 @@ pub enum Action {
     FreeUnknownQueue,
     /// CLEAR_FILTER of a filter NDIS never set.
     ClearUnknownFilter,
+    /// OID_GEN_CURRENT_PACKET_FILTER (sometimes after OID_802_3_MULTICAST_LIST).
+    PacketFilter,
+    /// Pause, OID_PNP_SET_POWER D3, D0, restart.
+    PowerCycle,
 }
 
 impl Action {
     /// Every action, in report order.
-    pub const ALL: [Self; 16] = [
+    pub const ALL: [Self; 18] = [
         Self::AllocateQueue,
         Self::CompleteAllocation,
         Self::SetFilter,
@@ -68,6 +72,8 @@ impl Action {
         Self::SurpriseRemove,
         Self::FreeUnknownQueue,
         Self::ClearUnknownFilter,
+        Self::PacketFilter,
+        Self::PowerCycle,
     ];
 
     /// Its name in the report.
@@ -90,6 +96,8 @@ impl Action {
             Self::SurpriseRemove => "surprise_remove",
             Self::FreeUnknownQueue => "free_unknown_queue",
             Self::ClearUnknownFilter => "clear_unknown_filter",
+            Self::PacketFilter => "packet_filter",
+            Self::PowerCycle => "power_cycle",
         }
     }
 
@@ -114,6 +122,8 @@ impl Action {
             Self::Halt => w(true, if a.removed { 24 } else { 1 }),
             Self::SurpriseRemove => w(!a.removed, 1),
             Self::FreeUnknownQueue | Self::ClearUnknownFilter => w(oid, 3),
+            Self::PacketFilter => w(live, 4),
+            Self::PowerCycle => w(live && a.running, 2),
             Self::AddAdapter | Self::ReloadDriver => 0,
         }
     }
@@ -172,6 +182,14 @@ impl Stressor {
             Action::SurpriseRemove => self.surprise_remove(i),
             Action::FreeUnknownQueue => self.free_unknown_queue(i),
             Action::ClearUnknownFilter => self.clear_unknown_filter(i),
+            Action::PacketFilter => self.packet_filter(i),
+            Action::PowerCycle => {
+                let a = self.adapters[i].id;
+                self.count(Action::PowerCycle);
+                if let Err(e) = self.host.power_cycle(a) {
+                    self.problem(format!("power cycle failed: {e}"));
+                }
+            }
         }
     }
 
@@ -339,7 +357,7 @@ impl Stressor {
     fn add_adapter(&mut self) {
         let config = ndis_sim::AdapterConfig::default()
             .keyword("VmqContiguousRx", u32::from(self.rng.chance(30)))
-            .keyword("VmqDmaEmulation", u32::from(self.rng.chance(30)));
+            .bus_master(true);
         self.count(Action::AddAdapter);
         match self.host.add_adapter(config) {
             Ok(id) => self.adapters.push(AdapterView::new(id)),
@@ -391,6 +409,25 @@ impl Stressor {
         self.status(Action::ClearUnknownFilter, status);
         if status == NDIS_STATUS_SUCCESS || status == NDIS_STATUS_PENDING {
             self.problem(format!("CLEAR_FILTER of unknown filter {filter} answered {status:#x}"));
+        }
+    }
+
+    /// A new packet filter: none, directed + broadcast, listed multicast, or the switch's
+    /// promiscuous one (ndis-sim checks every later default-queue indication against it).
+    fn packet_filter(&mut self, i: usize) {
+        const FILTERS: [u32; 4] = [0, 0x01 | 0x08, 0x02, 0x01 | 0x02 | 0x08 | 0x20];
+        let a = self.adapters[i].id;
+        self.count(Action::PacketFilter);
+        if self.rng.chance(30) {
+            let list = [0x01, 0x00, 0x5E, 0x00, 0x00, 0x01, 0x01, 0x00, 0x5E, 0x00, 0x00, 0x02];
+            let status = self.host.oid_set(a, ndis_sys::OID_802_3_MULTICAST_LIST, &list).status;
+            self.status(Action::PacketFilter, status);
+        }
+        let filter = self.rng.pick(&FILTERS).copied().unwrap_or(0);
+        let status = self.host.oid_set(a, ndis_sys::OID_GEN_CURRENT_PACKET_FILTER, &filter.to_le_bytes()).status;
+        self.status(Action::PacketFilter, status);
+        if status != NDIS_STATUS_SUCCESS {
+            self.problem(format!("packet filter {filter:#x} answered {status:#x}"));
         }
     }
 

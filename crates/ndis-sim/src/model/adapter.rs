@@ -164,6 +164,12 @@ pub struct AdapterState {
     pub keywords_read: Vec<String>,
     /// A surprise-removal PnP event was delivered.
     pub surprise_removed: bool,
+    /// The last OID_GEN_CURRENT_PACKET_FILTER the miniport accepted (`None`: never set).
+    pub packet_filter: Option<u32>,
+    /// The last OID_802_3_MULTICAST_LIST the miniport accepted.
+    pub multicast_list: Vec<[u8; 6]>,
+    /// The last OID_PNP_SET_POWER the miniport accepted put it in D1-D3.
+    pub low_power: bool,
 }
 
 impl AdapterState {
@@ -188,6 +194,9 @@ impl AdapterState {
             received_by_queue: BTreeMap::new(),
             keywords_read: Vec::new(),
             surprise_removed: false,
+            packet_filter: None,
+            multicast_list: Vec::new(),
+            low_power: false,
         }
     }
 

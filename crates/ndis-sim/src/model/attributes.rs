@@ -61,6 +61,8 @@ pub struct GeneralAttributes {
     pub if_type: u16,
     /// SupportedOidList (copied, SupportedOidListLength bytes).
     pub supported_oids: Vec<u32>,
+    /// The NDIS_PM_CAPABILITIES header at PowerManagementCapabilitiesEx (`None`: NULL).
+    pub pm_capabilities: Option<Header>,
 }
 
 /// Decoded NDIS_RECEIVE_FILTER_CAPABILITIES (revision 1 leaves the 6.30 fields 0).
@@ -309,7 +311,67 @@ impl Model {
             current_mac_address: mem.read_vec(curr, mac_len)?,
             if_type: mem.read_u16(at + off!(NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES, IfType))?,
             supported_oids,
+            pm_capabilities: match u64_at(off!(NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES, PowerManagementCapabilitiesEx))
+            {
+                0 => None,
+                pm => Some(Header::read(mem, pm)?),
+            },
         };
+        // "Reporting Power Management Capabilities": a 6.20+ miniport that handles power
+        // transitions itself (NO_HALT_ON_SUSPEND) reports NDIS_PM_CAPABILITIES.
+        let no_halt = self
+            .adapter(handle)
+            .and_then(|a| a.attributes.registration)
+            .is_some_and(|r| r.attribute_flags & ndis_sys::NDIS_MINIPORT_ATTRIBUTES_NO_HALT_ON_SUSPEND != 0);
+        let pm_ok = g.pm_capabilities.is_some_and(|p| {
+            p.kind == ndis_sys::NDIS_OBJECT_TYPE_DEFAULT
+                && ((p.revision == 1 && p.size >= 52) || (p.revision == 2 && p.size >= 60))
+        });
+        if (no_halt || g.pm_capabilities.is_some()) && !pm_ok {
+            self.violate(
+                rules::ATTRIBUTES_PM_CAPABILITIES,
+                format!(
+                    "adapter {handle:#x}: PowerManagementCapabilitiesEx is {} (NO_HALT_ON_SUSPEND {}); expected an \
+                     NDIS_PM_CAPABILITIES, Type DEFAULT, Revision 1 Size >= 52 or Revision 2 Size >= 60",
+                    g.pm_capabilities.map_or("NULL".to_string(), |p| format!("a header {p}")),
+                    if no_halt { "set" } else { "not set" },
+                ),
+            );
+        }
+        // The standardized NetworkAddress keyword sets the current address.
+        let configured = self.adapter(handle).and_then(|a| a.config.network_address);
+        if let Some(address) = configured.filter(|a| a[0] & 1 == 0 && *a != [0; 6])
+            && g.current_mac_address != address
+        {
+            self.violate(
+                rules::ATTRIBUTES_NETWORK_ADDRESS,
+                format!(
+                    "adapter {handle:#x}: CurrentMacAddress {:02x?} ignores the NetworkAddress keyword {address:02x?}",
+                    g.current_mac_address
+                ),
+            );
+        }
+        // "OID_GEN_MAC_OPTIONS": NDIS 6 miniports set NDIS_MAC_OPTION_8021P_PRIORITY.
+        if g.mac_options & ndis_sys::NDIS_MAC_OPTION_8021P_PRIORITY == 0 {
+            self.violate(
+                rules::ATTRIBUTES_MAC_OPTIONS,
+                format!("adapter {handle:#x}: MacOptions {:#x} lack NDIS_MAC_OPTION_8021P_PRIORITY", g.mac_options),
+            );
+        }
+        let twin = self.adapters.values().find(|o| {
+            o.handle != handle
+                && !o.phase.is_gone()
+                && o.attributes.general.as_ref().is_some_and(|og| og.permanent_mac_address == g.permanent_mac_address)
+        });
+        if let Some(twin) = twin.map(|o| o.handle) {
+            self.violate(
+                rules::ATTRIBUTES_DUPLICATE_MAC,
+                format!(
+                    "adapter {handle:#x} reports permanent address {:02x?}, as adapter {twin:#x} does",
+                    g.permanent_mac_address
+                ),
+            );
+        }
         if let Some(a) = self.adapter_mut(handle) {
             a.attributes.general = Some(g);
         }

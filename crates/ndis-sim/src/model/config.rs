@@ -37,6 +37,12 @@ pub struct HostConfig {
     pub hold_received: bool,
     /// Processors of the host (group 0; `processors::DEFAULT_PROCESSOR_COUNT` by default).
     pub processor_count: u32,
+    /// Send the mandatory OIDs after each MiniportInitializeEx and check the answers
+    /// (on by default; off for test drivers that answer no OID).
+    pub query_mandatory_oids: bool,
+    /// The OID_GEN_CURRENT_PACKET_FILTER the host sets after each MiniportInitializeEx (the
+    /// Hyper-V switch's by default; `None` for test drivers that answer no OID).
+    pub packet_filter: Option<u32>,
 }
 
 impl Default for HostConfig {
@@ -52,6 +58,8 @@ impl Default for HostConfig {
             max_sg_elements: 8,
             hold_received: false,
             processor_count: super::processors::DEFAULT_PROCESSOR_COUNT,
+            query_mandatory_oids: true,
+            packet_filter: Some(super::packet_filter::VSWITCH_PACKET_FILTER),
         }
     }
 }
@@ -97,6 +105,16 @@ impl HostConfig {
         self.max_sg_elements = n.max(1);
         self
     }
+    /// Whether the mandatory OIDs are sent after MiniportInitializeEx (default on).
+    pub fn query_mandatory_oids(mut self, query: bool) -> Self {
+        self.query_mandatory_oids = query;
+        self
+    }
+    /// The packet filter the host sets after MiniportInitializeEx (`None`: none).
+    pub fn packet_filter(mut self, filter: Option<u32>) -> Self {
+        self.packet_filter = filter;
+        self
+    }
     /// Holds indicated receive NBLs until `return_received` is called.
     pub fn hold_received(mut self, hold: bool) -> Self {
         self.hold_received = hold;
@@ -120,18 +138,38 @@ pub struct AdapterConfig {
     pub restart_after_initialize: bool,
     /// `IfIndex` passed in NDIS_MINIPORT_INIT_PARAMETERS (0 = assigned by the host).
     pub if_index: u32,
+    /// The standardized `NetworkAddress` keyword (the administrator's current address), as
+    /// `NdisReadNetworkAddress` returns it; `None`: absent.
+    pub network_address: Option<[u8; 6]>,
 }
 
 impl Default for AdapterConfig {
+    /// An adapter bound to the Hyper-V extensible switch: the OS has set the hidden
+    /// `*RssOrVmqPreference` to 1 (VMQ preference; "Handling SR-IOV, VMQ, and RSS Standardized
+    /// INF Keywords"). `without_keyword("*RssOrVmqPreference")` gives an adapter bound to TCP/IP.
     fn default() -> Self {
-        Self { keywords: BTreeMap::new(), bus_master: None, restart_after_initialize: true, if_index: 0 }
+        let keywords = BTreeMap::from([(RSS_OR_VMQ_PREFERENCE.to_string(), 1)]);
+        Self { keywords, bus_master: None, restart_after_initialize: true, if_index: 0, network_address: None }
     }
 }
+
+/// The hidden keyword that selects VMQ (1) or RSS (0 or absent), lower case.
+pub const RSS_OR_VMQ_PREFERENCE: &str = "*rssorvmqpreference";
 
 impl AdapterConfig {
     /// Adds an integer keyword (e.g. `keyword("*VMQ", 1)`).
     pub fn keyword(mut self, name: &str, value: u32) -> Self {
         self.keywords.insert(name.to_ascii_lowercase(), value);
+        self
+    }
+    /// Sets the `NetworkAddress` keyword.
+    pub fn network_address(mut self, address: [u8; 6]) -> Self {
+        self.network_address = Some(address);
+        self
+    }
+    /// Removes a keyword (it is then absent from the registry).
+    pub fn without_keyword(mut self, name: &str) -> Self {
+        self.keywords.remove(&name.to_ascii_lowercase());
         self
     }
     /// Declares whether the device is a bus master (DMA); the model checks the driver's

@@ -67,6 +67,18 @@ impl FilterRule {
         }
     }
 
+    /// Whether a tagged frame this filter takes must lose its tag to the NBL's 802.1Q info
+    /// ("NDIS_RECEIVE_FILTER_FIELD_PARAMETERS" remarks: MAC + non-zero VLAN, or MAC-only
+    /// without VLAN_UNTAGGED_OR_ZERO).
+    pub fn strips_tag(&self) -> bool {
+        self.supported
+            && self.mac.is_some()
+            && match self.vlan {
+                Some(v) => v != 0,
+                None => !self.untagged_or_zero,
+            }
+    }
+
     /// Whether this filter alone matches `frame`.
     pub fn matches(&self, frame: &FrameKey) -> bool {
         let hit = frame_keys(frame);
@@ -106,7 +118,8 @@ pub fn parse_filter(payload: &[u8]) -> Option<FilterRule> {
             rule.mac = bytes.try_into().ok();
             rule.untagged_or_zero |= flags & NDIS_RECEIVE_FILTER_FIELD_MAC_HEADER_VLAN_UNTAGGED_OR_ZERO != 0;
         } else if which == NdisMacHeaderFieldVlanId as u32 {
-            rule.vlan = Some(u16::from_be_bytes([bytes[0], bytes[1]]) & 0x0FFF);
+            // FieldShortValue in host byte order (what the Hyper-V switch writes; see payload.rs).
+            rule.vlan = Some(u16::from_le_bytes([bytes[0], bytes[1]]) & 0x0FFF);
         } else {
             rule.supported = false;
         }
@@ -194,6 +207,14 @@ impl FilterTable {
     /// Whether `queue` has at least one active filter.
     pub fn has_filters(&self, queue: u32) -> bool {
         self.per_queue.contains_key(&queue)
+    }
+
+    /// Whether `queue`'s filters that match `frame` all require its 802.1Q tag out of the data
+    /// (and at least one matches).
+    pub fn strip_required(&self, frame: &FrameKey, queue: u32) -> bool {
+        let mut matching =
+            self.entries.values().filter(|e| e.active && e.rule.queue == queue && e.rule.matches(frame)).peekable();
+        matching.peek().is_some() && matching.all(|e| e.rule.strips_tag())
     }
 
     /// Whether one of `queue`'s filters matches `frame`.

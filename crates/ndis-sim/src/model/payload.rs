@@ -107,7 +107,7 @@ pub enum FilterField {
         /// Match only untagged or VLAN 0 frames.
         untagged_or_zero: bool,
     },
-    /// VLAN ID equals (stored big-endian, per the DDI).
+    /// VLAN ID equals (FieldShortValue in host byte order, as the Hyper-V switch writes it).
     VlanId(u16),
 }
 
@@ -239,7 +239,9 @@ pub fn filter_parameters_bytes(queue: QueueId, fields: &[FilterField]) -> Vec<u8
             }
             FilterField::VlanId(vlan) => {
                 put_u32(e, field, NdisMacHeaderFieldVlanId as u32);
-                e[value..value + 2].copy_from_slice(&vlan.to_be_bytes());
+                // FieldShortValue in host byte order, as the Hyper-V switch writes it (see the
+                // byte-order note in vmqnic's src/vmq/filter.rs: netvmini compares it unswapped).
+                e[value..value + 2].copy_from_slice(&vlan.to_le_bytes());
             }
         }
     }
@@ -275,8 +277,8 @@ mod tests {
     }
 
     #[test]
-    fn vlan_is_big_endian() {
+    fn vlan_is_in_host_byte_order() {
         let b = filter_parameters_bytes(QueueId(1), &[FilterField::VlanId(0x0123)]);
-        assert_eq!(&b[48 + 24..48 + 26], &[0x01, 0x23]);
+        assert_eq!(&b[48 + 24..48 + 26], &[0x23, 0x01]);
     }
 }

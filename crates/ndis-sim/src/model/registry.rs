@@ -99,13 +99,25 @@ impl Model {
         let raw = mem.read_vec(buffer, usize::from(len))?;
         let units: Vec<u16> = raw.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect();
         let name = String::from_utf16_lossy(&units);
-        let value = match self.adapters.get_mut(&owner) {
+        let (value, preference) = match self.adapters.get_mut(&owner) {
             Some(a) => {
                 a.keywords_read.push(name.to_ascii_lowercase());
-                a.config.lookup(&name)
+                (a.config.lookup(&name), a.config.lookup(super::config::RSS_OR_VMQ_PREFERENCE))
             }
-            None => None,
+            None => (None, None),
         };
+        // "Handling SR-IOV, VMQ, and RSS Standardized INF Keywords": "If the miniport driver is
+        // configured for RSS preference, it must not read any of the VMQ or SR-IOV standardized
+        // keywords" — RSS preference is *RssOrVmqPreference 0 or absent.
+        let lower = name.to_ascii_lowercase();
+        if preference != Some(1) && (lower == "*vmq" || lower == "*vmqvlanfiltering" || lower.starts_with("*sriov")) {
+            self.violate(
+                rules::CONFIG_RSS_OR_VMQ_PREFERENCE,
+                format!(
+                    "{API}: adapter {owner:#x} read {name} while *RssOrVmqPreference is {preference:?} (RSS preference)"
+                ),
+            );
+        }
         let Some(value) = value.filter(|_| kind == NdisParameterInteger || kind == NdisParameterHexInteger) else {
             return Ok((NDIS_STATUS_FAILURE, 0));
         };
@@ -118,6 +130,49 @@ impl Model {
             c.blocks.push(block);
         }
         Ok((NDIS_STATUS_SUCCESS, block))
+    }
+
+    /// `NdisReadNetworkAddress` (PASSIVE): the adapter's `NetworkAddress` keyword
+    /// ([`AdapterConfig::network_address`](super::config::AdapterConfig::network_address)) as six
+    /// bytes valid until `NdisCloseConfiguration`; NDIS_STATUS_FAILURE when it is absent.
+    pub fn read_network_address(
+        &mut self,
+        mem: &mut dyn AddressSpace,
+        status_out: u64,
+        address_out: u64,
+        length_out: u64,
+        handle: u64,
+    ) {
+        const API: &str = "NdisReadNetworkAddress";
+        if self.irql > PASSIVE_LEVEL {
+            self.violate(rules::CONFIG_MISUSE, format!("{API} at IRQL {} (must be PASSIVE_LEVEL)", self.irql));
+        }
+        let Some(owner) = self.configs.get(&handle).map(|c| c.owner) else {
+            let what = self.handles.describe(handle);
+            self.violate(rules::HANDLE_INVALID, format!("{API}: {what} is not an open configuration handle"));
+            let _ = mem.write_u32(status_out, NDIS_STATUS_FAILURE as u32);
+            return;
+        };
+        let address = self.adapters.get_mut(&owner).and_then(|a| {
+            a.keywords_read.push("networkaddress".to_string());
+            a.config.network_address
+        });
+        let block = address.and_then(|_| mem.alloc(6, 8));
+        let status = match (address, block) {
+            (Some(bytes), Some(block)) if mem.write(block, &bytes).is_ok() => {
+                if let Some(c) = self.configs.get_mut(&handle) {
+                    c.blocks.push(block);
+                }
+                let _ = mem.write_u64(address_out, block);
+                let _ = mem.write_u32(length_out, 6);
+                NDIS_STATUS_SUCCESS
+            }
+            (Some(_), _) => NDIS_STATUS_RESOURCES,
+            (None, _) => NDIS_STATUS_FAILURE,
+        };
+        if mem.write_u32(status_out, status as u32).is_err() {
+            self.violate(rules::MEMORY_FAULT, format!("{API}: cannot write *Status"));
+        }
     }
 
     /// `NdisCloseConfiguration` (PASSIVE): frees the parameter blocks.

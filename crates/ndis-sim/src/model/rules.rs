@@ -52,6 +52,16 @@ pub const DRIVER_OBJECT_UNKNOWN: &str = "driver-object.unknown";
 // --- attributes (NdisMSetMiniportAttributes) -------------------------------------------------
 /// Registration attributes not first, or another kind before the general attributes.
 pub const ATTRIBUTES_ORDER: &str = "attributes.order";
+/// MacOptions without NDIS_MAC_OPTION_8021P_PRIORITY, which every NDIS 6 miniport sets
+/// ("OID_GEN_MAC_OPTIONS").
+pub const ATTRIBUTES_MAC_OPTIONS: &str = "attributes.mac-options";
+/// Two live adapters report the same permanent MAC address (they could not share a segment).
+pub const ATTRIBUTES_DUPLICATE_MAC: &str = "attributes.duplicate-mac";
+/// The current address ignores the standardized NetworkAddress keyword.
+pub const ATTRIBUTES_NETWORK_ADDRESS: &str = "attributes.network-address";
+/// NO_HALT_ON_SUSPEND without NDIS_PM_CAPABILITIES at PowerManagementCapabilitiesEx, or a bad
+/// one ("Reporting Power Management Capabilities").
+pub const ATTRIBUTES_PM_CAPABILITIES: &str = "attributes.pm-capabilities";
 /// MiniportInitializeEx returned SUCCESS without registration and general attributes.
 pub const ATTRIBUTES_MISSING: &str = "attributes.missing";
 /// An attributes header with a wrong Type/Revision/Size.
@@ -84,7 +94,7 @@ pub const SHARED_MEMORY_NDIS_HANDLE: &str = "shared-memory.ndis-handle";
 pub const SHARED_MEMORY_QUEUE_NOT_ALLOCATED: &str = "shared-memory.queue-not-allocated";
 /// Allocation or free above PASSIVE_LEVEL.
 pub const SHARED_MEMORY_IRQL: &str = "shared-memory.irql";
-/// Allocation before NdisMRegisterScatterGatherDma on a BUS_MASTER adapter.
+/// Allocation before NdisMRegisterScatterGatherDma (any adapter: "NdisAllocateSharedMemory").
 pub const SHARED_MEMORY_BEFORE_SG_DMA: &str = "shared-memory.before-sg-dma";
 /// NDIS_SHARED_MEMORY_PARAMETERS header wrong.
 pub const SHARED_MEMORY_BAD_HEADER: &str = "shared-memory.bad-header";
@@ -121,6 +131,12 @@ pub const OID_BYTES_NEEDED: &str = "oid.bytes-needed";
 pub const OID_FREE_QUEUE_BEFORE_DMA_STOPPED: &str = "oid.free-queue-before-dma-stopped";
 /// A pended OID never completed (the host ran out of work before halt or unload).
 pub const OID_NEVER_COMPLETED: &str = "oid.never-completed";
+/// A mandatory OID refused or answered wrongly, or missing from SupportedOidList
+/// ("Mandatory OIDs for miniport drivers").
+pub const OID_MANDATORY: &str = "oid.mandatory";
+/// MiniportCancelOidRequest returned, work items ran, and the pended request it named is
+/// still not completed ("Canceling OID requests": complete it with NDIS_STATUS_REQUEST_ABORTED).
+pub const OID_CANCEL_IGNORED: &str = "oid.cancel-ignored";
 
 // --- status indications ----------------------------------------------------------------------
 /// NDIS_STATUS_INDICATION header wrong.
@@ -169,6 +185,8 @@ pub const SPIN_LOCK_IRQL: &str = "spin-lock.irql";
 pub const CONFIG_NOT_CLOSED: &str = "config.not-closed";
 /// NdisOpenConfigurationEx / NdisReadConfiguration misuse (header, IRQL, closed handle).
 pub const CONFIG_MISUSE: &str = "config.misuse";
+/// A VMQ or SR-IOV keyword read under RSS preference (*RssOrVmqPreference 0 or absent).
+pub const CONFIG_RSS_OR_VMQ_PREFERENCE: &str = "config.rss-or-vmq-preference";
 /// SG DMA registered and not deregistered when MiniportHaltEx returned.
 pub const SG_DMA_NOT_DEREGISTERED: &str = "sg-dma.not-deregistered";
 /// NdisMRegisterScatterGatherDma misuse (not BUS_MASTER, outside initialize, twice, header).
@@ -227,6 +245,15 @@ pub const RECEIVE_WRONG_QUEUE: &str = "receive.wrong-queue";
 pub const RECEIVE_REORDERED: &str = "receive.reordered";
 /// Indicated bytes differ from the frame sent (or a frame no one sent / delivered twice).
 pub const RECEIVE_CORRUPT: &str = "receive.corrupt";
+/// A VM-queue frame whose filter wants the 802.1Q tag in NDIS_NET_BUFFER_LIST_8021Q_INFO still
+/// carries it in the data, or an NBL with both ("NDIS_RECEIVE_FILTER_FIELD_PARAMETERS" remarks).
+pub const RECEIVE_VLAN_TAG_IN_DATA: &str = "receive.vlan-tag-in-data";
+/// A default-queue frame the packet filter in force does not admit ("OID_GEN_CURRENT_PACKET_FILTER").
+pub const RECEIVE_PACKET_FILTER: &str = "receive.packet-filter";
+/// An adapter that claims NDIS_MAC_OPTION_NO_LOOPBACK indicates a frame it sent itself.
+pub const RECEIVE_LOOPBACK: &str = "receive.loopback";
+/// A receive indication while the adapter is in D1-D3 ("OID_PNP_SET_POWER").
+pub const RECEIVE_IN_LOW_POWER: &str = "receive.in-low-power";
 /// A FREE_QUEUE completed while NDIS still owned NBLs indicated from the queue.
 pub const RECEIVE_OUTSTANDING_AT_FREE_QUEUE: &str = "receive.outstanding-at-free-queue";
 /// A pause completed while NDIS still owned NBLs indicated by the adapter.

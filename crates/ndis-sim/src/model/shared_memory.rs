@@ -145,11 +145,14 @@ impl Model {
         if self.inside("MiniportShutdownEx") {
             self.violate(rules::SHARED_MEMORY_IN_SHUTDOWN, format!("{API} called from MiniportShutdownEx"));
         }
-        let (bus_master, sg_dma) = self.adapter(handle).map_or((false, None), |a| (a.is_bus_master(), a.sg_dma));
-        if bus_master && sg_dma.is_none() {
+        // NdisAllocateSharedMemory: the miniport "must have already called
+        // NdisMRegisterScatterGatherDma or NdisMRegisterDmaChannel" — every adapter, bus
+        // master declared or not (a non-bus-master cannot register, so it cannot allocate).
+        let sg_dma = self.adapter(handle).and_then(|a| a.sg_dma);
+        if sg_dma.is_none() {
             self.violate(
                 rules::SHARED_MEMORY_BEFORE_SG_DMA,
-                format!("{API} on BUS_MASTER adapter {handle:#x} before NdisMRegisterScatterGatherDma"),
+                format!("{API} on adapter {handle:#x} before NdisMRegisterScatterGatherDma"),
             );
         }
         let h = Header::read(mem, params)?;

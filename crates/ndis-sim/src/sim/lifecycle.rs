@@ -86,6 +86,12 @@ impl<E: Env> Sim<E> {
             return Err(SimError::InitializeFailed(status));
         }
         self.settle();
+        if self.with_model(|m, _| m.queries_mandatory_oids()) {
+            self.check_mandatory_oids(id);
+        }
+        if let Some(filter) = self.with_model(|m, _| m.config().packet_filter) {
+            self.oid_set(id, ndis_sys::OID_GEN_CURRENT_PACKET_FILTER, &filter.to_le_bytes());
+        }
         if restart {
             self.restart(id)?;
         }

@@ -8,6 +8,8 @@ mod datapath;
 mod inspect;
 mod interrupts;
 mod lifecycle;
+mod mandatory;
+mod power;
 mod requests;
 mod vmq;
 

@@ -69,8 +69,18 @@ impl<E: Env> Sim<E> {
     /// request's completion if it arrived.
     pub fn cancel_oid(&mut self, a: AdapterId, request_id: u64) -> Option<OidResult> {
         let (handler, context) = self.adapter_call_target(a, |h| h.cancel_oid).ok()?;
+        let pending = self.with_model(|m, _| m.pending_oid(a.0) == Some(request_id));
         self.invoke(MiniportCall::CancelOidRequest { handler, context, request_id }, PASSIVE_LEVEL);
         self.settle();
+        let still = self.with_model(|m, _| m.pending_oid(a.0) == Some(request_id));
+        if pending && still {
+            self.with_model(|m, _| {
+                m.violate(
+                    crate::model::rules::OID_CANCEL_IGNORED,
+                    format!("MiniportCancelOidRequest for RequestId {request_id}: the request is still pending"),
+                );
+            });
+        }
         self.with_model(|m, _| m.take_oid_completion(a.0, request_id))
     }
 

@@ -93,7 +93,8 @@ pub type EditCharacteristics = Box<dyn FnMut(&mut NDIS_MINIPORT_DRIVER_CHARACTER
 
 /// Behaviour switches (all off / well behaved by default).
 pub struct Knobs {
-    /// Set NDIS_MINIPORT_ATTRIBUTES_BUS_MASTER and register SG DMA.
+    /// Set NDIS_MINIPORT_ATTRIBUTES_BUS_MASTER and register SG DMA (on by default: every
+    /// adapter that allocates shared memory must register first).
     pub bus_master: bool,
     /// Skip NdisMRegisterScatterGatherDma even when bus master.
     pub skip_sg_dma: bool,
@@ -113,6 +114,12 @@ pub struct Knobs {
     pub leak_queue_memory: bool,
     /// The ProcessSGListHandler registered with SG DMA (none by default).
     pub process_sg_list: MINIPORT_PROCESS_SG_LIST_HANDLER,
+    /// Set NDIS_MINIPORT_ATTRIBUTES_NO_HALT_ON_SUSPEND (without reporting PM capabilities).
+    pub no_halt_on_suspend: bool,
+    /// MacOptions of the general attributes.
+    pub mac_options: u32,
+    /// One permanent address for every adapter (default: one per adapter, from its handle).
+    pub mac: Option<[u8; 6]>,
     /// Loop sends back into a VMQ receive path (NBL pool, receive buffers in shared memory,
     /// filters, indications); see `rx.rs`.
     pub rx: bool,
@@ -121,7 +128,10 @@ pub struct Knobs {
 impl Default for Knobs {
     fn default() -> Self {
         Self {
-            bus_master: false,
+            bus_master: true,
+            mac_options: NDIS_MAC_OPTION_8021P_PRIORITY,
+            no_halt_on_suspend: false,
+            mac: None,
             skip_sg_dma: false,
             default_queue_memory: true,
             contiguous: false,
@@ -219,7 +229,8 @@ pub fn host() -> Host {
 
 /// Like [`host`] with a configuration.
 pub fn host_with(config: HostConfig) -> Host {
-    let mut host = Host::new(config);
+    // The fake answers none of the mandatory OIDs; `rules_oid` checks that rule on its own.
+    let mut host = Host::new(config.query_mandatory_oids(false).packet_filter(None));
     host.load_driver(fake_driver_entry).expect("DriverEntry");
     host
 }

@@ -53,8 +53,9 @@ pub fn read_keyword(adapter: NDIS_HANDLE, name: &str) -> Option<u32> {
 /// Sets the registration, general and hardware-assist attributes the way a VMQ miniport does.
 pub fn set_attributes(adapter: NDIS_HANDLE, context: *mut FakeAdapter, bus_master: bool) -> NDIS_STATUS {
     let mut attrs = NDIS_MINIPORT_ADAPTER_ATTRIBUTES::default();
-    let flags =
-        NDIS_MINIPORT_ATTRIBUTES_HARDWARE_DEVICE | if bus_master { NDIS_MINIPORT_ATTRIBUTES_BUS_MASTER } else { 0 };
+    let flags = NDIS_MINIPORT_ATTRIBUTES_HARDWARE_DEVICE
+        | if bus_master { NDIS_MINIPORT_ATTRIBUTES_BUS_MASTER } else { 0 }
+        | if super::knob(|k| k.no_halt_on_suspend) { NDIS_MINIPORT_ATTRIBUTES_NO_HALT_ON_SUSPEND } else { 0 };
     attrs.RegistrationAttributes = NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES {
         Header: NDIS_OBJECT_HEADER::new(
             NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES,
@@ -81,11 +82,15 @@ pub fn set_attributes(adapter: NDIS_HANDLE, context: *mut FakeAdapter, bus_maste
         MaxXmitLinkSpeed: 10_000_000_000,
         MaxRcvLinkSpeed: 10_000_000_000,
         MacAddressLength: 6,
+        MacOptions: super::knob(|k| k.mac_options),
         IfType: IF_TYPE_ETHERNET_CSMACD,
         ..Default::default()
     };
-    general.CurrentMacAddress[..6].copy_from_slice(&[0x02, 0, 0, 0, 0, 1]);
-    general.PermanentMacAddress[..6].copy_from_slice(&[0x02, 0, 0, 0, 0, 1]);
+    // One address per adapter: its handle's low bytes.
+    let b = (adapter as usize as u64).to_le_bytes();
+    let address = super::knob(|k| k.mac).unwrap_or([0x02, 0, b[3], b[2], b[1], b[0]]);
+    general.CurrentMacAddress[..6].copy_from_slice(&address);
+    general.PermanentMacAddress[..6].copy_from_slice(&address);
     attrs.GeneralAttributes = general;
     // SAFETY: `attrs` is a valid local.
     let status = unsafe { NdisMSetMiniportAttributes(adapter, &raw mut attrs) };

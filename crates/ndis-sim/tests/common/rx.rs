@@ -75,6 +75,12 @@ type Route = Box<dyn FnMut(u32) -> u32>;
 thread_local! {
     static EDIT: RefCell<Option<Edit>> = RefCell::new(None);
     static ROUTE: RefCell<Option<Route>> = RefCell::new(None);
+    static KEEP_TAG: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Leaves 802.1Q tags in the data whatever the filter (breaks "NDIS_RECEIVE_FILTER_FIELD_PARAMETERS").
+pub fn rx_keep_tags() {
+    KEEP_TAG.with(|k| k.set(true));
 }
 
 /// Overrides the demux: the queue the filters pick is mapped through `f` (a broken demux).
@@ -214,10 +220,30 @@ pub fn demux(s: &mut FakeAdapter, chain: *mut NET_BUFFER_LIST, dispatch: bool) -
             continue;
         };
         let b = &q.buffers[i];
-        // SAFETY: the buffer holds RX_BUFFER >= 1514 bytes and does not overlap the frame.
-        unsafe { std::ptr::copy_nonoverlapping(frame.as_ptr(), b.va, len) };
+        // "NDIS_RECEIVE_FILTER_FIELD_PARAMETERS" remarks: the tag of a frame a VLAN (or
+        // MAC-only) filter takes goes to the NBL's 802.1Q info, unless the test keeps it.
+        let key = parse_key(frame);
+        let strip = queue != 0
+            && !KEEP_TAG.with(std::cell::Cell::get)
+            && key.is_some_and(|k| k.vlan.is_some())
+            && frame[14..16] != [0, 0]
+            && s.rx.filters.values().any(|f| f.queue == queue && f.strips_tag() && key.is_some_and(|k| f.matches(&k)));
+        let (info, len) = if strip {
+            let tci = u16::from_be_bytes([frame[14], frame[15]]);
+            // SAFETY: the buffer holds RX_BUFFER >= 1514 bytes and does not overlap the frame.
+            unsafe { std::ptr::copy_nonoverlapping(frame.as_ptr(), b.va, 12) };
+            // SAFETY: as above; the tail ends within the buffer.
+            unsafe { std::ptr::copy_nonoverlapping(frame[16..].as_ptr(), b.va.wrapping_add(12), len - 16) };
+            let info = usize::from(tci >> 13) | (usize::from((tci >> 12) & 1) << 3) | (usize::from(tci & 0x0FFF) << 4);
+            (info, len - 4)
+        } else {
+            // SAFETY: the buffer holds RX_BUFFER >= 1514 bytes and does not overlap the frame.
+            unsafe { std::ptr::copy_nonoverlapping(frame.as_ptr(), b.va, len) };
+            (0, len)
+        };
         // SAFETY: the fake owns the receive NBL (it is on the free list).
         let r = unsafe { &mut *b.nbl };
+        r.NetBufferListInfo[Ieee8021QNetBufferListInfo as usize] = std::ptr::without_provenance_mut(info);
         r.Status = NDIS_STATUS_SUCCESS;
         // SAFETY: as above, its NET_BUFFER and MDL.
         let rnb = unsafe { &mut *r.FirstNetBuffer };

@@ -173,6 +173,10 @@ impl Model {
         .min(r.buffer_len) as usize;
         let data = if keep == 0 { Vec::new() } else { mem.read_vec(r.buffer, keep).unwrap_or_default() };
         self.apply_vmq_bookkeeping(mem, adapter, &r, status);
+        if status == NDIS_STATUS_SUCCESS {
+            self.record_packet_filter(mem, adapter, r.oid, r.kind, r.buffer, r.input_len.min(r.buffer_len));
+            self.record_power(mem, adapter, r.oid, r.kind, r.buffer);
+        }
         if let Some(a) = self.adapters.get_mut(&adapter) {
             a.oid.finished.insert(r.request);
         }
@@ -278,6 +282,12 @@ impl Model {
             }
             _ => {}
         }
+    }
+
+    /// The RequestId of the request the adapter has pended (returned PENDING, not completed).
+    pub fn pending_oid(&self, adapter: u64) -> Option<u64> {
+        let a = self.adapters.get(&adapter)?;
+        a.oid.current.as_ref().filter(|r| matches!(r.state, OidState::Pending)).map(|r| r.request_id)
     }
 
     /// Takes the completion of a pended request, if it has arrived.

@@ -4,7 +4,9 @@
 //! See <https://learn.microsoft.com/windows-hardware/drivers/network/setting-a-vmq-filter>.
 
 use super::super::frames::{FrameKey, build_frame, first_difference, parse_key, parse_sim_header};
-use super::super::memory::AddressSpace;
+use ndis_sys::Ieee8021QNetBufferListInfo;
+
+use super::super::memory::{AddressSpace, MemExt};
 use super::super::traffic::Arrival;
 use super::super::{Model, rules};
 use super::API;
@@ -30,7 +32,45 @@ impl Model {
                 return;
             }
         }
+        let tagged_in_data = parse_key(&frame).is_some_and(|k| k.vlan.is_some());
+        // A tag of all zeros may stay: an 8021Q info of 0 means "no tag" and could not carry it.
+        let nonzero_tag_in_data = tagged_in_data && frame.get(14..16).is_some_and(|t| t != [0, 0]);
+        let info_at = nbl + off!(NET_BUFFER_LIST, NetBufferListInfo) + 8 * Ieee8021QNetBufferListInfo as u64;
+        let info = mem.read_u64(info_at).unwrap_or(0);
+        if info & 0xFFFF != 0 {
+            if tagged_in_data {
+                self.violate_rx(
+                    rules::RECEIVE_VLAN_TAG_IN_DATA,
+                    format!("{API}: NBL {nbl:#x} carries an 802.1Q tag both in its data and in NDIS_NET_BUFFER_LIST_8021Q_INFO"),
+                );
+            } else if frame.len() >= 12 {
+                // The frame as it was on the wire: the tag back after the source MAC.
+                // CAST: the info value's low 16 bits are UserPriority:3, CFI:1, VlanId:12.
+                let (prio, cfi, vid) = ((info & 7) as u16, ((info >> 3) & 1) as u16, ((info >> 4) & 0x0FFF) as u16);
+                let [hi, lo] = ((prio << 13) | (cfi << 12) | vid).to_be_bytes();
+                frame.splice(12..12, [0x81, 0x00, hi, lo]);
+            }
+        }
         let key = parse_key(&frame);
+        if q != 0
+            && nonzero_tag_in_data
+            && let Some(k) = key.as_ref()
+            && self.adapter(adapter).is_some_and(|a| a.filters.strip_required(k, q))
+        {
+            self.violate_rx(
+                rules::RECEIVE_VLAN_TAG_IN_DATA,
+                format!(
+                    "{API}: NBL {nbl:#x} on queue {q}: a frame to {:02x?} VLAN {:?} keeps its 802.1Q tag in the data; \
+                     its filter wants it in NDIS_NET_BUFFER_LIST_8021Q_INFO",
+                    k.dst, k.vlan
+                ),
+            );
+        }
+        if q == 0
+            && let Some(k) = key.as_ref()
+        {
+            self.check_packet_filter(adapter, nbl, &k.dst);
+        }
         let misdelivered = self.check_demux(adapter, nbl, q, key.as_ref());
         if let Some(h) = parse_sim_header(&frame) {
             self.check_sim_frame(adapter, nbl, q, &frame, h.sequence, misdelivered);
@@ -84,6 +124,16 @@ impl Model {
             );
         }
         self.rx_expected = expected;
+        let no_loopback = self
+            .adapter(adapter)
+            .and_then(|a| a.attributes.general.as_ref())
+            .is_some_and(|g| g.mac_options & ndis_sys::NDIS_MAC_OPTION_NO_LOOPBACK != 0);
+        if no_loopback && sent.adapter == adapter {
+            self.violate_rx(
+                rules::RECEIVE_LOOPBACK,
+                format!("{API}: frame #{sequence} is indicated by adapter {adapter:#x}, which sent it and claims NDIS_MAC_OPTION_NO_LOOPBACK"),
+            );
+        }
         if sent.adapter != adapter {
             self.violate_rx(
                 rules::RECEIVE_CORRUPT,

@@ -103,6 +103,7 @@ impl Model {
         if !matches!(self.phase(adapter), Some(Phase::Running | Phase::Pausing)) {
             self.violate(rules::RECEIVE_MISUSE, format!("{API} while adapter {adapter:#x} is not running"));
         }
+        self.check_power_on_receive(adapter);
         let chain = self.walk_chain(mem, API, head);
         if chain.len() != count as usize {
             self.violate(
