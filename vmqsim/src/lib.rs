@@ -48,6 +48,9 @@ pub struct Outcome {
     pub traffic: Traffic,
     /// Instructions the emulator executed (`--sys` runs only).
     pub emulation: Option<u64>,
+    /// The adapter's advertised VM queues when `--queues` asked for more (the run allocated
+    /// only those).
+    pub queues_capped_at: Option<u32>,
 }
 
 impl Outcome {
@@ -135,6 +138,7 @@ fn outcome(options: &Options, run: ScriptRun) -> Outcome {
         violations: run.violations.iter().map(ToString::to_string).collect(),
         traffic: run.traffic,
         emulation: None,
+        queues_capped_at: run.queues_capped_at,
     }
 }
 
@@ -152,5 +156,6 @@ fn not_loaded<E: Env>(options: &Options, host: &mut Sim<E>, why: String) -> Outc
         violations,
         traffic: Traffic::default(),
         emulation: None,
+        queues_capped_at: None,
     }
 }

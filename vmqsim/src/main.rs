@@ -41,6 +41,9 @@ fn main() -> ExitCode {
         result.is_clean()
     } else {
         let outcome = run(&options);
+        if let Some(cap) = outcome.queues_capped_at {
+            eprintln!("vmqsim: --queues {} capped at {cap}: the adapter advertises {cap} VM queues", options.queues);
+        }
         if options.json {
             emit(&format!("{}\n", json_report(&outcome).render()));
         } else {

@@ -58,6 +58,7 @@ pub fn json_report(outcome: &Outcome) -> Json {
         ("driver", Json::Str(o.sys.clone().unwrap_or_else(|| "vmqnic (Rust source linked into vmqsim)".to_string()))),
         ("emulated_instructions", outcome.emulation.map_or(Json::Null, Json::Int)),
         ("queues_requested", Json::Int(u64::from(o.queues))),
+        ("queues_capped_at", outcome.queues_capped_at.map_or(Json::Null, |n| Json::Int(u64::from(n)))),
         ("fail_alloc", o.fail_alloc.map_or(Json::Null, Json::Int)),
         ("fail_pool", o.fail_pool.map_or(Json::Null, Json::Int)),
         ("initialize_status", Json::Str(status_name(outcome.initialize_status))),
@@ -119,6 +120,9 @@ pub fn text_report(outcome: &Outcome) -> String {
         let _ = writeln!(out, "fault injection: pool allocation #{k} fails");
     }
     let _ = writeln!(out, "MiniportInitializeEx: {}", status_name(outcome.initialize_status));
+    if let Some(cap) = outcome.queues_capped_at {
+        let _ = writeln!(out, "--queues {} capped at {cap}: the adapter advertises {cap} VM queues", o.queues);
+    }
     let _ = writeln!(out, "queues allocated {}, freed {}", r.queues_allocated, r.queues_freed);
     let _ = writeln!(
         out,

@@ -23,3 +23,26 @@ fn closed_stdout_is_a_normal_end() -> Result<(), String> {
     assert!(!stderr.contains("panicked"), "stderr: {stderr}");
     Ok(())
 }
+
+/// `--queues` above what the adapter advertises (NumQueues of its receive-filter capabilities)
+/// allocates only the advertised number, and says so on stderr and in the report.
+#[test]
+fn queues_beyond_the_advertised_number_are_capped_and_reported() -> Result<(), String> {
+    let run = |queues: &str| {
+        Command::new(env!("CARGO_BIN_EXE_vmqsim"))
+            .args(["--queues", queues, "--json"])
+            .output()
+            .map_err(|e| e.to_string())
+    };
+    let capped = run("1000")?;
+    let (stdout, stderr) = (String::from_utf8_lossy(&capped.stdout), String::from_utf8_lossy(&capped.stderr));
+    assert_eq!(capped.status.code(), Some(0), "stderr: {stderr}");
+    assert!(stderr.contains("--queues 1000 capped at 256"), "stderr: {stderr}");
+    assert!(stdout.contains("\"queues_requested\":1000,\"queues_capped_at\":256"), "{stdout}");
+    assert!(stdout.contains("\"queues_allocated\":256,"), "{stdout}");
+    let plain = run("8")?;
+    let (stdout, stderr) = (String::from_utf8_lossy(&plain.stdout), String::from_utf8_lossy(&plain.stderr));
+    assert!(stdout.contains("\"queues_capped_at\":null"), "{stdout}");
+    assert!(!stderr.contains("capped"), "stderr: {stderr}");
+    Ok(())
+}

@@ -154,6 +154,9 @@ pub struct ScriptRun {
     pub initialize_status: i32,
     /// Per-queue outcomes, in allocation order.
     pub queues: Vec<QueueOutcome>,
+    /// The adapter's advertised NumQueues when the script asked for more VM queues than that
+    /// (it then allocates only as many as advertised).
+    pub queues_capped_at: Option<u32>,
     /// Every status the host received that the sweep judges, as (step, status), in order.
     pub statuses: Vec<(&'static str, i32)>,
     /// The traffic counters after the last traffic phase.
@@ -206,12 +209,13 @@ struct Run<'s, E: Env> {
     script: &'s Script,
     statuses: Vec<(&'static str, i32)>,
     queues: Vec<QueueOutcome>,
+    capped_at: Option<u32>,
 }
 
 impl Script {
     /// Runs the script on `sim`, whose driver's DriverEntry is at `entry`, through unload.
     pub fn run<E: Env>(&self, sim: &mut Sim<E>, entry: u64) -> ScriptRun {
-        let mut run = Run { sim, script: self, statuses: Vec::new(), queues: Vec::new() };
+        let mut run = Run { sim, script: self, statuses: Vec::new(), queues: Vec::new(), capped_at: None };
         let (initialize_status, traffic, usable) = match run.bring_up(entry) {
             Ok(a) => {
                 let usable = run.vswitch(a);
@@ -221,7 +225,7 @@ impl Script {
             }
             Err(status) => (status, Traffic::default(), Err("the driver never initialized an adapter".to_string())),
         };
-        let Run { sim, statuses, queues, .. } = run;
+        let Run { sim, statuses, queues, capped_at, .. } = run;
         let _ = sim.unload_driver();
         let calls = Calls {
             shared_memory: sim.shared_memory_allocation_calls(),
@@ -232,6 +236,7 @@ impl Script {
         ScriptRun {
             initialize_status,
             queues,
+            queues_capped_at: capped_at,
             statuses,
             traffic,
             usable,
@@ -317,7 +322,17 @@ impl<E: Env> Run<'_, E> {
     }
 
     fn allocate(&mut self, a: AdapterId) {
-        for index in 0..self.script.queues as usize {
+        // A vSwitch allocates no more VM queues than the adapter advertises (NumQueues of the
+        // current NDIS_RECEIVE_FILTER_CAPABILITIES).
+        let offered = self.sim.receive_filter_capabilities(a).map(|(_, current)| current.num_queues);
+        let count = match offered {
+            Some(offered) if offered < self.script.queues => {
+                self.capped_at = Some(offered);
+                offered
+            }
+            _ => self.script.queues,
+        };
+        for index in 0..count as usize {
             let spec = QueueSpec::default().suggested_buffers(INITIAL_BUFFERS).affinity(1u64 << (index % 64));
             let (queue_id, allocate_status) = match self.sim.allocate_queue(a, spec) {
                 Ok(q) => (Some(q.0), NDIS_STATUS_SUCCESS),
