@@ -20,19 +20,26 @@
 //!   it as NBLs ([`kernel::nbl`]), work item ([`kernel::work_item`]), pended OID
 //!   ([`kernel::oid_request`]), keywords ([`kernel::config`]), attributes
 //!   ([`kernel::attributes`]), status indications ([`kernel::indicate`]), SG DMA
-//!   ([`kernel::dma`]), little-endian byte fields ([`kernel::bytes`]), the NDIS queue id
-//!   ([`kernel::QueueId`]); and the panic handler /
-//!   debug print of the Windows builds. `unsafe` allowed.
-//! - [`backend`] — the hardware seam ([`backend::NicBackend`]) and the software
-//!   NIC ([`backend::soft::SoftNic`]), `#![forbid(unsafe_code)]`; uses [`kernel`] only.
+//!   ([`kernel::dma`]), mapped device registers with READ/WRITE_REGISTER_ULONG semantics
+//!   ([`kernel::mmio`]), little-endian byte fields ([`kernel::bytes`]), the NDIS queue id
+//!   ([`kernel::QueueId`]); and the panic handler / debug print of the Windows builds.
+//!   `unsafe` allowed.
+//! - [`backend`] — the hardware seam ([`backend::NicBackend`]), the software NIC
+//!   ([`backend::soft::SoftNic`]) and the Intel 82576 hardware layer ([`backend::igb`]:
+//!   registers, advanced descriptors, RX/TX rings, bring-up, VMDq pools, MAC/VLAN filters,
+//!   queue enable/disable, MSI-X, statistics, over `Registers`/`DmaMemory` traits; not yet
+//!   bound to NDIS), `#![forbid(unsafe_code)]`; uses [`kernel`] only.
 //! - [`vmq`] — the VMQ core, `#![forbid(unsafe_code)]`, generic over the back end:
 //!   [`vmq::adapter`] (initialize, halt, pause, restart), [`vmq::oid`] (OID dispatch; VM
 //!   queue, filter and general OIDs), [`vmq::queue_state`] (the queue state machine),
 //!   [`vmq::queues`] (queue table), [`vmq::rx_memory`] (a queue's receive memory: blocks,
 //!   free and indicated buffers, NBL tokens), [`vmq::rx_session`] (receive and return
-//!   sessions), [`vmq::packet_filter`] (what the default queue may indicate), [`vmq::power`] (D0/D3), [`vmq::stats`] (counters, `NDIS_STATISTICS_INFO`), [`vmq::demux`] (O(1) MAC/VLAN → queue table), [`vmq::filter`] (SET_FILTER
-//!   parsing, filter table), [`vmq::caps`] (capabilities, advertised OIDs), [`vmq::wire`] (checked payload
-//!   views), [`vmq::error`] (typed errors and their one conversion to `NDIS_STATUS`).
+//!   sessions), [`vmq::demux`] (O(1) MAC/VLAN → queue table), [`vmq::filter`] (SET_FILTER
+//!   parsing, filter table), [`vmq::packet_filter`] (what the default queue may indicate under
+//!   OID_GEN_CURRENT_PACKET_FILTER), [`vmq::power`] (D3/D0 with live queues), [`vmq::stats`]
+//!   (the counters behind OID_GEN_STATISTICS), [`vmq::caps`] (capabilities, advertised OIDs),
+//!   [`vmq::wire`] (checked payload views), [`vmq::error`] (typed errors and their one
+//!   conversion to `NDIS_STATUS`).
 //!
 //! Bindings (types, constants, `extern` declarations) are in the `ndis-sys` crate.
 // no_std for the kernel image; the host build links std only for its panic handler
