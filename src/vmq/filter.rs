@@ -149,13 +149,16 @@ pub fn parse_set_filter(input: &[u8], vlan_filtering: bool) -> Result<(FilterSpe
                 if test.flags != 0 {
                     return Err(OidError::InvalidParameter);
                 }
-                // FieldShortValue. The DDI page says network byte order; vmqnic reads it in
-                // host (little-endian) order instead. Evidence: netvmini's vmq.c (SetRxFilter)
+                // FieldShortValue. Some of Microsoft's VMQ text speaks of network byte order;
+                // vmqnic reads the VLAN id in host (little-endian) order. Evidence: netvmini's vmq.c (SetRxFilter)
                 // stores FieldValue.FieldShortValue unswapped in its filter and MatchRxFilter
                 // compares it with NDIS_NET_BUFFER_LIST_8021Q_INFO.TagHeader.VlanId, a host-order
                 // bit field — Microsoft's sample, run against the Hyper-V switch, only works if
-                // the switch writes the VLAN ID in host order; the audit reports the same
-                // unswapped comparison in the AMD/Pensando ionic driver (not re-read here).
+                // the switch writes the VLAN ID in host order. The AMD/Pensando ionic driver, a
+                // shipping VMQ driver, does the same: its SET_FILTER path stores
+                // `FieldValue.FieldShortValue` unswapped as the filter's VLAN id and programs the
+                // hardware with it. The structure's own page describes the member only as "a
+                // USHORT value to compare with a field in a network packet".
                 // ndis-sim's switch writes host order too (model/payload.rs).
                 let id = u16::from_le_bytes([test.bytes[0], test.bytes[1]]);
                 if id == 0 || id >= 0x0FFF {

@@ -195,7 +195,7 @@ impl Model {
     }
 
     fn set_attributes_inner(&mut self, mem: &mut dyn AddressSpace, handle: u64, attrs: u64) -> Result<i32, Fault> {
-        if self.phase(handle) != Some(super::adapter::Phase::Initializing) {
+        if self.phase(handle) != Some(super::phase::Phase::Initializing) {
             self.violate(
                 rules::ATTRIBUTES_OUTSIDE_INITIALIZE,
                 format!("NdisMSetMiniportAttributes for adapter {handle:#x} outside MiniportInitializeEx"),

@@ -31,6 +31,7 @@ mod ownership;
 pub mod packet_filter;
 pub mod payload;
 pub mod pci;
+pub mod phase;
 pub mod pool;
 mod power;
 pub mod processors;

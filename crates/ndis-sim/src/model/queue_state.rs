@@ -113,6 +113,15 @@ impl QueueEvent {
     ];
 }
 
+/// NDIS's record of one non-default VM queue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct QueueRecord {
+    /// Where the queue is in its life.
+    pub state: QueueState,
+    /// Allocated with NDIS_RECEIVE_QUEUE_PARAMETERS_PER_QUEUE_RECEIVE_INDICATION.
+    pub per_queue_receive_indication: bool,
+}
+
 #[cfg(test)]
 mod tests {
     use super::{QueueEvent as E, QueueState as S};

@@ -8,10 +8,10 @@ use ndis_sys::{
     NDIS_STATUS_SUCCESS,
 };
 
-use super::adapter::Phase;
 use super::config::PASSIVE_LEVEL;
 use super::handles::HandleKind;
 use super::memory::{AddressSpace, Fault, Header, MemExt};
+use super::phase::Phase;
 use super::{Model, rules};
 
 /// ScatterGatherListSize NDIS reports: room for a list of 64 elements.

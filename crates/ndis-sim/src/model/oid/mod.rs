@@ -18,9 +18,9 @@ use ndis_sys::{
 };
 
 use super::Model;
-use super::adapter::QueueRecord;
 use super::handles::HandleKind;
 use super::memory::{AddressSpace, Fault, Header, MemExt};
+use super::queue_state::QueueRecord;
 use super::queue_state::{QueueEvent, QueueState};
 
 /// The three kinds of OID request.
@@ -168,7 +168,7 @@ impl Model {
         let Some(a) = self.adapters.get(&adapter) else {
             return Err(OidResult::undelivered(oid, kind, NDIS_STATUS_ADAPTER_NOT_READY));
         };
-        if a.phase.is_gone() || a.phase == super::adapter::Phase::Initializing {
+        if a.phase.is_gone() || a.phase == super::phase::Phase::Initializing {
             return Err(OidResult::undelivered(oid, kind, NDIS_STATUS_ADAPTER_NOT_READY));
         }
         if a.oid.current.is_some() {

@@ -11,10 +11,10 @@ use ndis_sys::{
     NDIS_RECEIVE_FLAGS_SINGLE_QUEUE, NetBufferListFilteringInfo,
 };
 
-use super::adapter::Phase;
 use super::config::DISPATCH_LEVEL;
 use super::memory::{AddressSpace, Fault, MemExt};
 use super::ownership::OwnedNbl;
+use super::phase::Phase;
 use super::{Model, rules};
 
 mod frame;
