@@ -21,7 +21,7 @@ use std::cell::RefCell;
 use std::time::{Duration, Instant};
 
 use common::{Point, hook, init_parameters, knobs};
-use ndis_sim::model::dma::DMA_MEMORY_LEAK_AT_HALT;
+use ndis_sim::model::dma::{DMA_ADDRESS_NOT_NDIS_MEMORY, DMA_MEMORY_LEAK_AT_HALT};
 use ndis_sim::model::interrupts::INTERRUPT_NOT_DEREGISTERED_AT_HALT;
 use ndis_sim::qemu::{QemuOptions, attach_igb};
 use ndis_sim::{AdapterConfig, AdapterId, DISPATCH_LEVEL, Host, HostConfig, current_irql};
@@ -52,6 +52,9 @@ struct Faults {
     forget_interrupt: bool,
     /// `mem::forget` the buffer block at halt.
     forget_buffers: bool,
+    /// Free the posted buffers' block before the tail hands them to the device (the owners do
+    /// not tie a block's lifetime to the device's use of it: the caller orders stop, then free).
+    free_posted_buffers: bool,
 }
 
 /// Calls the test's handler state (one adapter per thread).
@@ -156,6 +159,10 @@ fn initialize(adapter: NdisHandle) -> Nic {
         let address = nic.buffer_address(b);
         nic.ring.post(&mut nic.descriptors, b, address).unwrap();
     }
+    if FAULTS.with(|f| f.borrow().free_posted_buffers) {
+        let spare = DmaBlock::allocate(adapter, BUFFER * RING as u32, true).unwrap();
+        drop(std::mem::replace(&mut nic.buffers, spare));
+    }
     nic.device.set_rx_tail(0, nic.ring.tail());
     nic.device.enable_receiver();
     nic
@@ -210,8 +217,8 @@ fn frame(dst: [u8; 6], tag: u8, len: usize) -> Vec<u8> {
     f
 }
 
-fn mac(host: &mut Host) -> [u8; 6] {
-    let _ = host;
+/// The permanent MAC (RAR0), read through the mapped BAR.
+fn mac() -> [u8; 6] {
     NIC.with(|n| {
         let mut n = n.borrow_mut();
         let nic = n.as_mut().unwrap();
@@ -230,7 +237,7 @@ fn owners_bring_the_82576_up_receive_by_dma_in_the_queue_dpc_and_halt_clean() {
         (i.message_count(), i.target_processors(RX_MESSAGE).unwrap())
     });
     assert_eq!(messages, 10);
-    let dst = mac(&mut host);
+    let dst = mac();
     let sent: Vec<Vec<u8>> = (1..=5u8).map(|t| frame(dst, t, 60 + 100 * usize::from(t))).collect();
     for f in &sent {
         let delivered = host.wire_send(f).unwrap();
@@ -273,4 +280,15 @@ fn a_forgotten_dma_block_is_reported_at_halt() {
     host.halt(a, 0).unwrap();
     let v = host.take_violations();
     assert!(v.iter().any(|v| v.rule == DMA_MEMORY_LEAK_AT_HALT), "{v:#?}");
+}
+
+#[test]
+fn freeing_posted_buffers_before_the_device_stops_is_reported_at_the_tail_write() {
+    // NdisMFreeSharedMemory: memory the device may still write must not be freed. The owners
+    // free on drop but cannot know the device holds the addresses; ndis-sim reports the tail
+    // write that hands the device freed memory (the IOMMU would fault).
+    let (mut host, a) = igb_host(Faults { free_posted_buffers: true, ..Faults::default() });
+    let v = host.take_violations();
+    assert!(v.iter().any(|v| v.rule == DMA_ADDRESS_NOT_NDIS_MEMORY), "{v:#?}");
+    host.halt(a, 0).unwrap();
 }
