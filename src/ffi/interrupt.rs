@@ -19,6 +19,7 @@ use crate::kernel::interrupt::{InterruptHandler, IsrResult, LINE_BASED_MESSAGE, 
 /// The entry points for `H`, for [`crate::kernel::interrupt::Interrupt::register`].
 #[must_use]
 pub fn trampolines<H: InterruptHandler>() -> Trampolines<H> {
+    // CAST: the bindings keep the enable/disable and line-based slots as addresses (PVOID).
     // SAFETY: each function below has the WDK signature of its slot and reads its context as
     // `*const H`.
     unsafe {
@@ -81,6 +82,7 @@ unsafe extern "system" fn message_dpc<H: InterruptHandler>(
     _receive_throttle: PVOID,
     _reserved: PVOID,
 ) {
+    // CAST: NdisMQueueDpcEx's opaque MiniportDpcContext back to the token it was.
     // SAFETY: NDIS passes the registered context.
     unsafe { handler::<H>(context) }.dpc(message, dpc_context as usize);
 }

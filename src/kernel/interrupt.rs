@@ -227,6 +227,7 @@ impl<H: InterruptHandler> Interrupt<H> {
     /// (group 0) with `context`; returns the processors it was queued on. Any IRQL.
     pub fn queue_dpc(&self, message: u32, processors: usize, context: usize) -> usize {
         let mut targets = GROUP_AFFINITY { Mask: processors, ..GROUP_AFFINITY::default() };
+        // CAST: the context is an opaque token NDIS hands back to the DPC as a PVOID.
         // SAFETY: the live interrupt handle and a valid GROUP_AFFINITY; NDIS passes `context`
         // back to the DPC opaquely.
         unsafe { NdisMQueueDpcEx(self.handle.as_raw(), message, &raw mut targets, context as *mut c_void) }
