@@ -10,6 +10,7 @@ use crate::vmq::adapter::Adapter;
 pub mod driver;
 #[cfg(not(windows))]
 pub mod host_hooks;
+pub mod interrupt;
 mod miniport;
 mod oid;
 

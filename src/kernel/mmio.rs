@@ -45,6 +45,11 @@ impl Registers {
         self.len
     }
 
+    /// The mapping's base, to unmap it (kernel-internal).
+    pub(super) fn base_ptr(&self) -> *mut c_void {
+        self.base.as_ptr().cast()
+    }
+
     /// Whether nothing is mapped.
     pub fn is_empty(&self) -> bool {
         self.len == 0

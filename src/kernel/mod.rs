@@ -6,17 +6,22 @@
 //! below wraps one NDIS resource and exposes a safe API to the VMQ core.
 
 pub mod attributes;
+pub mod bus_data;
 pub mod bytes;
 pub mod config;
 pub mod dma;
+pub mod dma_ring;
 mod handle;
 pub mod indicate;
+pub mod interrupt;
+pub mod io_space;
 pub mod lock;
 pub mod mmio;
 pub mod nbl;
 pub mod oid_request;
 pub mod pool;
 mod queue_id;
+pub mod resources;
 pub mod shared_memory;
 pub mod work_item;
 

@@ -22,6 +22,7 @@
 
 pub mod descriptors;
 pub mod device;
+pub mod kernel_glue;
 pub mod queues;
 pub mod regs;
 pub mod ring;
