@@ -13,7 +13,8 @@
 //! - [`ffi`] — trampolines: `DriverEntry`/unload ([`ffi::driver`]), the miniport handlers
 //!   (initialize, halt, pause, restart, send — the software NIC loops frames back into its
 //!   receive path —, return, PnP, shutdown) and the OID request decoder; the one choice of
-//!   back end ([`ffi::DriverAdapter`]); host-only hooks for benchmarks ([`ffi::host_hooks`]).
+//!   back end ([`ffi::DriverAdapter`]); the interrupt trampolines ([`ffi::interrupt`]);
+//!   host-only hooks for benchmarks ([`ffi::host_hooks`]).
 //!   `unsafe` allowed.
 //! - [`kernel`] — safe owners of NDIS resources: tagged pool ([`kernel::pool`]), spin lock
 //!   ([`kernel::lock`]), shared memory ([`kernel::shared_memory`]), receive buffers bound to
@@ -21,7 +22,10 @@
 //!   ([`kernel::oid_request`]), keywords ([`kernel::config`]), attributes
 //!   ([`kernel::attributes`]), status indications ([`kernel::indicate`]), SG DMA
 //!   ([`kernel::dma`]), mapped device registers with READ/WRITE_REGISTER_ULONG semantics
-//!   ([`kernel::mmio`]), little-endian byte fields ([`kernel::bytes`]), the NDIS queue id
+//!   ([`kernel::mmio`]); for a PCI NIC: its resources ([`kernel::resources`]), config space
+//!   ([`kernel::bus_data`]), the BAR mapping ([`kernel::io_space`]), descriptor-ring memory
+//!   from NdisMAllocateSharedMemory ([`kernel::dma_ring`]) and MSI-X interrupts
+//!   ([`kernel::interrupt`]); little-endian byte fields ([`kernel::bytes`]), the NDIS queue id
 //!   ([`kernel::QueueId`]); and the panic handler / debug print of the Windows builds.
 //!   `unsafe` allowed.
 //! - [`backend`] — the hardware seam ([`backend::NicBackend`]), the software NIC
