@@ -20,6 +20,7 @@ use super::config::{DISPATCH_LEVEL, PASSIVE_LEVEL};
 use super::handles::HandleKind;
 use super::memory::{AddressSpace, Header, MemExt};
 use super::pci::DEVICE_IRQL;
+use super::processors::message_processor;
 
 /// NdisMRegisterInterruptEx outside MiniportInitializeEx, or either routine above PASSIVE_LEVEL.
 pub const INTERRUPT_REGISTER_CONTEXT: &str = "interrupt.register-context";
@@ -49,11 +50,6 @@ const CALLABLE_AT_DIRQL: &[&str] = &[
     "READ_REGISTER_ULONG",
     "WRITE_REGISTER_ULONG",
 ];
-
-/// The processor MSI-X `vector` targets on a host with `count` processors.
-pub fn message_processor(vector: u16, count: u32) -> u32 {
-    u32::from(vector) % count.max(1)
-}
 
 /// One registered interrupt.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

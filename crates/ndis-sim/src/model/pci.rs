@@ -21,7 +21,7 @@ use super::Model;
 use super::config::DISPATCH_LEVEL;
 use super::frames::{FrameKey, FrameSpec, build_frame};
 use super::memory::{AddressSpace, Fault, MemExt};
-use super::{dma, interrupts};
+use super::{dma, processors};
 
 /// A register access (read or write) outside every live `NdisMMapIoSpace` mapping, or not a
 /// 4-aligned 32-bit access inside one.
@@ -177,7 +177,7 @@ impl Model {
             // Translated: Level (USHORT) and Group 0, the vector, one target processor.
             mem.write_u16(d + CM_MESSAGE_LEVEL as u64, u16::from(DEVICE_IRQL))?;
             mem.write_u32(d + CM_MESSAGE_VECTOR as u64, 0x40 + u32::from(vector))?;
-            let processor = interrupts::message_processor(vector, self.processor_count());
+            let processor = processors::message_processor(vector, self.processor_count());
             mem.write_u64(d + CM_MESSAGE_AFFINITY as u64, 1 << processor)?;
         }
         mem.write_u64(params + std::mem::offset_of!(NDIS_MINIPORT_INIT_PARAMETERS, AllocatedResources) as u64, list)?;

@@ -68,6 +68,11 @@ impl Model {
     }
 }
 
+/// The processor MSI-X `vector` targets on a host with `count` processors.
+pub fn message_processor(vector: u16, count: u32) -> u32 {
+    u32::from(vector) % count.max(1)
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {

@@ -12,9 +12,9 @@
 use crate::model::calls::{Env, MiniportCall};
 use crate::model::config::DISPATCH_LEVEL;
 use crate::model::frames::FrameSpec;
-use crate::model::interrupts::message_processor;
 use crate::model::memory::MemExt;
 use crate::model::pci::{DEVICE_FAILED, DEVICE_IRQL};
+use crate::model::processors::message_processor;
 
 use super::{AdapterId, Sim, SimError};
 

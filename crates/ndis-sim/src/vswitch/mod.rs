@@ -10,5 +10,6 @@ pub use crate::model::payload::{
 };
 
 pub mod script;
+mod script_outcome;
 
 pub use script::{QueueOutcome, Script, ScriptRun};
