@@ -33,11 +33,11 @@ impl EmuEnv {
         let link = igb.reset_and_link_up(Duration::from_secs(10))?;
         let (host, len) = (igb.ram().host_address(), igb.ram().len());
         let map = |e| QemuError::Pci(format!("mapping guest RAM into the emulator: {e:?}"));
-        // SAFETY: `host` is the start of the shared mapping of `len` bytes of guest RAM, owned
-        // by the `Igb` that moves into the model below. The model lives in this unicorn
-        // instance's user data, which unicorn drops only after closing the engine (and with it
-        // this mapping), and a host attaches a device once (checked above), so the memory
-        // outlives every guest access through the mapping.
+        // `host` starts the shared mapping of `len` bytes of guest RAM, owned by the `Igb` that
+        // moves into the model below; the model lives in this unicorn instance's user data,
+        // which unicorn drops only after closing the engine (and with it this mapping).
+        // SAFETY: so the memory outlives every guest access through the mapping, and a host
+        // attaches a device once (checked above).
         unsafe { self.uc.mem_map_ptr(GUEST_RAM_WINDOW, len, Prot::READ | Prot::WRITE, host as usize as *mut _) }
             .map_err(map)?;
         self.uc
