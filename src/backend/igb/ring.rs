@@ -45,12 +45,52 @@ impl RxCompletion {
     }
 }
 
+/// What a receive and a transmit ring share: one entry per descriptor, and software's head
+/// and tail (`N` a multiple of 8: RDLEN/TDLEN are multiples of 128 bytes).
+#[derive(Debug, Clone)]
+struct Slots<T, const N: usize> {
+    entries: [Option<T>; N],
+    head: usize,
+    tail: usize,
+}
+
+impl<T: Copy, const N: usize> Slots<T, N> {
+    const VALID: () = assert!(N >= 8 && N.is_multiple_of(8) && N <= 4096, "a multiple of 8 descriptors");
+
+    /// Bytes of descriptor memory the ring needs (RDLEN / TDLEN).
+    const BYTES: u32 = {
+        let () = Self::VALID;
+        // CAST: N <= 4096.
+        (N * DESCRIPTOR_LEN) as u32
+    };
+
+    const fn new() -> Self {
+        let () = Self::VALID;
+        Self { entries: [None; N], head: 0, tail: 0 }
+    }
+
+    /// Descriptors between software's head and the tail.
+    const fn posted(&self) -> usize {
+        (self.tail + N - self.head) % N
+    }
+
+    /// The tail register's value: one past the last posted descriptor.
+    const fn tail(&self) -> u32 {
+        // CAST: tail < N <= 4096.
+        self.tail as u32
+    }
+
+    /// Both ends back at descriptor 0 (RDH = RDT = 0 of the next queue setup).
+    fn restart(&mut self) {
+        self.head = 0;
+        self.tail = 0;
+    }
+}
+
 /// A receive ring of `N` descriptors (`N` a multiple of 8: RDLEN is a multiple of 128 bytes).
 #[derive(Debug, Clone)]
 pub struct RxRing<const N: usize> {
-    slots: [Option<BufferIndex>; N],
-    head: usize,
-    tail: usize,
+    ring: Slots<BufferIndex, N>,
 }
 
 impl<const N: usize> Default for RxRing<N> {
@@ -60,63 +100,57 @@ impl<const N: usize> Default for RxRing<N> {
 }
 
 impl<const N: usize> RxRing<N> {
-    const VALID: () = assert!(N >= 8 && N.is_multiple_of(8) && N <= 4096, "RDLEN: a multiple of 8 descriptors");
-
     /// Bytes of descriptor memory the ring needs (RDLEN).
-    pub const BYTES: u32 = {
-        let () = Self::VALID;
-        // CAST: N <= 4096.
-        (N * DESCRIPTOR_LEN) as u32
-    };
+    pub const BYTES: u32 = Slots::<BufferIndex, N>::BYTES;
 
     /// An empty ring; its memory is written by [`RxRing::post`].
     #[must_use]
     pub const fn new() -> Self {
-        let () = Self::VALID;
-        Self { slots: [None; N], head: 0, tail: 0 }
+        Self { ring: Slots::new() }
     }
 
     /// Descriptors currently owned by the device or completed but not yet reaped.
     #[must_use]
     pub const fn posted(&self) -> usize {
-        (self.tail + N - self.head) % N
+        self.ring.posted()
     }
 
     /// The value for RDT: one past the last posted descriptor.
     #[must_use]
     pub const fn tail(&self) -> u32 {
-        // CAST: tail < N <= 4096.
-        self.tail as u32
+        self.ring.tail()
     }
 
     /// Posts `buffer` (device-visible address `address`) in the next descriptor, in read
     /// format (which also clears a stale DD). Visible to the device after the next RDT write.
     pub fn post(&mut self, memory: &mut impl DmaMemory, buffer: BufferIndex, address: u64) -> Result<(), RingError> {
-        let next = (self.tail + 1) % N;
-        if next == self.head {
+        let ring = &mut self.ring;
+        let next = (ring.tail + 1) % N;
+        if next == ring.head {
             return Err(RingError::Full);
         }
-        let Some(slot) = self.slots.get_mut(self.tail) else { return Err(RingError::Full) };
-        memory.write(self.tail * DESCRIPTOR_LEN, &descriptors::rx_read_format(address, 0));
+        let Some(slot) = ring.entries.get_mut(ring.tail) else { return Err(RingError::Full) };
+        memory.write(ring.tail * DESCRIPTOR_LEN, &descriptors::rx_read_format(address, 0));
         *slot = Some(buffer);
-        self.tail = next;
+        ring.tail = next;
         Ok(())
     }
 
     /// The next completed descriptor in ring order, if the device has written it back (DD);
     /// its buffer leaves the ring. `None` while the next descriptor is not done.
     pub fn reap(&mut self, memory: &impl DmaMemory) -> Option<RxCompletion> {
-        if self.head == self.tail {
+        let ring = &mut self.ring;
+        if ring.head == ring.tail {
             return None;
         }
         let mut raw = [0u8; DESCRIPTOR_LEN];
-        memory.read(self.head * DESCRIPTOR_LEN, &mut raw);
+        memory.read(ring.head * DESCRIPTOR_LEN, &mut raw);
         let wb = RxWriteBack::decode(&raw);
         if !wb.done() {
             return None;
         }
-        let buffer = self.slots.get_mut(self.head)?.take()?;
-        self.head = (self.head + 1) % N;
+        let buffer = ring.entries.get_mut(ring.head)?.take()?;
+        ring.head = (ring.head + 1) % N;
         Some(RxCompletion { buffer, length: wb.length, vlan: wb.vlan_tag(), status_error: wb.status_error })
     }
 
@@ -124,15 +158,15 @@ impl<const N: usize> RxRing<N> {
     /// buffers still posted, one a call (for `RxMemory::cancel`). When none is left the ring
     /// starts over at descriptor 0, matching RDH = RDT = 0 of the next queue setup.
     pub fn cancel(&mut self) -> Option<BufferIndex> {
-        while self.head != self.tail {
-            let at = self.head;
-            self.head = (self.head + 1) % N;
-            if let Some(buffer) = self.slots.get_mut(at).and_then(Option::take) {
+        let ring = &mut self.ring;
+        while ring.head != ring.tail {
+            let at = ring.head;
+            ring.head = (ring.head + 1) % N;
+            if let Some(buffer) = ring.entries.get_mut(at).and_then(Option::take) {
                 return Some(buffer);
             }
         }
-        self.head = 0;
-        self.tail = 0;
+        ring.restart();
         None
     }
 }
@@ -156,9 +190,7 @@ struct TxFrame {
 /// A transmit ring of `N` advanced data descriptors (`N` a multiple of 8).
 #[derive(Debug, Clone)]
 pub struct TxRing<const N: usize> {
-    frames: [Option<TxFrame>; N],
-    head: usize,
-    tail: usize,
+    ring: Slots<TxFrame, N>,
 }
 
 impl<const N: usize> Default for TxRing<N> {
@@ -168,33 +200,25 @@ impl<const N: usize> Default for TxRing<N> {
 }
 
 impl<const N: usize> TxRing<N> {
-    const VALID: () = assert!(N >= 8 && N.is_multiple_of(8) && N <= 4096, "TDLEN: a multiple of 8 descriptors");
-
     /// Bytes of descriptor memory the ring needs (TDLEN).
-    pub const BYTES: u32 = {
-        let () = Self::VALID;
-        // CAST: N <= 4096.
-        (N * DESCRIPTOR_LEN) as u32
-    };
+    pub const BYTES: u32 = Slots::<TxFrame, N>::BYTES;
 
     /// An empty ring.
     #[must_use]
     pub const fn new() -> Self {
-        let () = Self::VALID;
-        Self { frames: [None; N], head: 0, tail: 0 }
+        Self { ring: Slots::new() }
     }
 
     /// Descriptors free for new fragments.
     #[must_use]
     pub const fn free(&self) -> usize {
-        N - 1 - (self.tail + N - self.head) % N
+        N - 1 - self.ring.posted()
     }
 
     /// The value for TDT.
     #[must_use]
     pub const fn tail(&self) -> u32 {
-        // CAST: tail < N <= 4096.
-        self.tail as u32
+        self.ring.tail()
     }
 
     /// Writes one data descriptor a fragment (EOP and RS on the last, the frame's length in
@@ -207,7 +231,7 @@ impl<const N: usize> TxRing<N> {
             return Err(RingError::Full);
         }
         let total: u32 = fragments.iter().map(|f| u32::from(f.length)).sum();
-        let first = self.tail;
+        let first = self.ring.tail;
         let mut at = first;
         for (i, fragment) in fragments.iter().enumerate() {
             let last = i + 1 == fragments.len();
@@ -217,46 +241,47 @@ impl<const N: usize> TxRing<N> {
                 at = (at + 1) % N;
             }
         }
-        if let Some(slot) = self.frames.get_mut(first) {
+        if let Some(slot) = self.ring.entries.get_mut(first) {
             *slot = Some(TxFrame { last: at, cookie });
         }
-        self.tail = (at + 1) % N;
+        self.ring.tail = (at + 1) % N;
         Ok(())
     }
 
     /// The cookie of the oldest frame the device has finished (DD on its last descriptor).
     pub fn reap(&mut self, memory: &impl DmaMemory) -> Option<u32> {
-        if self.head == self.tail {
+        let ring = &mut self.ring;
+        if ring.head == ring.tail {
             return None;
         }
-        let frame = (*self.frames.get(self.head)?)?;
+        let frame = (*ring.entries.get(ring.head)?)?;
         let mut raw = [0u8; DESCRIPTOR_LEN];
         memory.read(frame.last * DESCRIPTOR_LEN, &mut raw);
         if !descriptors::tx_done(&raw) {
             return None;
         }
-        if let Some(slot) = self.frames.get_mut(self.head) {
+        if let Some(slot) = ring.entries.get_mut(ring.head) {
             *slot = None;
         }
-        self.head = (frame.last + 1) % N;
+        ring.head = (frame.last + 1) % N;
         Some(frame.cookie)
     }
 
     /// After the queue is disabled: takes the cookies of frames never completed, oldest first
     /// (pause and halt fail them); then the ring starts over at descriptor 0.
     pub fn cancel(&mut self) -> Option<u32> {
-        while self.head != self.tail {
-            let at = self.head;
-            match self.frames.get_mut(at).and_then(Option::take) {
+        let ring = &mut self.ring;
+        while ring.head != ring.tail {
+            let at = ring.head;
+            match ring.entries.get_mut(at).and_then(Option::take) {
                 Some(frame) => {
-                    self.head = (frame.last + 1) % N;
+                    ring.head = (frame.last + 1) % N;
                     return Some(frame.cookie);
                 }
-                None => self.head = (self.head + 1) % N,
+                None => ring.head = (ring.head + 1) % N,
             }
         }
-        self.head = 0;
-        self.tail = 0;
+        ring.restart();
         None
     }
 }
