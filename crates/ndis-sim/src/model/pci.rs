@@ -28,6 +28,9 @@ use super::{dma, processors};
 pub const MMIO_OUTSIDE_MAPPING: &str = "mmio.outside-mapping";
 /// The device failed (QEMU died or a qtest round trip failed).
 pub const DEVICE_FAILED: &str = "pci.device-failed";
+/// What a PCI adapter's driver sent through MiniportSendNetBufferLists did not leave on the
+/// wire byte for byte, in order (a frame missing, extra or different).
+pub const TRANSMIT_MISMATCH: &str = "wire.transmit-mismatch";
 /// `NdisMGetBusData` above DISPATCH_LEVEL, for another space than PCI config, or out of range.
 pub const BUS_DATA_INVALID: &str = "pci.bus-data-invalid";
 

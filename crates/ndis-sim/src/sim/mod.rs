@@ -11,6 +11,7 @@ mod lifecycle;
 mod mandatory;
 mod power;
 mod requests;
+mod transmit;
 mod vmq;
 
 use std::fmt;
@@ -25,6 +26,7 @@ use crate::model::memory::AddressSpace;
 
 pub use datapath::SendResult;
 pub use interrupts::Delivery;
+pub use transmit::TransmitCheck;
 
 /// Upper bound of work items run in one go (a work item that re-queues itself forever stops here).
 const MAX_WORK_ITEMS_PER_RUN: usize = 10_000;
