@@ -65,6 +65,8 @@ struct Faults {
     drop_last_frame: bool,
     /// Transmit each frame one byte short (the last byte is lost).
     truncate_frames: bool,
+    /// (Not a fault.) Leave the receive ring without buffers (RDT = RDH) after initialize.
+    starve_rx: bool,
 }
 
 /// The miniport's device state (one adapter per thread).
@@ -330,7 +332,7 @@ fn program(n: &Nic) {
     n.write(Reg::rdh(0), 0);
     n.write(Reg::rdt(0), 0);
     n.write(Reg::rxdctl(0), dctl::ENABLE);
-    n.write(Reg::rdt(0), RING - 1);
+    n.write(Reg::rdt(0), if n.faults.starve_rx { 0 } else { RING - 1 });
     n.write(Reg::RCTL, rctl::EN | rctl::BAM | rctl::SECRC);
     // Transmit queue 0 (pool 0 may transmit: VFTE).
     n.write(Reg::VFTE, 1);
@@ -741,4 +743,30 @@ fn a_frame_transmitted_with_a_byte_missing_is_reported() {
     let v = assert_rule(&mut host, TRANSMIT_MISMATCH);
     assert!(v.iter().any(|v| v.detail.contains("frame 0: sent 64 bytes, 63 on the wire")), "{v:#?}");
     host.halt(a, 0).unwrap();
+}
+
+#[test]
+fn a_ring_tail_write_gets_its_interrupts_delivered_once_the_driver_call_returns() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static DPCS_RIGHT_AFTER_THE_WRITE: AtomicUsize = AtomicUsize::new(usize::MAX);
+    let (mut host, a) = pci_host(Faults { starve_rx: true, ..Faults::default() });
+    hook(Point::Oid, |_| {
+        with_nic(|n| {
+            n.write(Reg::rdt(0), RING - 1);
+            DPCS_RIGHT_AFTER_THE_WRITE.store(n.dpc.len(), Ordering::SeqCst);
+        });
+        None
+    });
+    let sent = frame(7, 128);
+    assert_eq!(host.wire_send(&sent).unwrap(), [], "no receive buffers: the frame waits, nothing is signalled");
+    assert!(with_nic(|n| n.dpc.is_empty() && n.frames.is_empty()));
+    host.oid_set(a, OID_GEN_CURRENT_LOOKAHEAD, &128u32.to_le_bytes());
+    assert_eq!(DPCS_RIGHT_AFTER_THE_WRITE.load(Ordering::SeqCst), 0, "nothing is delivered inside the write");
+    let (isr, dpc, frames) = with_nic(|n| (n.isr.clone(), n.dpc.clone(), n.frames.clone()));
+    assert_eq!(isr, [(RX_VECTOR, 2, DEVICE_IRQL)], "the message was delivered after the OID request returned");
+    assert_eq!(dpc, [(RX_VECTOR, 2, DISPATCH_LEVEL)]);
+    assert_eq!(frames, [sent], "the waiting frame arrived by DMA");
+    host.halt(a, 0).unwrap();
+    let violations = host.take_violations();
+    assert!(violations.is_empty(), "{violations:#?}");
 }

@@ -114,6 +114,11 @@ impl<E: Env> Sim<E> {
         self.env.with_model(|m, _| m.enter_handler(name, irql));
         let r = self.env.call_driver(call);
         self.env.with_model(|m, _| m.leave_handler());
+        if self.env.with_model(|m, _| m.take_armed_delivery()) {
+            // A ring tail written during the call: deliver what the device signalled now that it
+            // returned. A device failure is recorded as a `pci.device-failed` violation.
+            let _ = self.deliver_interrupts();
+        }
         r
     }
 
