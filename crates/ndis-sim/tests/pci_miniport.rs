@@ -22,7 +22,7 @@ use ndis_sim::model::interrupts::{
     INTERRUPT_ENABLED_AFTER_HALT, INTERRUPT_ISR_CALL_ABOVE_DISPATCH, INTERRUPT_NOT_DEREGISTERED_AT_HALT,
     INTERRUPT_REGISTER_CONTEXT,
 };
-use ndis_sim::model::pci::{DEVICE_IRQL, MMIO_OUTSIDE_MAPPING};
+use ndis_sim::model::pci::{DEVICE_IRQL, MMIO_OUTSIDE_MAPPING, TRANSMIT_MISMATCH};
 use ndis_sim::model::sg_list::SG_LIST_NOT_FREED_AT_HALT;
 use ndis_sim::qemu::regs::{dctl, gpie, ivar, rctl, tctl, vmolr, vt_ctl};
 use ndis_sim::qemu::{QemuOptions, Reg, attach_igb};
@@ -61,6 +61,12 @@ struct Faults {
     synchronize: bool,
     /// Keep each transmit SG list instead of freeing it.
     leak_sg_lists: bool,
+    /// Never transmit the last NBL of a send.
+    drop_last_frame: bool,
+    /// Transmit each frame one byte short (the last byte is lost).
+    truncate_frames: bool,
+    /// (Not a fault.) Leave the receive ring without buffers (RDT = RDH) after initialize.
+    starve_rx: bool,
 }
 
 /// The miniport's device state (one adapter per thread).
@@ -326,7 +332,7 @@ fn program(n: &Nic) {
     n.write(Reg::rdh(0), 0);
     n.write(Reg::rdt(0), 0);
     n.write(Reg::rxdctl(0), dctl::ENABLE);
-    n.write(Reg::rdt(0), RING - 1);
+    n.write(Reg::rdt(0), if n.faults.starve_rx { 0 } else { RING - 1 });
     n.write(Reg::RCTL, rctl::EN | rctl::BAM | rctl::SECRC);
     // Transmit queue 0 (pool 0 may transmit: VFTE).
     n.write(Reg::VFTE, 1);
@@ -350,14 +356,19 @@ unsafe extern "system" fn process_sg_list(_: *mut DEVICE_OBJECT, _: PVOID, list:
         // SAFETY: the list NDIS built: NumberOfElements elements follow the header.
         let count = unsafe { (*list).NumberOfElements };
         let elements = list.cast::<u8>().wrapping_add(16).cast::<SCATTER_GATHER_ELEMENT>();
+        let cut = u32::from(n.faults.truncate_frames);
         let total: u32 = (0..count as usize)
             // SAFETY: element `i` of the list.
             .map(|i| unsafe { elements.wrapping_add(i).read() }.Length)
-            .sum();
+            .sum::<u32>()
+            - cut;
         for i in 0..count as usize {
             // SAFETY: as above.
-            let e = unsafe { elements.wrapping_add(i).read() };
+            let mut e = unsafe { elements.wrapping_add(i).read() };
             let eop = if i + 1 == count as usize { 1 << 24 } else { 0 };
+            if eop != 0 {
+                e.Length -= cut;
+            }
             let desc = n.tx_ring.0.cast::<u32>().wrapping_add(4 * n.tx_next as usize);
             // SAFETY: descriptor `tx_next` of the transmit ring (DMA memory).
             unsafe { desc.cast::<u64>().write_volatile(e.Address as u64) };
@@ -377,11 +388,15 @@ unsafe extern "system" fn process_sg_list(_: *mut DEVICE_OBJECT, _: PVOID, list:
 
 /// MiniportSendNetBufferLists of the PCI miniport: each NET_BUFFER through its SG list.
 fn transmit(nbl: *mut NET_BUFFER_LIST) {
-    let sg_dma = with_nic(|n| n.sg_dma);
+    let (sg_dma, drop_last) = with_nic(|n| (n.sg_dma, n.faults.drop_last_frame));
     let mut at = nbl;
     while !at.is_null() {
         // SAFETY: an NBL of the chain NDIS passed.
         let nb = unsafe { (*at).FirstNetBuffer };
+        // SAFETY: as above.
+        if drop_last && unsafe { (*at).Next }.is_null() {
+            return;
+        }
         // SAFETY: the SG DMA handle and a NET_BUFFER NDIS owns until the send completes.
         let status = unsafe { NdisMAllocateNetBufferSGList(sg_dma, nb, nb.cast(), 0, null_mut(), 0) };
         assert_eq!(status, NDIS_STATUS_SUCCESS);
@@ -687,4 +702,71 @@ fn an_sg_list_left_at_halt_is_reported() {
     host.send_frames(a, &[ndis_sim::FrameSpec::new(BROADCAST, 64)]).unwrap();
     host.halt(a, 0).unwrap();
     assert_rule(&mut host, SG_LIST_NOT_FREED_AT_HALT);
+}
+
+fn transmit_specs() -> [ndis_sim::FrameSpec; 3] {
+    [
+        ndis_sim::FrameSpec::new([0x02, 0, 0, 0, 0x77, 0x77], 64),
+        ndis_sim::FrameSpec::new(BROADCAST, 515),
+        ndis_sim::FrameSpec::new(BROADCAST, 1514),
+    ]
+}
+
+#[test]
+fn frames_sent_through_the_driver_leave_on_the_wire_byte_for_byte() {
+    let (mut host, a) = pci_host(Faults::default());
+    let check = host.wire_transmit(a, &transmit_specs()).unwrap();
+    assert_eq!(check.send.sent, 3);
+    assert_eq!(check.on_wire, check.sent, "every frame on the wire, byte for byte, in order");
+    assert_eq!(check.on_wire.iter().map(Vec::len).collect::<Vec<_>>(), [64, 515, 1514]);
+    assert_eq!(check.mismatches, 0);
+    host.halt(a, 0).unwrap();
+    let violations = host.take_violations();
+    assert!(violations.is_empty(), "{violations:#?}");
+}
+
+#[test]
+fn a_frame_the_driver_never_transmits_is_reported() {
+    let (mut host, a) = pci_host(Faults { drop_last_frame: true, ..Faults::default() });
+    let check = host.wire_transmit(a, &transmit_specs()).unwrap();
+    assert_eq!((check.sent.len(), check.on_wire.len(), check.mismatches), (3, 2, 1));
+    let v = assert_rule(&mut host, TRANSMIT_MISMATCH);
+    assert!(v.iter().any(|v| v.detail.contains("frame 2 (1514 bytes) sent but not on the wire")), "{v:#?}");
+    host.halt(a, 0).unwrap();
+}
+
+#[test]
+fn a_frame_transmitted_with_a_byte_missing_is_reported() {
+    let (mut host, a) = pci_host(Faults { truncate_frames: true, ..Faults::default() });
+    let check = host.wire_transmit(a, &transmit_specs()[..1]).unwrap();
+    assert_eq!(check.mismatches, 1, "{check:#?}");
+    let v = assert_rule(&mut host, TRANSMIT_MISMATCH);
+    assert!(v.iter().any(|v| v.detail.contains("frame 0: sent 64 bytes, 63 on the wire")), "{v:#?}");
+    host.halt(a, 0).unwrap();
+}
+
+#[test]
+fn a_ring_tail_write_gets_its_interrupts_delivered_once_the_driver_call_returns() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static DPCS_RIGHT_AFTER_THE_WRITE: AtomicUsize = AtomicUsize::new(usize::MAX);
+    let (mut host, a) = pci_host(Faults { starve_rx: true, ..Faults::default() });
+    hook(Point::Oid, |_| {
+        with_nic(|n| {
+            n.write(Reg::rdt(0), RING - 1);
+            DPCS_RIGHT_AFTER_THE_WRITE.store(n.dpc.len(), Ordering::SeqCst);
+        });
+        None
+    });
+    let sent = frame(7, 128);
+    assert_eq!(host.wire_send(&sent).unwrap(), [], "no receive buffers: the frame waits, nothing is signalled");
+    assert!(with_nic(|n| n.dpc.is_empty() && n.frames.is_empty()));
+    host.oid_set(a, OID_GEN_CURRENT_LOOKAHEAD, &128u32.to_le_bytes());
+    assert_eq!(DPCS_RIGHT_AFTER_THE_WRITE.load(Ordering::SeqCst), 0, "nothing is delivered inside the write");
+    let (isr, dpc, frames) = with_nic(|n| (n.isr.clone(), n.dpc.clone(), n.frames.clone()));
+    assert_eq!(isr, [(RX_VECTOR, 2, DEVICE_IRQL)], "the message was delivered after the OID request returned");
+    assert_eq!(dpc, [(RX_VECTOR, 2, DISPATCH_LEVEL)]);
+    assert_eq!(frames, [sent], "the waiting frame arrived by DMA");
+    host.halt(a, 0).unwrap();
+    let violations = host.take_violations();
+    assert!(violations.is_empty(), "{violations:#?}");
 }

@@ -30,6 +30,8 @@ pub struct SendChain {
     pub nbls: Vec<u64>,
     /// Sequence number of the first frame (the others follow consecutively).
     pub first_sequence: u64,
+    /// The bytes of each NBL's frame, in chain order.
+    pub frames: Vec<Vec<u8>>,
 }
 
 impl Model {
@@ -52,6 +54,7 @@ impl Model {
         }
         let first_sequence = self.traffic.next_sequence();
         let mut frame = Vec::with_capacity(specs.iter().map(|s| s.len).max().unwrap_or(0));
+        let mut frames = Vec::with_capacity(specs.len());
         for (i, (&nbl, spec)) in blocks.iter().zip(specs).enumerate() {
             let key = FrameKey { dst: spec.dst, vlan: spec.vlan };
             let expected = self.adapter(adapter).map_or(0, |a| a.filters.expected_queue(&key));
@@ -59,12 +62,13 @@ impl Model {
             build_frame(&mut frame, spec, sequence, expected);
             let next = blocks.get(i + 1).copied().unwrap_or(0);
             write_send_nbl(mem, nbl, &frame, next)?;
+            frames.push(frame.clone());
             self.send_blocks.insert(nbl);
             if let Some(a) = self.adapter_mut(adapter) {
                 a.sends_outstanding.insert(nbl);
             }
         }
-        Ok(blocks.first().map(|&head| SendChain { head, nbls: blocks.clone(), first_sequence }))
+        Ok(blocks.first().map(|&head| SendChain { head, nbls: blocks.clone(), first_sequence, frames }))
     }
 
     /// Reads an NBL chain starting at `head` (stops at NULL, a repeat, or a fault).

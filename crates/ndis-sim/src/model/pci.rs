@@ -28,6 +28,9 @@ use super::{dma, processors};
 pub const MMIO_OUTSIDE_MAPPING: &str = "mmio.outside-mapping";
 /// The device failed (QEMU died or a qtest round trip failed).
 pub const DEVICE_FAILED: &str = "pci.device-failed";
+/// What a PCI adapter's driver sent through MiniportSendNetBufferLists did not leave on the
+/// wire byte for byte, in order (a frame missing, extra or different).
+pub const TRANSMIT_MISMATCH: &str = "wire.transmit-mismatch";
 /// `NdisMGetBusData` above DISPATCH_LEVEL, for another space than PCI config, or out of range.
 pub const BUS_DATA_INVALID: &str = "pci.bus-data-invalid";
 
@@ -73,6 +76,11 @@ pub trait PciDevice: fmt::Debug + Send {
     fn send_frame(&mut self, frame: &[u8]) -> Result<(), String>;
     /// A frame the device transmitted, if one arrives within a short bounded wait.
     fn receive_frame(&mut self) -> Result<Option<Vec<u8>>, String>;
+    /// Whether the register at `offset` is a receive or transmit descriptor tail (RDT or TDT
+    /// of any queue): a write there can make the device DMA and interrupt.
+    fn is_ring_tail(&self, _offset: u32) -> bool {
+        false
+    }
 }
 
 /// The device of this host and what has been handed out over it.
@@ -87,6 +95,11 @@ pub struct PciState {
     /// device returns addresses there. `None` on the host build (accesses go through
     /// `READ_REGISTER_ULONG`'s call into ndis-sim).
     mmio_window: Option<u64>,
+    /// A ring tail was written since the last delivery: the host delivers pending interrupts
+    /// once the driver call that wrote it returns.
+    armed: bool,
+    /// The host is delivering interrupts (calls it makes do not start another delivery).
+    delivering: bool,
 }
 
 impl Model {
@@ -94,7 +107,7 @@ impl Model {
     /// `window` is the address at which the driver sees bus address 0 of the device-reachable
     /// memory (the host's or the emulator's mapping of guest RAM).
     pub fn attach_pci_device(&mut self, device: Box<dyn PciDevice>, window: u64) {
-        self.pci = PciState { device: Some(device), window, adapter: None, mmio_window: None };
+        self.pci = PciState { device: Some(device), window, adapter: None, ..PciState::default() };
     }
 
     /// Makes `NdisMMapIoSpace` of the device return addresses in `[window, window + BAR0
@@ -125,6 +138,26 @@ impl Model {
     /// The adapter the device belongs to.
     pub fn pci_adapter(&self) -> Option<u64> {
         self.pci.adapter
+    }
+
+    /// Whether a ring tail write asks for a delivery now: armed, no driver call running and no
+    /// delivery under way. Disarms when it says yes.
+    pub fn take_armed_delivery(&mut self) -> bool {
+        let now = self.pci.armed && !self.pci.delivering && self.frames.is_empty();
+        if now {
+            self.pci.armed = false;
+        }
+        now
+    }
+
+    /// Takes the mark a ring tail write left (whatever runs).
+    pub fn take_armed(&mut self) -> bool {
+        std::mem::take(&mut self.pci.armed)
+    }
+
+    /// Marks a delivery under way (or over); returns the previous mark.
+    pub fn set_delivering(&mut self, on: bool) -> bool {
+        std::mem::replace(&mut self.pci.delivering, on)
     }
 
     /// Whether `adapter` is backed by the PCI device.
@@ -286,8 +319,14 @@ impl Model {
                     Some(Err(e)) => return self.device_failed(API, e).unwrap_or(()),
                     None => {}
                 }
-                if let Some(Err(e)) = self.pci.device.as_deref_mut().map(|d| d.write_register(offset, value)) {
-                    self.device_failed::<()>(API, e);
+                match self.pci.device.as_deref_mut().map(|d| d.write_register(offset, value)) {
+                    Some(Err(e)) => {
+                        self.device_failed::<()>(API, e);
+                    }
+                    Some(Ok(())) => {
+                        self.pci.armed |= self.pci.device.as_deref().is_some_and(|d| d.is_ring_tail(offset));
+                    }
+                    None => {}
                 }
             }
             Some(_) | None if self.mapped_stand_in(address) => {

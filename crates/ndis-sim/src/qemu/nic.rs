@@ -232,6 +232,10 @@ impl PciDevice for IgbNic {
     fn receive_frame(&mut self) -> Result<Option<Vec<u8>>, String> {
         self.igb.wire().recv(RECEIVE_WAIT).map_err(|e| e.to_string())
     }
+
+    fn is_ring_tail(&self, offset: u32) -> bool {
+        (0..QUEUES).any(|q| offset == Reg::rdt(q).offset() || offset == Reg::tdt(q).offset())
+    }
 }
 
 /// Starts QEMU's igb, resets it and waits for link (once per host), and attaches it to

@@ -51,6 +51,15 @@ impl<E: Env> Sim<E> {
     /// miniport that loops sends back to its receive path has every indicated frame checked
     /// against this record (filters, order, content). See [`Sim::traffic`].
     pub fn send_frames(&mut self, a: AdapterId, frames: &[FrameSpec]) -> Result<SendResult, SimError> {
+        self.send_recorded(a, frames).map(|(result, _)| result)
+    }
+
+    /// [`Sim::send_frames`], also returning the bytes of each frame sent, in chain order.
+    pub(super) fn send_recorded(
+        &mut self,
+        a: AdapterId,
+        frames: &[FrameSpec],
+    ) -> Result<(SendResult, Vec<Vec<u8>>), SimError> {
         let (handler, context) = self.adapter_call_target(a, |h| h.send)?;
         if self.phase(a) != Some(Phase::Running) {
             return Err(SimError::InvalidState(a, "NDIS sends only to a running adapter"));
@@ -59,7 +68,7 @@ impl<E: Env> Sim<E> {
             return Err(SimError::InvalidFrame(e));
         }
         if frames.is_empty() {
-            return Ok(SendResult::default());
+            return Ok((SendResult::default(), Vec::new()));
         }
         let chain = self
             .with_model(|m, mem| m.build_send_chain(mem, a.0, frames))
@@ -73,7 +82,7 @@ impl<E: Env> Sim<E> {
         let n = frames.len() as u64;
         let mine: BTreeSet<u64> = chain.nbls.iter().copied().collect();
         let sequences = chain.first_sequence..chain.first_sequence + n;
-        Ok(self.with_model(|m, _| {
+        let result = self.with_model(|m, _| {
             let s = m.adapter(a.0);
             let completed = s
                 .map(|s| {
@@ -90,7 +99,8 @@ impl<E: Env> Sim<E> {
                 outstanding: s.map_or(0, |s| s.sends_outstanding.len()),
                 sequences,
             }
-        }))
+        });
+        Ok((result, chain.frames))
     }
 
     /// The traffic source's report for `a`: per queue, frames sent there (by the filters at

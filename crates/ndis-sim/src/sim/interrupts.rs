@@ -20,6 +20,8 @@ use super::{AdapterId, Sim, SimError};
 
 /// `NDIS_INDICATE_ALL_NBLS` (`MaxNblsToIndicate` of NDIS_RECEIVE_THROTTLE_PARAMETERS).
 const NDIS_INDICATE_ALL_NBLS: u32 = u32::MAX;
+/// Rounds of one delivery (a DPC that refills a ring can let waiting frames in).
+const DELIVERY_ROUNDS: usize = 4;
 
 /// One delivered message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -47,9 +49,32 @@ impl<E: Env> Sim<E> {
     }
 
     /// Waits until the device is quiet and delivers every MSI-X message it sent since the last
-    /// delivery (handler, then DPC), lowest vector first.
+    /// delivery (handler, then DPC), lowest vector first; again (a bounded number of rounds)
+    /// while the handlers wrote a ring tail meanwhile.
     pub fn deliver_interrupts(&mut self) -> Result<Vec<Delivery>, SimError> {
+        let was = self.with_model(|m, _| m.set_delivering(true));
+        let mut delivered = Vec::new();
+        let mut result = Ok(());
+        for round in 0..DELIVERY_ROUNDS {
+            if round > 0 && !self.with_model(|m, _| m.take_armed()) {
+                break;
+            }
+            match self.deliver_round() {
+                Ok(d) => delivered.extend(d),
+                Err(e) => {
+                    result = Err(e);
+                    break;
+                }
+            }
+        }
+        self.with_model(|m, _| m.set_delivering(was));
+        result.map(|()| delivered)
+    }
+
+    /// One round of [`Sim::deliver_interrupts`].
+    fn deliver_round(&mut self) -> Result<Vec<Delivery>, SimError> {
         let a = self.pci_adapter()?;
+        self.with_model(|m, _| m.take_armed());
         let counts = self.with_model(|m, _| m.pci_device().map(|d| d.settle()));
         let counts = match counts {
             Some(Ok(c)) => c,

@@ -11,6 +11,7 @@ mod lifecycle;
 mod mandatory;
 mod power;
 mod requests;
+mod transmit;
 mod vmq;
 
 use std::fmt;
@@ -25,6 +26,7 @@ use crate::model::memory::AddressSpace;
 
 pub use datapath::SendResult;
 pub use interrupts::Delivery;
+pub use transmit::TransmitCheck;
 
 /// Upper bound of work items run in one go (a work item that re-queues itself forever stops here).
 const MAX_WORK_ITEMS_PER_RUN: usize = 10_000;
@@ -112,6 +114,11 @@ impl<E: Env> Sim<E> {
         self.env.with_model(|m, _| m.enter_handler(name, irql));
         let r = self.env.call_driver(call);
         self.env.with_model(|m, _| m.leave_handler());
+        if self.env.with_model(|m, _| m.take_armed_delivery()) {
+            // A ring tail written during the call: deliver what the device signalled now that it
+            // returned. A device failure is recorded as a `pci.device-failed` violation.
+            let _ = self.deliver_interrupts();
+        }
         r
     }
 
