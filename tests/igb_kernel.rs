@@ -191,7 +191,7 @@ fn halt() {
 
 fn igb_host(faults: Faults) -> (Host, AdapterId) {
     // The test miniport answers no OID: the mandatory-OID queries and the packet filter are off.
-    let config = HostConfig::default().processor_count(PROCESSORS).query_mandatory_oids(false).packet_filter(None);
+    let config = HostConfig::default().processor_count(PROCESSORS).without_host_oids();
     let mut host = Host::new(config);
     host.with_model(|m, _| attach_igb(m, &QemuOptions::default()))
         .unwrap_or_else(|e| panic!("starting QEMU's igb: {e}"));

@@ -147,10 +147,8 @@ fn guest_driver(mut env: ArenaEnv, call: MiniportCall) -> u64 {
 
 #[test]
 fn the_model_runs_a_lifecycle_over_guest_addresses() {
-    let machine = Machine {
-        model: Model::new(HostConfig::default().seed(3).query_mandatory_oids(false).packet_filter(None)),
-        memory: ArenaMemory::new(),
-    };
+    let machine =
+        Machine { model: Model::new(HostConfig::default().seed(3).without_host_oids()), memory: ArenaMemory::new() };
     let mut sim = Sim::new(ArenaEnv(Rc::new(RefCell::new(machine))));
     sim.load_driver_at(ENTRY).unwrap();
     let a = sim.add_adapter(AdapterConfig::default()).unwrap();

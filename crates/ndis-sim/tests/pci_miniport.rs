@@ -430,7 +430,7 @@ fn halt() {
 
 /// A host with QEMU's igb attached and the PCI miniport's adapter initialized.
 fn pci_host(faults: Faults) -> (Host, AdapterId) {
-    let config = HostConfig::default().processor_count(PROCESSORS).query_mandatory_oids(false).packet_filter(None);
+    let config = HostConfig::default().processor_count(PROCESSORS).without_host_oids();
     let mut host = Host::new(config);
     host.with_model(|m, _| attach_igb(m, &QemuOptions::default()))
         .unwrap_or_else(|e| panic!("starting QEMU's igb: {e}"));

@@ -115,6 +115,11 @@ impl HostConfig {
         self.packet_filter = filter;
         self
     }
+    /// For a test miniport that answers no OID: the host neither queries the mandatory OIDs nor
+    /// sets a packet filter after MiniportInitializeEx (the rules about both are tested on their own).
+    pub fn without_host_oids(self) -> Self {
+        self.query_mandatory_oids(false).packet_filter(None)
+    }
     /// Holds indicated receive NBLs until `return_received` is called.
     pub fn hold_received(mut self, hold: bool) -> Self {
         self.hold_received = hold;

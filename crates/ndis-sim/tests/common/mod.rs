@@ -230,7 +230,7 @@ pub fn host() -> Host {
 /// Like [`host`] with a configuration.
 pub fn host_with(config: HostConfig) -> Host {
     // The fake answers none of the mandatory OIDs; `rules_oid` checks that rule on its own.
-    let mut host = Host::new(config.query_mandatory_oids(false).packet_filter(None));
+    let mut host = Host::new(config.without_host_oids());
     host.load_driver(fake_driver_entry).expect("DriverEntry");
     host
 }
