@@ -184,3 +184,44 @@ fn packaged_inf_passes_the_same_checks_when_present() -> Result {
     assert_eq!(value(version, "CatalogFile")?, "vmqnic.cat");
     Ok(())
 }
+
+/// The 82576 model lines: one per id the driver claims (`backend::igb::nic::SUPPORTED_IDS`),
+/// an install section for a physical PCI NIC ("INF File Settings": NCF_PHYSICAL, BusType 5)
+/// with the same service and VMQ keywords, and MSI-X enabled in its `.HW` section ("Enabling
+/// MSI in an INF": MSISupported 1, MessageNumberLimit at least one message per receive queue).
+#[test]
+fn every_82576_id_installs_the_physical_nic_with_msi_x_and_the_vmq_keywords() -> Result {
+    let inf = Inf::parse(&read_inx()?)?;
+    let models = section(&inf, "Standard.NT$ARCH$.10.0...16299")?;
+    let mut ids: Vec<u16> = Vec::new();
+    for line in &models.lines {
+        let Some(id) = line.values.get(1).and_then(|v| v.strip_prefix("PCI\\VEN_8086&DEV_")) else { continue };
+        assert_eq!(line.values.first().map(String::as_str), Some("igb.ndi"), "{id} installs igb.ndi");
+        ids.push(u16::from_str_radix(id, 16).map_err(|e| format!("{id}: {e}"))?);
+    }
+    let mut claimed = vmqnic::backend::igb::nic::SUPPORTED_IDS.to_vec();
+    claimed.sort_unstable();
+    ids.sort_unstable();
+    assert_eq!(ids, claimed, "the INF binds exactly the ids the driver probes");
+    let install = section(&inf, "igb.ndi")?;
+    assert_eq!(value(install, "Characteristics")?, "0x84", "NCF_PHYSICAL | NCF_HAS_UI");
+    assert_eq!(value(install, "BusType")?, "5", "PCIBus");
+    let registry = registry(&inf, install)?;
+    for keyword in ["*VMQ", "*VMQVlanFiltering"] {
+        let key = (format!("ndi\\params\\{}", keyword.to_ascii_lowercase()), "default".to_string());
+        assert_eq!(registry.get(&key).map(String::as_str), Some("1"), "{keyword}");
+    }
+    let services = section(&inf, "igb.ndi.Services")?;
+    assert_eq!(services.values("AddService").and_then(|v| v.first()).map(String::as_str), Some("vmqnic"));
+    let hw = section(&inf, "igb.ndi.HW")?;
+    let mut msi = BTreeMap::new();
+    for name in hw.all_values("AddReg") {
+        for entry in inf.reg_entries(name)? {
+            msi.insert(entry.name.to_ascii_lowercase(), inf.resolve(&entry.value));
+        }
+    }
+    assert_eq!(msi.get("msisupported").map(String::as_str), Some("1"));
+    let limit: u32 = msi.get("messagenumberlimit").ok_or("no MessageNumberLimit")?.parse().map_err(|_| "limit")?;
+    assert!(limit >= 10, "8 receive queues + transmit + other causes: {limit}");
+    Ok(())
+}

@@ -25,9 +25,57 @@
 //! a length) is all in the kernel layer, nameable here without an upward arrow.
 
 pub mod igb;
+pub mod nic;
 pub mod soft;
 
 use crate::kernel::QueueId;
+use crate::kernel::msix::MessageTargets;
+use crate::kernel::nbl::BufferIndex;
+
+/// A receive buffer a DMA NIC wrote (what its descriptor's write-back says).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RxDone {
+    /// The buffer (for `RxMemory::complete`).
+    pub buffer: BufferIndex,
+    /// Bytes the NIC wrote.
+    pub length: u32,
+    /// `NDIS_NET_BUFFER_LIST_8021Q_INFO` of the tag the NIC took out of the frame (0: none).
+    pub ieee8021q: usize,
+    /// A whole frame without errors; otherwise the buffer is re-posted, the frame counted as an error.
+    pub good: bool,
+}
+
+/// What an interrupt message asks its DPC to do (bit `n` of `rx_rings`: the NIC's receive
+/// ring `n`, whose queue the back end names with [`NicBackend::queue_of_ring`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MessageWork {
+    /// Receive rings whose MSI-X table entry is mapped to this message.
+    pub rx_rings: u32,
+    /// Transmit completions.
+    pub tx: bool,
+    /// Other causes: link status change.
+    pub other: bool,
+}
+
+/// The link as the NIC reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Link {
+    /// Connected.
+    pub up: bool,
+    /// Bits per second (meaningful when up).
+    pub speed: u64,
+}
+
+/// What the NIC could not do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NicError {
+    /// No free hardware resource (pool, filter entry, ring slot).
+    Exhausted,
+    /// The device did not respond as its datasheet says (a register did not read back).
+    Device,
+    /// An allocation (descriptor ring memory) failed.
+    Resources,
+}
 
 /// Facts and per-queue DMA control of a VMQ-capable NIC.
 ///
@@ -51,4 +99,142 @@ pub trait NicBackend {
     fn stop_queue_dma(&mut self, queue: QueueId);
     /// Whether DMA into `queue_id` is running.
     fn queue_dma_running(&self, queue: QueueId) -> bool;
+
+    /// Link state now.
+    fn link(&mut self) -> Link {
+        Link { up: true, speed: self.link_speed() }
+    }
+
+    // --- A DMA NIC's receive rings. The software NIC has none: it keeps the defaults (no
+    // buffer posted, nothing to reap), and its wire copies each frame into a free buffer
+    // (`RxMemory::copy_in`) when it arrives. ---
+
+    /// The queue allocated in the core is bound to a hardware queue (an 82576 VMDq pool);
+    /// `false` when none is free. The software NIC binds any.
+    fn bind_queue(&mut self, queue: QueueId) -> bool {
+        let _ = queue;
+        true
+    }
+    /// The queue is freed: its hardware queue is free again.
+    fn unbind_queue(&mut self, queue: QueueId) {
+        let _ = queue;
+    }
+    /// The MSI-X table entry of the queue's receive interrupts (ALLOCATE_QUEUE's output
+    /// `MSIXTableEntry`); 0 for a NIC without MSI-X.
+    fn msix_table_entry(&self, queue: QueueId) -> u32 {
+        let _ = queue;
+        0
+    }
+    /// The queue of hardware receive ring `ring`, for [`MessageWork::rx_rings`].
+    fn queue_of_ring(&self, ring: u32) -> Option<QueueId> {
+        let _ = ring;
+        None
+    }
+    /// How many more buffers the queue's ring takes now (0: none, or no ring).
+    fn receive_slots(&self, queue: QueueId) -> u32 {
+        let _ = queue;
+        0
+    }
+    /// Posts a buffer (device address `address`) into the queue's ring; visible to the NIC
+    /// after [`NicBackend::flush_receive`]. `false` when the ring is full.
+    fn post_receive(&mut self, queue: QueueId, buffer: BufferIndex, address: u64) -> bool {
+        let _ = (queue, buffer, address);
+        false
+    }
+    /// Hands the posted buffers to the NIC (the tail register write).
+    fn flush_receive(&mut self, queue: QueueId) {
+        let _ = queue;
+    }
+    /// The next buffer the NIC completed on the queue, in ring order.
+    fn reap_receive(&mut self, queue: QueueId) -> Option<RxDone> {
+        let _ = queue;
+        None
+    }
+    /// After [`NicBackend::stop_queue_dma`]: the next buffer still posted (completed or not), to cancel.
+    fn cancel_receive(&mut self, queue: QueueId) -> Option<BufferIndex> {
+        let _ = queue;
+        None
+    }
+
+    // --- Interrupts (a NIC with MSI-X). ---
+
+    /// Allocates what the NIC's DMA engine needs (descriptor rings), after scatter-gather DMA
+    /// is registered (PASSIVE_LEVEL, inside MiniportInitializeEx, before the interrupt).
+    ///
+    /// # Errors
+    /// [`NicError::Resources`]; what it allocated is released when the back end drops.
+    fn prepare(&mut self) -> Result<(), NicError> {
+        Ok(())
+    }
+    /// Brings the NIC's DMA engine up once its rings are prepared and the interrupt registered
+    /// (under the adapter lock, inside MiniportInitializeEx; no allocation): rings, interrupts (`targets`
+    /// is each message's processor set, from NDIS's IO_INTERRUPT_MESSAGE_INFO), receiver.
+    ///
+    /// # Errors
+    /// [`NicError`]; what it allocated is released when the back end drops.
+    fn start(&mut self, targets: &MessageTargets) -> Result<(), NicError> {
+        let _ = targets;
+        Ok(())
+    }
+    /// Routes the queue's receive interrupt to a message that targets `processor` (the
+    /// queue's `ProcessorAffinity`), so its DPC runs there.
+    fn set_queue_processor(&mut self, queue: QueueId, processor: u32) {
+        let _ = (queue, processor);
+    }
+    /// What message `message`'s DPC has to do.
+    fn message_work(&mut self, message: u32) -> MessageWork {
+        let _ = message;
+        MessageWork::default()
+    }
+    /// The DPC of `message` is done: re-enable it.
+    fn message_done(&mut self, message: u32) {
+        let _ = message;
+    }
+    /// Reads (and clears) the other causes; `Some(link)` when the link changed.
+    fn link_change(&mut self) -> Option<Link> {
+        None
+    }
+
+    // --- Receive filters mirrored in hardware (the core's filter table is the truth). ---
+
+    /// Steers frames to `mac` (and `vlan`, when set) into the queue; returns the hardware
+    /// entry to clear later. The software NIC demultiplexes in the core and keeps nothing.
+    ///
+    /// # Errors
+    /// [`NicError::Exhausted`] when the hardware table is full.
+    fn set_filter(&mut self, queue: QueueId, mac: [u8; 6], vlan: Option<u16>) -> Result<u32, NicError> {
+        let _ = (queue, mac, vlan);
+        Ok(0)
+    }
+    /// Removes what [`NicBackend::set_filter`] programmed.
+    fn clear_filter(&mut self, queue: QueueId, mac: [u8; 6], vlan: Option<u16>) {
+        let _ = (queue, mac, vlan);
+    }
+
+    // --- Whole-device control. ---
+
+    /// Stops every DMA and interrupt of the device (halt, shutdown, surprise removal): what a
+    /// reset does. Safe to call more than once.
+    fn quiesce(&mut self) {}
+    /// The NIC's own receive counters (frames, bytes, drops) when it keeps them.
+    fn hardware_counters(&mut self) -> Option<HardwareCounters> {
+        None
+    }
+}
+
+/// Counters a NIC keeps in hardware (`OID_GEN_STATISTICS` takes them over the driver's own).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct HardwareCounters {
+    /// Good frames received.
+    pub rx_frames: u64,
+    /// Good octets received.
+    pub rx_bytes: u64,
+    /// Frames dropped for want of a descriptor.
+    pub rx_missed: u64,
+    /// Receive errors (CRC, length, alignment).
+    pub rx_errors: u64,
+    /// Good frames transmitted.
+    pub tx_frames: u64,
+    /// Good octets transmitted.
+    pub tx_bytes: u64,
 }

@@ -14,7 +14,15 @@ use core::ffi::c_void;
 
 use ndis_sys::{BOOLEAN, FALSE, NDIS_HANDLE, PVOID, TRUE, ULONG};
 
-use crate::kernel::interrupt::{InterruptHandler, IsrResult, LINE_BASED_MESSAGE, Trampolines};
+use core::ptr::NonNull;
+
+use super::DriverAdapter;
+use crate::kernel::NdisHandle;
+use crate::kernel::interrupt::{
+    Interrupt, InterruptError, InterruptHandler, IsrResult, LINE_BASED_MESSAGE, Trampolines,
+};
+use crate::kernel::msix::Forward;
+use crate::vmq::error::InitError;
 
 /// The entry points for `H`, for [`crate::kernel::interrupt::Interrupt::register`].
 #[must_use]
@@ -150,4 +158,32 @@ unsafe extern "system" fn enable_line<H: InterruptHandler>(context: NDIS_HANDLE)
 unsafe extern "system" fn disable_line<H: InterruptHandler>(context: NDIS_HANDLE) {
     // SAFETY: NDIS passes the registered context.
     unsafe { handler::<H>(context) }.disable(LINE_BASED_MESSAGE);
+}
+
+/// Registers the adapter's MSI-X interrupt (PASSIVE_LEVEL, inside MiniportInitializeEx): a
+/// [`Forward`] handler whose DPC calls [`DriverAdapter::interrupt_dpc`].
+///
+/// # Errors
+/// [`InitError::Hardware`] with NDIS's status, [`InitError::Resources`] for the handler's pool.
+pub fn register_adapter(handle: NdisHandle, adapter: &DriverAdapter) -> Result<Interrupt<Forward>, InitError> {
+    let context = NonNull::from(adapter).cast::<c_void>();
+    // SAFETY: `adapter_dpc` treats the context as the `DriverAdapter` it is; the adapter lives
+    // in pool until MiniportHaltEx, which deregisters the interrupt (`detach_interrupt`) first.
+    let handler = unsafe { Forward::new(context, adapter_dpc) };
+    Interrupt::register(handle, handler, &trampolines()).map_err(|e| match e {
+        InterruptError::Pool => InitError::Resources,
+        InterruptError::Ndis(status) => InitError::Hardware(status),
+    })
+}
+
+/// The adapter's DPC entry.
+///
+/// # Safety
+/// `context` is the `DriverAdapter` [`register_adapter`] registered, still live.
+unsafe fn adapter_dpc(context: NonNull<c_void>, message: u32) {
+    // SAFETY: the function contract.
+    let adapter = unsafe { context.cast::<DriverAdapter>().as_ref() };
+    if adapter.interrupt_dpc(message) {
+        super::transmit::reap(adapter);
+    }
 }

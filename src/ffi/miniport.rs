@@ -15,12 +15,17 @@ use ndis_sys::{
 };
 
 use super::DriverAdapter;
+use crate::backend::igb::nic::{IgbNic, ProbeError};
+use crate::backend::nic::Nic;
 use crate::backend::soft::SoftNic;
 use crate::kernel::NdisHandle;
 use crate::kernel::indicate::pause_complete;
 use crate::kernel::nbl::for_each_returned;
 use crate::kernel::pool::PoolBox;
+use crate::kernel::resources::Resources;
 use crate::vmq::adapter::ADAPTER_TAG;
+use crate::vmq::adapter::AdapterConfig;
+use crate::vmq::error::InitError;
 use crate::vmq::stats::SendTally;
 
 /// Turns the MiniportAdapterContext back into the adapter.
@@ -46,8 +51,22 @@ pub(super) unsafe extern "system" fn initialize(
         return NDIS_STATUS_FAILURE;
     };
     // SAFETY: NDIS passes valid init parameters for the call (or NULL, then instance 0).
-    let instance = unsafe { init_parameters.as_ref() }.map_or(0, |p| p.IfIndex);
-    match DriverAdapter::initialize(handle, |_config| SoftNic::new(instance)) {
+    let init = unsafe { init_parameters.as_ref() };
+    let instance = init.map_or(0, |p| p.IfIndex);
+    // SAFETY: AllocatedResources of the running MiniportInitializeEx (or NULL: none).
+    let resources = init.and_then(|p| unsafe { Resources::from_raw(p.AllocatedResources.cast()) }.ok());
+    // A PCI function with a memory BAR is the 82576 (the INF binds only its ids); a
+    // root-enumerated adapter has no resources and runs the software NIC.
+    let pci = resources.filter(|r| r.bar0().is_some());
+    let probe = |_config: &AdapterConfig| match pci.as_ref() {
+        Some(r) => IgbNic::probe(handle, r).map(Nic::Igb).map_err(probe_error),
+        None => Ok(Nic::Soft(SoftNic::new(instance))),
+    };
+    let interrupt = |adapter: &DriverAdapter| match pci {
+        Some(_) => super::interrupt::register_adapter(handle, adapter).map(Some),
+        None => Ok(None),
+    };
+    match DriverAdapter::initialize(handle, probe, super::transmit::process_sg_list, interrupt) {
         Ok(adapter) => {
             // NDIS owns the context until MiniportHaltEx; its address was given in
             // the registration attributes and does not change.
@@ -61,6 +80,15 @@ pub(super) unsafe extern "system" fn initialize(
     }
 }
 
+/// The initialize failure of an 82576 that did not probe.
+const fn probe_error(e: ProbeError) -> InitError {
+    match e {
+        ProbeError::Map(status) => InitError::Hardware(status),
+        ProbeError::Resources => InitError::Resources,
+        ProbeError::NoBar | ProbeError::NotAn82576 | ProbeError::Device => InitError::Hardware(0),
+    }
+}
+
 /// MiniportHaltEx (PASSIVE_LEVEL): takes the context back and frees everything.
 ///
 /// # Safety
@@ -71,6 +99,10 @@ pub(super) unsafe extern "system" fn halt(context: NDIS_HANDLE, _action: NDIS_HA
         return;
     };
     let owner = adapter.handle();
+    // The NIC stops and the interrupt is deregistered while the context is still shared:
+    // after this no DPC holds a reference to it.
+    adapter.detach_interrupt();
+    super::transmit::cancel(adapter);
     let Some(ptr) = NonNull::new(context.cast::<DriverAdapter>()) else {
         return;
     };
@@ -182,6 +214,16 @@ pub(super) unsafe extern "system" fn send_net_buffer_lists(
     let running = adapter.is_running();
     let status = if running { NDIS_STATUS_SUCCESS } else { adapter.refused_send_status() };
     let at_dispatch = send_flags & NDIS_SEND_FLAGS_DISPATCH_LEVEL != 0;
+    if adapter.with_nic(|nic| nic.transmits_by_dma()) {
+        if running {
+            // SAFETY: the chain NDIS handed us for this call.
+            unsafe { super::transmit::send(adapter, net_buffer_lists, at_dispatch) };
+        } else {
+            // SAFETY: as above.
+            unsafe { super::transmit::fail_all(adapter, net_buffer_lists, status, at_dispatch) };
+        }
+        return;
+    }
     let mut scratch = [0u8; MAX_WIRE_FRAME];
     let mut tally = SendTally::default();
     let mut session = running.then(|| adapter.receive_session(at_dispatch));

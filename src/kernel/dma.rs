@@ -9,20 +9,20 @@
 use core::ffi::c_void;
 
 use ndis_sys::{
-    DEVICE_OBJECT, NDIS_HANDLE, NDIS_OBJECT_HEADER, NDIS_OBJECT_TYPE_SG_DMA_DESCRIPTION, NDIS_SG_DMA_64_BIT_ADDRESS,
-    NDIS_SG_DMA_DESCRIPTION, NDIS_SG_DMA_DESCRIPTION_REVISION_1, NDIS_SIZEOF_SG_DMA_DESCRIPTION_REVISION_1,
-    NDIS_STATUS, NDIS_STATUS_FAILURE, NDIS_STATUS_SUCCESS, NdisMDeregisterScatterGatherDma,
-    NdisMRegisterScatterGatherDma, SCATTER_GATHER_LIST,
+    DEVICE_OBJECT, MINIPORT_PROCESS_SG_LIST, NDIS_HANDLE, NDIS_OBJECT_HEADER, NDIS_OBJECT_TYPE_SG_DMA_DESCRIPTION,
+    NDIS_SG_DMA_64_BIT_ADDRESS, NDIS_SG_DMA_DESCRIPTION, NDIS_SG_DMA_DESCRIPTION_REVISION_1,
+    NDIS_SIZEOF_SG_DMA_DESCRIPTION_REVISION_1, NDIS_STATUS, NDIS_STATUS_FAILURE, NDIS_STATUS_SUCCESS,
+    NdisMDeregisterScatterGatherDma, NdisMRegisterScatterGatherDma, SCATTER_GATHER_LIST,
 };
 
 use super::NdisHandle;
 
-/// vmqnic maps no send buffers through NDIS (`NdisMAllocateNetBufferSGList` is not used),
-/// so this callback is never expected; it exists because the descriptor requires one.
+/// The send path of a software NIC maps nothing through NDIS: this MiniportProcessSGList is
+/// never expected; it exists because the descriptor requires one.
 ///
 /// # Safety
-/// NDIS calls it with the scatter-gather list it built for this adapter; vmqnic maps nothing through NDIS, so it is never expected and touches nothing.
-unsafe extern "system" fn process_sg_list(
+/// NDIS calls it with a scatter-gather list it built for this adapter; it touches nothing.
+unsafe extern "system" fn no_sg_list(
     _device_object: *mut DEVICE_OBJECT,
     _reserved: *mut c_void,
     _sg_list: *mut SCATTER_GATHER_LIST,
@@ -39,6 +39,15 @@ impl ScatterGatherDma {
     /// # Errors
     /// The status NDIS returned.
     pub fn register(adapter: NdisHandle) -> Result<Self, NDIS_STATUS> {
+        Self::register_with(adapter, no_sg_list)
+    }
+
+    /// [`ScatterGatherDma::register`] with the MiniportProcessSGList that receives the lists
+    /// `NdisMAllocateNetBufferSGList` builds (a DMA NIC's send path, in the trampolines).
+    ///
+    /// # Errors
+    /// The status NDIS returned.
+    pub fn register_with(adapter: NdisHandle, process: MINIPORT_PROCESS_SG_LIST) -> Result<Self, NDIS_STATUS> {
         let mut description = NDIS_SG_DMA_DESCRIPTION {
             Header: NDIS_OBJECT_HEADER::new(
                 NDIS_OBJECT_TYPE_SG_DMA_DESCRIPTION,
@@ -49,7 +58,7 @@ impl ScatterGatherDma {
         };
         description.Flags = NDIS_SG_DMA_64_BIT_ADDRESS;
         description.MaximumPhysicalMapping = 0x1_0000;
-        description.ProcessSGListHandler = Some(process_sg_list);
+        description.ProcessSGListHandler = Some(process);
         let mut handle: NDIS_HANDLE = core::ptr::null_mut();
         // SAFETY: `description` is a valid revision-1 descriptor; `handle` is a valid out slot.
         let status = unsafe { NdisMRegisterScatterGatherDma(adapter.as_raw(), &raw mut description, &raw mut handle) };
@@ -57,6 +66,14 @@ impl ScatterGatherDma {
             return Err(status);
         }
         NdisHandle::from_raw(handle).map(Self).ok_or(NDIS_STATUS_FAILURE)
+    }
+}
+
+impl ScatterGatherDma {
+    /// The NDIS DMA handle (for `NdisMAllocateNetBufferSGList`).
+    #[must_use]
+    pub const fn handle(&self) -> NdisHandle {
+        self.0
     }
 }
 

@@ -1,4 +1,4 @@
-//! Status indications to NDIS (`NdisMIndicateStatusEx`): the receive-queue state.
+//! Status indications to NDIS (`NdisMIndicateStatusEx`): the receive-queue state, the link state.
 //!
 //! FREE_QUEUE requires exactly one: `NDIS_STATUS_RECEIVE_QUEUE_STATE` with
 //! `NdisReceiveQueueOperationalStateDmaStopped`, once DMA into the queue stopped.
@@ -9,10 +9,13 @@
 use core::mem::size_of;
 
 use ndis_sys::{
-    NDIS_OBJECT_HEADER, NDIS_OBJECT_TYPE_DEFAULT, NDIS_OBJECT_TYPE_STATUS_INDICATION, NDIS_RECEIVE_QUEUE_STATE,
-    NDIS_RECEIVE_QUEUE_STATE_REVISION_1, NDIS_SIZEOF_NDIS_RECEIVE_QUEUE_STATE_REVISION_1,
+    MediaConnectStateConnected, MediaConnectStateDisconnected, MediaDuplexStateFull, MediaDuplexStateUnknown,
+    NDIS_LINK_STATE, NDIS_LINK_STATE_REVISION_1, NDIS_OBJECT_HEADER, NDIS_OBJECT_TYPE_DEFAULT,
+    NDIS_OBJECT_TYPE_STATUS_INDICATION, NDIS_RECEIVE_QUEUE_STATE, NDIS_RECEIVE_QUEUE_STATE_REVISION_1,
+    NDIS_SIZEOF_LINK_STATE_REVISION_1, NDIS_SIZEOF_NDIS_RECEIVE_QUEUE_STATE_REVISION_1,
     NDIS_SIZEOF_STATUS_INDICATION_REVISION_1, NDIS_STATUS_INDICATION, NDIS_STATUS_INDICATION_REVISION_1,
-    NDIS_STATUS_RECEIVE_QUEUE_STATE, NdisMIndicateStatusEx, NdisReceiveQueueOperationalStateDmaStopped,
+    NDIS_STATUS_LINK_STATE, NDIS_STATUS_RECEIVE_QUEUE_STATE, NET_IF_LINK_SPEED_UNKNOWN, NdisMIndicateStatusEx,
+    NdisPauseFunctionsUnsupported, NdisReceiveQueueOperationalStateDmaStopped,
 };
 
 use super::{NdisHandle, QueueId};
@@ -62,4 +65,45 @@ pub fn pause_complete(adapter: NdisHandle) {
     // SAFETY: the adapter's MiniportPause returned PENDING and this completes it once
     // (the core flips Pausing to Paused exactly once before calling).
     unsafe { ndis_sys::NdisMPauseComplete(adapter.as_raw()) };
+}
+
+/// Indicates `NDIS_STATUS_LINK_STATE` ("NDIS_STATUS_LINK_STATE": a miniport indicates every
+/// change of its media connect state, and the link speed with it). IRQL <= DISPATCH_LEVEL.
+/// <https://learn.microsoft.com/windows-hardware/drivers/network/ndis-status-link-state>
+pub fn indicate_link_state(adapter: NdisHandle, up: bool, speed: u64) {
+    let mut payload = NDIS_LINK_STATE {
+        Header: NDIS_OBJECT_HEADER::new(
+            NDIS_OBJECT_TYPE_DEFAULT,
+            NDIS_LINK_STATE_REVISION_1,
+            NDIS_SIZEOF_LINK_STATE_REVISION_1,
+        ),
+        ..NDIS_LINK_STATE::default()
+    };
+    if up {
+        payload.MediaConnectState = MediaConnectStateConnected;
+        payload.MediaDuplexState = MediaDuplexStateFull;
+        payload.XmitLinkSpeed = speed;
+        payload.RcvLinkSpeed = speed;
+    } else {
+        payload.MediaConnectState = MediaConnectStateDisconnected;
+        payload.MediaDuplexState = MediaDuplexStateUnknown;
+        payload.XmitLinkSpeed = NET_IF_LINK_SPEED_UNKNOWN;
+        payload.RcvLinkSpeed = NET_IF_LINK_SPEED_UNKNOWN;
+    }
+    payload.PauseFunctions = NdisPauseFunctionsUnsupported;
+    let mut indication = NDIS_STATUS_INDICATION {
+        Header: NDIS_OBJECT_HEADER::new(
+            NDIS_OBJECT_TYPE_STATUS_INDICATION,
+            NDIS_STATUS_INDICATION_REVISION_1,
+            NDIS_SIZEOF_STATUS_INDICATION_REVISION_1,
+        ),
+        ..NDIS_STATUS_INDICATION::default()
+    };
+    indication.SourceHandle = adapter.as_raw();
+    indication.StatusCode = NDIS_STATUS_LINK_STATE;
+    indication.StatusBuffer = (&raw mut payload).cast();
+    // CAST: the payload is 40 bytes.
+    indication.StatusBufferSize = size_of::<NDIS_LINK_STATE>() as u32;
+    // SAFETY: both structures are initialized and outlive the call; NDIS copies what it keeps.
+    unsafe { NdisMIndicateStatusEx(adapter.as_raw(), &raw mut indication) };
 }

@@ -17,6 +17,7 @@ pub mod interrupt;
 pub mod io_space;
 pub mod lock;
 pub mod mmio;
+pub mod msix;
 pub mod nbl;
 pub mod oid_request;
 pub mod pool;

@@ -328,10 +328,36 @@ impl RxBlock {
     /// Buffer `index` holds a `len`-byte frame a NIC wrote into it: readies its NBL for
     /// indication. `None` when `len` exceeds the buffer or the index is out of range.
     pub fn complete(&mut self, index: usize, len: u32) -> Option<RxNbl> {
+        self.complete_tagged(index, len, 0)
+    }
+
+    /// [`Self::complete`] with `ieee8021q` as the NBL's `NDIS_NET_BUFFER_LIST_8021Q_INFO` (the
+    /// tag a NIC took out of the frame into its descriptor; 0 = none).
+    pub fn complete_tagged(&mut self, index: usize, len: u32, ieee8021q: usize) -> Option<RxNbl> {
         if index >= self.len || len > self.capacity() {
             return None;
         }
-        Some(self.slots[index].ready(len))
+        let nbl = self.slots[index].ready(len);
+        if ieee8021q != 0 {
+            // SAFETY: the slot's NBL is bound and not indicated (as in `ready`).
+            let info = unsafe { &mut (*nbl.0.as_ptr()).NetBufferListInfo };
+            info[Ieee8021QNetBufferListInfo as usize] = ptr::without_provenance_mut(ieee8021q);
+        }
+        Some(nbl)
+    }
+
+    /// The destination address of the frame a NIC wrote into buffer `index` (its first six
+    /// bytes), read with volatile loads; `None` for an index out of range.
+    #[must_use]
+    pub fn destination(&self, index: usize) -> Option<[u8; 6]> {
+        let slot = self.slots.get(index).filter(|_| index < self.len)?;
+        let mut mac = [0u8; 6];
+        for (i, byte) in mac.iter_mut().enumerate() {
+            // SAFETY: `slot.va` maps RX_BUFFER_BYTES readable bytes of this queue's shared
+            // memory (type invariant); `i < 6`.
+            *byte = unsafe { ptr::read_volatile(slot.va.wrapping_add(i)) };
+        }
+        Some(mac)
     }
 }
 

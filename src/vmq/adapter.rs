@@ -18,13 +18,16 @@ use crate::backend::NicBackend;
 use crate::kernel::attributes::{self, GeneralAttributes, ReceiveFilterCapabilities};
 use crate::kernel::config::{read_integer_keywords, read_network_address};
 use crate::kernel::dma::ScatterGatherDma;
+use crate::kernel::interrupt::Interrupt;
 use crate::kernel::lock::SpinLock;
+use crate::kernel::msix::{Forward, MessageTargets};
 use crate::kernel::nbl::{NblPool, buffer_stride, shared_data_alignment};
 use crate::kernel::oid_request::OidToken;
 use crate::kernel::pool::{PoolBox, PoolTag};
 use crate::kernel::work_item::IoWorkItem;
 use crate::kernel::{NdisHandle, QueueId};
 use crate::utf16;
+use ndis_sys::MINIPORT_PROCESS_SG_LIST;
 
 /// Pool tag of the adapter context.
 pub const ADAPTER_TAG: PoolTag = PoolTag::new(*b"VqAd");
@@ -131,6 +134,9 @@ pub struct AdapterState<B> {
     pub multicast_len: usize,
     /// Statistics.
     pub counters: Counters,
+    /// The NIC's MSI-X interrupt (a DMA NIC's; `None` for the software NIC). Taken out and
+    /// deregistered first in MiniportHaltEx ([`Adapter::detach_interrupt`]).
+    pub interrupt: Option<Interrupt<Forward>>,
 }
 
 /// Multicast list capacity.
@@ -168,12 +174,18 @@ impl<B: NicBackend + Send> Adapter<B> {
     ///
     /// # Errors
     /// [`InitError`]; everything taken before the failure has been released.
+    ///
+    /// `backend` probes the NIC; `interrupt` registers the NIC's interrupt for the boxed
+    /// adapter (its context; `Ok(None)` for a NIC without one), after SG DMA registration and
+    /// the NIC's [`NicBackend::prepare`], before [`NicBackend::start`].
     pub fn initialize(
         handle: NdisHandle,
-        backend: impl FnOnce(&AdapterConfig) -> B,
+        backend: impl FnOnce(&AdapterConfig) -> Result<B, InitError>,
+        process_sg_list: MINIPORT_PROCESS_SG_LIST,
+        interrupt: impl FnOnce(&Self) -> Result<Option<Interrupt<Forward>>, InitError>,
     ) -> Result<PoolBox<Self>, InitError> {
         let config = AdapterConfig::read(handle)?;
-        let backend = backend(&config);
+        let backend = backend(&config)?;
         // CAST: bounded by MAX_VM_QUEUES (256) and MAX_FILTERS (512).
         let num_queues = backend.num_vm_queues().min(MAX_VM_QUEUES as u32);
         let max_filters = backend.max_mac_header_filters().min(MAX_FILTERS as u32);
@@ -214,6 +226,7 @@ impl<B: NicBackend + Send> Adapter<B> {
                 multicast: [[0; 6]; MAX_MULTICAST],
                 multicast_len: 0,
                 counters: Counters::default(),
+                interrupt: None,
             }),
             nbl_pool,
             work_item,
@@ -240,7 +253,8 @@ impl<B: NicBackend + Send> Adapter<B> {
         // NdisAllocateSharedMemory: the miniport "must have already called
         // NdisMRegisterScatterGatherDma or NdisMRegisterDmaChannel" — in every configuration,
         // before the default queue's shared memory below.
-        adapter.dma = Some(ScatterGatherDma::register(handle).map_err(InitError::ScatterGatherDma)?);
+        adapter.dma =
+            Some(ScatterGatherDma::register_with(handle, process_sg_list).map_err(InitError::ScatterGatherDma)?);
         let grow = adapter.state.get_mut().default_queue.grow_request(
             QueueId::DEFAULT,
             QueueSlot::DEFAULT,
@@ -249,17 +263,42 @@ impl<B: NicBackend + Send> Adapter<B> {
         let mut staged = adapter.allocate_receive(&grow).map_err(InitError::from)?;
         let state = adapter.state.get_mut();
         state.default_queue.commit(&mut staged);
-        state.backend.start_queue_dma(QueueId::DEFAULT);
+        state.backend.prepare().map_err(|_| InitError::Resources)?;
+        // From here NDIS may call the DPC: the state is reached through the lock only.
+        let registered = interrupt(&adapter)?;
+        let targets = registered.as_ref().map_or(MessageTargets::NONE, MessageTargets::of);
+        let mut state = adapter.state.lock();
+        state.interrupt = registered;
+        state.backend.start(&targets).map_err(|_| InitError::Hardware(0))?;
+        state.start_dma(QueueId::DEFAULT);
+        drop(state);
         Ok(adapter)
+    }
+
+    /// MiniportHaltEx's first step, through the shared context (the DPC may still run until
+    /// the interrupt is deregistered): the NIC stops every DMA and interrupt, then the
+    /// interrupt is deregistered (PASSIVE_LEVEL, lock released). Also the unwinding of a
+    /// failed initialize.
+    pub fn detach_interrupt(&self) {
+        let interrupt = {
+            let mut state = self.state.lock();
+            state.backend.quiesce();
+            state.interrupt.take()
+        };
+        drop(interrupt);
     }
 
     /// MiniportHaltEx (PASSIVE_LEVEL): stops DMA, frees every queue a host left
     /// allocated, the default queue's memory, SG DMA, and the context itself.
     pub fn halt(mut adapter: PoolBox<Self>) {
+        adapter.detach_interrupt();
         let state = adapter.state.get_mut();
-        state.backend.stop_queue_dma(QueueId::DEFAULT);
-        while let Some(queue) = state.queues.pop() {
-            state.backend.stop_queue_dma(queue.id);
+        state.stop_dma(QueueId::DEFAULT);
+        loop {
+            let Some(id) = state.queues.iter().next().map(|q| q.id) else { break };
+            state.stop_dma(id);
+            state.backend.unbind_queue(id);
+            let queue = state.queues.remove(id);
             drop(queue);
         }
         drop(adapter);
@@ -295,6 +334,17 @@ impl<B: NicBackend + Send> Adapter<B> {
         })
     }
 
+    /// The DMA handle of `NdisMAllocateNetBufferSGList` (SG DMA registered in initialize).
+    #[must_use]
+    pub fn dma_handle(&self) -> Option<NdisHandle> {
+        self.dma.as_ref().map(ScatterGatherDma::handle)
+    }
+
+    /// Runs `f` on the NIC under the adapter lock (a DMA NIC's transmit ring: post, reap).
+    pub fn with_nic<R>(&self, f: impl FnOnce(&mut B) -> R) -> R {
+        f(&mut self.state.lock().backend)
+    }
+
     /// The adapter's work item (frees a drained queue at PASSIVE_LEVEL).
     pub(crate) const fn work_item(&self) -> &IoWorkItem {
         &self.work_item
@@ -324,14 +374,14 @@ impl<B: NicBackend + Send> Adapter<B> {
     /// (SDV MemoryUsage forbids freeing shared memory from shutdown).
     pub fn shutdown(&self) {
         let mut state = self.state.lock();
-        stop_all_dma(&mut state);
+        state.stop_all_dma();
     }
 
     /// MiniportDevicePnPEventNotify: on surprise removal, stop DMA and refuse new queues.
     pub fn surprise_removed(&self) {
         let mut state = self.state.lock();
         state.surprise_removed = true;
-        stop_all_dma(&mut state);
+        state.stop_all_dma();
     }
 
     /// Whether sends are accepted now.
@@ -348,18 +398,20 @@ impl<B: NicBackend + Send> Adapter<B> {
         if self.state.lock().low_power { ndis_sys::NDIS_STATUS_LOW_POWER_STATE } else { ndis_sys::NDIS_STATUS_PAUSED }
     }
 
+    /// Counts one NBL a DMA NIC sent (`bytes` over its NET_BUFFERs), or failed.
+    pub fn count_dma_send(&self, ok: bool, bytes: u64) {
+        let mut state = self.state.lock();
+        if ok {
+            state.counters.xmit.count_len(None, bytes);
+        } else {
+            state.counters.xmit_error += 1;
+        }
+    }
+
     /// Counts completed sends.
     pub fn count_sends(&self, tally: &SendTally) {
         let mut state = self.state.lock();
         state.counters.xmit.add(&tally.sent);
         state.counters.xmit_error += tally.failed;
-    }
-}
-
-pub(super) fn stop_all_dma<B: NicBackend>(state: &mut AdapterState<B>) {
-    let AdapterState { backend, queues, .. } = state;
-    backend.stop_queue_dma(QueueId::DEFAULT);
-    for queue in queues.iter() {
-        backend.stop_queue_dma(queue.id);
     }
 }

@@ -40,6 +40,14 @@ impl DemuxKey {
         [b[0], b[1], b[2], b[3], b[4], b[5]]
     }
 
+    /// The VLAN ID of an exact (MAC, VLAN) key; `None` for untagged (0) and MAC-only keys.
+    #[must_use]
+    pub fn vlan(self) -> Option<u16> {
+        // CAST: the top 16 bits hold the 12-bit VLAN ID.
+        let vlan = (self.0 >> 48) as u16 & 0x0FFF;
+        (vlan != 0 && vlan != 0x0FFF).then_some(vlan)
+    }
+
     /// The key a MAC-only filter installs: every VLAN of `mac` (VLAN ID 0xFFF, reserved by
     /// 802.1Q, never a frame's VID after [`Self::of_frame`] and refused in a filter).
     #[must_use]

@@ -87,6 +87,9 @@ pub enum InitError {
     ScatterGatherDma(NDIS_STATUS),
     /// The configuration (registry keywords) could not be opened.
     Configuration(NDIS_STATUS),
+    /// The NIC did not come up (its resources, its registers, or `NdisMRegisterInterruptEx`
+    /// with this status; 0 when there is no NDIS status).
+    Hardware(NDIS_STATUS),
 }
 
 impl InitError {
@@ -95,8 +98,16 @@ impl InitError {
     pub const fn status(self) -> NDIS_STATUS {
         match self {
             Self::Resources => NDIS_STATUS_RESOURCES,
-            Self::SharedMemory(s) | Self::Attributes(s) | Self::ScatterGatherDma(s) | Self::Configuration(s) => {
-                if s == 0 { NDIS_STATUS_FAILURE } else { s }
+            Self::SharedMemory(s)
+            | Self::Attributes(s)
+            | Self::ScatterGatherDma(s)
+            | Self::Configuration(s)
+            | Self::Hardware(s) => {
+                if s == 0 {
+                    NDIS_STATUS_FAILURE
+                } else {
+                    s
+                }
             }
         }
     }

@@ -14,6 +14,8 @@ pub mod packet_filter;
 pub mod power;
 pub mod queue_state;
 pub mod queues;
+pub mod rings;
+pub mod rx_dma;
 pub mod rx_memory;
 pub mod rx_session;
 pub mod stats;

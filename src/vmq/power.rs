@@ -9,12 +9,11 @@
 
 use ndis_sys::{NdisDeviceStateD0, NdisDeviceStateD3};
 
-use super::adapter::{Adapter, AdapterState};
+use super::adapter::Adapter;
 use super::error::OidError;
 use super::oid::Transfer;
 use super::queue_state::QueueState;
 use crate::backend::NicBackend;
-use crate::kernel::QueueId;
 use crate::vmq::wire::u32_at;
 
 /// A valid `NDIS_DEVICE_POWER_STATE` (D0 through D3) from the request's first four bytes.
@@ -30,20 +29,12 @@ impl<B: NicBackend + Send> Adapter<B> {
         let mut state = self.state().lock();
         if target == NdisDeviceStateD0 {
             state.low_power = false;
-            restart_dma(&mut state);
+            // Back in D0: DMA into the default queue and every queue whose allocation completed.
+            state.start_all_dma(|q| matches!(q.state, QueueState::Running | QueueState::Paused));
         } else {
             state.low_power = true;
-            super::adapter::stop_all_dma(&mut state);
+            state.stop_all_dma();
         }
         Ok(Transfer { read: 4, written: 0 })
-    }
-}
-
-/// Back in D0: DMA into the default queue and every queue whose allocation completed.
-fn restart_dma<B: NicBackend>(state: &mut AdapterState<B>) {
-    let AdapterState { backend, queues, .. } = state;
-    backend.start_queue_dma(QueueId::DEFAULT);
-    for queue in queues.iter().filter(|q| matches!(q.state, QueueState::Running | QueueState::Paused)) {
-        backend.start_queue_dma(queue.id);
     }
 }

@@ -21,7 +21,7 @@ use super::rx_memory::{BufferId, CopyError, QueueSlot, RxMemory};
 use crate::backend::NicBackend;
 use crate::kernel::NdisHandle;
 use crate::kernel::lock::{SpinLock, SpinLockGuard};
-use crate::kernel::nbl::RxChain;
+use crate::kernel::nbl::{RxChain, RxNbl};
 
 /// Set in a demux target when the filter wants the 802.1Q tag out of the data and in the
 /// NBL's `NDIS_NET_BUFFER_LIST_8021Q_INFO` ("NDIS_RECEIVE_FILTER_FIELD_PARAMETERS" remarks).
@@ -66,7 +66,7 @@ pub const SESSION_QUEUES: usize = 8;
 pub struct RxSession<'a, B: NicBackend> {
     handle: NdisHandle,
     lock: &'a SpinLock<AdapterState<B>>,
-    guard: Option<SpinLockGuard<'a, AdapterState<B>>>,
+    pub(super) guard: Option<SpinLockGuard<'a, AdapterState<B>>>,
     batches: [(QueueSlot, RxChain); SESSION_QUEUES],
     batched: usize,
     at_dispatch: bool,
@@ -118,11 +118,7 @@ impl<B: NicBackend> RxSession<'_, B> {
                 return Ok(RxOutcome::Filtered);
             }
         }
-        let batch = match self.batches[..self.batched].iter().position(|(s, _)| *s == slot) {
-            Some(i) => i,
-            None if self.batched < SESSION_QUEUES => self.batched,
-            None => return Err(BatchFull),
-        };
+        let batch = find_batch(&self.batches, self.batched, slot)?;
         let Some(memory) = receiving_memory(state, slot) else {
             state.counters.rcv_error += 1;
             return Ok(RxOutcome::Dropped);
@@ -144,16 +140,29 @@ impl<B: NicBackend> RxSession<'_, B> {
         };
         state.outstanding += 1;
         state.counters.rcv.count(frame);
+        self.push(batch, slot, nbl);
+        Ok(RxOutcome::Delivered(slot))
+    }
+
+    /// The batch of `slot`'s queue, or the next free one.
+    ///
+    /// # Errors
+    /// [`BatchFull`]: every batch is another queue's; flush first.
+    pub(super) fn batch_of(&self, slot: QueueSlot) -> Result<usize, BatchFull> {
+        find_batch(&self.batches, self.batched, slot)
+    }
+
+    /// Appends `nbl` to batch `batch` (from [`RxSession::batch_of`]) of `slot`'s queue.
+    pub(super) fn push(&mut self, batch: usize, slot: QueueSlot, nbl: RxNbl) {
         if batch == self.batched {
             self.batches[batch] = (slot, RxChain::EMPTY);
             self.batched += 1;
         }
         self.batches[batch].1.push(nbl);
-        Ok(RxOutcome::Delivered(slot))
     }
 
     /// Releases the lock, indicates every batch, and takes the lock again.
-    fn flush(&mut self) {
+    pub(super) fn flush(&mut self) {
         self.indicate_batches();
         self.guard = Some(self.lock.lock());
     }
@@ -194,8 +203,17 @@ impl<B: NicBackend> Drop for RxSession<'_, B> {
     }
 }
 
+/// The batch of `slot` among the first `batched`, or the next free one.
+fn find_batch(batches: &[(QueueSlot, RxChain)], batched: usize, slot: QueueSlot) -> Result<usize, BatchFull> {
+    match batches[..batched].iter().position(|(s, _)| *s == slot) {
+        Some(i) => Ok(i),
+        None if batched < SESSION_QUEUES => Ok(batched),
+        None => Err(BatchFull),
+    }
+}
+
 /// Every batch slot of the session is taken by another queue.
-struct BatchFull;
+pub(super) struct BatchFull;
 
 /// What the return path must do after the lock is released.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -209,12 +227,14 @@ pub struct AfterReturn {
 /// NBLs coming back through MiniportReturnNetBufferLists, recycled under one lock.
 pub struct ReturnSession<'a, B: NicBackend> {
     guard: SpinLockGuard<'a, AdapterState<B>>,
+    /// Queue slots (raw, below 64) that got buffers back: a DMA NIC re-posts them at the end.
+    refill: u64,
 }
 
 impl<B: NicBackend + Send> Adapter<B> {
     /// Starts recycling returned NBLs (takes the adapter lock).
     pub fn return_session(&self) -> ReturnSession<'_, B> {
-        ReturnSession { guard: self.state().lock() }
+        ReturnSession { guard: self.state().lock(), refill: 0 }
     }
 }
 
@@ -241,7 +261,13 @@ fn recycle_token<B>(state: &mut AdapterState<B>, token: usize) {
 impl<B: NicBackend> ReturnSession<'_, B> {
     /// Puts the buffer named by an NBL token back on its queue's free list.
     pub fn recycle(&mut self, token: usize) {
+        let slot = BufferId::from_token(token).slot;
         recycle_token(&mut self.guard, token);
+        match 1u64.checked_shl(u32::from(slot.raw())) {
+            Some(bit) => self.refill |= bit,
+            // Beyond the mask (a software NIC's 65th queue): nothing to post anyway.
+            None => self.guard.refill_slot(slot),
+        }
     }
 
     /// Releases the lock; says whether a pended FREE_QUEUE or pause can now finish.
@@ -249,6 +275,13 @@ impl<B: NicBackend> ReturnSession<'_, B> {
     pub fn finish(self) -> AfterReturn {
         let mut guard = self.guard;
         let state = &mut *guard;
+        let mut refill = self.refill;
+        while refill != 0 {
+            let raw = refill.trailing_zeros();
+            refill &= refill - 1;
+            // CAST: below 64.
+            state.refill_slot(QueueSlot::from_raw(raw as u16));
+        }
         let mut after = AfterReturn::default();
         if let Some(queue_id) = state.pending_free_queue()
             && !state.free_work_queued

@@ -56,15 +56,20 @@ pub struct ByClass(pub [ClassCount; 3]);
 impl ByClass {
     /// Counts one frame by its destination address (a runt counts as directed).
     pub fn count(&mut self, frame: &[u8]) {
-        let class = match frame.get(..6) {
+        // CAST: a frame length fits in u64.
+        self.count_len(frame.get(..6), frame.len() as u64);
+    }
+
+    /// Counts one `len`-byte frame to `destination` (`None`: a runt, directed).
+    pub fn count_len(&mut self, destination: Option<&[u8]>, len: u64) {
+        let class = match destination {
             Some([0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF]) => 2,
-            Some(d) if d[0] & 1 != 0 => 1,
+            Some(d) if d.first().is_some_and(|b| b & 1 != 0) => 1,
             _ => 0,
         };
         let c = &mut self.0[class];
         c.frames += 1;
-        // CAST: a frame length fits in u64.
-        c.bytes += frame.len() as u64;
+        c.bytes += len;
     }
 
     /// Frames of every class.

@@ -23,6 +23,7 @@
 pub mod descriptors;
 pub mod device;
 pub mod kernel_glue;
+pub mod nic;
 pub mod queues;
 pub mod regs;
 pub mod ring;

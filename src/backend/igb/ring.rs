@@ -47,7 +47,7 @@ impl RxCompletion {
 
 /// What a receive and a transmit ring share: one entry per descriptor, and software's head
 /// and tail (`N` a multiple of 8: RDLEN/TDLEN are multiples of 128 bytes).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 struct Slots<T, const N: usize> {
     entries: [Option<T>; N],
     head: usize,
@@ -88,7 +88,7 @@ impl<T: Copy, const N: usize> Slots<T, N> {
 }
 
 /// A receive ring of `N` descriptors (`N` a multiple of 8: RDLEN is a multiple of 128 bytes).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 pub struct RxRing<const N: usize> {
     ring: Slots<BufferIndex, N>,
 }
@@ -188,7 +188,7 @@ struct TxFrame {
 }
 
 /// A transmit ring of `N` advanced data descriptors (`N` a multiple of 8).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 pub struct TxRing<const N: usize> {
     ring: Slots<TxFrame, N>,
 }

@@ -45,9 +45,16 @@ impl<B: NicBackend + Send> Adapter<B> {
             let strip = if spec.strips_tag() { crate::vmq::rx_session::STRIP_TAG } else { 0 };
             (QueueSlot::vm(slot).raw() | strip, Some(next))
         };
-        state.demux.insert(spec.key(), target).map_err(|_| OidError::InvalidParameter)?;
+        // The NIC mirrors the table: its hardware filter first (the one step that can run out).
+        let key = spec.key();
+        state.backend.set_filter(spec.queue_id, key.mac(), key.vlan()).map_err(|_| OidError::Resources)?;
+        if state.demux.insert(key, target).is_err() {
+            state.backend.clear_filter(spec.queue_id, key.mac(), key.vlan());
+            return Err(OidError::InvalidParameter);
+        }
         if !state.filters.insert(&spec) {
-            state.demux.remove(spec.key());
+            state.demux.remove(key);
+            state.backend.clear_filter(spec.queue_id, key.mac(), key.vlan());
             return Err(OidError::Resources);
         }
         if let (Some(next), Some(queue)) = (next, state.queues.get_mut(spec.queue_id)) {
@@ -75,6 +82,7 @@ impl<B: NicBackend + Send> Adapter<B> {
         };
         state.filters.remove(filter_id);
         state.demux.remove(record.key);
+        state.backend.clear_filter(queue_id, record.key.mac(), record.key.vlan());
         if let (Some(next), Some(queue)) = (next, state.queues.get_mut(queue_id)) {
             queue.filters = queue.filters.saturating_sub(1);
             queue.state = next;

@@ -87,6 +87,11 @@ fn check_allocate(p: &QueueParameters) -> Result<u32, OidError> {
     Ok(p.flags & NDIS_RECEIVE_QUEUE_PARAMETERS_PER_QUEUE_RECEIVE_INDICATION)
 }
 
+/// The processor a queue's interrupts go to: the lowest of its `ProcessorAffinity` (group 0).
+fn affinity_processor(mask: u64) -> u32 {
+    mask.trailing_zeros().min(63)
+}
+
 fn clamp_buffers(suggested: u32) -> u32 {
     if suggested == 0 { DEFAULT_VM_QUEUE_BUFFERS } else { suggested.clamp(MIN_VM_QUEUE_BUFFERS, MAX_VM_QUEUE_BUFFERS) }
 }
@@ -108,7 +113,7 @@ impl<B: NicBackend + Send> Adapter<B> {
         let queue =
             Queue::new(p.queue_id, flags, clamp_buffers(p.suggested_buffers), (p.affinity_mask, p.affinity_group), rx);
         let queue = PoolBox::try_new(self.handle(), QUEUE_TAG, queue).map_err(|_| OidError::Resources)?;
-        {
+        let msix_entry = {
             let mut state = self.state().lock();
             if state.surprise_removed {
                 return Err(OidError::NotAccepted);
@@ -120,15 +125,26 @@ impl<B: NicBackend + Send> Adapter<B> {
             if state.queues.len() >= self.receive_filter_capabilities().1.num_queues as usize {
                 return Err(OidError::Resources);
             }
-            state.queues.insert(queue).map_err(|_| OidError::Resources)?;
-        }
-        // The one output field: a software NIC has no MSI-X table (entry 0).
-        let msix_end = QUEUE_PARAMETERS_MSIX_OFFSET + 4;
-        let written = if output_len >= msix_end && put_u32(&mut buffer[..output_len], QUEUE_PARAMETERS_MSIX_OFFSET, 0) {
-            size.min(len_u32(output_len))
-        } else {
-            0
+            // The NIC reserves a hardware queue (an 82576 pool) before the table takes it.
+            if !state.backend.bind_queue(p.queue_id) {
+                return Err(OidError::Resources);
+            }
+            if let Err(queue) = state.queues.insert(queue) {
+                state.backend.unbind_queue(p.queue_id);
+                drop(queue);
+                return Err(OidError::Resources);
+            }
+            state.backend.set_queue_processor(p.queue_id, affinity_processor(p.affinity_mask));
+            state.backend.msix_table_entry(p.queue_id)
         };
+        // The one output field: the queue's MSI-X table entry (0 for the software NIC).
+        let msix_end = QUEUE_PARAMETERS_MSIX_OFFSET + 4;
+        let written =
+            if output_len >= msix_end && put_u32(&mut buffer[..output_len], QUEUE_PARAMETERS_MSIX_OFFSET, msix_entry) {
+                size.min(len_u32(output_len))
+            } else {
+                0
+            };
         Ok(Transfer { read: size, written })
     }
 
@@ -190,7 +206,7 @@ impl<B: NicBackend + Send> Adapter<B> {
         let next = queue.state.on(QueueEvent::AllocationComplete).map_err(|_| CompletionError::InvalidParameter)?;
         queue.rx.commit(&mut staged);
         queue.state = next;
-        state.backend.start_queue_dma(queue_id);
+        state.start_dma(queue_id);
         Ok(())
     }
 
@@ -214,7 +230,8 @@ impl<B: NicBackend + Send> Adapter<B> {
             if changes & NDIS_RECEIVE_QUEUE_PARAMETERS_FLAGS_CHANGED != 0 {
                 queue.flags = new_flags & NDIS_RECEIVE_QUEUE_PARAMETERS_PER_QUEUE_RECEIVE_INDICATION;
             }
-            if changes & NDIS_RECEIVE_QUEUE_PARAMETERS_PROCESSOR_AFFINITY_CHANGED != 0 {
+            let affinity_changed = changes & NDIS_RECEIVE_QUEUE_PARAMETERS_PROCESSOR_AFFINITY_CHANGED != 0;
+            if affinity_changed {
                 queue.affinity = (p.affinity_mask, p.affinity_group);
             }
             let mut grow_by = 0;
@@ -225,13 +242,19 @@ impl<B: NicBackend + Send> Adapter<B> {
                     grow_by = queue.suggested_buffers.saturating_sub(queue.rx.buffers());
                 }
             }
-            queue.rx.grow_request(p.queue_id, QueueSlot::vm(slot), grow_by)
+            let grow = queue.rx.grow_request(p.queue_id, QueueSlot::vm(slot), grow_by);
+            if affinity_changed {
+                // Dynamic affinity: the queue's interrupt follows to the new processor.
+                state.backend.set_queue_processor(p.queue_id, affinity_processor(p.affinity_mask));
+            }
+            grow
         };
         if grow.buffers > 0 {
             let mut staged = self.allocate_receive(&grow).map_err(|_| OidError::Resources)?;
             let mut state = self.state().lock();
             let queue = state.queues.get_mut(p.queue_id).ok_or(OidError::InvalidParameter)?;
             queue.rx.commit(&mut staged);
+            state.refill(p.queue_id);
         }
         Ok(Transfer { read: size, written: 0 })
     }
@@ -260,8 +283,8 @@ impl<B: NicBackend + Send> Adapter<B> {
             queue.state = queue.state.on(QueueEvent::FreeQueue).map_err(|_| OidError::InvalidParameter)?;
             // 1. Stop DMA into the queue's shared memory; a host that left filters set
             //    loses them now (FREE_QUEUE must not fail).
-            state.backend.stop_queue_dma(p.queue_id);
             remove_queue_filters(state, p.queue_id);
+            state.stop_dma(p.queue_id);
         }
         // 2. The one required queue-state indication.
         indicate_queue_state(self.handle(), p.queue_id, QueueOperationalState::DmaStopped);
@@ -275,6 +298,7 @@ impl<B: NicBackend + Send> Adapter<B> {
                 return Ok(None);
             }
             queue.state = queue.state.on(QueueEvent::Drained).map_err(|_| OidError::InvalidParameter)?;
+            state.backend.unbind_queue(p.queue_id);
             state.queues.remove(p.queue_id)
         };
         // 4. Free every allocation (PASSIVE_LEVEL, lock released), then the queue itself.
@@ -295,6 +319,7 @@ impl<B: NicBackend + Send> Adapter<B> {
                 return None;
             }
             state.pending_free = None;
+            state.backend.unbind_queue(queue_id);
             state.queues.remove(queue_id)
         };
         drop(queue);
@@ -322,6 +347,7 @@ impl<B: NicBackend + Send> Adapter<B> {
                 // for the FREE_QUEUE NDIS sends again (completed at once then).
                 state.pending_free = Some((queue_id, None));
             }
+            state.backend.unbind_queue(queue_id);
             let mut queue = state.queues.remove(queue_id);
             if let Some(q) = queue.as_mut() {
                 q.state = q.state.on(QueueEvent::Drained).unwrap_or(QueueState::Freed);
@@ -359,7 +385,7 @@ impl<B: NicBackend + Send> Adapter<B> {
 }
 
 /// Drops every filter of `queue_id` from the filter and demux tables.
-pub(super) fn remove_queue_filters<B>(state: &mut crate::vmq::adapter::AdapterState<B>, queue_id: QueueId) {
+pub(super) fn remove_queue_filters<B: NicBackend>(state: &mut crate::vmq::adapter::AdapterState<B>, queue_id: QueueId) {
     let mut ids = [0u32; 8];
     loop {
         let mut n = 0;
@@ -373,6 +399,7 @@ pub(super) fn remove_queue_filters<B>(state: &mut crate::vmq::adapter::AdapterSt
         for id in &ids[..n] {
             if let Some(record) = state.filters.remove(*id) {
                 state.demux.remove(record.key);
+                state.backend.clear_filter(queue_id, record.key.mac(), record.key.vlan());
             }
         }
     }

@@ -224,9 +224,22 @@ impl RxMemory {
     /// then outstanding until [`RxMemory::give_back`]). `None` (buffer still taken) when
     /// `len` exceeds the buffer.
     pub fn complete(&mut self, index: BufferIndex, len: u32) -> Option<RxNbl> {
-        let nbl = self.block_mut(index.block())?.complete(index.within(), len)?;
+        self.complete_tagged(index, len, 0)
+    }
+
+    /// [`RxMemory::complete`] for a frame whose 802.1Q tag the NIC moved into its descriptor:
+    /// `ieee8021q` is the NBL's `NDIS_NET_BUFFER_LIST_8021Q_INFO`.
+    pub fn complete_tagged(&mut self, index: BufferIndex, len: u32, ieee8021q: usize) -> Option<RxNbl> {
+        let nbl = self.block_mut(index.block())?.complete_tagged(index.within(), len, ieee8021q)?;
         self.outstanding += 1;
         Some(nbl)
+    }
+
+    /// The destination MAC of the frame a NIC wrote into a taken buffer (for the packet filter
+    /// of the default queue, whose memory no VM owns).
+    #[must_use]
+    pub fn destination(&self, index: BufferIndex) -> Option<[u8; 6]> {
+        self.block(index.block())?.destination(index.within())
     }
 
     /// The software NIC's receive: take a free buffer, copy `frame` into it, complete it.

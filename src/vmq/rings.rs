@@ -1,0 +1,105 @@
+//! A queue's DMA as the adapter state drives it: start (and post the free buffers into the
+//! NIC's ring), refill as buffers come back, stop (and take back what was still posted).
+//!
+//! For the software NIC [`NicBackend::receive_slots`] is 0: nothing is posted, start and stop
+//! only flip its per-queue DMA bit. Under the adapter lock; no allocation.
+
+use super::adapter::AdapterState;
+use super::queues::MAX_VM_QUEUES;
+use super::rx_memory::{QueueSlot, RxMemory};
+use crate::backend::NicBackend;
+use crate::kernel::QueueId;
+
+/// A queue's slot, receive memory, and whether it may indicate (the default queue, or a VM
+/// queue of the table).
+pub(super) fn queue_memory<B>(state: &mut AdapterState<B>, queue: QueueId) -> Option<(QueueSlot, &mut RxMemory, bool)> {
+    if queue.is_default() {
+        return Some((QueueSlot::DEFAULT, &mut state.default_queue, true));
+    }
+    let slot = state.queues.slot_of(queue)?;
+    let q = state.queues.get_mut(queue)?;
+    let may_indicate = q.state.may_indicate();
+    Some((QueueSlot::vm(slot), &mut q.rx, may_indicate))
+}
+
+impl<B: NicBackend> AdapterState<B> {
+    /// Posts `queue`'s free buffers into its ring as far as the ring takes them, then hands
+    /// them to the NIC (one tail write). Nothing for a NIC without rings.
+    pub fn refill(&mut self, queue: QueueId) {
+        let mut slots = self.backend.receive_slots(queue);
+        let mut posted = false;
+        while slots > 0 {
+            let Some((_, memory, _)) = queue_memory(self, queue) else { return };
+            let Some(buffer) = memory.take() else { break };
+            let Some(location) = memory.location(buffer) else {
+                memory.cancel(buffer);
+                break;
+            };
+            if !self.backend.post_receive(queue, buffer, location.logical_address) {
+                if let Some((_, memory, _)) = queue_memory(self, queue) {
+                    memory.cancel(buffer);
+                }
+                break;
+            }
+            posted = true;
+            slots -= 1;
+        }
+        if posted {
+            self.backend.flush_receive(queue);
+        }
+    }
+
+    /// [`AdapterState::refill`] for the queue of a slot (the return path knows slots).
+    pub fn refill_slot(&mut self, slot: QueueSlot) {
+        let queue = match slot.table_slot() {
+            None => Some(QueueId::DEFAULT),
+            Some(table_slot) => self.queues.slot_mut(table_slot).map(|q| q.id),
+        };
+        if let Some(queue) = queue {
+            self.refill(queue);
+        }
+    }
+
+    /// Starts DMA into `queue` and posts its free buffers.
+    pub fn start_dma(&mut self, queue: QueueId) {
+        self.backend.start_queue_dma(queue);
+        self.refill(queue);
+    }
+
+    /// Stops DMA into `queue` (when this returns the NIC writes nothing more into its memory)
+    /// and takes back, unused, every buffer still posted — written or not: after DmaStopped
+    /// nothing more is indicated from the queue.
+    pub fn stop_dma(&mut self, queue: QueueId) {
+        self.backend.stop_queue_dma(queue);
+        while let Some(buffer) = self.backend.cancel_receive(queue) {
+            if let Some((_, memory, _)) = queue_memory(self, queue) {
+                memory.cancel(buffer);
+            }
+        }
+    }
+
+    /// Stops DMA into the default queue and every VM queue (D3, shutdown, surprise removal).
+    pub fn stop_all_dma(&mut self) {
+        self.stop_dma(QueueId::DEFAULT);
+        for id in self.live_queue_ids(|_| true).iter().flatten() {
+            self.stop_dma(*id);
+        }
+    }
+
+    /// Starts DMA into the default queue and every queue `keep` selects (back in D0).
+    pub fn start_all_dma(&mut self, keep: impl Fn(&super::queues::Queue) -> bool) {
+        self.start_dma(QueueId::DEFAULT);
+        for id in self.live_queue_ids(keep).iter().flatten() {
+            self.start_dma(*id);
+        }
+    }
+
+    /// The ids of the VM queues `keep` selects (a copy: the caller then mutates the state).
+    fn live_queue_ids(&self, keep: impl Fn(&super::queues::Queue) -> bool) -> [Option<QueueId>; MAX_VM_QUEUES] {
+        let mut ids = [None; MAX_VM_QUEUES];
+        for (slot, queue) in ids.iter_mut().zip(self.queues.iter().filter(|q| keep(q))) {
+            *slot = Some(queue.id);
+        }
+        ids
+    }
+}

@@ -1,0 +1,115 @@
+//! Receive on a DMA NIC: buffers posted into the NIC's rings, completions reaped in the
+//! interrupt message's DPC and indicated per queue, buffers re-posted as NDIS returns them,
+//! and cancelled when a queue's DMA stops.
+//!
+//! The same receive memory, batches, indication and return path serve the software NIC;
+//! for it nothing completes in a ring and nothing here runs. Posting is in `rings`.
+//! <https://learn.microsoft.com/windows-hardware/drivers/network/vmq-receive-path>,
+//! <https://learn.microsoft.com/windows-hardware/drivers/ddi/ndis/nc-ndis-miniport_message_interrupt_dpc>.
+//!
+//! Hot path: no allocation, no blocking; under the adapter lock at DISPATCH_LEVEL.
+
+use super::adapter::{Adapter, RunState};
+use super::packet_filter;
+use super::rings::queue_memory;
+use super::rx_memory::QueueSlot;
+use super::rx_session::{BatchFull, RxSession};
+use crate::backend::{Link, NicBackend};
+use crate::kernel::QueueId;
+use crate::kernel::indicate::indicate_link_state;
+
+impl<B: NicBackend> RxSession<'_, B> {
+    /// The work of interrupt message `message`'s DPC: the link on the other causes, and every
+    /// receive ring routed to this message, drained in ring order into per-queue batches
+    /// (indicated when the session ends). Returns the new link state when it changed, and
+    /// whether the message carries transmit completions.
+    pub fn service(&mut self, message: u32) -> (Option<Link>, bool) {
+        let Some(guard) = self.guard.as_mut() else { return (None, false) };
+        let work = guard.backend.message_work(message);
+        let link = if work.other { guard.backend.link_change() } else { None };
+        let mut rings = work.rx_rings;
+        while rings != 0 {
+            let ring = rings.trailing_zeros();
+            rings &= rings - 1;
+            let queue = self.guard.as_ref().and_then(|g| g.backend.queue_of_ring(ring));
+            if let Some(queue) = queue {
+                self.drain(queue);
+            }
+        }
+        if let Some(guard) = self.guard.as_mut() {
+            guard.backend.message_done(message);
+        }
+        (link, work.tx)
+    }
+
+    /// Reaps every completed buffer of `queue`, then posts what is free again.
+    fn drain(&mut self, queue: QueueId) {
+        loop {
+            match self.reap_one(queue) {
+                Err(BatchFull) => self.flush(),
+                Ok(false) => break,
+                Ok(true) => {}
+            }
+        }
+        if let Some(guard) = self.guard.as_mut() {
+            guard.refill(queue);
+        }
+    }
+
+    /// One completion of `queue`: indicated (batched), or its buffer taken back unused (a bad
+    /// frame, a queue that may not indicate, an adapter paused or in low power, a default-queue
+    /// frame the packet filter refuses). `Ok(false)`: nothing completed.
+    fn reap_one(&mut self, queue: QueueId) -> Result<bool, BatchFull> {
+        let slot = {
+            let Some(guard) = self.guard.as_mut() else { return Ok(false) };
+            match queue_memory(guard, queue) {
+                Some((slot, _, _)) => slot,
+                None => return Ok(false),
+            }
+        };
+        let batch = self.batch_of(slot)?;
+        let Some(guard) = self.guard.as_mut() else { return Ok(false) };
+        let state = &mut **guard;
+        let running = state.run == RunState::Running && !state.surprise_removed && !state.low_power;
+        let Some(done) = state.backend.reap_receive(queue) else { return Ok(false) };
+        let (filter, current, multicast_len) = (state.packet_filter, state.current_address, state.multicast_len);
+        let multicast = state.multicast;
+        let Some((_, memory, may_indicate)) = queue_memory(state, queue) else { return Ok(false) };
+        let destination = memory.destination(done.buffer);
+        let admitted = slot != QueueSlot::DEFAULT
+            || destination.is_some_and(|d| packet_filter::accepts(filter, &d, &current, &multicast[..multicast_len]));
+        if !(running && may_indicate && done.good && admitted) {
+            memory.cancel(done.buffer);
+            if !done.good {
+                state.counters.rcv_error += 1;
+            }
+            return Ok(true);
+        }
+        let Some(nbl) = memory.complete_tagged(done.buffer, done.length, done.ieee8021q) else {
+            memory.cancel(done.buffer);
+            state.counters.rcv_error += 1;
+            return Ok(true);
+        };
+        state.outstanding += 1;
+        state.counters.rcv.count_len(destination.as_ref().map(|d| &d[..]), u64::from(done.length));
+        self.push(batch, slot, nbl);
+        Ok(true)
+    }
+}
+
+impl<B: NicBackend + Send> Adapter<B> {
+    /// MiniportMessageInterruptDPC of `message` (DISPATCH_LEVEL, on the message's processor):
+    /// drains the receive rings routed to it and indicates per queue, in ring order; indicates
+    /// a link change. Returns whether transmit completions are due (the trampolines reap them:
+    /// completing sends is NBL work).
+    #[must_use]
+    pub fn interrupt_dpc(&self, message: u32) -> bool {
+        let mut session = self.receive_session(true);
+        let (link, tx) = session.service(message);
+        session.finish();
+        if let Some(link) = link {
+            indicate_link_state(self.handle(), link.up, link.speed);
+        }
+        tx
+    }
+}
