@@ -1,5 +1,27 @@
 //! Command-line options of `vmqsim` (hand-parsed: no dependency for a handful of flags).
 
+/// The NIC behind the adapter (`--nic`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Nic {
+    /// The driver's software NIC: no device, frames loop back through MiniportSendNetBufferLists.
+    #[default]
+    Soft,
+    /// QEMU's Intel 82576 (igb) attached as a PCI device before the adapter initializes;
+    /// traffic comes from its wire (needs QEMU >= 8 with the igb device).
+    Igb,
+}
+
+impl Nic {
+    /// The name on the command line and in the report.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Soft => "soft",
+            Self::Igb => "igb",
+        }
+    }
+}
+
 /// What to run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Options {
@@ -30,6 +52,8 @@ pub struct Options {
     /// Run the real `vmqnic.sys` under the x86-64 emulator instead of the driver's Rust
     /// source linked into this program (`--sys PATH`).
     pub sys: Option<String>,
+    /// The NIC behind the adapter (`--nic soft|igb`, default soft).
+    pub nic: Nic,
 }
 
 impl Default for Options {
@@ -48,15 +72,17 @@ impl Default for Options {
             seeds: 10,
             steps: 1000,
             sys: None,
+            nic: Nic::Soft,
         }
     }
 }
 
 /// Usage text.
-pub const USAGE: &str = "usage: vmqsim [--sys vmqnic.sys] [--queues N] [--seed S] [--fail-alloc K] [--fail-pool K] \
+pub const USAGE: &str =
+    "usage: vmqsim [--nic soft|igb] [--sys vmqnic.sys] [--queues N] [--seed S] [--fail-alloc K] [--fail-pool K] \
      [--contiguous] [--frames M] [--frame-size B] [--json]
-       vmqsim --fail-alloc-all [--queues N] [--frames M per phase] [--seed S] [--json]
-       vmqsim --stress [--seeds S] [--steps K] [--seed FIRST] [--json]";
+       vmqsim --fail-alloc-all [--nic soft|igb] [--queues N] [--frames M per phase] [--seed S] [--json]
+       vmqsim --stress [--nic soft|igb] [--seeds S] [--steps K] [--seed FIRST] [--json]";
 
 fn number<T: std::str::FromStr>(flag: &str, value: Option<String>) -> Result<T, String> {
     let value = value.ok_or_else(|| format!("{flag} needs a value"))?;
@@ -86,6 +112,14 @@ impl Options {
                 "--stress" => options.stress = true,
                 "--seeds" => options.seeds = number(&arg, args.next())?,
                 "--steps" => options.steps = number(&arg, args.next())?,
+                "--nic" => {
+                    options.nic = match args.next().as_deref() {
+                        Some("soft") => Nic::Soft,
+                        Some("igb") => Nic::Igb,
+                        Some(other) => return Err(format!("--nic: unknown NIC {other} (soft or igb)")),
+                        None => return Err("--nic needs a value: soft or igb".to_string()),
+                    }
+                }
                 "-h" | "--help" => return Err(USAGE.to_string()),
                 other => return Err(format!("unknown option {other}\n{USAGE}")),
             }
@@ -106,7 +140,7 @@ impl Options {
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
-    use super::Options;
+    use super::{Nic, Options};
 
     fn parse(args: &[&str]) -> Result<Options, String> {
         Options::parse(args.iter().map(|s| (*s).to_string()))
@@ -124,5 +158,18 @@ mod tests {
         assert_eq!((o.stress, o.seeds, o.steps, o.seed), (true, 3, 50, 7));
         assert!(parse(&["--fail-alloc-all"]).unwrap().fail_alloc_all);
         assert!(parse(&["--fail-alloc-all", "--stress"]).is_err());
+    }
+
+    #[test]
+    fn nic_defaults_to_soft_and_takes_igb() {
+        assert_eq!(parse(&[]).unwrap().nic, Nic::Soft);
+        assert_eq!(parse(&["--nic", "soft"]).unwrap().nic, Nic::Soft);
+        let o = parse(&["--nic", "igb", "--sys", "x.sys", "--json"]).unwrap();
+        assert_eq!((o.nic, o.sys.as_deref(), o.json), (Nic::Igb, Some("x.sys"), true));
+        assert!(parse(&["--nic", "igb", "--fail-alloc-all"]).unwrap().fail_alloc_all);
+        assert!(parse(&["--nic", "igb", "--stress"]).unwrap().stress);
+        assert!(parse(&["--nic"]).is_err());
+        assert!(parse(&["--nic", "e1000"]).unwrap_err().contains("e1000"));
+        assert_eq!(Nic::Igb.name(), "igb");
     }
 }

@@ -6,6 +6,10 @@
 //! queue (more shared memory), send `--frames M` frames through the software NIC's wire, clear
 //! the filters, free every queue, halt, unload — then report.
 //!
+//! `--nic igb` attaches QEMU's Intel 82576 before the adapter initializes (host run and
+//! `--sys`): the adapter is then a PCI NIC and the script drives it from the device's wire,
+//! with its hardware phases ([`ndis_sim::vswitch::script_pci`]).
+//!
 //! Two more modes: [`sweep`] (`--fail-alloc-all`, every allocation of the script's thorough
 //! run failed in turn) and [`stress`] (`--stress`, seeded random interleavings of host actions).
 //! <https://learn.microsoft.com/windows-hardware/drivers/network/vmq-receive-queues>
@@ -20,11 +24,14 @@ mod status;
 pub mod stress;
 pub mod sweep;
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use ndis_sim::host::entry_point;
-use ndis_sim::vswitch::script::{FrameLen, Script, ScriptRun, sim_error_status};
+use ndis_sim::qemu::{QemuOptions, attach_igb};
+use ndis_sim::vswitch::script::{FrameLen, PciOutcome, Script, ScriptRun, sim_error_status};
 use ndis_sim::{AdapterConfig, Env, Host, HostConfig, Report, Sim, SimError, Traffic};
 
-pub use args::Options;
+pub use args::{Nic, Options};
 pub use ndis_sim::vswitch::script::QueueOutcome;
 pub use render::{json_report, text_report};
 pub use status::status_name;
@@ -51,6 +58,10 @@ pub struct Outcome {
     /// The adapter's advertised VM queues when `--queues` asked for more (the run allocated
     /// only those).
     pub queues_capped_at: Option<u32>,
+    /// Per QueueId, the processors its indications came on.
+    pub indication_processors: BTreeMap<u32, BTreeSet<u32>>,
+    /// What the hardware phases saw (`--nic igb`).
+    pub pci: Option<PciOutcome>,
 }
 
 impl Outcome {
@@ -112,10 +123,20 @@ pub fn run(options: &Options) -> Outcome {
     match &options.sys {
         None => {
             let mut host = Host::new(config);
+            if options.nic == Nic::Igb
+                && let Err(e) = host.with_model(|m, _| attach_igb(m, &QemuOptions::default()))
+            {
+                return not_loaded(options, &mut host, format!("cannot attach QEMU's igb: {e}"));
+            }
             outcome(options, script.run(&mut host, entry_point(vmqnic::DriverEntry)))
         }
         Some(path) => match sys_emu::EmuHost::load(path, config) {
             Ok(mut host) => {
+                if options.nic == Nic::Igb
+                    && let Err(e) = host.env().attach_igb(&QemuOptions::default())
+                {
+                    return not_loaded(options, &mut host, format!("cannot attach QEMU's igb: {e}"));
+                }
                 let entry = host.entry_point();
                 let mut outcome = outcome(options, script.run(&mut host, entry));
                 outcome.violations.extend(host.errors().iter().map(|e| format!("emulator: {e}")));
@@ -139,6 +160,8 @@ fn outcome(options: &Options, run: ScriptRun) -> Outcome {
         traffic: run.traffic,
         emulation: None,
         queues_capped_at: run.queues_capped_at,
+        indication_processors: run.indication_processors,
+        pci: run.pci,
     }
 }
 
@@ -157,5 +180,7 @@ fn not_loaded<E: Env>(options: &Options, host: &mut Sim<E>, why: String) -> Outc
         traffic: Traffic::default(),
         emulation: None,
         queues_capped_at: None,
+        indication_processors: BTreeMap::new(),
+        pci: None,
     }
 }

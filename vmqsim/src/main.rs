@@ -18,7 +18,7 @@ fn main() -> ExitCode {
     };
     let clean = if options.fail_alloc_all {
         let frames = if options.frames == 0 { sweep::DEFAULT_FRAMES } else { options.frames };
-        let result = sweep::sweep(options.queues, frames, options.seed);
+        let result = sweep::sweep_with(options.queues, frames, options.seed, options.nic);
         if options.json {
             emit(&format!("{}\n", result.json().render()));
         } else {
@@ -26,7 +26,7 @@ fn main() -> ExitCode {
         }
         result.is_clean()
     } else if options.stress {
-        let result = stress::stress(options.seed, options.seeds, options.steps);
+        let result = stress::stress_with(options.seed, options.seeds, options.steps, options.nic);
         if options.json {
             emit(&format!("{}\n", result.json().render()));
         } else {
@@ -34,8 +34,11 @@ fn main() -> ExitCode {
         }
         for failed in &result.failed_seeds {
             eprintln!(
-                "stress: seed {} failed; reproduce with: vmqsim --stress --seeds 1 --seed {} --steps {}",
-                failed.seed, failed.seed, options.steps
+                "stress: seed {} failed; reproduce with: vmqsim --stress --nic {} --seeds 1 --seed {} --steps {}",
+                failed.seed,
+                options.nic.name(),
+                failed.seed,
+                options.steps
             );
         }
         result.is_clean()

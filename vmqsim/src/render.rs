@@ -22,6 +22,42 @@ fn traffic_json(t: &QueueTraffic) -> Json {
     ])
 }
 
+/// The processors queue `q`'s indications came on, as a JSON array.
+fn processors_json(outcome: &Outcome, q: u32) -> Json {
+    let set = outcome.indication_processors.get(&q);
+    Json::Array(set.into_iter().flatten().map(|p| Json::Int(u64::from(*p))).collect())
+}
+
+/// What the PCI device did (`--nic igb`), or `null`.
+fn device_json(outcome: &Outcome) -> Json {
+    let Some(p) = &outcome.pci else { return Json::Null };
+    let link_cycle = p.link_cycle.iter().map(|s| s.map_or(Json::Null, |s| Json::SignedInt(i64::from(s)))).collect();
+    Json::object([
+        ("frames_dma", Json::Int(p.frames_indicated)),
+        ("frames_dma_counted_as", Json::Str("NBLs the PCI-backed adapter indicated".into())),
+        ("msix_interrupts", Json::Int(p.counters.interrupts)),
+        ("dpcs", Json::Int(p.counters.dpcs)),
+        ("link_up_after_initialize_ms", p.link_up_after_initialize.map_or(Json::Null, Json::Int)),
+        (
+            "transmit",
+            p.transmit.map_or(Json::Null, |(sent, on_wire, mismatches)| {
+                Json::object([
+                    ("sent", Json::Int(sent as u64)),
+                    ("on_wire", Json::Int(on_wire as u64)),
+                    ("mismatches", Json::Int(mismatches as u64)),
+                ])
+            }),
+        ),
+        ("link_cycle_media_connect_states", Json::Array(link_cycle)),
+        (
+            "freed_with_frames_in_device",
+            p.freed_with_frames.map_or(Json::Null, |(q, n)| {
+                Json::object([("queue_id", Json::Int(u64::from(q))), ("frames", Json::Int(n))])
+            }),
+        ),
+    ])
+}
+
 /// The report as one JSON object (keys stable for scripts and CI).
 #[must_use]
 pub fn json_report(outcome: &Outcome) -> Json {
@@ -48,6 +84,7 @@ pub fn json_report(outcome: &Outcome) -> Json {
                 ("filter_id", o.filter.and_then(|f| f.1).map_or(Json::Null, |f| Json::Int(u64::from(f)))),
                 ("vlan", o.address.1.map_or(Json::Null, |v| Json::Int(u64::from(v)))),
                 ("frames", traffic_json(&traffic)),
+                ("processors", o.queue_id.map_or(Json::Array(Vec::new()), |q| processors_json(outcome, q))),
             ])
         })
         .collect();
@@ -55,6 +92,7 @@ pub fn json_report(outcome: &Outcome) -> Json {
     let o = &outcome.options;
     Json::object([
         ("seed", Json::Int(o.seed)),
+        ("nic", Json::Str(o.nic.name().into())),
         ("driver", Json::Str(o.sys.clone().unwrap_or_else(|| "vmqnic (Rust source linked into vmqsim)".to_string()))),
         ("emulated_instructions", outcome.emulation.map_or(Json::Null, Json::Int)),
         ("queues_requested", Json::Int(u64::from(o.queues))),
@@ -102,6 +140,8 @@ pub fn json_report(outcome: &Outcome) -> Json {
             ]),
         ),
         ("queues", Json::Array(queues)),
+        ("default_queue_processors", processors_json(outcome, 0)),
+        ("device", device_json(outcome)),
         ("violations", Json::Array(outcome.violations.iter().cloned().map(Json::Str).collect())),
     ])
 }
@@ -112,7 +152,12 @@ pub fn text_report(outcome: &Outcome) -> String {
     let r = &outcome.report;
     let mut out = String::new();
     let o = &outcome.options;
-    let _ = writeln!(out, "vmqsim: vmqnic through the Hyper-V VMQ lifecycle on ndis-sim (seed {})", o.seed);
+    let _ = writeln!(
+        out,
+        "vmqsim: vmqnic through the Hyper-V VMQ lifecycle on ndis-sim (seed {}, nic {})",
+        o.seed,
+        o.nic.name()
+    );
     if let Some(k) = o.fail_alloc {
         let _ = writeln!(out, "fault injection: NdisAllocateSharedMemory call #{k} fails");
     }
@@ -189,6 +234,31 @@ pub fn text_report(outcome: &Outcome) -> String {
                 q.misdelivered,
                 if q.in_order { "in order" } else { "OUT OF ORDER" }
             );
+        }
+    }
+    if !outcome.indication_processors.is_empty() {
+        let by_queue: Vec<String> = outcome
+            .indication_processors
+            .iter()
+            .map(|(q, set)| format!("{q}:{}", set.iter().map(ToString::to_string).collect::<Vec<_>>().join(",")))
+            .collect();
+        let _ = writeln!(out, "indications by queue:processors: {}", by_queue.join(" "));
+    }
+    if let Some(p) = &outcome.pci {
+        let _ = writeln!(
+            out,
+            "device (igb): {} frames DMA'd and indicated, {} MSI-X interrupts, {} DPCs; link up {} after initialize",
+            p.frames_indicated,
+            p.counters.interrupts,
+            p.counters.dpcs,
+            p.link_up_after_initialize.map_or_else(|| "never".to_string(), |ms| format!("{ms} ms"))
+        );
+        if let Some((sent, on_wire, mismatches)) = p.transmit {
+            let _ = writeln!(out, "  transmit check: {sent} sent, {on_wire} on the wire, {mismatches} mismatches");
+        }
+        let _ = writeln!(out, "  link cycle: MediaConnectState indications {:?}", p.link_cycle);
+        if let Some((q, n)) = p.freed_with_frames {
+            let _ = writeln!(out, "  queue {q} freed with {n} frames for it in the device");
         }
     }
     if outcome.violations.is_empty() {

@@ -16,8 +16,10 @@ use std::fmt::Write as _;
 
 use ndis_sim::{AdapterConfig, Host, HostConfig, PASSIVE_LEVEL};
 
+use ndis_sim::qemu::{QemuOptions, attach_igb};
+
 use crate::json::Json;
-use crate::status_name;
+use crate::{Nic, status_name};
 
 pub use actions::Action;
 use world::{AdapterView, Rng};
@@ -39,7 +41,7 @@ pub(crate) struct Stressor {
 }
 
 impl Stressor {
-    fn new(seed: u64) -> Self {
+    fn new(seed: u64, nic: Nic) -> Self {
         let mut rng = Rng::new(seed);
         let return_irql = if rng.chance(50) { PASSIVE_LEVEL } else { ndis_sim::DISPATCH_LEVEL };
         // CAST: 1..=8.
@@ -56,6 +58,11 @@ impl Stressor {
             recent: VecDeque::new(),
             problems: Vec::new(),
         };
+        if nic == Nic::Igb
+            && let Err(e) = s.host.with_model(|m, _| attach_igb(m, &QemuOptions::default()))
+        {
+            s.problem(format!("cannot attach QEMU's igb: {e}"));
+        }
         if let Err(e) = s.host.load_driver(vmqnic::DriverEntry) {
             s.problem(format!("DriverEntry failed: {e}"));
         }
@@ -125,7 +132,15 @@ pub struct SeedRun {
 /// Runs one seed for `steps` chosen actions, then unloads the driver and checks for leaks.
 #[must_use]
 pub fn run_seed(seed: u64, steps: u64) -> SeedRun {
-    let mut s = Stressor::new(seed);
+    run_seed_with(seed, steps, Nic::Soft)
+}
+
+/// [`run_seed`] with the adapters behind `nic` (`Igb`: QEMU's 82576 attached to the seed's
+/// host; the first adapter initialized, and each one re-added after it halted, is the PCI NIC,
+/// and its traffic comes from the device's wire).
+#[must_use]
+pub fn run_seed_with(seed: u64, steps: u64, nic: Nic) -> SeedRun {
+    let mut s = Stressor::new(seed, nic);
     let mut violations = Vec::new();
     let mut failure = None;
     for step in 1..=steps {
@@ -189,6 +204,8 @@ pub struct Stress {
     pub frames: ndis_sim::Traffic,
     /// Wall-clock time.
     pub elapsed_ms: u128,
+    /// The NIC behind the adapters.
+    pub nic: Nic,
 }
 
 impl Stress {
@@ -202,11 +219,17 @@ impl Stress {
 /// Runs seeds `first_seed .. first_seed + seeds`, `steps` actions each.
 #[must_use]
 pub fn stress(first_seed: u64, seeds: u64, steps: u64) -> Stress {
+    stress_with(first_seed, seeds, steps, Nic::Soft)
+}
+
+/// [`stress`] with the adapters behind `nic`.
+#[must_use]
+pub fn stress_with(first_seed: u64, seeds: u64, steps: u64, nic: Nic) -> Stress {
     let started = std::time::Instant::now();
-    let mut out = Stress { first_seed, seeds, steps, ..Stress::default() };
+    let mut out = Stress { first_seed, seeds, steps, nic, ..Stress::default() };
     let progress = crate::progress::bar(seeds, "seeds");
     for seed in first_seed..first_seed.saturating_add(seeds) {
-        let run = run_seed(seed, steps);
+        let run = run_seed_with(seed, steps, nic);
         progress.inc(1);
         out.actions += run.actions;
         for (name, n) in run.counts {
@@ -250,6 +273,7 @@ impl Stress {
         let t = &self.frames;
         Json::object([
             ("mode", Json::Str("stress".into())),
+            ("nic", Json::Str(self.nic.name().into())),
             ("first_seed", Json::Int(self.first_seed)),
             ("seeds", Json::Int(self.seeds)),
             ("steps", Json::Int(self.steps)),

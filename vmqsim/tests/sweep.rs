@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use ndis_sys::NDIS_STATUS_SUCCESS;
+use vmqsim::Nic;
 use vmqsim::sweep::{FaultKind, Plan, judge, run_lifecycle, sweep};
 
 const QUEUES: u32 = 2;
@@ -42,7 +43,13 @@ fn every_fault_point_of_a_two_queue_lifecycle_is_survived_and_reported() {
 #[test]
 fn a_shared_memory_failure_at_completion_leaves_the_other_queue_working() {
     // Calls 1-4 are the default queue's; call 5 is the first VM queue's first block.
-    let run = run_lifecycle(&Plan { queues: QUEUES, frames: 64, seed: 3, fault: Some((FaultKind::SharedMemory, 5)) });
+    let run = run_lifecycle(&Plan {
+        queues: QUEUES,
+        frames: 64,
+        seed: 3,
+        fault: Some((FaultKind::SharedMemory, 5)),
+        nic: Nic::Soft,
+    });
     assert!(judge(&run, true).is_empty(), "{:#?}", judge(&run, true));
     let (step, status) = run.first_failure().unwrap();
     assert_eq!((step, status), ("completion_status", ndis_sys::NDIS_STATUS_RESOURCES));
@@ -53,7 +60,7 @@ fn a_shared_memory_failure_at_completion_leaves_the_other_queue_working() {
 
 #[test]
 fn the_judge_fails_a_leak_a_violation_a_silent_fault_and_an_unusable_driver() {
-    let clean = run_lifecycle(&Plan { queues: QUEUES, frames: 32, seed: 1, fault: None });
+    let clean = run_lifecycle(&Plan { queues: QUEUES, frames: 32, seed: 1, fault: None, nic: Nic::Soft });
     assert!(judge(&clean, false).is_empty(), "{:#?}", judge(&clean, false));
     assert!(clean.statuses.iter().all(|(_, s)| *s == NDIS_STATUS_SUCCESS));
     assert_eq!(judge(&clean, true), vec!["silent: no status reported the failed allocation".to_string()]);

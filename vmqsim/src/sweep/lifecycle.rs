@@ -4,11 +4,14 @@
 //! <https://learn.microsoft.com/windows-hardware/drivers/network/vmq-receive-queues>
 
 use ndis_sim::host::entry_point;
+use ndis_sim::qemu::{QemuOptions, attach_igb};
 use ndis_sim::vswitch::script::{FrameLen, Script};
 use ndis_sim::{AdapterConfig, Host, HostConfig, Report};
 use ndis_sys::NDIS_STATUS_SUCCESS;
 
 pub use ndis_sim::vswitch::script::Calls;
+
+use crate::Nic;
 
 /// Which allocation routine a fault point fails.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -58,6 +61,8 @@ pub struct Plan {
     pub seed: u64,
     /// The one failing allocation call (1-based), if any.
     pub fault: Option<(FaultKind, u64)>,
+    /// The NIC behind the adapter (`Igb`: a fresh QEMU per run).
+    pub nic: Nic,
 }
 
 /// The result of one lifecycle run.
@@ -110,6 +115,18 @@ pub fn run_lifecycle(plan: &Plan) -> Run {
         None => config,
     };
     let mut host = Host::new(config);
+    if plan.nic == Nic::Igb
+        && let Err(e) = host.with_model(|m, _| attach_igb(m, &QemuOptions::default()))
+    {
+        return Run {
+            statuses: Vec::new(),
+            calls: Calls::default(),
+            report: host.report(),
+            nbl_live: (0, 0, 0),
+            violations: vec![format!("cannot attach QEMU's igb: {e}")],
+            usable: Err("no device".to_string()),
+        };
+    }
     let run = script(plan).run(&mut host, entry_point(vmqnic::DriverEntry));
     Run {
         statuses: run.statuses,

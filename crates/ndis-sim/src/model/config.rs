@@ -43,6 +43,11 @@ pub struct HostConfig {
     /// The OID_GEN_CURRENT_PACKET_FILTER the host sets after each MiniportInitializeEx (the
     /// Hyper-V switch's by default; `None` for test drivers that answer no OID).
     pub packet_filter: Option<u32>,
+    /// Check the queue-affinity rule (`receive.queue-processor`, `receive.queue-irql`: a VM
+    /// queue's indications arrive on its affinity processor, at DISPATCH_LEVEL) for every
+    /// adapter, not only the PCI-backed one. Off by default: the software NIC indicates from
+    /// MiniportSendNetBufferLists on the sender's processor until it gets per-queue DPCs.
+    pub queue_affinity_for_all_adapters: bool,
 }
 
 impl Default for HostConfig {
@@ -60,6 +65,7 @@ impl Default for HostConfig {
             processor_count: super::processors::DEFAULT_PROCESSOR_COUNT,
             query_mandatory_oids: true,
             packet_filter: Some(super::packet_filter::VSWITCH_PACKET_FILTER),
+            queue_affinity_for_all_adapters: false,
         }
     }
 }
@@ -119,6 +125,11 @@ impl HostConfig {
     /// sets a packet filter after MiniportInitializeEx (the rules about both are tested on their own).
     pub fn without_host_oids(self) -> Self {
         self.query_mandatory_oids(false).packet_filter(None)
+    }
+    /// Checks the queue-affinity rule on every adapter (see the field of the same name).
+    pub fn queue_affinity_for_all_adapters(mut self, on: bool) -> Self {
+        self.queue_affinity_for_all_adapters = on;
+        self
     }
     /// Holds indicated receive NBLs until `return_received` is called.
     pub fn hold_received(mut self, hold: bool) -> Self {

@@ -243,6 +243,7 @@ impl Model {
         }
         self.check_sg_lists_at_halt(mem, adapter, when);
         self.check_interrupts_at_halt(adapter, when);
+        self.release_pci_device(adapter);
     }
 }
 

@@ -223,6 +223,7 @@ impl Model {
     }
 
     fn check_adapter_resources(&mut self, mem: &mut dyn AddressSpace, adapter: u64, when: &str) {
+        self.check_dma_stopped_at_halt(mem, adapter, when);
         self.check_shared_memory_freed(adapter, None, rules::SHARED_MEMORY_LEAK_AT_HALT, when);
         self.check_nbl_resources(Some(adapter), when);
         self.check_pool_at_halt(adapter);

@@ -15,6 +15,7 @@ pub mod calls;
 pub mod config;
 mod datapath;
 pub mod dma;
+mod dma_stopped;
 pub mod driver;
 pub mod filters;
 pub mod frames;
@@ -36,6 +37,7 @@ pub mod pool;
 mod power;
 pub mod processors;
 pub mod quarantine;
+mod queue_affinity;
 pub mod queue_state;
 mod receive;
 mod registry;
@@ -116,6 +118,10 @@ pub struct Model {
     dma: dma::DmaMemory,
     interrupts: interrupts::Interrupts,
     sg_lists: sg_list::SgLists,
+    /// Copies of queues' shared memory at their DmaStopped indication.
+    dma_stopped: dma_stopped::DmaStoppedCopies,
+    /// VM queues' affinity processors and the processors their indications came on.
+    affinity: queue_affinity::QueueAffinity,
 }
 
 impl Model {
@@ -157,6 +163,8 @@ impl Model {
             dma: dma::DmaMemory::default(),
             interrupts: interrupts::Interrupts::default(),
             sg_lists: sg_list::SgLists::default(),
+            dma_stopped: dma_stopped::DmaStoppedCopies::default(),
+            affinity: queue_affinity::QueueAffinity::default(),
         }
     }
 

@@ -81,6 +81,24 @@ pub trait PciDevice: fmt::Debug + Send {
     fn is_ring_tail(&self, _offset: u32) -> bool {
         false
     }
+    /// Waits (bounded) until frames sent into the wire have landed and the device is quiet,
+    /// keeping the MSI-X messages for the next [`PciDevice::settle`] (nothing is delivered).
+    fn quiesce(&mut self) -> Result<(), String> {
+        Ok(())
+    }
+    /// Plugs (`true`) or pulls (`false`) the device's cable.
+    fn set_link(&mut self, _up: bool) -> Result<(), String> {
+        Err("this device has no cable to pull".to_string())
+    }
+}
+
+/// What the host delivered for the PCI-backed adapter (for reports).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PciCounters {
+    /// MSI-X messages delivered as MiniportMessageInterrupt.
+    pub interrupts: u64,
+    /// MiniportMessageInterruptDPC calls (the handler's own DPC and those NdisMQueueDpcEx queued).
+    pub dpcs: u64,
 }
 
 /// The device of this host and what has been handed out over it.
@@ -100,6 +118,8 @@ pub struct PciState {
     armed: bool,
     /// The host is delivering interrupts (calls it makes do not start another delivery).
     delivering: bool,
+    /// What was delivered.
+    counters: PciCounters,
 }
 
 impl Model {
@@ -158,6 +178,27 @@ impl Model {
     /// Marks a delivery under way (or over); returns the previous mark.
     pub fn set_delivering(&mut self, on: bool) -> bool {
         std::mem::replace(&mut self.pci.delivering, on)
+    }
+
+    /// `adapter` halted: its device goes back to the bus, and the next adapter initialized gets
+    /// it again (NDIS re-initializing the same NIC).
+    pub(super) fn release_pci_device(&mut self, adapter: u64) {
+        if self.pci.adapter == Some(adapter) {
+            self.pci.adapter = None;
+            self.pci.armed = false;
+        }
+    }
+
+    /// Counts one delivered MSI-X message (`dpc`: its DPC ran) or, with `interrupt` false, one
+    /// DPC queued with NdisMQueueDpcEx that ran.
+    pub fn count_delivery(&mut self, interrupt: bool, dpc: bool) {
+        self.pci.counters.interrupts += u64::from(interrupt);
+        self.pci.counters.dpcs += u64::from(dpc);
+    }
+
+    /// What the host delivered to the PCI-backed adapter so far.
+    pub fn pci_counters(&self) -> PciCounters {
+        self.pci.counters
     }
 
     /// Whether `adapter` is backed by the PCI device.

@@ -120,6 +120,9 @@ pub struct QueueRecord {
     pub state: QueueState,
     /// Allocated with NDIS_RECEIVE_QUEUE_PARAMETERS_PER_QUEUE_RECEIVE_INDICATION.
     pub per_queue_receive_indication: bool,
+    /// `ProcessorAffinity` (Group, Mask) from ALLOCATE_QUEUE or the latest
+    /// OID_RECEIVE_FILTER_QUEUE_PARAMETERS that changed it (see `super::queue_affinity`).
+    pub affinity: (u16, u64),
 }
 
 #[cfg(test)]

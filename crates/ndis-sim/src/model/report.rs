@@ -19,6 +19,8 @@ pub struct StatusRecord {
     pub queue_id: Option<u32>,
     /// QueueState of an NDIS_STATUS_RECEIVE_QUEUE_STATE payload.
     pub queue_state: Option<u32>,
+    /// MediaConnectState of an NDIS_STATUS_LINK_STATE payload (`MediaConnectState*`).
+    pub link_state: Option<i32>,
 }
 
 /// Shared-memory counters of one QueueId (0 = default queue), over the host's life.

@@ -151,6 +151,9 @@ pub const STATUS_IRQL: &str = "status.irql";
 pub const STATUS_BEFORE_REGISTRATION: &str = "status.before-registration";
 /// Bad NDIS_STATUS_RECEIVE_QUEUE_STATE payload (size, header, unknown queue, state).
 pub const STATUS_QUEUE_STATE: &str = "status.queue-state";
+/// NDIS_STATUS_LINK_STATE without a well-formed NDIS_LINK_STATE payload (Type DEFAULT,
+/// Revision 1, Size 40); see <https://learn.microsoft.com/windows-hardware/drivers/network/ndis-status-link-state>.
+pub const STATUS_LINK_STATE: &str = "status.link-state";
 
 // --- pool ------------------------------------------------------------------------------------
 /// Tag 0 or not four printable bytes.
@@ -219,6 +222,17 @@ pub const RECEIVE_MISUSE: &str = "receive.misuse";
 pub const RECEIVE_QUEUE_NOT_RUNNING: &str = "receive.queue-not-running";
 /// Indication from a VM queue whose FREE_QUEUE was delivered (being freed) or has completed.
 pub const RECEIVE_QUEUE_FREED: &str = "receive.queue-freed";
+/// Indication from a VM queue on a processor outside the queue's ProcessorAffinity (from
+/// ALLOCATE_QUEUE, or a later OID_RECEIVE_FILTER_QUEUE_PARAMETERS with
+/// PROCESSOR_AFFINITY_CHANGED); see
+/// <https://learn.microsoft.com/windows-hardware/drivers/ddi/ntddndis/ns-ntddndis-_ndis_receive_queue_parameters>
+/// and <https://learn.microsoft.com/windows-hardware/drivers/network/vmq-receive-path>.
+/// Checked for the PCI-backed adapter, or every adapter with
+/// `HostConfig::queue_affinity_for_all_adapters`.
+pub const RECEIVE_QUEUE_PROCESSOR: &str = "receive.queue-processor";
+/// Indication from a VM queue not at DISPATCH_LEVEL (a queue indicates from its DPC on its
+/// affinity processor; same pages and scope as [`RECEIVE_QUEUE_PROCESSOR`]).
+pub const RECEIVE_QUEUE_IRQL: &str = "receive.queue-irql";
 /// A VM-queue indication without NDIS_RECEIVE_FLAGS_SHARED_MEMORY_INFO_VALID.
 pub const RECEIVE_SHARED_MEMORY_FLAG_MISSING: &str = "receive.shared-memory-flag-missing";
 /// NDIS_RECEIVE_FLAGS_SINGLE_QUEUE missing for a queue allocated with
@@ -262,6 +276,12 @@ pub const RECEIVE_OUTSTANDING_AT_PAUSE: &str = "receive.outstanding-at-pause";
 pub const SHARED_MEMORY_TOUCHED_AFTER_FREE: &str = "shared-memory.touched-after-free";
 /// NdisFreeSharedMemory of a block an NBL that NDIS owns still points into.
 pub const SHARED_MEMORY_FREED_WHILE_INDICATED: &str = "shared-memory.freed-while-indicated";
+/// A queue's shared memory changed between the miniport's DmaStopped NDIS_STATUS_RECEIVE_QUEUE_STATE
+/// indication and NdisFreeSharedMemory (or halt): the NIC or the driver wrote into it after
+/// saying DMA had stopped ("Freeing a VM queue": stop DMA, *then* indicate DmaStopped; see
+/// <https://learn.microsoft.com/windows-hardware/drivers/network/freeing-a-vm-queue> and
+/// <https://learn.microsoft.com/windows-hardware/drivers/network/ndis-status-receive-queue-state>).
+pub const SHARED_MEMORY_WRITTEN_AFTER_DMA_STOPPED: &str = "shared-memory.written-after-dma-stopped";
 
 // --- NBL pools, NBLs, MDLs -------------------------------------------------------------------
 /// NBL pool, NBL or MDL routine above DISPATCH_LEVEL.

@@ -338,6 +338,7 @@ impl Model {
                 format!("{API}: block {allocation:#x} (queue {}) freed while {refs} indicated NBL(s) NDIS has not returned point into it", block.queue),
             );
         }
+        self.check_dma_stopped_block(mem, allocation, "when NdisFreeSharedMemory freed it");
         self.shared.live.remove(&allocation);
         self.shared.by_shared_handle.remove(&block.shared_memory_handle);
         self.shared.by_address.remove(&block.virtual_address);

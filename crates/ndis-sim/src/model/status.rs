@@ -3,8 +3,8 @@
 //! See <https://learn.microsoft.com/windows-hardware/drivers/network/ndis-status-receive-queue-state>.
 
 use ndis_sys::{
-    NDIS_OBJECT_TYPE_DEFAULT, NDIS_OBJECT_TYPE_STATUS_INDICATION, NDIS_STATUS_RECEIVE_QUEUE_STATE,
-    NdisReceiveQueueOperationalStateDmaStopped,
+    NDIS_OBJECT_TYPE_DEFAULT, NDIS_OBJECT_TYPE_STATUS_INDICATION, NDIS_STATUS_LINK_STATE,
+    NDIS_STATUS_RECEIVE_QUEUE_STATE, NdisReceiveQueueOperationalStateDmaStopped,
 };
 
 use super::config::DISPATCH_LEVEL;
@@ -63,7 +63,10 @@ impl Model {
             );
         }
         let code = mem.read_u32(at + off!(NDIS_STATUS_INDICATION, StatusCode))? as i32;
-        let mut record = StatusRecord { adapter: handle, code, queue_id: None, queue_state: None };
+        let mut record = StatusRecord { adapter: handle, code, queue_id: None, queue_state: None, link_state: None };
+        if code == NDIS_STATUS_LINK_STATE {
+            record.link_state = self.read_link_state(mem, at)?;
+        }
         if code == NDIS_STATUS_RECEIVE_QUEUE_STATE {
             let buffer = mem.read_u64(at + off!(NDIS_STATUS_INDICATION, StatusBuffer))?;
             let size = mem.read_u32(at + off!(NDIS_STATUS_INDICATION, StatusBufferSize))?;
@@ -80,6 +83,27 @@ impl Model {
         }
         self.status_log.push(record);
         Ok(())
+    }
+
+    /// MediaConnectState of an NDIS_STATUS_LINK_STATE indication's NDIS_LINK_STATE (a
+    /// malformed payload is `status.link-state`).
+    /// See <https://learn.microsoft.com/windows-hardware/drivers/network/ndis-status-link-state>.
+    fn read_link_state(&mut self, mem: &dyn AddressSpace, at: u64) -> Result<Option<i32>, Fault> {
+        let buffer = mem.read_u64(at + off!(NDIS_STATUS_INDICATION, StatusBuffer))?;
+        let size = mem.read_u32(at + off!(NDIS_STATUS_INDICATION, StatusBufferSize))?;
+        let h = if buffer == 0 { None } else { Some(Header::read(mem, buffer)?) };
+        match h {
+            Some(h) if size >= 40 && h.kind == NDIS_OBJECT_TYPE_DEFAULT && h.revision >= 1 && h.size >= 40 => {
+                Ok(Some(mem.read_u32(buffer + off!(NDIS_LINK_STATE, MediaConnectState))? as i32))
+            }
+            _ => {
+                self.violate(
+                    rules::STATUS_LINK_STATE,
+                    format!("NdisMIndicateStatusEx: NDIS_STATUS_LINK_STATE with StatusBuffer {buffer:#x}, StatusBufferSize {size} and header {h:?} (needs an NDIS_LINK_STATE: Type DEFAULT, Revision 1, Size 40)"),
+                );
+                Ok(None)
+            }
+        }
     }
 
     fn check_queue_state(&mut self, mem: &dyn AddressSpace, handle: u64, at: u64) -> Result<(u32, u32), Fault> {
@@ -104,10 +128,11 @@ impl Model {
                 format!("NDIS_RECEIVE_QUEUE_STATE with QueueState {state} (valid: 1 Running, 2 Paused, 3 DmaStopped)"),
             );
         }
-        if state == NdisReceiveQueueOperationalStateDmaStopped as u32
-            && let Some(a) = self.adapter_mut(handle)
-        {
-            a.queue_event(queue, QueueEvent::DmaStoppedIndicated);
+        if state == NdisReceiveQueueOperationalStateDmaStopped as u32 {
+            if let Some(a) = self.adapter_mut(handle) {
+                a.queue_event(queue, QueueEvent::DmaStoppedIndicated);
+            }
+            self.snapshot_queue_memory(mem, handle, queue);
         }
         Ok((queue, state))
     }

@@ -206,6 +206,11 @@ impl PciDevice for IgbNic {
     }
 
     fn settle(&mut self) -> Result<Vec<u64>, String> {
+        self.quiesce()?;
+        Ok(self.igb.msix_mut().take_counts())
+    }
+
+    fn quiesce(&mut self) -> Result<(), String> {
         let heads = Self::heads();
         if let Some(before) = self.sent_at.take() {
             let arrived = self.igb.wait_until("a sent frame to land", ARRIVAL_WAIT, |igb| {
@@ -217,8 +222,11 @@ impl PciDevice for IgbNic {
                 Err(e) => return Err(e.to_string()),
             }
         }
-        self.igb.wait_quiet(&heads, SETTLE, WAIT).map_err(|e| e.to_string())?;
-        Ok(self.igb.msix_mut().take_counts())
+        self.igb.wait_quiet(&heads, SETTLE, WAIT).map_err(|e| e.to_string())
+    }
+
+    fn set_link(&mut self, up: bool) -> Result<(), String> {
+        self.igb.set_link(up).map_err(|e| e.to_string())
     }
 
     fn send_frame(&mut self, frame: &[u8]) -> Result<(), String> {

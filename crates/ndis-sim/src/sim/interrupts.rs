@@ -38,12 +38,12 @@ pub struct Delivery {
 
 impl<E: Env> Sim<E> {
     /// The adapter backed by the PCI device.
-    fn pci_adapter(&mut self) -> Result<AdapterId, SimError> {
+    pub(super) fn pci_adapter(&mut self) -> Result<AdapterId, SimError> {
         self.with_model(|m, _| m.pci_adapter()).map(AdapterId).ok_or(SimError::NoDriver)
     }
 
     /// Records a device failure and returns the error for it.
-    fn device_error(&mut self, a: AdapterId, what: &str, e: String) -> SimError {
+    pub(super) fn device_error(&mut self, a: AdapterId, what: &str, e: String) -> SimError {
         self.with_model(|m, _| m.violate(DEVICE_FAILED, format!("{what}: {e}")));
         SimError::InvalidState(a, "the PCI device failed")
     }
@@ -132,6 +132,7 @@ impl<E: Env> Sim<E> {
         self.with_model(|m, mem| {
             m.set_current_processor(previous);
             mem.free(scratch);
+            m.count_delivery(true, dpc);
         });
         self.run_queued_dpcs()?;
         Ok(Some(Delivery { message_id, processor, recognized, dpc }))
@@ -160,6 +161,7 @@ impl<E: Env> Sim<E> {
             self.with_model(|m, mem| {
                 m.set_current_processor(previous);
                 mem.free(throttle);
+                m.count_delivery(false, true);
             });
             ran += 1;
         }
@@ -220,6 +222,14 @@ impl<E: Env> Sim<E> {
     /// into the PCI device's wire, then delivers the interrupts they caused. Returns the
     /// deliveries.
     pub fn wire_send_frames(&mut self, frames: &[FrameSpec]) -> Result<Vec<Delivery>, SimError> {
+        self.wire_put_frames(frames)?;
+        self.deliver_interrupts()
+    }
+
+    /// [`Sim::wire_send_frames`] without the delivery: the frames go into the wire (built and
+    /// recorded the same way) and the device DMAs them, but their interrupts wait for the next
+    /// [`Sim::deliver_interrupts`] (or for a driver call that writes a ring tail).
+    pub fn wire_put_frames(&mut self, frames: &[FrameSpec]) -> Result<(), SimError> {
         let a = self.pci_adapter()?;
         if let Some(e) = frames.iter().find_map(|f| f.validate().err()) {
             return Err(SimError::InvalidFrame(e));
@@ -231,7 +241,7 @@ impl<E: Env> Sim<E> {
                 return Err(self.device_error(a, "send a frame into the wire", e));
             }
         }
-        self.deliver_interrupts()
+        Ok(())
     }
 
     /// A frame the PCI device transmitted onto its wire, if one arrives within a short wait.

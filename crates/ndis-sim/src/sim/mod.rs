@@ -8,6 +8,7 @@ mod datapath;
 mod inspect;
 mod interrupts;
 mod lifecycle;
+mod link;
 mod mandatory;
 mod power;
 mod requests;

@@ -11,5 +11,6 @@ pub use crate::model::payload::{
 
 pub mod script;
 mod script_outcome;
+pub mod script_pci;
 
-pub use script::{QueueOutcome, Script, ScriptRun};
+pub use script::{PciOutcome, QueueOutcome, Script, ScriptRun};

@@ -14,7 +14,15 @@
 //! [`Script::thorough`] adds what the fault-injection sweep needs to judge a run: traffic
 //! before the queues grow, traffic with half the NBLs held, a pause/restart, a traffic phase
 //! that must still reach every queue, and one batch left with NDIS so a FREE_QUEUE pends.
+//!
+//! On the PCI-backed adapter (QEMU's 82576, [`crate::qemu::attach_igb`]) the traffic comes from
+//! the device's wire instead ([`Sim::wire_send_frames`]: the frames are built and recorded the
+//! same way, so the same receive checks apply), the script first waits for the driver to report
+//! the link up, and the main run adds the hardware phases of [`super::script_pci`]: a transmit
+//! check, a link down/up, and a FREE_QUEUE while frames for the queue sit in the device.
 //! See <https://learn.microsoft.com/windows-hardware/drivers/network/vmq-receive-queues>.
+
+use std::collections::BTreeMap;
 
 use ndis_sys::{NDIS_STATUS_FAILURE, NDIS_STATUS_PENDING, NDIS_STATUS_SUCCESS};
 
@@ -25,7 +33,7 @@ use crate::model::payload::{QueueId, QueueSpec};
 use crate::model::traffic::Traffic;
 use crate::sim::{AdapterId, Sim};
 
-pub use super::script_outcome::{Address, Calls, QueueOutcome, ScriptRun, sim_error_status};
+pub use super::script_outcome::{Address, Calls, PciOutcome, QueueOutcome, ScriptRun, sim_error_status};
 
 /// Receive buffers each VM queue is created with, and grown to.
 pub const INITIAL_BUFFERS: u32 = 64;
@@ -103,7 +111,7 @@ impl Default for Script {
 
 /// When the host hands received NBLs back during a traffic phase.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Returns {
+pub(super) enum Returns {
     /// As NDIS does on its own (the host configuration decides).
     Host,
     /// After every send.
@@ -115,28 +123,39 @@ enum Returns {
 }
 
 /// One run in progress.
-struct Run<'s, E: Env> {
-    sim: &'s mut Sim<E>,
-    script: &'s Script,
-    statuses: Vec<(&'static str, i32)>,
-    queues: Vec<QueueOutcome>,
+pub(super) struct Run<'s, E: Env> {
+    pub(super) sim: &'s mut Sim<E>,
+    pub(super) script: &'s Script,
+    pub(super) statuses: Vec<(&'static str, i32)>,
+    pub(super) queues: Vec<QueueOutcome>,
     capped_at: Option<u32>,
+    /// What the hardware phases saw (`Some` on the PCI-backed adapter).
+    pub(super) pci: Option<PciOutcome>,
 }
 
 impl Script {
     /// Runs the script on `sim`, whose driver's DriverEntry is at `entry`, through unload.
     pub fn run<E: Env>(&self, sim: &mut Sim<E>, entry: u64) -> ScriptRun {
-        let mut run = Run { sim, script: self, statuses: Vec::new(), queues: Vec::new(), capped_at: None };
-        let (initialize_status, traffic, usable) = match run.bring_up(entry) {
+        let mut run = Run { sim, script: self, statuses: Vec::new(), queues: Vec::new(), capped_at: None, pci: None };
+        let (initialize_status, traffic, usable, processors) = match run.bring_up(entry) {
             Ok(a) => {
                 let usable = run.vswitch(a);
                 let traffic = run.sim.traffic(a);
                 let _ = run.sim.halt(a, 0);
-                (NDIS_STATUS_SUCCESS, traffic, usable)
+                let processors = run.sim.with_model(|m, _| m.indication_processors(a.0));
+                (NDIS_STATUS_SUCCESS, traffic, usable, processors)
             }
-            Err(status) => (status, Traffic::default(), Err("the driver never initialized an adapter".to_string())),
+            Err(status) => (
+                status,
+                Traffic::default(),
+                Err("the driver never initialized an adapter".to_string()),
+                BTreeMap::new(),
+            ),
         };
-        let Run { sim, statuses, queues, capped_at, .. } = run;
+        let Run { sim, statuses, queues, capped_at, mut pci, .. } = run;
+        if let Some(p) = pci.as_mut() {
+            p.counters = sim.with_model(|m, _| m.pci_counters());
+        }
         let _ = sim.unload_driver();
         let calls = Calls {
             shared_memory: sim.shared_memory_allocation_calls(),
@@ -155,12 +174,14 @@ impl Script {
             calls,
             nbl_live: sim.nbl_live(),
             violations,
+            indication_processors: processors,
+            pci,
         }
     }
 }
 
 impl<E: Env> Run<'_, E> {
-    fn see(&mut self, step: &'static str, status: i32) {
+    pub(super) fn see(&mut self, step: &'static str, status: i32) {
         self.statuses.push((step, status));
     }
 
@@ -201,6 +222,10 @@ impl<E: Env> Run<'_, E> {
 
     /// Everything between bring-up and halt.
     fn vswitch(&mut self, a: AdapterId) -> Result<(), String> {
+        if self.sim.with_model(|m, _| m.pci_adapter()) == Some(a.0) {
+            self.pci = Some(PciOutcome::default());
+            self.wait_for_link_up(a);
+        }
         self.allocate(a);
         self.complete(a);
         self.set_filters(a);
@@ -211,8 +236,9 @@ impl<E: Env> Run<'_, E> {
         self.grow(a);
         if !self.script.thorough {
             self.send(a, frames, Returns::Host)?;
+            let hardware = if self.pci.is_some() { self.hardware_phases(a) } else { Ok(()) };
             self.clear_and_free(a)?;
-            return Ok(());
+            return hardware;
         }
         self.send(a, frames, Returns::Half)?;
         if let Err(e) = self.sim.pause(a) {
@@ -243,8 +269,11 @@ impl<E: Env> Run<'_, E> {
             }
             _ => self.script.queues,
         };
+        // Queue i's affinity is processor i mod the host's processors (a vSwitch names only
+        // processors that exist).
+        let processors = self.sim.with_model(|m, _| m.processor_count()).clamp(1, 64) as usize;
         for index in 0..count as usize {
-            let spec = QueueSpec::default().suggested_buffers(INITIAL_BUFFERS).affinity(1u64 << (index % 64));
+            let spec = QueueSpec::default().suggested_buffers(INITIAL_BUFFERS).affinity(1u64 << (index % processors));
             let (queue_id, allocate_status) = match self.sim.allocate_queue(a, spec) {
                 Ok(q) => (Some(q.0), NDIS_STATUS_SUCCESS),
                 Err(r) => {
@@ -296,13 +325,13 @@ impl<E: Env> Run<'_, E> {
     }
 
     /// Records `f` in queue `q`'s outcome.
-    fn note(&mut self, q: QueueId, f: impl FnOnce(&mut QueueOutcome)) {
+    pub(super) fn note(&mut self, q: QueueId, f: impl FnOnce(&mut QueueOutcome)) {
         if let Some(o) = self.queues.iter_mut().find(|o| o.queue_id == Some(q.0)) {
             f(o);
         }
     }
 
-    fn live(&self) -> Vec<QueueId> {
+    pub(super) fn live(&self) -> Vec<QueueId> {
         self.queues.iter().filter_map(QueueOutcome::live).collect()
     }
 
@@ -330,8 +359,9 @@ impl<E: Env> Run<'_, E> {
 
     /// Sends `frames` frames round-robin over the filtered queues' addresses, every ninth to
     /// [`UNKNOWN_MAC`].
-    fn send(&mut self, a: AdapterId, frames: u64, returns: Returns) -> Result<(), String> {
-        let targets: Vec<Address> = self.queues.iter().filter(|o| o.filter_id().is_some()).map(|o| o.address).collect();
+    pub(super) fn send(&mut self, a: AdapterId, frames: u64, returns: Returns) -> Result<(), String> {
+        let targets: Vec<Address> =
+            self.queues.iter().filter(|o| o.filter_id().is_some() && o.live().is_some()).map(|o| o.address).collect();
         let mut batch = Vec::with_capacity(FRAMES_PER_SEND);
         let mut batches = 0u64;
         for n in 0..frames {
@@ -346,7 +376,11 @@ impl<E: Env> Run<'_, E> {
             };
             batch.push(spec);
             if batch.len() == FRAMES_PER_SEND || n + 1 == frames {
-                self.sim.send_frames(a, &batch).map_err(|e| format!("send failed: {e}"))?;
+                if self.pci.is_some() {
+                    self.sim.wire_send_frames(&batch).map_err(|e| format!("wire send failed: {e}"))?;
+                } else {
+                    self.sim.send_frames(a, &batch).map_err(|e| format!("send failed: {e}"))?;
+                }
                 batch.clear();
                 batches += 1;
                 match returns {
@@ -366,7 +400,7 @@ impl<E: Env> Run<'_, E> {
 
     /// Every frame sent between the two snapshots reached the queue its filters chose, and
     /// each filtered queue got some.
-    fn check_delivery(&self, before: &Traffic, after: &Traffic) -> Result<(), String> {
+    pub(super) fn check_delivery(&self, before: &Traffic, after: &Traffic) -> Result<(), String> {
         let mut sent_total = 0;
         for (q, now) in &after.per_queue {
             let then = before.per_queue.get(q).copied().unwrap_or_default();
@@ -376,7 +410,7 @@ impl<E: Env> Run<'_, E> {
                 return Err(format!("queue {q}: {delivered} of {sent} frames delivered after the failure"));
             }
         }
-        for q in self.queues.iter().filter(|o| o.filter_id().is_some()).filter_map(|o| o.queue_id) {
+        for q in self.queues.iter().filter(|o| o.filter_id().is_some()).filter_map(QueueOutcome::live).map(|q| q.0) {
             let got = after.per_queue.get(&q).map_or(0, |t| t.delivered);
             let had = before.per_queue.get(&q).map_or(0, |t| t.delivered);
             if got == had {
@@ -392,13 +426,23 @@ impl<E: Env> Run<'_, E> {
     /// CLEAR_FILTER for every filter, then FREE_QUEUE for every queue; a pended FREE_QUEUE
     /// completes once NDIS returns the queue's NBLs.
     fn clear_and_free(&mut self, a: AdapterId) -> Result<(), String> {
-        let filters: Vec<(QueueId, u32)> =
-            self.queues.iter().filter_map(|o| Some((QueueId(o.queue_id?), o.filter_id()?))).collect();
+        let live = self.live();
+        self.clear_and_free_queues(a, &live)
+    }
+
+    /// [`Run::clear_and_free`] for `queues` only.
+    pub(super) fn clear_and_free_queues(&mut self, a: AdapterId, queues: &[QueueId]) -> Result<(), String> {
+        let filters: Vec<(QueueId, u32)> = self
+            .queues
+            .iter()
+            .filter_map(|o| Some((o.live()?, o.filter_id()?)))
+            .filter(|(q, _)| queues.contains(q))
+            .collect();
         for (q, filter) in filters {
             let status = self.sim.clear_filter(a, q, filter).status;
             self.see("clear_filter", status);
         }
-        for q in self.live() {
+        for &q in queues {
             let r = self.sim.free_queue(a, q);
             let status = if r.status == NDIS_STATUS_PENDING {
                 self.sim.return_received(a);

@@ -1,10 +1,13 @@
 //! What one run of the vSwitch script ([`super::script`]) produced: per-queue outcomes, the
 //! statuses the host saw, traffic, allocation calls and ndis-sim's report.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use ndis_sys::{NDIS_STATUS_FAILURE, NDIS_STATUS_SUCCESS};
 
 use crate::model::Violation;
 use crate::model::payload::QueueId;
+use crate::model::pci::PciCounters;
 use crate::model::report::Report;
 use crate::model::traffic::Traffic;
 use crate::sim::SimError;
@@ -80,6 +83,30 @@ pub struct ScriptRun {
     pub nbl_live: (usize, usize, usize),
     /// Every rule violation of the run.
     pub violations: Vec<Violation>,
+    /// Per QueueId (0 = default queue), the processors the adapter's indications from that
+    /// queue came on.
+    pub indication_processors: BTreeMap<u32, BTreeSet<u32>>,
+    /// What the hardware phases saw, on the PCI-backed adapter only.
+    pub pci: Option<PciOutcome>,
+}
+
+/// What the script saw of the PCI-backed adapter (see `super::script_pci`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PciOutcome {
+    /// The driver reported the link up (NDIS_STATUS_LINK_STATE connected, or connected in its
+    /// general attributes) within the wait after MiniportInitializeEx, and after how many ms.
+    pub link_up_after_initialize: Option<u64>,
+    /// The transmit check: (frames sent through the driver, frames on the wire, mismatches).
+    pub transmit: Option<(usize, usize, usize)>,
+    /// The link cycle: NDIS_STATUS_LINK_STATE indications (MediaConnectState) after the cable
+    /// was pulled, in order; the last two must be disconnected, connected.
+    pub link_cycle: Vec<Option<i32>>,
+    /// The queue freed while frames for it sat in the device, and how many frames.
+    pub freed_with_frames: Option<(u32, u64)>,
+    /// NBLs the adapter indicated (frames the device DMA'd that reached NDIS).
+    pub frames_indicated: u64,
+    /// Interrupts and DPCs the host delivered.
+    pub counters: PciCounters,
 }
 
 impl ScriptRun {

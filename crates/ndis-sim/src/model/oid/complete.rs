@@ -8,7 +8,7 @@ use ndis_sys::{
     NDIS_STATUS_BUFFER_TOO_SHORT, NDIS_STATUS_INVALID_LENGTH, NDIS_STATUS_NOT_ACCEPTED, NDIS_STATUS_PENDING,
     NDIS_STATUS_REQUEST_ABORTED, NDIS_STATUS_SUCCESS, OID_RECEIVE_FILTER_ALLOCATE_QUEUE,
     OID_RECEIVE_FILTER_CLEAR_FILTER, OID_RECEIVE_FILTER_FREE_QUEUE, OID_RECEIVE_FILTER_QUEUE_ALLOCATION_COMPLETE,
-    OID_RECEIVE_FILTER_SET_FILTER,
+    OID_RECEIVE_FILTER_QUEUE_PARAMETERS, OID_RECEIVE_FILTER_SET_FILTER,
 };
 
 use super::super::config::DISPATCH_LEVEL;
@@ -225,6 +225,7 @@ impl Model {
                     if let Some(a) = self.adapter_mut(adapter) {
                         a.queue_event(q, QueueEvent::FreeFailed);
                     }
+                    self.forget_queue_snapshots(adapter, q);
                     return;
                 }
                 if !matches!(state, QueueState::DmaStopped { .. }) {
@@ -272,6 +273,9 @@ impl Model {
                 if let Some(a) = self.adapter_mut(adapter) {
                     a.filters.remove(f);
                 }
+            }
+            (OID_RECEIVE_FILTER_QUEUE_PARAMETERS, _, _) if ok && r.kind == RequestKind::Set => {
+                self.apply_queue_parameters(mem, adapter, r.buffer, r.input_len.min(r.buffer_len));
             }
             (OID_RECEIVE_FILTER_QUEUE_ALLOCATION_COMPLETE, _, _) if ok && r.kind == RequestKind::Method => {
                 for (q, s) in parse_allocation_complete(mem, r.buffer, r.buffer_len) {

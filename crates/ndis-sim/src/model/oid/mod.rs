@@ -266,6 +266,7 @@ impl Model {
                 let id = a.next_queue_id();
                 mem.write_u32(buffer + off!(NDIS_RECEIVE_QUEUE_PARAMETERS, QueueId), id)?;
                 let flags = mem.read_u32(buffer + off!(NDIS_RECEIVE_QUEUE_PARAMETERS, Flags))?;
+                let affinity = super::queue_affinity::read_affinity(mem, buffer, len)?.unwrap_or((0, 0));
                 a.freed_queues.remove(&id);
                 a.queues.insert(
                     id,
@@ -274,6 +275,7 @@ impl Model {
                         per_queue_receive_indication: flags
                             & NDIS_RECEIVE_QUEUE_PARAMETERS_PER_QUEUE_RECEIVE_INDICATION
                             != 0,
+                        affinity,
                     },
                 );
                 (Some(id), None)

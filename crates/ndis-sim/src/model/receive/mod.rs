@@ -70,6 +70,8 @@ struct Call {
     mixed: bool,
     reported_shared_flag: bool,
     reported_single_flag: bool,
+    /// Queue-affinity rules already reported in this call.
+    reported_affinity: Vec<&'static str>,
 }
 
 impl Model {
@@ -147,6 +149,12 @@ impl Model {
             Some(first) => call.mixed |= first != q,
         }
         self.check_receive_queue(adapter, nbl, q, call);
+        for (rule, detail) in self.check_queue_affinity(adapter, q) {
+            if !call.reported_affinity.contains(&rule) {
+                call.reported_affinity.push(rule);
+                self.violate_rx(rule, format!("{API}: NBL {nbl:#x}: {detail}"));
+            }
+        }
         let mut blocks = [0u64; 2];
         if v.nb == 0 {
             self.violate_rx(rules::RECEIVE_MISUSE, format!("{API}: NBL {nbl:#x} has no NET_BUFFER"));
