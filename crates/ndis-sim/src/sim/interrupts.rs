@@ -219,11 +219,14 @@ impl<E: Env> Sim<E> {
 
     /// The traffic source on the hardware path: sends each frame (built and recorded as
     /// [`Sim::send_frames`] does, so the receive checks apply to what the driver indicates)
-    /// into the PCI device's wire, then delivers the interrupts they caused. Returns the
-    /// deliveries.
+    /// into the PCI device's wire, delivers the interrupts they caused, then settles as after
+    /// every host action (NDIS returns the indicated NBLs unless the host holds them, so a DMA
+    /// NIC gets its buffers back to post). Returns the deliveries.
     pub fn wire_send_frames(&mut self, frames: &[FrameSpec]) -> Result<Vec<Delivery>, SimError> {
         self.wire_put_frames(frames)?;
-        self.deliver_interrupts()
+        let delivered = self.deliver_interrupts()?;
+        self.settle();
+        Ok(delivered)
     }
 
     /// [`Sim::wire_send_frames`] without the delivery: the frames go into the wire (built and
