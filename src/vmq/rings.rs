@@ -81,25 +81,20 @@ impl<B: NicBackend> AdapterState<B> {
     /// Stops DMA into the default queue and every VM queue (D3, shutdown, surprise removal).
     pub fn stop_all_dma(&mut self) {
         self.stop_dma(QueueId::DEFAULT);
-        for id in self.live_queue_ids(|_| true).iter().flatten() {
-            self.stop_dma(*id);
+        for table_slot in 0..MAX_VM_QUEUES {
+            if let Some(id) = self.queues.slot_mut(table_slot).map(|q| q.id) {
+                self.stop_dma(id);
+            }
         }
     }
 
     /// Starts DMA into the default queue and every queue `keep` selects (back in D0).
     pub fn start_all_dma(&mut self, keep: impl Fn(&super::queues::Queue) -> bool) {
         self.start_dma(QueueId::DEFAULT);
-        for id in self.live_queue_ids(keep).iter().flatten() {
-            self.start_dma(*id);
+        for table_slot in 0..MAX_VM_QUEUES {
+            if let Some(id) = self.queues.slot_mut(table_slot).filter(|q| keep(q)).map(|q| q.id) {
+                self.start_dma(id);
+            }
         }
-    }
-
-    /// The ids of the VM queues `keep` selects (a copy: the caller then mutates the state).
-    fn live_queue_ids(&self, keep: impl Fn(&super::queues::Queue) -> bool) -> [Option<QueueId>; MAX_VM_QUEUES] {
-        let mut ids = [None; MAX_VM_QUEUES];
-        for (slot, queue) in ids.iter_mut().zip(self.queues.iter().filter(|q| keep(q))) {
-            *slot = Some(queue.id);
-        }
-        ids
     }
 }

@@ -2,9 +2,10 @@
 //! vSwitch script with the adapter a PCI NIC, traffic from the device's wire, and the hardware
 //! phases (transmit check, link down/up, FREE_QUEUE with frames in the device).
 //!
-//! Needs the driver's 82576 back end (the driver chooses it for PCI ids 8086:10C9); until that
-//! lands the software NIC ignores the device and these runs cannot be clean, hence `#[ignore]`.
-//! Run with `cargo test -p vmqsim --test igb -- --ignored` (QEMU >= 8 with the igb device).
+//! The driver chooses its 82576 back end for the PCI ids 8086:10C9. Needs QEMU >= 8 with the
+//! igb device (`cargo xtask setup`). The emulated image's run needs the packaged
+//! `vmqnic.sys`: `cargo xtask test` runs it as a system check after packaging; by hand,
+//! `cargo test -p vmqsim --test igb -- --ignored` after `cargo xtask package`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -12,7 +13,6 @@ use ndis_sys::{MediaConnectStateConnected, MediaConnectStateDisconnected};
 use vmqsim::{Nic, Options, run};
 
 #[test]
-#[ignore = "needs the driver's 82576 back end (src/, the lead's branch) and QEMU's igb"]
 fn the_driver_on_qemus_igb_runs_the_vswitch_script_clean() {
     let options = Options { nic: Nic::Igb, queues: 4, frames: 512, ..Options::default() };
     let outcome = run(&options);
@@ -43,7 +43,7 @@ fn the_driver_on_qemus_igb_runs_the_vswitch_script_clean() {
 }
 
 #[test]
-#[ignore = "needs the driver's 82576 back end (src/, the lead's branch), QEMU's igb and target/package/vmqnic/vmqnic.sys"]
+#[ignore = "needs target/package/vmqnic/vmqnic.sys (cargo xtask package); cargo xtask test runs it"]
 fn the_emulated_image_on_qemus_igb_runs_the_vswitch_script_clean() {
     let sys = concat!(env!("CARGO_MANIFEST_DIR"), "/../target/package/vmqnic/vmqnic.sys").to_string();
     let options = Options { nic: Nic::Igb, queues: 4, frames: 256, sys: Some(sys), ..Options::default() };

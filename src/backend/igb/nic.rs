@@ -86,11 +86,26 @@ impl<K: Copy + PartialEq> Shared<K> {
     }
 }
 
-/// The rings' software state (kept in pool: a few KiB).
+/// The rings' software state and the filter tables (kept in pool: a few KiB never cross the
+/// 24 KiB kernel stack).
 #[derive(Clone, Copy)]
 struct Rings {
     rx: [RxRing<RX_RING>; POOLS],
     tx: TxRing<TX_RING>,
+    /// The caller's token of each frame in the transmit ring (0: free), by cookie.
+    sends: [usize; TX_RING],
+    macs: [Option<Shared<[u8; 6]>>; regs::RAR_ENTRIES as usize],
+    vlans: [Option<Shared<u16>>; regs::VLVF_ENTRIES as usize],
+}
+
+impl Rings {
+    const EMPTY: Self = Self {
+        rx: [RxRing::new(); POOLS],
+        tx: TxRing::new(),
+        sends: [0; TX_RING],
+        macs: [None; regs::RAR_ENTRIES as usize],
+        vlans: [None; regs::VLVF_ENTRIES as usize],
+    };
 }
 
 /// The 82576 back end.
@@ -109,14 +124,10 @@ pub struct IgbNic {
     /// The message each table entry is mapped to.
     entry_message: [u32; ENTRIES],
     targets: MessageTargets,
-    macs: [Option<Shared<[u8; 6]>>; regs::RAR_ENTRIES as usize],
-    vlans: [Option<Shared<u16>>; regs::VLVF_ENTRIES as usize],
     link: Link,
     started: bool,
     /// The clear-on-read port counters, accumulated.
     totals: super::stats::Statistics,
-    /// The caller's token of each frame in the transmit ring (0: free), by cookie.
-    sends: [usize; TX_RING],
 }
 
 impl IgbNic {
@@ -134,8 +145,7 @@ impl IgbNic {
         let mac = device.permanent_mac().ok_or(ProbeError::Device)?;
         device.link_up().map_err(|_| ProbeError::Device)?;
         let state = device.link();
-        let rings = PoolBox::try_filled(handle, IGB_TAG, Rings { rx: [RxRing::new(); POOLS], tx: TxRing::new() })
-            .ok_or(ProbeError::Resources)?;
+        let rings = PoolBox::try_filled(handle, IGB_TAG, Rings::EMPTY).ok_or(ProbeError::Resources)?;
         let mut entry_message = [0; ENTRIES];
         for (entry, message) in (0u32..).zip(entry_message.iter_mut()) {
             *message = entry;
@@ -151,12 +161,9 @@ impl IgbNic {
             running: 0,
             entry_message,
             targets: MessageTargets::NONE,
-            macs: [None; regs::RAR_ENTRIES as usize],
-            vlans: [None; regs::VLVF_ENTRIES as usize],
             link: Link { up: state.up, speed: state.speed },
             started: false,
             totals: super::stats::Statistics::default(),
-            sends: [0; TX_RING],
         })
     }
 
@@ -172,25 +179,27 @@ impl IgbNic {
 
     /// Adds (`add`) or removes one reference of `pool` on the RAR entry of `mac`.
     fn mirror_mac(&mut self, mac: [u8; 6], pool: usize, add: bool) -> Result<(), NicError> {
-        let found = self.macs.iter().position(|e| e.is_some_and(|e| e.key == mac));
+        let Some(tables) = self.rings.get_mut(0) else { return Err(NicError::Device) };
+        let macs = &mut tables.macs;
+        let found = macs.iter().position(|e| e.is_some_and(|e| e.key == mac));
         let index = match (found, add) {
             (Some(i), _) => i,
             (None, true) => {
                 // RAR 0 holds the permanent address for the default pool; filters take 1..
-                let free = (1..self.macs.len()).find(|&i| self.macs[i].is_none()).ok_or(NicError::Exhausted)?;
-                self.macs[free] = Some(Shared { key: mac, refs: [0; POOLS] });
+                let free = (1..macs.len()).find(|&i| macs[i].is_none()).ok_or(NicError::Exhausted)?;
+                macs[free] = Some(Shared { key: mac, refs: [0; POOLS] });
                 free
             }
             (None, false) => return Ok(()),
         };
-        let Some(entry) = self.macs[index].as_mut() else { return Ok(()) };
+        let Some(entry) = macs[index].as_mut() else { return Ok(()) };
         let r = &mut entry.refs[pool];
         *r = if add { r.saturating_add(1) } else { r.saturating_sub(1) };
         let pools = entry.pools();
         // CAST: the RAR table has 24 entries.
         let at = index as u32;
         if pools == 0 {
-            self.macs[index] = None;
+            macs[index] = None;
             self.device.clear_mac_filter(at).map_err(|_| NicError::Device)
         } else {
             self.device.set_mac_filter(at, mac, pools).map_err(|_| NicError::Device)
@@ -199,24 +208,26 @@ impl IgbNic {
 
     /// As [`IgbNic::mirror_mac`] for the VLVF entry of `vlan`.
     fn mirror_vlan(&mut self, vlan: u16, pool: usize, add: bool) -> Result<(), NicError> {
-        let found = self.vlans.iter().position(|e| e.is_some_and(|e| e.key == vlan));
+        let Some(tables) = self.rings.get_mut(0) else { return Err(NicError::Device) };
+        let vlans = &mut tables.vlans;
+        let found = vlans.iter().position(|e| e.is_some_and(|e| e.key == vlan));
         let index = match (found, add) {
             (Some(i), _) => i,
             (None, true) => {
-                let free = self.vlans.iter().position(Option::is_none).ok_or(NicError::Exhausted)?;
-                self.vlans[free] = Some(Shared { key: vlan, refs: [0; POOLS] });
+                let free = vlans.iter().position(Option::is_none).ok_or(NicError::Exhausted)?;
+                vlans[free] = Some(Shared { key: vlan, refs: [0; POOLS] });
                 free
             }
             (None, false) => return Ok(()),
         };
-        let Some(entry) = self.vlans[index].as_mut() else { return Ok(()) };
+        let Some(entry) = vlans[index].as_mut() else { return Ok(()) };
         let r = &mut entry.refs[pool];
         *r = if add { r.saturating_add(1) } else { r.saturating_sub(1) };
         let pools = entry.pools();
         // CAST: 32 VLVF entries.
         let at = index as u32;
         if pools == 0 {
-            self.vlans[index] = None;
+            vlans[index] = None;
             self.device.clear_vlan_filter(at).map_err(|_| NicError::Device)
         } else {
             self.device.set_vlan_filter(at, vlan, pools).map_err(|_| NicError::Device)
@@ -232,14 +243,14 @@ impl IgbNic {
         if !self.started {
             return Err(NicError::Device);
         }
-        let free = self.sends.iter().position(|t| *t == 0).ok_or(NicError::Exhausted)?;
         let (Some(rings), Some(memory)) = (self.rings.get_mut(0), self.tx_memory.as_mut()) else {
             return Err(NicError::Device);
         };
+        let free = rings.sends.iter().position(|t| *t == 0).ok_or(NicError::Exhausted)?;
         // CAST: below TX_RING.
         rings.tx.post(memory, fragments, free as u32).map_err(|_| NicError::Exhausted)?;
         let tail = rings.tx.tail();
-        self.sends[free] = token;
+        rings.sends[free] = token;
         self.device.set_tx_tail(0, tail);
         Ok(())
     }
@@ -248,7 +259,7 @@ impl IgbNic {
     pub fn reap_transmit(&mut self) -> Option<usize> {
         let (rings, memory) = (self.rings.get_mut(0)?, self.tx_memory.as_ref()?);
         let cookie = rings.tx.reap(memory)?;
-        self.sends.get_mut(cookie as usize).map(core::mem::take)
+        rings.sends.get_mut(cookie as usize).map(core::mem::take)
     }
 
     /// After the device stopped ([`NicBackend::quiesce`]): the token of the next frame never sent.
@@ -256,8 +267,9 @@ impl IgbNic {
         if self.started {
             return None;
         }
-        let cookie = self.rings.get_mut(0)?.tx.cancel()?;
-        self.sends.get_mut(cookie as usize).map(core::mem::take)
+        let rings = self.rings.get_mut(0)?;
+        let cookie = rings.tx.cancel()?;
+        rings.sends.get_mut(cookie as usize).map(core::mem::take)
     }
 }
 
