@@ -11,9 +11,10 @@
 //! Layers, each naming only those below it (`tests/layers.rs` checks it): bindings
 //! (`ndis-sys`) ← [`kernel`] ← [`backend`] ← [`vmq`] ← [`ffi`].
 //! - [`ffi`] — trampolines: `DriverEntry`/unload ([`ffi::driver`]), the miniport handlers
-//!   (initialize, halt, pause, restart, send — the software NIC loops frames back into its
-//!   receive path —, return, PnP, shutdown) and the OID request decoder; the one choice of
-//!   back end ([`ffi::DriverAdapter`]); the interrupt trampolines ([`ffi::interrupt`]);
+//!   (initialize — which picks the back end from the resources —, halt, pause, restart, send —
+//!   the software NIC loops frames back into its receive path —, return, PnP, shutdown) and the
+//!   OID request decoder; the DMA NIC's send path (`ffi::transmit`); the back-end type
+//!   ([`ffi::DriverAdapter`]); the interrupt trampolines ([`ffi::interrupt`]);
 //!   host-only hooks for benchmarks ([`ffi::host_hooks`]).
 //!   `unsafe` allowed.
 //! - [`kernel`] — safe owners of NDIS resources: tagged pool ([`kernel::pool`]), spin lock
@@ -25,18 +26,22 @@
 //!   ([`kernel::mmio`]); for a PCI NIC: its resources ([`kernel::resources`]), config space
 //!   ([`kernel::bus_data`]), the BAR mapping ([`kernel::io_space`]), descriptor-ring memory
 //!   from NdisMAllocateSharedMemory ([`kernel::dma_ring`]) and MSI-X interrupts
-//!   ([`kernel::interrupt`]); little-endian byte fields ([`kernel::bytes`]), the NDIS queue id
+//!   ([`kernel::interrupt`]), MSI-X routing and the forwarding handler ([`kernel::msix`]);
+//!   little-endian byte fields ([`kernel::bytes`]), the NDIS queue id
 //!   ([`kernel::QueueId`]); and the panic handler / debug print of the Windows builds.
 //!   `unsafe` allowed.
-//! - [`backend`] — the hardware seam ([`backend::NicBackend`]), the software NIC
-//!   ([`backend::soft::SoftNic`]) and the Intel 82576 hardware layer ([`backend::igb`]:
-//!   registers, advanced descriptors, RX/TX rings, bring-up, VMDq pools, MAC/VLAN filters,
-//!   queue enable/disable, MSI-X, statistics, over `Registers`/`DmaMemory` traits; not yet
-//!   bound to NDIS), `#![forbid(unsafe_code)]`; uses [`kernel`] only.
+//! - [`backend`] — the hardware seam ([`backend::NicBackend`]: facts, per-queue DMA, receive
+//!   rings, MSI-X routing, mirrored filters, link), [`backend::nic::Nic`] (the back end chosen
+//!   per adapter), the software NIC ([`backend::soft::SoftNic`]) and the Intel 82576
+//!   ([`backend::igb`]: registers, advanced descriptors, RX/TX rings, bring-up, VMDq pools,
+//!   MAC/VLAN filters, queue enable/disable, MSI-X, statistics, over `Registers`/`DmaMemory`
+//!   traits; [`backend::igb::nic::IgbNic`] over the kernel owners), `#![forbid(unsafe_code)]`;
+//!   uses [`kernel`] only.
 //! - [`vmq`] — the VMQ core, `#![forbid(unsafe_code)]`, generic over the back end:
 //!   [`vmq::adapter`] (initialize, halt, pause, restart), [`vmq::oid`] (OID dispatch; VM
 //!   queue, filter and general OIDs), [`vmq::queue_state`] (the queue state machine),
-//!   [`vmq::queues`] (queue table), [`vmq::rx_memory`] (a queue's receive memory: blocks,
+//!   [`vmq::queues`] (queue table), [`vmq::rings`] (a queue's DMA: start, post, refill, stop),
+//!   [`vmq::rx_dma`] (the interrupt DPC: reap, indicate, link), [`vmq::rx_memory`] (a queue's receive memory: blocks,
 //!   free and indicated buffers, NBL tokens), [`vmq::rx_session`] (receive and return
 //!   sessions), [`vmq::demux`] (O(1) MAC/VLAN → queue table), [`vmq::filter`] (SET_FILTER
 //!   parsing, filter table), [`vmq::packet_filter`] (what the default queue may indicate under

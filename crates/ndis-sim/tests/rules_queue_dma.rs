@@ -17,8 +17,8 @@ use ndis_sys::*;
 fn scribble(host: &mut ndis_sim::Host, adapter: u64, queue: u32) {
     let blocks = host.with_model(|m, _| m.shared_memory_blocks(adapter));
     let block = blocks.iter().find(|b| b.queue == queue).expect("a block of the queue");
-    // SAFETY: the block's VirtualAddress is live host memory of at least 200 bytes.
-    unsafe { (block.virtual_address as *mut u8).wrapping_add(100).write_volatile(0xA5) };
+    // The block's VirtualAddress is live host memory of at least 200 bytes.
+    common::rx::scribble(block.virtual_address as *mut u8, 100);
 }
 
 #[test]
@@ -30,8 +30,8 @@ fn a_write_into_a_queue_after_its_dma_stopped_indication_is_reported_at_the_free
     // and before NdisFreeSharedMemory: the "DMA" lands in between.
     hook(Point::WorkItem, move |ctx| {
         let va = ctx.state().rx.queues.get(&queue).map(|q| q.buffers[0].va).expect("the queue's buffers");
-        // SAFETY: a receive buffer inside the queue's live shared memory (2048 bytes).
-        unsafe { va.wrapping_add(100).write_volatile(0xA5) };
+        // A receive buffer inside the queue's live shared memory (2048 bytes).
+        common::rx::scribble(va, 100);
         None
     });
     let filter = host.filters(a)[0].0;

@@ -302,3 +302,13 @@ pub fn recycle(s: &mut FakeAdapter, chain: *mut NET_BUFFER_LIST) {
         }
     }
 }
+
+/// Writes one byte at `va + offset`: what a NIC still receiving into a queue's memory would do.
+/// Tests that break the DMA-stopped rule use it.
+///
+/// # Panics
+/// Never; the caller names live host memory of at least `offset + 1` bytes.
+pub fn scribble(va: *mut u8, offset: usize) {
+    // SAFETY: the callers pass a live shared-memory (or receive-buffer) address with room.
+    unsafe { va.wrapping_add(offset).write_volatile(0xA5) };
+}
