@@ -70,3 +70,30 @@ fn frames_land_by_dma_in_their_queues_memory_and_are_indicated_on_the_queues_pro
     let v = host.take_violations();
     assert!(v.is_empty(), "{v:#?}");
 }
+
+#[test]
+fn a_link_down_and_up_is_indicated_and_answered_and_traffic_resumes() {
+    // "NDIS_STATUS_LINK_STATE": every change of the media connect state is indicated;
+    // OID_GEN_MEDIA_CONNECT_STATUS answers the state in force.
+    let (mut host, a) = igb_host();
+    let q = queues(&mut host, a, &[1 << 1]);
+    host.set_mac_filter(a, q[0], VM_A, None).unwrap();
+    let connect = |host: &mut Host| {
+        let r = host.oid_query(a, ndis_sys::OID_GEN_MEDIA_CONNECT_STATUS, 4);
+        assert!(r.succeeded(), "{r:?}");
+        u32::from_le_bytes(r.data[..4].try_into().unwrap())
+    };
+    assert_eq!(connect(&mut host), 0, "NdisMediaStateConnected");
+    host.set_link(false).unwrap();
+    assert!(host.wait_for_link(a, false, Duration::from_secs(10)).unwrap(), "no link-down indication");
+    assert_eq!(connect(&mut host), 1, "NdisMediaStateDisconnected");
+    host.set_link(true).unwrap();
+    assert!(host.wait_for_link(a, true, Duration::from_secs(10)).unwrap(), "no link-up indication");
+    assert_eq!(connect(&mut host), 0);
+    let frames: Vec<FrameSpec> = (0..8).map(|n| FrameSpec::new(VM_A, 64 + n)).collect();
+    host.wire_send_frames(&frames).unwrap();
+    assert_eq!(host.traffic(a).per_queue.get(&q[0].0).map_or(0, |t| t.delivered), 8);
+    host.halt(a, 0).unwrap();
+    let v = host.take_violations();
+    assert!(v.is_empty(), "{v:#?}");
+}

@@ -9,22 +9,22 @@
 use core::ffi::c_void;
 
 use ndis_sys::{
-    IF_TYPE_ETHERNET_CSMACD, MediaConnectStateConnected, MediaDuplexStateFull, NDIS_MINIPORT_ADAPTER_ATTRIBUTES,
-    NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES, NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES_REVISION_2,
-    NDIS_MINIPORT_ADAPTER_HARDWARE_ASSIST_ATTRIBUTES, NDIS_MINIPORT_ADAPTER_HARDWARE_ASSIST_ATTRIBUTES_REVISION_3,
-    NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES, NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_2,
-    NDIS_MINIPORT_ATTRIBUTES_BUS_MASTER, NDIS_MINIPORT_ATTRIBUTES_NDIS_WDM,
-    NDIS_MINIPORT_ATTRIBUTES_NO_HALT_ON_SUSPEND, NDIS_MINIPORT_ATTRIBUTES_SURPRISE_REMOVE_OK, NDIS_OBJECT_HEADER,
-    NDIS_OBJECT_TYPE_DEFAULT, NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES,
-    NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_HARDWARE_ASSIST_ATTRIBUTES,
+    IF_TYPE_ETHERNET_CSMACD, MediaConnectStateConnected, MediaConnectStateDisconnected, MediaDuplexStateFull,
+    MediaDuplexStateUnknown, NDIS_MINIPORT_ADAPTER_ATTRIBUTES, NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES,
+    NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES_REVISION_2, NDIS_MINIPORT_ADAPTER_HARDWARE_ASSIST_ATTRIBUTES,
+    NDIS_MINIPORT_ADAPTER_HARDWARE_ASSIST_ATTRIBUTES_REVISION_3, NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES,
+    NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_2, NDIS_MINIPORT_ATTRIBUTES_BUS_MASTER,
+    NDIS_MINIPORT_ATTRIBUTES_NDIS_WDM, NDIS_MINIPORT_ATTRIBUTES_NO_HALT_ON_SUSPEND,
+    NDIS_MINIPORT_ATTRIBUTES_SURPRISE_REMOVE_OK, NDIS_OBJECT_HEADER, NDIS_OBJECT_TYPE_DEFAULT,
+    NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES, NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_HARDWARE_ASSIST_ATTRIBUTES,
     NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES, NDIS_PM_CAPABILITIES, NDIS_PM_CAPABILITIES_REVISION_2,
     NDIS_RECEIVE_FILTER_CAPABILITIES, NDIS_RECEIVE_FILTER_CAPABILITIES_REVISION_2,
     NDIS_SIZEOF_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES_REVISION_2,
     NDIS_SIZEOF_MINIPORT_ADAPTER_HARDWARE_ASSIST_ATTRIBUTES_REVISION_3,
     NDIS_SIZEOF_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_2, NDIS_SIZEOF_NDIS_PM_CAPABILITIES_REVISION_2,
     NDIS_SIZEOF_RECEIVE_FILTER_CAPABILITIES_REVISION_2, NDIS_STATUS, NDIS_STATUS_SUCCESS, NET_IF_ACCESS_BROADCAST,
-    NET_IF_CONNECTION_DEDICATED, NET_IF_DIRECTION_SENDRECEIVE, NdisInterfaceInternal, NdisMSetMiniportAttributes,
-    NdisMedium802_3, NdisPhysicalMedium802_3,
+    NET_IF_CONNECTION_DEDICATED, NET_IF_DIRECTION_SENDRECEIVE, NET_IF_LINK_SPEED_UNKNOWN, NdisInterfaceInternal,
+    NdisMSetMiniportAttributes, NdisMedium802_3, NdisPhysicalMedium802_3,
 };
 
 use super::NdisHandle;
@@ -80,6 +80,9 @@ pub struct GeneralAttributes<'a> {
     pub mtu: u32,
     /// Link speed in bits per second, both directions.
     pub link_speed: u64,
+    /// The media is connected now (a NIC whose link is still coming up reports it later with
+    /// NDIS_STATUS_LINK_STATE).
+    pub connected: bool,
     /// Permanent MAC address (the NIC's own).
     pub mac_address: [u8; 6],
     /// Current MAC address (the `NetworkAddress` keyword when set, else the permanent one).
@@ -146,11 +149,18 @@ pub fn set_general(adapter: NdisHandle, info: &GeneralAttributes<'_>) -> Result<
     attributes.PhysicalMediumType = NdisPhysicalMedium802_3;
     attributes.MtuSize = info.mtu;
     attributes.MaxXmitLinkSpeed = info.link_speed;
-    attributes.XmitLinkSpeed = info.link_speed;
     attributes.MaxRcvLinkSpeed = info.link_speed;
-    attributes.RcvLinkSpeed = info.link_speed;
-    attributes.MediaConnectState = MediaConnectStateConnected;
-    attributes.MediaDuplexState = MediaDuplexStateFull;
+    if info.connected {
+        attributes.XmitLinkSpeed = info.link_speed;
+        attributes.RcvLinkSpeed = info.link_speed;
+        attributes.MediaConnectState = MediaConnectStateConnected;
+        attributes.MediaDuplexState = MediaDuplexStateFull;
+    } else {
+        attributes.XmitLinkSpeed = NET_IF_LINK_SPEED_UNKNOWN;
+        attributes.RcvLinkSpeed = NET_IF_LINK_SPEED_UNKNOWN;
+        attributes.MediaConnectState = MediaConnectStateDisconnected;
+        attributes.MediaDuplexState = MediaDuplexStateUnknown;
+    }
     attributes.LookaheadSize = info.lookahead;
     attributes.MacOptions = info.mac_options;
     attributes.SupportedPacketFilters = info.supported_packet_filters;

@@ -185,7 +185,8 @@ impl<B: NicBackend + Send> Adapter<B> {
         interrupt: impl FnOnce(&Self) -> Result<Option<Interrupt<Forward>>, InitError>,
     ) -> Result<PoolBox<Self>, InitError> {
         let config = AdapterConfig::read(handle)?;
-        let backend = backend(&config)?;
+        let mut backend = backend(&config)?;
+        let connected = backend.link().up;
         // CAST: bounded by MAX_VM_QUEUES (256) and MAX_FILTERS (512).
         let num_queues = backend.num_vm_queues().min(MAX_VM_QUEUES as u32);
         let max_filters = backend.max_mac_header_filters().min(MAX_FILTERS as u32);
@@ -239,6 +240,7 @@ impl<B: NicBackend + Send> Adapter<B> {
         let general = GeneralAttributes {
             mtu: MTU,
             link_speed,
+            connected,
             mac_address,
             current_address,
             lookahead: MTU,

@@ -4,6 +4,7 @@
 //! and later drivers must support all statistics and must report them when queried for
 //! OID_GEN_STATISTICS" — every counter of the structure is kept, per destination class.
 
+use crate::backend::HardwareCounters;
 use ndis_sys::{
     NDIS_OBJECT_TYPE_DEFAULT, NDIS_SIZEOF_STATISTICS_INFO_REVISION_1, NDIS_STATISTICS_FLAGS_VALID_BROADCAST_BYTES_RCV,
     NDIS_STATISTICS_FLAGS_VALID_BROADCAST_BYTES_XMIT, NDIS_STATISTICS_FLAGS_VALID_BROADCAST_FRAMES_RCV,
@@ -118,6 +119,14 @@ pub struct Counters {
 }
 
 impl Counters {
+    /// Adds what only the NIC saw: frames it dropped for want of a descriptor or buffer
+    /// (ifInDiscards) and frames it received with errors (ifInErrors). The driver's own class
+    /// counts stay: they describe what it indicated and sent.
+    pub fn add_hardware(&mut self, hw: &HardwareCounters) {
+        self.rcv_no_buffer += hw.rx_missed;
+        self.rcv_error += hw.rx_errors;
+    }
+
     /// Frames transmitted.
     #[must_use]
     pub fn xmit_ok(&self) -> u64 {
@@ -178,6 +187,13 @@ mod tests {
         c.count(&[0x01, 0, 0x5E, 0, 0, 1, 0, 0]);
         c.count(&[0x02, 0, 0, 0, 0, 1, 0, 0, 0, 0]);
         assert_eq!(c.0.map(|x| (x.frames, x.bytes)), [(1, 10), (1, 8), (1, 60)]);
+    }
+
+    #[test]
+    fn the_nics_drops_and_errors_join_the_drivers() {
+        let mut c = Counters { rcv_no_buffer: 2, rcv_error: 1, ..Counters::default() };
+        c.add_hardware(&HardwareCounters { rx_missed: 5, rx_errors: 3, rx_frames: 99, ..HardwareCounters::default() });
+        assert_eq!((c.rcv_no_buffer, c.rcv_error, c.rcv_ok()), (7, 4, 0));
     }
 
     #[test]

@@ -103,17 +103,26 @@ fn read_u32(input: &[u8]) -> Result<u32, OidError> {
 impl<B: NicBackend + Send> Adapter<B> {
     /// Query of a general OID.
     pub(super) fn query_general(&self, oid: u32, buffer: &mut [u8]) -> Result<Transfer, OidError> {
-        let (mac, current, link_speed, counters, filter, lookahead, multicast, multicast_len) = {
-            let state = self.state().lock();
+        let (mac, current, link_speed, counters, filter, lookahead, multicast, multicast_len, link_up) = {
+            let mut state = self.state().lock();
+            // The NIC's own counters (a DMA NIC's drops and errors happen where the driver
+            // never sees the frame) join the driver's; read only for the OIDs that report them.
+            let mut counters = state.counters;
+            if matches!(oid, OID_GEN_STATISTICS | OID_GEN_RCV_ERROR | OID_GEN_RCV_NO_BUFFER)
+                && let Some(hw) = state.backend.hardware_counters()
+            {
+                counters.add_hardware(&hw);
+            }
             (
                 state.backend.mac_address(),
                 state.current_address,
                 state.backend.link_speed(),
-                state.counters,
+                counters,
                 state.packet_filter,
                 state.lookahead,
                 state.multicast,
                 state.multicast_len,
+                state.backend.link().up,
             )
         };
         let u32_answer = |value: u32, buffer: &mut [u8]| answer(buffer, &value.to_le_bytes());
@@ -125,8 +134,10 @@ impl<B: NicBackend + Send> Adapter<B> {
                 }
                 answer(buffer, &bytes[..4 * SUPPORTED_OIDS.len()])
             }
-            OID_GEN_HARDWARE_STATUS | OID_GEN_MEDIA_CONNECT_STATUS => u32_answer(0, buffer), // Ready / Connected
-            OID_GEN_MEDIA_SUPPORTED | OID_GEN_MEDIA_IN_USE => u32_answer(0, buffer),         // NdisMedium802_3
+            OID_GEN_HARDWARE_STATUS => u32_answer(0, buffer), // NdisHardwareStatusReady
+            // NdisMediaStateConnected (0) / NdisMediaStateDisconnected (1).
+            OID_GEN_MEDIA_CONNECT_STATUS => u32_answer(u32::from(!link_up), buffer),
+            OID_GEN_MEDIA_SUPPORTED | OID_GEN_MEDIA_IN_USE => u32_answer(0, buffer), // NdisMedium802_3
             OID_GEN_MAXIMUM_LOOKAHEAD | OID_GEN_MAXIMUM_FRAME_SIZE => u32_answer(MTU, buffer),
             OID_GEN_MAXIMUM_TOTAL_SIZE | OID_GEN_TRANSMIT_BLOCK_SIZE | OID_GEN_RECEIVE_BLOCK_SIZE => {
                 u32_answer(MAX_FRAME, buffer)
