@@ -97,3 +97,46 @@ fn a_link_down_and_up_is_indicated_and_answered_and_traffic_resumes() {
     let v = host.take_violations();
     assert!(v.is_empty(), "{v:#?}");
 }
+
+#[test]
+fn a_pause_with_sends_in_the_transmit_ring_completes_when_the_device_finished_them() {
+    // "MiniportPause": the miniport completes the pause only after every outstanding send is
+    // complete; the 82576 completes sends from its transmit interrupt's DPC.
+    let (mut host, a) = igb_host();
+    let frames: Vec<FrameSpec> = (0..4).map(|n| FrameSpec::new(NOBODY, 100 + n)).collect();
+    let sent = host.send_frames(a, &frames).unwrap();
+    assert_eq!(sent.sent, 4);
+    host.pause(a).expect("the pause completes once the transmit DPC completed the sends");
+    assert_eq!(host.phase(a), Some(ndis_sim::model::adapter::Phase::Paused));
+    let outstanding = host.send_frames(a, &frames).err();
+    assert!(outstanding.is_some(), "NDIS sends nothing to a paused adapter");
+    host.restart(a).unwrap();
+    host.halt(a, 0).unwrap();
+    let v = host.take_violations();
+    assert!(v.is_empty(), "{v:#?}");
+}
+
+#[test]
+fn a_power_cycle_keeps_queues_filters_and_memory_and_nothing_arrives_in_d3() {
+    // "OID_PNP_SET_POWER": in D3 receive DMA stops on every queue; back in D0 every queue, its
+    // filters and its shared memory work again with nothing re-allocated.
+    let (mut host, a) = igb_host();
+    let q = queues(&mut host, a, &[1 << 1]);
+    host.set_mac_filter(a, q[0], VM_A, None).unwrap();
+    let frames: Vec<FrameSpec> = (0..8).map(|n| FrameSpec::new(VM_A, 64 + n)).collect();
+    host.wire_send_frames(&frames).unwrap();
+    let allocations = host.shared_memory_allocation_calls();
+    host.pause(a).unwrap();
+    assert!(host.set_power(a, ndis_sys::NdisDeviceStateD3).succeeded());
+    host.wire_send_frames(&frames).unwrap();
+    assert!(host.set_power(a, ndis_sys::NdisDeviceStateD0).succeeded());
+    host.restart(a).unwrap();
+    host.wire_send_frames(&frames).unwrap();
+    let t = host.traffic(a);
+    let queue = t.per_queue.get(&q[0].0).copied().unwrap_or_default();
+    assert_eq!((queue.sent, queue.delivered), (24, 16), "the 8 frames of D3 were not indicated");
+    assert_eq!(host.shared_memory_allocation_calls(), allocations, "nothing re-allocated");
+    host.halt(a, 0).unwrap();
+    let v = host.take_violations();
+    assert!(v.is_empty(), "{v:#?}");
+}

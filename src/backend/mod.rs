@@ -213,6 +213,12 @@ pub trait NicBackend {
 
     // --- Whole-device control. ---
 
+    /// Frames handed to the NIC's transmit ring and not completed yet (a pause waits for them:
+    /// "MiniportPause" completes only when every send is complete). The software NIC completes
+    /// its sends in the call: 0.
+    fn sends_in_flight(&self) -> u32 {
+        0
+    }
     /// Stops every DMA and interrupt of the device (halt, shutdown, surprise removal): what a
     /// reset does. Safe to call more than once.
     fn quiesce(&mut self) {}

@@ -123,6 +123,9 @@ impl NicBackend for Nic {
     fn clear_filter(&mut self, queue: QueueId, mac: [u8; 6], vlan: Option<u16>) {
         forward!(self, n => n.clear_filter(queue, mac, vlan));
     }
+    fn sends_in_flight(&self) -> u32 {
+        forward!(self, n => n.sends_in_flight())
+    }
     fn quiesce(&mut self) {
         forward!(self, n => n.quiesce());
     }

@@ -23,6 +23,7 @@ use ndis_sys::{
 
 use super::DriverAdapter;
 use crate::backend::igb::ring::Fragment;
+use crate::kernel::indicate::pause_complete;
 
 /// Fragments one frame may have (an SG list longer than this is refused).
 const MAX_FRAGMENTS: usize = 16;
@@ -147,6 +148,10 @@ pub(super) fn reap(adapter: &DriverAdapter) {
             // SAFETY: the token is the NET_BUFFER `process_sg_list` posted, still owned by us.
             unsafe { free_and_finish(adapter, buffer, NDIS_STATUS_SUCCESS) };
         }
+    }
+    // A pause that waited for these sends completes now.
+    if adapter.pause_done() {
+        pause_complete(adapter.handle());
     }
 }
 

@@ -353,18 +353,31 @@ impl<B: NicBackend + Send> Adapter<B> {
     }
 
     /// MiniportPause (PASSIVE_LEVEL): stop indicating; `true` when it completed, `false`
-    /// when indicated NBLs are still out (the return path then calls NdisMPauseComplete).
+    /// when indicated NBLs or sends in the NIC's transmit ring are still out (the return path
+    /// or the transmit DPC then calls NdisMPauseComplete, [`Adapter::pause_done`]).
     /// Queues, filters and shared memory are kept.
     #[must_use]
     pub fn pause(&self) -> bool {
         let mut state = self.state.lock();
-        if state.outstanding == 0 {
+        if state.outstanding == 0 && state.backend.sends_in_flight() == 0 {
             state.run = RunState::Paused;
             true
         } else {
             state.run = RunState::Pausing;
             false
         }
+    }
+
+    /// After sends completed: `true` once (the caller calls NdisMPauseComplete) when a pended
+    /// pause has nothing left out.
+    #[must_use]
+    pub fn pause_done(&self) -> bool {
+        let mut state = self.state.lock();
+        if state.run == RunState::Pausing && state.outstanding == 0 && state.backend.sends_in_flight() == 0 {
+            state.run = RunState::Paused;
+            return true;
+        }
+        false
     }
 
     /// MiniportRestart (PASSIVE_LEVEL).

@@ -290,7 +290,7 @@ impl<B: NicBackend> ReturnSession<'_, B> {
             state.free_work_queued = true;
             after.queue_free_work = true;
         }
-        if state.run == RunState::Pausing && state.outstanding == 0 {
+        if state.run == RunState::Pausing && state.outstanding == 0 && state.backend.sends_in_flight() == 0 {
             state.run = RunState::Paused;
             after.complete_pause = true;
         }

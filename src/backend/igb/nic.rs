@@ -353,6 +353,7 @@ impl NicBackend for IgbNic {
 
     fn start_queue_dma(&mut self, queue: QueueId) {
         let Some(pool) = self.pool_of(queue) else { return };
+
         if !self.started || self.running & (1 << pool) != 0 {
             return;
         }
@@ -498,6 +499,11 @@ impl NicBackend for IgbNic {
             let _ = self.mirror_vlan(v, pool, false);
         }
         let _ = self.mirror_mac(mac, pool, false);
+    }
+
+    fn sends_in_flight(&self) -> u32 {
+        // CAST: at most TX_RING.
+        self.rings.first().map_or(0, |r| r.sends.iter().filter(|t| **t != 0).count() as u32)
     }
 
     fn quiesce(&mut self) {

@@ -32,6 +32,8 @@ const RECEIVE_WAIT: Duration = Duration::from_millis(200);
 const TX_DEXT: u32 = 1 << 29;
 const TX_DTYP_CONTEXT: u32 = 0x2 << 20;
 const TX_DTYP_MASK: u32 = 0xF << 20;
+/// RXDCTL/TXDCTL.ENABLE (bit 25).
+const DCTL_ENABLE: u32 = 1 << 25;
 
 /// QEMU's igb with the DMA regions handed out over it.
 #[derive(Debug)]
@@ -85,11 +87,17 @@ impl IgbNic {
 
     /// The buffers of the descriptors `[old, new)` of a ring, and the ring itself.
     fn ring_targets(&mut self, rx: bool, q: u32, new_tail: u32) -> Result<Vec<(u64, u64)>, String> {
-        let (bal, bah, len, tail) = if rx {
-            (Reg::rdbal(q), Reg::rdbah(q), Reg::rdlen(q), Reg::rdt(q))
+        let (bal, bah, len, tail, control) = if rx {
+            (Reg::rdbal(q), Reg::rdbah(q), Reg::rdlen(q), Reg::rdt(q), Reg::rxdctl(q))
         } else {
-            (Reg::tdbal(q), Reg::tdbah(q), Reg::tdlen(q), Reg::tdt(q))
+            (Reg::tdbal(q), Reg::tdbah(q), Reg::tdlen(q), Reg::tdt(q), Reg::txdctl(q))
         };
+        // A disabled queue fetches nothing: software sets its head and tail while it is off
+        // (datasheet 4.5.9 / 4.5.10, queue initialization), and only the tail writes after the
+        // enable hand descriptors over.
+        if self.read(control)? & DCTL_ENABLE == 0 {
+            return Ok(Vec::new());
+        }
         let base = u64::from(self.read(bal)?) | (u64::from(self.read(bah)?) << 32);
         let ring_len = self.read(len)?;
         let count = ring_len / 16;

@@ -115,8 +115,12 @@ impl<E: Env> Sim<E> {
                 Transition::Pause => Phase::Pausing,
                 Transition::Restart => Phase::Restarting,
             };
-            // NDIS returns the NBLs it holds so that a pausing miniport can finish.
+            // NDIS returns the NBLs it holds so that a pausing miniport can finish; a PCI
+            // device keeps interrupting meanwhile (its transmit completions end the pause).
             self.return_received(a);
+            if self.with_model(|m, _| m.pci_adapter()) == Some(a.0) {
+                let _ = self.deliver_interrupts();
+            }
             let done = self.run_work_items_until(|s| s.phase(a) != Some(busy));
             if !done {
                 self.with_model(|m, _| m.abandon_transition(a.0, t));
