@@ -140,3 +140,30 @@ fn a_power_cycle_keeps_queues_filters_and_memory_and_nothing_arrives_in_d3() {
     let v = host.take_violations();
     assert!(v.is_empty(), "{v:#?}");
 }
+
+#[test]
+fn frames_for_a_queue_whose_allocation_is_not_complete_reach_no_other_queue() {
+    // "VMQ receive path": a frame goes to the queue whose filter matches it, or nowhere while
+    // that queue cannot receive; never to another VM queue, nor to the default queue.
+    let (mut host, a) = igb_host();
+    let q1 = queues(&mut host, a, &[1 << 1]);
+    host.set_mac_filter(a, q1[0], VM_A, None).unwrap();
+    let q2 = host.allocate_queue(a, QueueSpec::default().affinity(1 << 2)).unwrap();
+    host.set_mac_filter(a, q2, VM_B, None).unwrap();
+    let frames: Vec<FrameSpec> = (0..6).map(|n| FrameSpec::new(if n % 2 == 0 { VM_A } else { VM_B }, 64 + n)).collect();
+    host.wire_send_frames(&frames).unwrap();
+    let t = host.traffic(a);
+    assert_eq!(t.misdelivered, 0, "{t:#?}");
+    assert_eq!(t.per_queue.get(&q1[0].0).map_or(0, |c| c.delivered), 3, "{t:#?}");
+    let v = host.take_violations();
+    assert!(v.is_empty(), "{v:#?}");
+    for (q, status) in host.complete_queue_allocation(a, &[q2]).unwrap() {
+        assert_eq!(status, ndis_sys::NDIS_STATUS_SUCCESS, "{q:?}");
+    }
+    host.wire_send_frames(&frames).unwrap();
+    let t = host.traffic(a);
+    assert_eq!(t.per_queue.get(&q2.0).map_or(0, |c| c.delivered), 3, "{t:#?}");
+    let v = host.take_violations();
+    assert!(v.is_empty(), "{v:#?}");
+    host.halt(a, 0).unwrap();
+}

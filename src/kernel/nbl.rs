@@ -31,6 +31,9 @@ use super::{NdisHandle, QueueId};
 /// Bytes of one receive buffer: a 1514-byte frame plus an 802.1Q tag, rounded to a
 /// power of two so a buffer never crosses a page (and hence an SG element).
 pub const RX_BUFFER_BYTES: u32 = 2048;
+/// Bytes of a received frame's header the driver may read back from a NIC-written buffer:
+/// two addresses and an 802.1Q tag.
+pub const HEADER_PEEK: usize = 16;
 /// Buffers per shared-memory block (blocks are at most 64 KiB).
 pub const BUFFERS_PER_BLOCK: usize = 32;
 /// Pool tag of the NBL pool.
@@ -346,15 +349,16 @@ impl RxBlock {
         Some(nbl)
     }
 
-    /// The destination address of the frame a NIC wrote into buffer `index` (its first six
-    /// bytes), read with volatile loads; `None` for an index out of range.
+    /// The first [`HEADER_PEEK`] bytes of the frame a NIC wrote into buffer `index`
+    /// (destination, source, and an 802.1Q tag if there is one), read with volatile loads;
+    /// `None` for an index out of range.
     #[must_use]
-    pub fn destination(&self, index: usize) -> Option<[u8; 6]> {
+    pub fn header(&self, index: usize) -> Option<[u8; HEADER_PEEK]> {
         let slot = self.slots.get(index).filter(|_| index < self.len)?;
-        let mut mac = [0u8; 6];
+        let mut mac = [0u8; HEADER_PEEK];
         for (i, byte) in mac.iter_mut().enumerate() {
             // SAFETY: `slot.va` maps RX_BUFFER_BYTES readable bytes of this queue's shared
-            // memory (type invariant); `i < 6`.
+            // memory (type invariant); `i < HEADER_PEEK < RX_BUFFER_BYTES`.
             *byte = unsafe { ptr::read_volatile(slot.va.wrapping_add(i)) };
         }
         Some(mac)

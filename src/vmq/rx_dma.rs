@@ -10,10 +10,11 @@
 //! Hot path: no allocation, no blocking; under the adapter lock at DISPATCH_LEVEL.
 
 use super::adapter::{Adapter, RunState};
+use super::demux::DemuxKey;
 use super::packet_filter;
 use super::rings::queue_memory;
 use super::rx_memory::QueueSlot;
-use super::rx_session::{BatchFull, RxSession};
+use super::rx_session::{BatchFull, RxSession, STRIP_TAG};
 use crate::backend::{Link, NicBackend};
 use crate::kernel::QueueId;
 use crate::kernel::indicate::indicate_link_state;
@@ -74,10 +75,33 @@ impl<B: NicBackend> RxSession<'_, B> {
         let Some(done) = state.backend.reap_receive(queue) else { return Ok(false) };
         let (filter, current, multicast_len) = (state.packet_filter, state.current_address, state.multicast_len);
         let multicast = state.multicast;
+        // Perfect filtering ("VMQ receive path": VM-queue indications carry
+        // NDIS_RECEIVE_FLAGS_PERFECT_FILTERED): a frame is indicated on a queue only when the
+        // filter table sends it there. The NIC's pools are coarser — a pool accepting untagged
+        // frames takes them for every address of the pool, a pool not enabled yet leaves its
+        // frames to the default pool — so the header the NIC wrote (and the tag it moved into
+        // the descriptor) is checked against the table before the buffer is indicated; the
+        // default queue also applies the packet filter. The buffer is not indicated yet: no VM
+        // has seen it.
+        let Some(header) = queue_memory(state, queue).and_then(|(_, memory, _)| memory.header(done.buffer)) else {
+            return Ok(false);
+        };
+        let key = if slot == QueueSlot::DEFAULT {
+            DemuxKey::of_frame(&header)
+        } else {
+            // CAST: VlanId is bits 4-15 of the 802.1Q info the NIC reported.
+            let vlan = ((done.ieee8021q >> 4) & 0x0FFF) as u16;
+            DemuxKey::of_frame(&header[..14]).map(|k| DemuxKey::new(k.mac(), vlan))
+        };
+        let target = key.map(|k| {
+            let t = state.demux.lookup(k).or_else(|| state.demux.lookup(k.with_any_vlan()));
+            t.map_or(QueueSlot::DEFAULT, |t| QueueSlot::from_raw(t & !STRIP_TAG))
+        });
+        let destination = [header[0], header[1], header[2], header[3], header[4], header[5]];
+        let admitted = target == Some(slot)
+            && (slot != QueueSlot::DEFAULT
+                || packet_filter::accepts(filter, &destination, &current, &multicast[..multicast_len]));
         let Some((_, memory, may_indicate)) = queue_memory(state, queue) else { return Ok(false) };
-        let destination = memory.destination(done.buffer);
-        let admitted = slot != QueueSlot::DEFAULT
-            || destination.is_some_and(|d| packet_filter::accepts(filter, &d, &current, &multicast[..multicast_len]));
         if !(running && may_indicate && done.good && admitted) {
             memory.cancel(done.buffer);
             if !done.good {
@@ -91,7 +115,7 @@ impl<B: NicBackend> RxSession<'_, B> {
             return Ok(true);
         };
         state.outstanding += 1;
-        state.counters.rcv.count_len(destination.as_ref().map(|d| &d[..]), u64::from(done.length));
+        state.counters.rcv.count_len(Some(&destination), u64::from(done.length));
         self.push(batch, slot, nbl);
         Ok(true)
     }

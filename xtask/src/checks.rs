@@ -99,6 +99,33 @@ pub fn test(paths: &Paths, plan: TestPlan) -> Result<()> {
     expect(stress["actions"].as_u64().is_some_and(|a| a >= 100_000), "stress: fewer than 100000 actions")?;
     clean(&stress, "stress")?;
 
+    step("QEMU's 82576: the driver and the real image on igb (7 queues, 2000 frames from the wire)");
+    let run = ["--nic", "igb", "--queues", "7", "--frames", "2000"];
+    let host = vmqsim_json(&vmqsim, &run)?;
+    clean(&host, "igb run")?;
+    let emulated = vmqsim_json(&vmqsim, &[&["--sys", &image][..], &run].concat())?;
+    clean(&emulated, "emulated igb run")?;
+    for report in [&host, &emulated] {
+        let device = &report["device"];
+        println!("{}: frames {}, device {device}", report["driver"], report["frames"]);
+        expect(report["frames"]["misdelivered"] == 0, "igb: frames misdelivered")?;
+        expect(device["transmit"]["mismatches"] == 0, "igb: a frame did not leave on the wire as sent")?;
+        expect(
+            device["link_cycle_media_connect_states"] == serde_json::json!([2, 1]),
+            "igb: link down/up not indicated",
+        )?;
+    }
+    // The interrupt counts depend on how QEMU batches its writes; the traffic may not.
+    expect(host["frames"] == emulated["frames"], "igb: the emulated image delivered other frames than the host build")?;
+
+    step("QEMU's 82576: fault sweep (4 queues) and lifecycle stress (3 seeds x 500 steps)");
+    let sweep = vmqsim_json(&vmqsim, &["--fail-alloc-all", "--nic", "igb", "--queues", "4", "--frames", "64"])?;
+    println!("fault points: {}, failed: {}", sweep["fault_points"], sweep["fault_points_failed"]);
+    expect(sweep["fault_points_failed"] == 0 && no_violations(&sweep), "igb fault sweep: a fault point failed")?;
+    let stress = vmqsim_json(&vmqsim, &["--stress", "--nic", "igb", "--seeds", "3", "--steps", "500"])?;
+    println!("actions: {}, seeds: {}, failed: {}", stress["actions"], stress["seeds"], stress["failed_seeds"]);
+    clean(&stress, "igb stress")?;
+
     if !plan.no_miri {
         step("Miri: the core's and the OID decoding's unit tests (no FFI)");
         miri(&paths.root)?;

@@ -27,7 +27,7 @@ mod grow;
 
 pub use grow::{GrowRequest, MAX_BLOCK_BYTES, RxResources, Staged};
 
-use crate::kernel::nbl::{BUFFERS_PER_BLOCK, BufferIndex, BufferLocation, RxBlock, RxNbl};
+use crate::kernel::nbl::{BUFFERS_PER_BLOCK, BufferIndex, BufferLocation, HEADER_PEEK, RxBlock, RxNbl};
 use crate::kernel::pool::{PoolBox, PoolTag};
 use crate::kernel::{NdisHandle, QueueId};
 
@@ -235,11 +235,11 @@ impl RxMemory {
         Some(nbl)
     }
 
-    /// The destination MAC of the frame a NIC wrote into a taken buffer (for the packet filter
-    /// of the default queue, whose memory no VM owns).
+    /// The header of the frame a NIC wrote into a taken buffer (for the packet filter and the
+    /// demux check of the default queue, whose memory no VM owns).
     #[must_use]
-    pub fn destination(&self, index: BufferIndex) -> Option<[u8; 6]> {
-        self.block(index.block())?.destination(index.within())
+    pub fn header(&self, index: BufferIndex) -> Option<[u8; HEADER_PEEK]> {
+        self.block(index.block())?.header(index.within())
     }
 
     /// The software NIC's receive: take a free buffer, copy `frame` into it, complete it.

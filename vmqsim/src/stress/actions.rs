@@ -196,7 +196,9 @@ impl Stressor {
     fn allocate_queue(&mut self, i: usize) {
         let buffers = [0u32, 16, 32, 64, 100, 256];
         let suggested = *self.rng.pick(&buffers).unwrap_or(&64);
-        let mut spec = QueueSpec::default().suggested_buffers(suggested).affinity(1 << self.rng.below(8));
+        // NDIS names only processors the host has (the simulated host's default count).
+        let processors = ndis_sim::model::processors::DEFAULT_PROCESSOR_COUNT as usize;
+        let mut spec = QueueSpec::default().suggested_buffers(suggested).affinity(1 << self.rng.below(processors));
         if self.rng.chance(20) {
             spec = spec.flags(NDIS_RECEIVE_QUEUE_PARAMETERS_PER_QUEUE_RECEIVE_INDICATION);
         }

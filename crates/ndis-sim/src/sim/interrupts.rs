@@ -237,8 +237,16 @@ impl<E: Env> Sim<E> {
         if let Some(e) = frames.iter().find_map(|f| f.validate().err()) {
             return Err(SimError::InvalidFrame(e));
         }
+        // A surprise-removed device is gone from the bus: frames on its wire never reach the
+        // host (recorded as sent, never delivered). QEMU would hold them in its network queue
+        // while the device cannot receive and deliver them after a later re-initialization,
+        // which no removed card does.
+        let removed = self.with_model(|m, _| m.adapter(a.0).is_some_and(|s| s.surprise_removed));
         for spec in frames {
             let frame = self.with_model(|m, _| m.wire_frame(a.0, spec));
+            if removed {
+                continue;
+            }
             let sent = self.with_model(|m, _| m.pci_device().map(|d| d.send_frame(&frame)));
             if let Some(Err(e)) = sent {
                 return Err(self.device_error(a, "send a frame into the wire", e));
