@@ -18,26 +18,15 @@ use ndis_sys::NDIS_RECEIVE_QUEUE_PARAMETERS_PROCESSOR_AFFINITY_CHANGED;
 
 use super::Model;
 use super::config::DISPATCH_LEVEL;
-use super::memory::{AddressSpace, Fault, MemExt};
+use super::memory::{AddressSpace, MemExt};
+use super::oid::read_affinity;
 use super::rules;
-
-/// `ProcessorAffinity` of a queue: (Group, Mask).
-pub type Affinity = (u16, u64);
 
 /// The processors each queue's indications came on, by (adapter, QueueId). A QueueId NDIS
 /// reuses after a FREE_QUEUE adds to the same set.
 #[derive(Debug, Default)]
 pub struct QueueAffinity {
     seen: BTreeMap<(u64, u32), BTreeSet<u32>>,
-}
-
-/// Reads `ProcessorAffinity` of an NDIS_RECEIVE_QUEUE_PARAMETERS of `len` bytes at `buffer`.
-pub(super) fn read_affinity(mem: &dyn AddressSpace, buffer: u64, len: u32) -> Result<Option<Affinity>, Fault> {
-    let at = off!(NDIS_RECEIVE_QUEUE_PARAMETERS, ProcessorAffinity);
-    if u64::from(len) < at + 10 {
-        return Ok(None);
-    }
-    Ok(Some((mem.read_u16(buffer + at + 8)?, mem.read_u64(buffer + at)?)))
 }
 
 /// What one affinity check found wrong: (rule, detail).

@@ -266,7 +266,7 @@ impl Model {
                 let id = a.next_queue_id();
                 mem.write_u32(buffer + off!(NDIS_RECEIVE_QUEUE_PARAMETERS, QueueId), id)?;
                 let flags = mem.read_u32(buffer + off!(NDIS_RECEIVE_QUEUE_PARAMETERS, Flags))?;
-                let affinity = super::queue_affinity::read_affinity(mem, buffer, len)?.unwrap_or((0, 0));
+                let affinity = read_affinity(mem, buffer, len)?.unwrap_or((0, 0));
                 a.freed_queues.remove(&id);
                 a.queues.insert(
                     id,
@@ -306,4 +306,16 @@ impl Model {
 /// Reads the `u32` at `offset` of a buffer of `len` bytes, if it fits.
 fn u32_within(mem: &dyn AddressSpace, buffer: u64, len: u32, offset: u64) -> Result<Option<u32>, Fault> {
     if u64::from(len) >= offset + 4 { mem.read_u32(buffer + offset).map(Some) } else { Ok(None) }
+}
+
+/// `ProcessorAffinity` of a queue: (Group, Mask).
+pub type Affinity = (u16, u64);
+
+/// Reads `ProcessorAffinity` of an NDIS_RECEIVE_QUEUE_PARAMETERS of `len` bytes at `buffer`.
+pub(crate) fn read_affinity(mem: &dyn AddressSpace, buffer: u64, len: u32) -> Result<Option<Affinity>, Fault> {
+    let at = off!(NDIS_RECEIVE_QUEUE_PARAMETERS, ProcessorAffinity);
+    if u64::from(len) < at + 10 {
+        return Ok(None);
+    }
+    Ok(Some((mem.read_u16(buffer + at + 8)?, mem.read_u64(buffer + at)?)))
 }
