@@ -31,7 +31,7 @@ commands:
   inspect <image.sys>   check an existing image (and the .pdb beside it) without building
   run [-- <args>]       set-up, package, then run the simulated Hyper-V VMQ lifecycle:
                         `cargo run --release -p vmqsim -- <args>`
-  bench [-- --json]     the receive-path benchmark: receive + return per frame against memcpy
+  bench [-- --json --igb] the receive-path benchmark: receive + return per frame against memcpy; --igb adds the emulated image on QEMU's 82576
                         of the same bytes into the same buffers in the same order, demux at 1 vs
                         512 filters, queue cycle at 1 vs 256 live queues, and guest instructions
                         per frame in the emulated image (packages the driver first)";
