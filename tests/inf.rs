@@ -115,6 +115,8 @@ fn check_common(text: &str, arch: &str) -> Result<Inf> {
         assert_eq!(values, 2, "{keyword} allows exactly 0 and 1");
     }
 
+    check_jumbo_packet(&registry);
+
     // The hidden keyword must not be in the INF at all: no section, key, subkey or value.
     let forbidden = "*rssorvmqpreference";
     for section in &inf.sections {
@@ -211,6 +213,7 @@ fn every_82576_id_installs_the_physical_nic_with_msi_x_and_the_vmq_keywords() ->
         let key = (format!("ndi\\params\\{}", keyword.to_ascii_lowercase()), "default".to_string());
         assert_eq!(registry.get(&key).map(String::as_str), Some("1"), "{keyword}");
     }
+    check_jumbo_packet(&registry);
     let services = section(&inf, "igb.ndi.Services")?;
     assert_eq!(services.values("AddService").and_then(|v| v.first()).map(String::as_str), Some("vmqnic"));
     let hw = section(&inf, "igb.ndi.HW")?;
@@ -224,4 +227,31 @@ fn every_82576_id_installs_the_physical_nic_with_msi_x_and_the_vmq_keywords() ->
     let limit: u32 = msi.get("messagenumberlimit").ok_or("no MessageNumberLimit")?.parse().map_err(|_| "limit")?;
     assert!(limit >= 10, "8 receive queues + transmit + other causes: {limit}");
     Ok(())
+}
+
+/// "Standardized INF Keywords for Jumbo Packet": `*JumboPacket` is an enumeration of frame sizes
+/// without FCS, header included — 1514 (off, the default), 4088 and 9014 — and nothing else
+/// (the driver reads any other value as 1514). Both install sections carry it.
+fn check_jumbo_packet(registry: &BTreeMap<(String, String), String>) {
+    let get = |subkey: &str, name: &str| {
+        registry.get(&(subkey.to_ascii_lowercase(), name.to_ascii_lowercase())).map(String::as_str)
+    };
+    let key = "Ndi\\Params\\*JumboPacket";
+    let enum_key = format!("{key}\\Enum");
+    assert!(get(key, "ParamDesc").is_some_and(|d| !d.is_empty() && !d.starts_with('%')), "*JumboPacket ParamDesc");
+    assert_eq!(get(key, "Type"), Some("enum"), "*JumboPacket Type");
+    assert_eq!(get(key, "Default"), Some("1514"), "*JumboPacket Default");
+    let values: Vec<&str> = registry
+        .keys()
+        .filter(|(subkey, _)| *subkey == enum_key.to_ascii_lowercase())
+        .map(|(_, v)| v.as_str())
+        .collect();
+    let mut values = values;
+    values.sort_unstable();
+    assert_eq!(values, ["1514", "4088", "9014"], "*JumboPacket offers exactly 1514, 4088 and 9014");
+    for value in values {
+        assert!(get(&enum_key, value).is_some_and(|d| !d.is_empty() && !d.starts_with('%')), "{value} described");
+    }
+    let driver: Vec<String> = vmqnic::vmq::adapter::JUMBO_PACKET_VALUES.iter().map(u32::to_string).collect();
+    assert_eq!(driver, ["1514", "4088", "9014"], "the INF offers what the driver accepts");
 }

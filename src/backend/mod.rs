@@ -100,6 +100,14 @@ pub trait NicBackend {
     /// Whether DMA into `queue_id` is running.
     fn queue_dma_running(&self, queue: QueueId) -> bool;
 
+    /// The largest frame (without FCS, with the 14-byte header) the NIC receives and sends
+    /// when the standardized `*JumboPacket` keyword asks for `configured` (1514, 4088 or
+    /// 9014): the MTU the adapter reports is this minus 14. The software NIC's wire carries
+    /// any of them (frames longer than a 2 KiB receive buffer take several buffers).
+    fn max_frame_size(&self, configured: u32) -> u32 {
+        configured
+    }
+
     /// Link state now.
     fn link(&mut self) -> Link {
         Link { up: true, speed: self.link_speed() }

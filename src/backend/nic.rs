@@ -44,7 +44,20 @@ macro_rules! forward {
     };
 }
 
+/// The frame size of a standard Ethernet adapter (1500-byte MTU), without FCS.
+pub const STANDARD_FRAME_SIZE: u32 = 1514;
+
 impl NicBackend for Nic {
+    /// The software NIC follows `*JumboPacket`. The 82576 back end keeps 1514 whatever the
+    /// keyword says: it leaves RCTL.LPE (long packets) clear and posts advanced one-buffer
+    /// receive descriptors of one 2 KiB buffer each, so a frame never spans descriptors; so its adapters report a
+    /// 1500-byte MTU and the keyword changes nothing on them.
+    fn max_frame_size(&self, configured: u32) -> u32 {
+        match self {
+            Self::Soft(n) => n.max_frame_size(configured),
+            Self::Igb(_) => STANDARD_FRAME_SIZE,
+        }
+    }
     fn mac_address(&self) -> [u8; 6] {
         forward!(self, n => n.mac_address())
     }

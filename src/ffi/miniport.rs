@@ -149,8 +149,14 @@ pub(super) unsafe extern "system" fn restart(
     }
 }
 
-/// Largest frame the software NIC's wire carries (1514 + an 802.1Q tag).
+/// Largest frame the software NIC's wire gathers from several MDLs (1514 + an 802.1Q tag):
+/// the size of the kernel-stack scratch buffer.
 const MAX_WIRE_FRAME: usize = 1518;
+/// Largest frame the software NIC's wire carries: a 9014-byte `*JumboPacket` frame plus an
+/// 802.1Q tag. Longer than [`MAX_WIRE_FRAME`] only when one MDL holds it (a jumbo frame in
+/// several MDLs fails: 9 KiB of scratch do not belong on a kernel stack). The receive side
+/// drops what exceeds the adapter's own `*JumboPacket`.
+const MAX_JUMBO_WIRE_FRAME: usize = 9018;
 
 /// The bytes of a NET_BUFFER: borrowed in place when one MDL holds them, else
 /// gathered into `scratch`. `None` for an unmapped MDL or a frame longer than the wire allows.
@@ -159,7 +165,7 @@ const MAX_WIRE_FRAME: usize = 1518;
 /// `nb` must be a valid NET_BUFFER of a send NBL owned by the miniport for the call.
 unsafe fn frame_bytes<'a>(nb: &'a NET_BUFFER, scratch: &'a mut [u8; MAX_WIRE_FRAME]) -> Option<&'a [u8]> {
     let len = nb.DataLength as usize;
-    if len > MAX_WIRE_FRAME {
+    if len > MAX_JUMBO_WIRE_FRAME {
         return None;
     }
     let mut mdl = nb.CurrentMdl;
@@ -187,7 +193,7 @@ unsafe fn frame_bytes<'a>(nb: &'a NET_BUFFER, scratch: &'a mut [u8; MAX_WIRE_FRA
         if copied == 0 && take == len {
             return Some(chunk);
         }
-        scratch[copied..copied + take].copy_from_slice(chunk);
+        scratch.get_mut(copied..copied + take)?.copy_from_slice(chunk);
         copied += take;
         offset = 0;
         mdl = m.Next;

@@ -9,6 +9,17 @@
 //! allocation, no lock taken here, nothing read back from shared memory.
 //! <https://learn.microsoft.com/windows-hardware/drivers/network/vmq-receive-path>
 //!
+//! A frame longer than one buffer (a jumbo frame, `*JumboPacket` above 1514) is received into
+//! several buffers of the same queue and indicated as the first buffer's NBL with one
+//! NET_BUFFER whose MDL chain is the buffers' MDLs in order (`MDL.Next`) and whose
+//! `NET_BUFFER_SHARED_MEMORY` entries are chained the same way (`NextSharedMemorySegment`),
+//! each segment in its buffer's own shared-memory allocation; every MDL and segment says how
+//! many bytes of the frame its buffer holds ([`RxBlock::write_segment`],
+//! [`RxBlock::fill_head`]). Linking is pointer writes into objects bound at allocation time:
+//! nothing is allocated per frame.
+//! <https://learn.microsoft.com/windows-hardware/drivers/ddi/nbl/ns-nbl-net_buffer_shared_memory>
+//! <https://learn.microsoft.com/windows-hardware/drivers/network/shared-memory-in-receive-buffers>
+//!
 //! IRQL: allocation and free at PASSIVE_LEVEL (with the queue's shared memory);
 //! write, complete, indicate and the return walk at <= DISPATCH_LEVEL.
 
@@ -94,6 +105,16 @@ pub struct RxNbl(NonNull<NET_BUFFER_LIST>);
 
 // SAFETY: an NBL is handed between CPUs by NDIS; ownership is tracked by the core's receive-memory books (vmq::rx_memory).
 unsafe impl Send for RxNbl {}
+
+/// The MDL and `NET_BUFFER_SHARED_MEMORY` of a filled buffer that is not the first of its
+/// frame: what the previous buffer's MDL and segment link to. Only [`RxBlock::write_segment`]
+/// makes one; it points into the descriptor block of a buffer of the same queue, which lives
+/// as long as the queue's receive memory.
+#[derive(Debug, Clone, Copy)]
+pub struct RxSegment {
+    mdl: NonNull<MDL>,
+    shared: NonNull<NET_BUFFER_SHARED_MEMORY>,
+}
 
 /// One buffer: its NBL, MDL, mapping and shared-memory descriptor.
 struct RxSlot {
@@ -305,6 +326,50 @@ impl RxBlock {
     /// `NetBufferListInfo[Ieee8021QNetBufferListInfo]` (the `NDIS_NET_BUFFER_LIST_8021Q_INFO`
     /// value; 0 = no tag).
     pub fn fill_parts(&mut self, index: usize, head: &[u8], tail: &[u8], ieee8021q: usize) -> Option<RxNbl> {
+        // CAST: a buffer holds at most 2048 bytes (checked in `fill_head`).
+        let len = (head.len() + tail.len()) as u32;
+        self.fill_head(index, head, tail, None, len, ieee8021q)
+    }
+
+    /// Copies `head` then `tail` into buffer `index` (at most one buffer's worth) and links its
+    /// MDL and `NET_BUFFER_SHARED_MEMORY` to `next` (the following buffer of the same frame;
+    /// `None` for the last): a middle or last buffer of a frame longer than one buffer.
+    /// Returns what the previous buffer links to; `None` when the bytes do not fit or the
+    /// index is out of range (nothing changes then).
+    pub fn write_segment(
+        &mut self,
+        index: usize,
+        head: &[u8],
+        tail: &[u8],
+        next: Option<RxSegment>,
+    ) -> Option<RxSegment> {
+        let len = self.copy_into(index, head, tail)?;
+        let slot = &mut self.slots[index];
+        slot.link(len, next);
+        Some(RxSegment { mdl: NonNull::new(slot.mdl)?, shared: NonNull::from(&mut slot.shared) })
+    }
+
+    /// The first (or only) buffer of a frame: copies `head` then `tail` into buffer `index`,
+    /// links it to `next` (the frame's second buffer, from [`Self::write_segment`]; `None`
+    /// when the frame fits this buffer) and readies its NBL for indication with DataLength
+    /// `data_length` (the whole frame) and `ieee8021q` as its `NDIS_NET_BUFFER_LIST_8021Q_INFO`.
+    /// `None` when the bytes do not fit or the index is out of range.
+    pub fn fill_head(
+        &mut self,
+        index: usize,
+        head: &[u8],
+        tail: &[u8],
+        next: Option<RxSegment>,
+        data_length: u32,
+        ieee8021q: usize,
+    ) -> Option<RxNbl> {
+        let len = self.copy_into(index, head, tail)?;
+        Some(self.slots[index].ready(data_length, len, next, ieee8021q))
+    }
+
+    /// Copies `head` then `tail` to the start of buffer `index`; the bytes copied, or `None`
+    /// when they do not fit or the index is out of range.
+    fn copy_into(&mut self, index: usize, head: &[u8], tail: &[u8]) -> Option<u32> {
         let len = head.len() + tail.len();
         if index >= self.len || len > self.capacity() as usize {
             return None;
@@ -318,14 +383,7 @@ impl RxBlock {
         // SAFETY: as above; `head.len() + tail.len()` fits the buffer, so `after_head` is in it.
         unsafe { ptr::copy_nonoverlapping(tail.as_ptr(), after_head, tail.len()) };
         // CAST: len <= 2048.
-        let nbl = slot.ready(len as u32);
-        if ieee8021q != 0 {
-            // SAFETY: the slot's NBL is bound and not indicated (as in `ready`).
-            let info = unsafe { &mut (*nbl.0.as_ptr()).NetBufferListInfo };
-            // The info slot is a PVOID that holds an integer (NDIS_NET_BUFFER_LIST_8021Q_INFO).
-            info[Ieee8021QNetBufferListInfo as usize] = ptr::without_provenance_mut(ieee8021q);
-        }
-        Some(nbl)
+        Some(len as u32)
     }
 
     /// Buffer `index` holds a `len`-byte frame a NIC wrote into it: readies its NBL for
@@ -340,13 +398,7 @@ impl RxBlock {
         if index >= self.len || len > self.capacity() {
             return None;
         }
-        let nbl = self.slots[index].ready(len);
-        if ieee8021q != 0 {
-            // SAFETY: the slot's NBL is bound and not indicated (as in `ready`).
-            let info = unsafe { &mut (*nbl.0.as_ptr()).NetBufferListInfo };
-            info[Ieee8021QNetBufferListInfo as usize] = ptr::without_provenance_mut(ieee8021q);
-        }
-        Some(nbl)
+        Some(self.slots[index].ready(len, len, None, ieee8021q))
     }
 
     /// The first [`HEADER_PEEK`] bytes of the frame a NIC wrote into buffer `index`
@@ -366,25 +418,38 @@ impl RxBlock {
 }
 
 impl RxSlot {
-    /// Readies the NBL of a bound slot (`len` bytes at offset 0) for indication.
-    fn ready(&mut self, len: u32) -> RxNbl {
-        // SAFETY: the NBL, its NB and the MDL belong to this slot, which is bound (the
-        // callers checked the index), and are not indicated (the core only completes
-        // buffers it took from its free list).
+    /// Sets this buffer's MDL and shared-memory segment to its `len` bytes of the frame
+    /// (offset 0) and links both to `next` (or ends both chains).
+    fn link(&mut self, len: u32, next: Option<RxSegment>) {
+        // SAFETY: the MDL belongs to this slot, which is bound (the callers checked the
+        // index), and is not with NDIS (the core only fills buffers it took from its free list).
+        let mdl = unsafe { &mut *self.mdl };
+        mdl.ByteCount = len;
+        mdl.Next = next.map_or(ptr::null_mut(), |n| n.mdl.as_ptr());
+        self.shared.SharedMemoryLength = len;
+        self.shared.NextSharedMemorySegment = next.map_or(ptr::null_mut(), |n| n.shared.as_ptr());
+    }
+
+    /// Readies the NBL of a bound slot for indication: `data_length` bytes at offset 0 of the
+    /// MDL chain, `own` of them in this buffer, the rest in `next` and after.
+    fn ready(&mut self, data_length: u32, own: u32, next: Option<RxSegment>, ieee8021q: usize) -> RxNbl {
+        self.link(own, next);
+        // SAFETY: the NBL and its NB belong to this slot, which is bound (the callers checked
+        // the index), and are not indicated (the core only completes buffers it took from its
+        // free list).
         let nbl = unsafe { &mut *self.nbl };
         nbl.Next = ptr::null_mut();
         nbl.Status = NDIS_STATUS_SUCCESS;
-        // No 802.1Q tag unless the filler sets one (the NBL may carry one from its last use).
-        nbl.NetBufferListInfo[Ieee8021QNetBufferListInfo as usize] = ptr::null_mut();
+        // The info slot is a PVOID that holds an integer (NDIS_NET_BUFFER_LIST_8021Q_INFO); 0 =
+        // no tag (the NBL may carry one from its last use).
+        nbl.NetBufferListInfo[Ieee8021QNetBufferListInfo as usize] = ptr::without_provenance_mut(ieee8021q);
         // SAFETY: as above.
         let nb = unsafe { &mut *nbl.FirstNetBuffer };
         nb.Next = ptr::null_mut();
         nb.CurrentMdl = self.mdl;
         nb.CurrentMdlOffset = 0;
         nb.DataOffset = 0;
-        nb.DataLength = len;
-        // SAFETY: as above.
-        unsafe { (*self.mdl).ByteCount = len };
+        nb.DataLength = data_length;
         RxNbl(NonNull::from(nbl))
     }
 }

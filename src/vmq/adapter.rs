@@ -41,10 +41,15 @@ pub const DEFAULT_VM_QUEUE_BUFFERS: u32 = 64;
 pub const MIN_VM_QUEUE_BUFFERS: u32 = 16;
 /// Most receive buffers a VM queue may grow to.
 pub const MAX_VM_QUEUE_BUFFERS: u32 = 1024;
-/// Ethernet payload MTU.
+/// Ethernet payload MTU without jumbo frames.
 pub const MTU: u32 = 1500;
-/// Largest frame without FCS: MTU plus the 14-byte Ethernet header.
-pub const MAX_FRAME: u32 = MTU + 14;
+/// Bytes of an Ethernet header (what `*JumboPacket` counts on top of the MTU).
+pub const ETHERNET_HEADER: u32 = 14;
+/// Largest frame without FCS and without jumbo frames: MTU plus the 14-byte Ethernet header.
+pub const MAX_FRAME: u32 = MTU + ETHERNET_HEADER;
+/// The values of the standardized `*JumboPacket` keyword the INF offers (frame size without
+/// FCS, header included; 1514 = jumbo frames off, the default).
+pub const JUMBO_PACKET_VALUES: [u32; 3] = [MAX_FRAME, 4088, 9014];
 
 /// Adapter options read from the registry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,6 +61,10 @@ pub struct AdapterConfig {
     pub contiguous_rx: bool,
     /// The standardized `NetworkAddress` keyword: the current address, if set and usable.
     pub network_address: Option<[u8; 6]>,
+    /// The standardized `*JumboPacket` keyword: the largest frame without FCS, header
+    /// included ("Standardized INF Keywords for Jumbo Packet"): 1514 (default), 4088 or 9014;
+    /// absent or any other value reads as 1514.
+    pub jumbo_packet: u32,
 }
 
 impl AdapterConfig {
@@ -66,13 +75,16 @@ impl AdapterConfig {
     /// the Hyper-V switch) does it read `*VMQ` and `*VMQVlanFiltering`. At 0 or absent (RSS
     /// preference) it "must not read any of the VMQ or SR-IOV standardized keywords"; vmqnic has
     /// no RSS, so nothing is enabled then (the hardware capabilities stay complete).
+    /// `*JumboPacket` is no VMQ keyword: it is read in either case.
     ///
     /// # Errors
     /// The configuration could not be opened.
     pub fn read(handle: NdisHandle) -> Result<Self, InitError> {
-        let [preference, contiguous] =
-            read_integer_keywords(handle, [utf16!("*RssOrVmqPreference"), utf16!("VmqContiguousRx")])
-                .map_err(InitError::Configuration)?;
+        let [preference, contiguous, jumbo] = read_integer_keywords(
+            handle,
+            [utf16!("*RssOrVmqPreference"), utf16!("VmqContiguousRx"), utf16!("*JumboPacket")],
+        )
+        .map_err(InitError::Configuration)?;
         let keywords = if preference == Some(1) {
             let [vmq, vlan] = read_integer_keywords(handle, [utf16!("*VMQ"), utf16!("*VMQVlanFiltering")])
                 .map_err(InitError::Configuration)?;
@@ -81,7 +93,8 @@ impl AdapterConfig {
             VmqKeywords { vmq: false, vlan_filtering: false }
         };
         let network_address = read_network_address(handle).map_err(InitError::Configuration)?;
-        Ok(Self { keywords, contiguous_rx: contiguous == Some(1), network_address })
+        let jumbo_packet = jumbo.filter(|v| JUMBO_PACKET_VALUES.contains(v)).unwrap_or(MAX_FRAME);
+        Ok(Self { keywords, contiguous_rx: contiguous == Some(1), network_address, jumbo_packet })
     }
 }
 
@@ -160,6 +173,7 @@ pub struct Adapter<B: NicBackend> {
     hardware_caps: ReceiveFilterCapabilities,
     current_caps: ReceiveFilterCapabilities,
     stride: u32,
+    max_frame: u32,
     state: SpinLock<AdapterState<B>>,
     nbl_pool: NblPool,
     work_item: IoWorkItem,
@@ -196,8 +210,12 @@ impl<B: NicBackend + Send> Adapter<B> {
         let mac_address = backend.mac_address();
         let current_address = config.network_address.unwrap_or(mac_address);
         let link_speed = backend.link_speed();
+        // The MTU, OID_GEN_MAXIMUM_FRAME_SIZE / MAXIMUM_TOTAL_SIZE and the lookahead follow
+        // `*JumboPacket` as far as the NIC goes.
+        let max_frame = backend.max_frame_size(config.jumbo_packet);
+        let mtu = max_frame - ETHERNET_HEADER;
         let resources = || InitError::Resources;
-        let default_queue = RxMemory::new(handle).ok_or_else(resources)?;
+        let default_queue = RxMemory::new(handle, max_frame).ok_or_else(resources)?;
         let queues = QueueTable::new(handle).ok_or_else(resources)?;
         let demux = DemuxTable::new(handle).ok_or_else(resources)?;
         let filters = FilterTable::new(handle).ok_or_else(resources)?;
@@ -209,6 +227,7 @@ impl<B: NicBackend + Send> Adapter<B> {
             hardware_caps,
             current_caps,
             stride: buffer_stride(shared_data_alignment()),
+            max_frame,
             state: SpinLock::new(AdapterState {
                 run: RunState::Paused,
                 surprise_removed: false,
@@ -223,7 +242,7 @@ impl<B: NicBackend + Send> Adapter<B> {
                 pending_free: None,
                 free_work_queued: false,
                 packet_filter: 0,
-                lookahead: MTU,
+                lookahead: mtu,
                 multicast: [[0; 6]; MAX_MULTICAST],
                 multicast_len: 0,
                 counters: Counters::default(),
@@ -238,12 +257,12 @@ impl<B: NicBackend + Send> Adapter<B> {
 
         attributes::set_registration(handle, &*adapter, bus_master).map_err(InitError::Attributes)?;
         let general = GeneralAttributes {
-            mtu: MTU,
+            mtu,
             link_speed,
             connected,
             mac_address,
             current_address,
-            lookahead: MTU,
+            lookahead: mtu,
             mac_options: MAC_OPTIONS,
             supported_packet_filters: SUPPORTED_PACKET_FILTERS,
             // CAST: a small constant.
@@ -316,6 +335,19 @@ impl<B: NicBackend + Send> Adapter<B> {
     #[must_use]
     pub const fn receive_filter_capabilities(&self) -> (ReceiveFilterCapabilities, ReceiveFilterCapabilities) {
         (self.hardware_caps, self.current_caps)
+    }
+
+    /// The largest frame without FCS (`*JumboPacket` as far as the NIC goes; 1514 without
+    /// jumbo frames).
+    #[must_use]
+    pub const fn max_frame(&self) -> u32 {
+        self.max_frame
+    }
+
+    /// The payload MTU: [`Adapter::max_frame`] minus the Ethernet header.
+    #[must_use]
+    pub const fn mtu(&self) -> u32 {
+        self.max_frame - ETHERNET_HEADER
     }
 
     /// The guarded state.

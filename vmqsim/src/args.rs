@@ -39,7 +39,8 @@ pub struct Options {
     pub json: bool,
     /// Frames the traffic source sends through the adapter's wire (`--frames M`).
     pub frames: u64,
-    /// Length of each frame in bytes, 60..=1514 (`--frame-size B`).
+    /// Length of each frame in bytes, 60..=9014 (`--frame-size B`; above 1514 vmqsim sets the
+    /// adapter's `*JumboPacket` keyword itself, see [`Options::jumbo_packet`]).
     pub frame_size: usize,
     /// Run the fault-injection sweep instead of one lifecycle (`--fail-alloc-all`).
     pub fail_alloc_all: bool,
@@ -130,12 +131,39 @@ impl Options {
         if options.fail_alloc_all && options.stress {
             return Err("--fail-alloc-all and --stress are separate runs".to_string());
         }
-        if !(60..=1514).contains(&options.frame_size) {
-            return Err("--frame-size must be within 60..=1514".to_string());
+        if !(60..=MAX_FRAME_SIZE).contains(&options.frame_size) {
+            return Err(format!(
+                "--frame-size must be within 60..={MAX_FRAME_SIZE} (above 1514 vmqsim sets the adapter's *JumboPacket \
+                 keyword to 4088 or 9014)"
+            ));
+        }
+        if options.nic == Nic::Igb && options.frame_size > STANDARD_FRAME_SIZE {
+            return Err(format!(
+                "--frame-size {} with --nic igb: the 82576 back end keeps 1514-byte frames whatever *JumboPacket says",
+                options.frame_size
+            ));
         }
         Ok(options)
     }
+
+    /// The `*JumboPacket` keyword the adapter gets: the smallest standardized value (1514, 4088,
+    /// 9014) that carries `--frame-size` (the traffic source's frame length, an 802.1Q tag
+    /// included); `None` for 1514, the keyword's default, which vmqsim leaves unset.
+    #[must_use]
+    pub fn jumbo_packet(&self) -> Option<u32> {
+        JUMBO_PACKET_VALUES
+            .into_iter()
+            .find(|&v| v as usize >= self.frame_size)
+            .filter(|&v| v as usize > STANDARD_FRAME_SIZE)
+    }
 }
+
+/// Longest `--frame-size`: a 9014-byte jumbo frame.
+pub const MAX_FRAME_SIZE: usize = 9014;
+/// Frame size of a standard Ethernet adapter (no jumbo frames).
+pub const STANDARD_FRAME_SIZE: usize = 1514;
+/// The standardized `*JumboPacket` values ("Standardized INF Keywords for Jumbo Packet").
+pub const JUMBO_PACKET_VALUES: [u32; 3] = [1514, 4088, 9014];
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
@@ -158,6 +186,13 @@ mod tests {
         assert_eq!((o.stress, o.seeds, o.steps, o.seed), (true, 3, 50, 7));
         assert!(parse(&["--fail-alloc-all"]).unwrap().fail_alloc_all);
         assert!(parse(&["--fail-alloc-all", "--stress"]).is_err());
+        assert_eq!(parse(&["--frame-size", "1514"]).unwrap().jumbo_packet(), None);
+        assert_eq!(parse(&["--frame-size", "1515"]).unwrap().jumbo_packet(), Some(4088));
+        assert_eq!(parse(&["--frame-size", "4088"]).unwrap().jumbo_packet(), Some(4088));
+        assert_eq!(parse(&["--frame-size", "9014"]).unwrap().jumbo_packet(), Some(9014));
+        assert!(parse(&["--frame-size", "9015"]).is_err());
+        assert!(parse(&["--frame-size", "59"]).is_err());
+        assert!(parse(&["--nic", "igb", "--frame-size", "4088"]).is_err());
     }
 
     #[test]

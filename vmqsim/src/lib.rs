@@ -96,14 +96,19 @@ pub fn leaks(report: &Report, nbl_live: (usize, usize, usize)) -> Vec<String> {
     reasons
 }
 
-/// The script `options` ask for.
+/// The script `options` ask for. A `--frame-size` above 1514 sets the adapter's `*JumboPacket`
+/// keyword to the smallest value that carries it ([`Options::jumbo_packet`]).
 #[must_use]
 pub fn script(options: &Options) -> Script {
+    let mut adapter = AdapterConfig::default().keyword("VmqContiguousRx", u32::from(options.contiguous));
+    if let Some(jumbo) = options.jumbo_packet() {
+        adapter = adapter.keyword("*JumboPacket", jumbo);
+    }
     Script {
         queues: options.queues,
         frames: options.frames,
         frame_len: FrameLen::Fixed(options.frame_size),
-        adapter: AdapterConfig::default().keyword("VmqContiguousRx", u32::from(options.contiguous)),
+        adapter,
         attempts: 1,
         thorough: false,
     }

@@ -95,6 +95,8 @@ pub fn json_report(outcome: &Outcome) -> Json {
         ("nic", Json::Str(o.nic.name().into())),
         ("driver", Json::Str(o.sys.clone().unwrap_or_else(|| "vmqnic (Rust source linked into vmqsim)".to_string()))),
         ("emulated_instructions", outcome.emulation.map_or(Json::Null, Json::Int)),
+        ("frame_size", Json::Int(o.frame_size as u64)),
+        ("jumbo_packet", o.jumbo_packet().map_or(Json::Null, |v| Json::Int(u64::from(v)))),
         ("queues_requested", Json::Int(u64::from(o.queues))),
         ("queues_capped_at", outcome.queues_capped_at.map_or(Json::Null, |n| Json::Int(u64::from(n)))),
         ("fail_alloc", o.fail_alloc.map_or(Json::Null, Json::Int)),
@@ -158,6 +160,9 @@ pub fn text_report(outcome: &Outcome) -> String {
         o.seed,
         o.nic.name()
     );
+    if let Some(jumbo) = o.jumbo_packet() {
+        let _ = writeln!(out, "*JumboPacket {jumbo} (set by vmqsim for --frame-size {})", o.frame_size);
+    }
     if let Some(k) = o.fail_alloc {
         let _ = writeln!(out, "fault injection: NdisAllocateSharedMemory call #{k} fails");
     }

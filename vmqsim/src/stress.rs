@@ -66,7 +66,8 @@ impl Stressor {
         if let Err(e) = s.host.load_driver(vmqnic::DriverEntry) {
             s.problem(format!("DriverEntry failed: {e}"));
         }
-        match s.host.add_adapter(AdapterConfig::default()) {
+        // Jumbo frames on the first adapter (the 82576 keeps 1514 whatever the keyword says).
+        match s.host.add_adapter(AdapterConfig::default().keyword("*JumboPacket", 9014)) {
             Ok(id) => s.adapters.push(AdapterView::new(id)),
             Err(e) => s.problem(format!("MiniportInitializeEx failed: {e}")),
         }

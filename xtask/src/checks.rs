@@ -88,6 +88,22 @@ pub fn test(paths: &Paths, plan: TestPlan) -> Result<()> {
     println!("emulated instructions: {}, frames: {}", emulated["emulated_instructions"], emulated["frames"]);
     expect(same_run(&emulated, &host), "the emulated image and the host build gave different reports")?;
 
+    step("jumbo frames: 16 queues, 100000 frames of 9014 bytes (*JumboPacket 9014); the emulated image the same");
+    let report = vmqsim_json(&vmqsim, &["--queues", "16", "--frames", "100000", "--frame-size", "9014"])?;
+    clean(&report, "jumbo traffic")?;
+    let frames = &report["frames"];
+    println!("frames: {frames}, *JumboPacket {}", report["jumbo_packet"]);
+    expect(report["jumbo_packet"] == 9014, "jumbo traffic: *JumboPacket not set")?;
+    expect(
+        frames["delivered"] == 100_000 && frames["misdelivered"] == 0,
+        "jumbo traffic: not every frame was delivered",
+    )?;
+    let run = ["--queues", "8", "--frames", "10000", "--frame-size", "9014"];
+    let emulated = vmqsim_json(&vmqsim, &[&["--sys", &image][..], &run].concat())?;
+    let host = vmqsim_json(&vmqsim, &run)?;
+    clean(&emulated, "emulated jumbo run")?;
+    expect(same_run(&emulated, &host), "jumbo frames: the emulated image and the host build gave different reports")?;
+
     step("fault injection: every shared-memory, pool and NBL/MDL allocation failed in turn");
     let sweep = vmqsim_json(&vmqsim, &["--fail-alloc-all"])?;
     println!("fault points: {}, failed: {}", sweep["fault_points"], sweep["fault_points_failed"]);

@@ -127,7 +127,8 @@ fn receive_other_queue_memory_is_reported() {
 
 #[test]
 fn receive_shared_memory_range_is_reported() {
-    rx_edit(|calls| info(calls[0].nbls[0]).SharedMemoryOffset = common::QUEUE_MEMORY - 100);
+    // The fake's segment is the 60-byte frame: 10 bytes from the end it runs past the block.
+    rx_edit(|calls| info(calls[0].nbls[0]).SharedMemoryOffset = common::QUEUE_MEMORY - 10);
     let (mut host, a, _) = rx_host(&[(mac(1), None)]);
     host.send_frames(a, &[FrameSpec::new(mac(1), 60)]).unwrap();
     assert_rule(&mut host, rules::RECEIVE_SHARED_MEMORY_RANGE);
@@ -299,4 +300,84 @@ fn an_indication_in_low_power_is_reported() {
     assert_eq!(host.set_power(a, NdisDeviceStateD3).status, NDIS_STATUS_SUCCESS);
     host.send_frames(a, &[FrameSpec::new(mac(2), 60)]).unwrap();
     assert_rule(&mut host, rules::RECEIVE_IN_LOW_POWER);
+}
+
+/// The segment after `s` in its NextSharedMemorySegment chain.
+fn next_segment(s: &mut NET_BUFFER_SHARED_MEMORY) -> &'static mut NET_BUFFER_SHARED_MEMORY {
+    // SAFETY: the fake links a jumbo frame's segments to live boxed NET_BUFFER_SHARED_MEMORYs.
+    unsafe { &mut *s.NextSharedMemorySegment }
+}
+
+/// A 9014-byte frame received into five 2 KiB buffers of its queue (MDL chain and
+/// NextSharedMemorySegment chain, one buffer each) is accepted whole, on a VM queue and on the
+/// default queue.
+#[test]
+fn a_jumbo_frame_in_a_chained_nbl_is_accepted() {
+    let (mut host, a, q) = rx_host(&[(mac(1), None)]);
+    let frames = [FrameSpec::new(mac(1), 9014), FrameSpec::new(mac(9), 4088), FrameSpec::new(mac(1), 2049)];
+    host.send_frames(a, &frames).unwrap();
+    let t = host.traffic(a);
+    assert_eq!((t.per_queue[&q[0].0].delivered, t.per_queue[&0].delivered), (2, 1));
+    assert!(host.take_violations().is_empty());
+}
+
+/// `receive.shared-memory-chain`: the segment chain ends before the MDL chain does.
+#[test]
+fn receive_shared_memory_chain_cut_short_is_reported() {
+    rx_edit(|calls| {
+        let second = next_segment(info(calls[0].nbls[0]));
+        second.NextSharedMemorySegment = std::ptr::null_mut();
+    });
+    let (mut host, a, _) = rx_host(&[(mac(1), None)]);
+    host.send_frames(a, &[FrameSpec::new(mac(1), 9014)]).unwrap();
+    let v = assert_rule(&mut host, rules::RECEIVE_SHARED_MEMORY_CHAIN);
+    assert!(v.iter().any(|v| v.detail.contains("5 MDL(s) but its NET_BUFFER_SHARED_MEMORY chain has 2")), "{v:#?}");
+}
+
+/// `receive.shared-memory-chain`: the segments' lengths do not add up to DataLength.
+#[test]
+fn receive_shared_memory_chain_lengths_are_reported() {
+    rx_edit(|calls| next_segment(info(calls[0].nbls[0])).SharedMemoryLength -= 1);
+    let (mut host, a, _) = rx_host(&[(mac(1), None)]);
+    host.send_frames(a, &[FrameSpec::new(mac(1), 4088)]).unwrap();
+    let v = assert_rule(&mut host, rules::RECEIVE_SHARED_MEMORY_CHAIN);
+    assert!(v.iter().any(|v| v.detail.contains("add up to 4087, DataLength is 4088")), "{v:#?}");
+}
+
+/// `receive.shared-memory-chain`: a segment names another buffer of the queue than its MDL maps
+/// (the chains disagree on the order of the buffers).
+#[test]
+fn receive_shared_memory_chain_out_of_step_is_reported() {
+    rx_edit(|calls| {
+        let first = info(calls[0].nbls[0]);
+        let (a, b) = (first.SharedMemoryOffset, next_segment(first).SharedMemoryOffset);
+        first.SharedMemoryOffset = b;
+        next_segment(first).SharedMemoryOffset = a;
+    });
+    let (mut host, a, _) = rx_host(&[(mac(1), None)]);
+    host.send_frames(a, &[FrameSpec::new(mac(1), 4096)]).unwrap();
+    let v = assert_rule(&mut host, rules::RECEIVE_SHARED_MEMORY_CHAIN);
+    assert!(v.iter().any(|v| v.detail.contains("MDL 0's 2048 bytes")), "{v:#?}");
+}
+
+/// A segment of the chain in another queue's shared memory is that rule's violation, wherever
+/// in the chain it is.
+#[test]
+fn a_chained_segment_in_another_queues_memory_is_reported() {
+    let other = std::rc::Rc::new(std::cell::Cell::new(std::ptr::null_mut()));
+    let keep = other.clone();
+    rx_edit(move |calls| {
+        for c in calls.iter() {
+            let first = info(c.nbls[0]);
+            if c.queue == 0 {
+                keep.set(first.SharedMemoryHandle);
+            } else if !keep.get().is_null() {
+                next_segment(first).SharedMemoryHandle = keep.get();
+            }
+        }
+    });
+    let (mut host, a, _) = rx_host(&[(mac(1), None)]);
+    host.send_frames(a, &[FrameSpec::new(mac(9), 60)]).unwrap();
+    host.send_frames(a, &[FrameSpec::new(mac(1), 9014)]).unwrap();
+    assert_rule(&mut host, rules::RECEIVE_OTHER_QUEUE_MEMORY);
 }

@@ -25,7 +25,7 @@ use ndis_sys::{
 use super::Transfer;
 use crate::backend::NicBackend;
 use crate::kernel::nbl::RX_BUFFER_BYTES;
-use crate::vmq::adapter::{Adapter, DEFAULT_QUEUE_BUFFERS, MAX_FRAME, MAX_MULTICAST, MTU};
+use crate::vmq::adapter::{Adapter, DEFAULT_QUEUE_BUFFERS, MAX_MULTICAST};
 use crate::vmq::caps::{MAC_OPTIONS, SUPPORTED_OIDS, SUPPORTED_PACKET_FILTERS};
 use crate::vmq::error::OidError;
 use crate::vmq::wire::{len_u32, u32_at, u64_at};
@@ -138,11 +138,12 @@ impl<B: NicBackend + Send> Adapter<B> {
             // NdisMediaStateConnected (0) / NdisMediaStateDisconnected (1).
             OID_GEN_MEDIA_CONNECT_STATUS => u32_answer(u32::from(!link_up), buffer),
             OID_GEN_MEDIA_SUPPORTED | OID_GEN_MEDIA_IN_USE => u32_answer(0, buffer), // NdisMedium802_3
-            OID_GEN_MAXIMUM_LOOKAHEAD | OID_GEN_MAXIMUM_FRAME_SIZE => u32_answer(MTU, buffer),
+            // The MTU (`*JumboPacket` minus the header) and the frame with its header.
+            OID_GEN_MAXIMUM_LOOKAHEAD | OID_GEN_MAXIMUM_FRAME_SIZE => u32_answer(self.mtu(), buffer),
             OID_GEN_MAXIMUM_TOTAL_SIZE | OID_GEN_TRANSMIT_BLOCK_SIZE | OID_GEN_RECEIVE_BLOCK_SIZE => {
-                u32_answer(MAX_FRAME, buffer)
+                u32_answer(self.max_frame(), buffer)
             }
-            OID_GEN_TRANSMIT_BUFFER_SPACE => u32_answer(MAX_FRAME * 64, buffer),
+            OID_GEN_TRANSMIT_BUFFER_SPACE => u32_answer(self.max_frame() * 64, buffer),
             OID_GEN_RECEIVE_BUFFER_SPACE => u32_answer(RX_BUFFER_BYTES * DEFAULT_QUEUE_BUFFERS, buffer),
             // In units of 100 bps.
             OID_GEN_LINK_SPEED => u32_answer(u32::try_from(link_speed / 100).unwrap_or(u32::MAX), buffer),
@@ -191,7 +192,7 @@ impl<B: NicBackend + Send> Adapter<B> {
             }
             OID_GEN_CURRENT_LOOKAHEAD => {
                 let lookahead = read_u32(input)?;
-                if lookahead > MTU {
+                if lookahead > self.mtu() {
                     return Err(OidError::InvalidData);
                 }
                 self.state().lock().lookahead = lookahead;

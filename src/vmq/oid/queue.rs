@@ -109,7 +109,7 @@ impl<B: NicBackend + Send> Adapter<B> {
         }
         let (p, size) = read_queue_parameters(&buffer[..input_len])?;
         let flags = check_allocate(&p)?;
-        let rx = RxMemory::new(self.handle()).ok_or(OidError::Resources)?;
+        let rx = RxMemory::new(self.handle(), self.max_frame()).ok_or(OidError::Resources)?;
         let queue =
             Queue::new(p.queue_id, flags, clamp_buffers(p.suggested_buffers), (p.affinity_mask, p.affinity_group), rx);
         let queue = PoolBox::try_new(self.handle(), QUEUE_TAG, queue).map_err(|_| OidError::Resources)?;

@@ -14,7 +14,12 @@
 //! - [`RxMemory::grow_request`] + [`GrowRequest::allocate`] + [`RxMemory::commit`]: more
 //!   memory (allocated at PASSIVE_LEVEL outside the adapter lock, committed under it).
 //!
-//! The software NIC's copy path is [`RxMemory::copy_in`] (take, copy, complete). The NDIS
+//! The software NIC's copy path is [`RxMemory::copy_in`] (take, copy, complete). A frame
+//! longer than one buffer (`*JumboPacket` 4088 or 9014; buffers stay 2 KiB) takes several
+//! buffers of the queue, linked into one NBL (MDL chain and `NextSharedMemorySegment` chain,
+//! see `kernel::nbl`); the books keep a fixed "next buffer of the same frame" link per buffer,
+//! so [`RxMemory::give_back`] of the NBL frees every buffer of its frame, and
+//! [`RxMemory::is_drained`] (what FREE_QUEUE waits for) counts NBLs, not buffers. The NDIS
 //! objects (MDL, NBL, `NET_BUFFER_SHARED_MEMORY`) are bound and touched only by the safe
 //! owner [`RxBlock`] in the kernel layer; this module keeps the books.
 //! <https://learn.microsoft.com/windows-hardware/drivers/network/shared-memory-resource-allocation>
@@ -27,7 +32,9 @@ mod grow;
 
 pub use grow::{GrowRequest, MAX_BLOCK_BYTES, RxResources, Staged};
 
-use crate::kernel::nbl::{BUFFERS_PER_BLOCK, BufferIndex, BufferLocation, HEADER_PEEK, RxBlock, RxNbl};
+use crate::kernel::nbl::{
+    BUFFERS_PER_BLOCK, BufferIndex, BufferLocation, HEADER_PEEK, RX_BUFFER_BYTES, RxBlock, RxNbl, RxSegment,
+};
 use crate::kernel::pool::{PoolBox, PoolTag};
 use crate::kernel::{NdisHandle, QueueId};
 
@@ -36,6 +43,16 @@ pub const MAX_BLOCKS_PER_QUEUE: usize = 32;
 /// Most buffers one queue holds.
 pub const MAX_BUFFERS: usize = MAX_BLOCKS_PER_QUEUE * BUFFERS_PER_BLOCK;
 const _: () = assert!(MAX_BUFFERS <= u16::MAX as usize);
+
+/// Largest frame (`*JumboPacket`: without FCS, with the 14-byte header) a queue receives.
+pub const MAX_JUMBO_FRAME: u32 = 9014;
+/// Bytes an 802.1Q tag adds to a frame on the wire.
+pub const VLAN_TAG_BYTES: u32 = 4;
+/// Most buffers one frame takes: a 9014-byte frame with its 802.1Q tag in 2 KiB buffers.
+pub const MAX_BUFFERS_PER_FRAME: usize = (MAX_JUMBO_FRAME + VLAN_TAG_BYTES).div_ceil(RX_BUFFER_BYTES) as usize;
+/// A "next" link that ends a frame's buffer chain.
+const NO_NEXT: u16 = u16::MAX;
+const _: () = assert!(MAX_BUFFERS < NO_NEXT as usize);
 
 /// Pool tag of the free-buffer stacks.
 pub const RING_TAG: PoolTag = PoolTag::new(*b"VqRg");
@@ -112,7 +129,7 @@ impl BufferId {
 pub enum CopyError {
     /// No free buffer.
     NoBuffer,
-    /// The frame does not fit a buffer.
+    /// The frame is longer than the queue's largest frame (`*JumboPacket` plus an 802.1Q tag).
     TooLong,
 }
 
@@ -122,20 +139,33 @@ pub enum CopyError {
 /// enough to build and move on the 24 KiB kernel stack.
 pub struct RxMemory {
     blocks: [Option<PoolBox<RxBlock>>; MAX_BLOCKS_PER_QUEUE],
-    free: PoolBox<[u16; MAX_BUFFERS]>,
+    books: PoolBox<[Books; MAX_BUFFERS]>,
     free_len: usize,
     outstanding: u32,
+    max_len: usize,
+}
+
+/// Entry `k` of a queue's fixed books: the `k`-th entry of the free stack, and the link of
+/// buffer `k` (raw index) to the next buffer of its frame ([`NO_NEXT`]: none). One pool block
+/// holds both.
+#[derive(Debug, Clone, Copy)]
+struct Books {
+    free: u16,
+    next: u16,
 }
 
 impl RxMemory {
-    /// No memory yet (its free stack allocated in pool), or `None` when that fails.
+    /// No memory yet (its books allocated in pool), for frames of up to `max_frame` bytes
+    /// (`*JumboPacket`; an 802.1Q tag may come on top), or `None` when that fails.
     #[must_use]
-    pub fn new(owner: NdisHandle) -> Option<Self> {
+    pub fn new(owner: NdisHandle, max_frame: u32) -> Option<Self> {
         Some(Self {
             blocks: [const { None }; MAX_BLOCKS_PER_QUEUE],
-            free: PoolBox::try_filled(owner, RING_TAG, 0)?,
+            books: PoolBox::try_filled(owner, RING_TAG, Books { free: 0, next: NO_NEXT })?,
             free_len: 0,
             outstanding: 0,
+            // CAST: at most 9018.
+            max_len: (max_frame.min(MAX_JUMBO_FRAME) + VLAN_TAG_BYTES) as usize,
         })
     }
 
@@ -151,7 +181,7 @@ impl RxMemory {
         self.blocks.iter().flatten().map(|b| b.len() as u32).sum()
     }
 
-    /// Buffers indicated and not yet given back.
+    /// NBLs indicated and not yet given back (one per frame, whatever its buffers).
     #[must_use]
     pub const fn outstanding(&self) -> u32 {
         self.outstanding
@@ -189,8 +219,8 @@ impl RxMemory {
     }
 
     fn push(&mut self, index: BufferIndex) {
-        if let Some(slot) = self.free.get_mut(self.free_len) {
-            *slot = index.raw();
+        if let Some(entry) = self.books.get_mut(self.free_len) {
+            entry.free = index.raw();
             self.free_len += 1;
         }
     }
@@ -198,7 +228,21 @@ impl RxMemory {
     /// Takes a free buffer (to copy into, or to post to a NIC descriptor).
     pub fn take(&mut self) -> Option<BufferIndex> {
         self.free_len = self.free_len.checked_sub(1)?;
-        Some(BufferIndex::from_raw(self.free[self.free_len]))
+        Some(BufferIndex::from_raw(self.books[self.free_len].free))
+    }
+
+    /// Links buffer `from` to `to`, the next buffer of its frame (`None`: the last).
+    fn set_next(&mut self, from: BufferIndex, to: Option<BufferIndex>) {
+        if let Some(entry) = self.books.get_mut(usize::from(from.raw())) {
+            entry.next = to.map_or(NO_NEXT, BufferIndex::raw);
+        }
+    }
+
+    /// The next buffer of `index`'s frame, and the link cleared.
+    fn take_next(&mut self, index: BufferIndex) -> Option<BufferIndex> {
+        let entry = self.books.get_mut(usize::from(index.raw()))?;
+        let next = core::mem::replace(&mut entry.next, NO_NEXT);
+        (next != NO_NEXT).then(|| BufferIndex::from_raw(next))
     }
 
     /// Where a buffer lives (logical address and shared-memory offset), for a NIC descriptor.
@@ -251,34 +295,84 @@ impl RxMemory {
     }
 
     /// Copies a frame given as `head` + `tail` (its 802.1Q tag cut out) into the next free
-    /// buffer, with `ieee8021q` as the NBL's `NDIS_NET_BUFFER_LIST_8021Q_INFO`.
+    /// buffer — or, when it is longer than one buffer, into as many free buffers as it needs,
+    /// linked in order into one NBL —, with `ieee8021q` as the NBL's
+    /// `NDIS_NET_BUFFER_LIST_8021Q_INFO`.
     ///
     /// # Errors
     /// [`CopyError`]; no buffer stays taken.
     pub fn copy_in_parts(&mut self, head: &[u8], tail: &[u8], ieee8021q: usize) -> Result<RxNbl, CopyError> {
-        let index = self.take().ok_or(CopyError::NoBuffer)?;
-        match self.block_mut(index.block()).and_then(|b| b.fill_parts(index.within(), head, tail, ieee8021q)) {
+        let len = head.len() + tail.len();
+        if len > self.max_len {
+            return Err(CopyError::TooLong);
+        }
+        let capacity = RX_BUFFER_BYTES as usize;
+        let count = len.div_ceil(capacity).max(1);
+        if count > self.free_len || count > MAX_BUFFERS_PER_FRAME {
+            return Err(CopyError::NoBuffer);
+        }
+        let mut taken = [BufferIndex::from_raw(0); MAX_BUFFERS_PER_FRAME];
+        for entry in &mut taken[..count] {
+            *entry = self.take().ok_or(CopyError::NoBuffer)?;
+        }
+        match self.fill_chain(&taken[..count], head, tail, ieee8021q) {
             Some(nbl) => {
                 self.outstanding += 1;
                 Ok(nbl)
             }
             None => {
-                self.cancel(index);
+                for &index in taken[..count].iter().rev() {
+                    self.set_next(index, None);
+                    self.cancel(index);
+                }
                 Err(CopyError::TooLong)
             }
         }
     }
 
-    /// NDIS returned the NBL of an indicated buffer: the buffer is free again. `false`
-    /// (nothing changes) when no buffer of this queue is outstanding.
+    /// Fills the taken buffers `chain` with `head` + `tail`, one buffer's worth each, from the
+    /// last (whose segment the one before links to) to the first, whose NBL it returns.
+    fn fill_chain(&mut self, chain: &[BufferIndex], head: &[u8], tail: &[u8], ieee8021q: usize) -> Option<RxNbl> {
+        let capacity = RX_BUFFER_BYTES as usize;
+        let len = head.len() + tail.len();
+        let mut next: Option<RxSegment> = None;
+        for (k, &index) in chain.iter().enumerate().skip(1).rev() {
+            let (a, b) = split_range(head, tail, k * capacity, ((k + 1) * capacity).min(len));
+            next = Some(self.block_mut(index.block())?.write_segment(index.within(), a, b, next)?);
+            self.set_next(index, chain.get(k + 1).copied());
+        }
+        let first = *chain.first()?;
+        let (a, b) = split_range(head, tail, 0, capacity.min(len));
+        // CAST: at most 9018.
+        let nbl = self.block_mut(first.block())?.fill_head(first.within(), a, b, next, len as u32, ieee8021q)?;
+        self.set_next(first, chain.get(1).copied());
+        Some(nbl)
+    }
+
+    /// NDIS returned the NBL of an indicated buffer: the buffer — and every other buffer of
+    /// its frame — is free again. `false` (nothing changes) when no NBL of this queue is
+    /// outstanding.
     pub fn give_back(&mut self, index: BufferIndex) -> bool {
         if self.outstanding == 0 {
             return false;
         }
         self.outstanding -= 1;
-        self.push(index);
+        let mut at = Some(index);
+        for _ in 0..MAX_BUFFERS_PER_FRAME {
+            let Some(buffer) = at else { break };
+            at = self.take_next(buffer);
+            self.push(buffer);
+        }
         true
     }
+}
+
+/// Bytes `from..to` of the frame `head` ++ `tail`, as the part in `head` and the part in `tail`.
+fn split_range<'a>(head: &'a [u8], tail: &'a [u8], from: usize, to: usize) -> (&'a [u8], &'a [u8]) {
+    let h = head.len();
+    let in_head = head.get(from.min(h)..to.min(h)).unwrap_or_default();
+    let in_tail = tail.get(from.saturating_sub(h).min(tail.len())..to.saturating_sub(h).min(tail.len()));
+    (in_head, in_tail.unwrap_or_default())
 }
 
 #[cfg(test)]
@@ -293,6 +387,21 @@ mod tests {
         let last = BufferId { slot: QueueSlot::vm(255), index: BufferIndex::new(31, 31) };
         assert_eq!(BufferId::from_token(last.token()), last);
         assert_eq!(BufferId::from_token(0), BufferId { slot: QueueSlot::DEFAULT, index: BufferIndex::new(0, 0) });
+    }
+
+    #[test]
+    fn frame_ranges_split_over_head_and_tail() {
+        let (head, tail) = ([1u8, 2, 3], [4u8, 5, 6, 7]);
+        assert_eq!(split_range(&head, &tail, 0, 2), (&head[..2], &[][..]));
+        assert_eq!(split_range(&head, &tail, 2, 5), (&head[2..], &tail[..2]));
+        assert_eq!(split_range(&head, &tail, 4, 7), (&[][..], &tail[1..]));
+        assert_eq!(split_range(&head, &tail, 0, 7), (&head[..], &tail[..]));
+    }
+
+    #[test]
+    fn a_jumbo_frame_fits_the_chain_limit() {
+        assert_eq!(MAX_BUFFERS_PER_FRAME, 5);
+        assert!(9018usize.div_ceil(RX_BUFFER_BYTES as usize) <= MAX_BUFFERS_PER_FRAME);
     }
 
     #[test]

@@ -357,8 +357,10 @@ impl Stressor {
     }
 
     fn add_adapter(&mut self) {
+        let jumbo = [1514, 4088, 9014][self.rng.below(3)];
         let config = ndis_sim::AdapterConfig::default()
             .keyword("VmqContiguousRx", u32::from(self.rng.chance(30)))
+            .keyword("*JumboPacket", jumbo)
             .bus_master(true);
         self.count(Action::AddAdapter);
         match self.host.add_adapter(config) {

@@ -1,5 +1,6 @@
 //! The stress's data-path actions: random frames through the wire (known and unknown MACs,
-//! tagged, untagged and priority-tagged, every length) and received NBLs returned late, in
+//! tagged, untagged and priority-tagged, every length — jumbo frames up to 9014 bytes to the
+//! software NIC, whose adapters run with `*JumboPacket` 1514, 4088 or 9014) and received NBLs returned late, in
 //! part and out of order; and completing a FREE_QUEUE pended on those NBLs.
 //! <https://learn.microsoft.com/windows-hardware/drivers/network/vmq-receive-path>
 
@@ -23,10 +24,11 @@ impl Stressor {
             .flat_map(|j| self.adapters[j].filters().map(|(_, f)| f).collect::<Vec<_>>())
             .collect();
         let n = self.rng.range(1, MAX_FRAMES_PER_SEND);
-        let frames: Vec<FrameSpec> = (0..n).map(|_| self.frame(&own, &other)).collect();
         let a = self.adapters[i].id;
+        let pci = self.host.with_model(|m, _| m.pci_adapter()) == Some(a.0);
+        let frames: Vec<FrameSpec> = (0..n).map(|_| self.frame(&own, &other, !pci)).collect();
         self.count(Action::Send);
-        let sent = if self.host.with_model(|m, _| m.pci_adapter()) == Some(a.0) {
+        let sent = if pci {
             self.host.wire_send_frames(&frames).map(|_| ())
         } else {
             self.host.send_frames(a, &frames).map(|_| ())
@@ -36,8 +38,9 @@ impl Stressor {
         }
     }
 
-    fn frame(&mut self, own: &[FilterView], other: &[FilterView]) -> FrameSpec {
-        let len = self.rng.range(60, 1514);
+    /// One random frame; one in ten is a jumbo frame (1515..=9014 bytes) when `jumbo`.
+    fn frame(&mut self, own: &[FilterView], other: &[FilterView], jumbo: bool) -> FrameSpec {
+        let len = if jumbo && self.rng.chance(10) { self.rng.range(1515, 9014) } else { self.rng.range(60, 1514) };
         let roll = self.rng.below(100);
         // CAST: VLAN IDs below 4095.
         let random_vlan = |rng: &mut super::world::Rng| rng.range(1, 4094) as u16;

@@ -14,10 +14,11 @@ use super::{Model, rules};
 
 /// Longest NBL chain the model walks (guards against cycles).
 const MAX_CHAIN: usize = 1 << 20;
-/// Offsets inside one send block: NBL, NET_BUFFER, MDL (header + 2 PFNs), frame.
+/// Offsets inside one send block: NBL, NET_BUFFER, MDL (header + 4 PFNs: a 9014-byte jumbo
+/// frame spans up to four pages), frame.
 const NB_AT: u64 = 336;
 const MDL_AT: u64 = NB_AT + 176;
-const FRAME_AT: u64 = MDL_AT + 64;
+const FRAME_AT: u64 = MDL_AT + 80;
 const _: () = assert!(size!(NET_BUFFER_LIST) as u64 == NB_AT);
 const _: () = assert!(size!(NET_BUFFER) as u64 == MDL_AT - NB_AT);
 

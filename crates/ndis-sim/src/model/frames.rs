@@ -18,8 +18,11 @@ pub const SIM_SOURCE_MAC: [u8; 6] = [0x02, 0x00, 0x5E, 0x51, 0x4D, 0x01];
 pub const BROADCAST_MAC: [u8; 6] = [0xFF; 6];
 /// Shortest frame the source builds (without FCS).
 pub const MIN_FRAME_LEN: usize = 60;
-/// Longest frame the source builds (without FCS).
-pub const MAX_FRAME_LEN: usize = 1514;
+/// Longest frame the source builds (without FCS): a 9014-byte jumbo frame ("Standardized INF
+/// Keywords for Jumbo Packet"; a miniport receives it only with `*JumboPacket` 9014).
+pub const MAX_FRAME_LEN: usize = 9014;
+/// Longest frame of a standard (non-jumbo) Ethernet adapter, without FCS.
+pub const STANDARD_FRAME_LEN: usize = 1514;
 /// Marks the sim header after the EtherType.
 const MAGIC: [u8; 4] = *b"VMQS";
 /// VLAN IDs are 12 bits.
@@ -32,7 +35,7 @@ pub struct FrameSpec {
     pub dst: [u8; 6],
     /// 802.1Q VLAN ID (the TCI is the VLAN ID, priority 0); `None` for an untagged frame.
     pub vlan: Option<u16>,
-    /// Total length in bytes, tag included, FCS excluded (60..=1514).
+    /// Total length in bytes, tag included, FCS excluded (60..=9014; above 1514 a jumbo frame).
     pub len: usize,
 }
 
@@ -68,7 +71,7 @@ impl FrameSpec {
 /// Why a [`FrameSpec`] cannot be built.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FrameError {
-    /// Length outside 60..=1514.
+    /// Length outside 60..=9014.
     Length(usize),
     /// VLAN ID above 4095.
     VlanId(u16),
@@ -199,5 +202,7 @@ mod tests {
         assert_eq!(FrameSpec::new([0; 6], 59).validate(), Err(FrameError::Length(59)));
         assert_eq!(FrameSpec::new([0; 6], 60).vlan(4096).validate(), Err(FrameError::VlanId(4096)));
         assert_eq!(FrameSpec::new([0; 6], 1514).vlan(4095).validate(), Ok(()));
+        assert_eq!(FrameSpec::new([0; 6], 9014).vlan(7).validate(), Ok(()));
+        assert_eq!(FrameSpec::new([0; 6], 9015).validate(), Err(FrameError::Length(9015)));
     }
 }

@@ -7,6 +7,10 @@
 
 use std::collections::BTreeMap;
 
+/// MDLs and shared-memory blocks one owned NBL is tracked by: a 9014-byte frame with its tag
+/// in 2 KiB receive buffers takes five, each possibly in its own allocation.
+pub const NBL_LINKS: usize = 8;
+
 /// One NBL NDIS owns.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct OwnedNbl {
@@ -14,10 +18,26 @@ pub struct OwnedNbl {
     pub adapter: u64,
     /// Its receive queue (from the NBL filtering info).
     pub queue: u32,
-    /// Its NET_BUFFER's first MDL (0 if none).
-    pub mdl: u64,
+    /// Its NET_BUFFER's MDL chain, in order (0 = none): NdisFreeMdl of any of them is a use
+    /// after free while NDIS owns the NBL.
+    pub mdls: [u64; NBL_LINKS],
     /// AllocationHandles of the shared-memory blocks it points into (0 = none).
-    pub blocks: [u64; 2],
+    pub blocks: [u64; NBL_LINKS],
+}
+
+/// Adds `value` to the first free (0) entry of `set` unless it is 0 or already there; `false`
+/// when the set is full.
+pub fn add_link(set: &mut [u64; NBL_LINKS], value: u64) -> bool {
+    if value == 0 || set.contains(&value) {
+        return true;
+    }
+    match set.iter_mut().find(|v| **v == 0) {
+        Some(slot) => {
+            *slot = value;
+            true
+        }
+        None => false,
+    }
 }
 
 /// The NBLs NDIS owns, with reference counts by block, queue and MDL.
@@ -51,9 +71,7 @@ impl Ownership {
         self.owned.insert(nbl, o);
         o.blocks.iter().filter(|b| **b != 0).for_each(|b| up(&mut self.per_block, *b));
         up(&mut self.per_queue, (o.adapter, o.queue));
-        if o.mdl != 0 {
-            up(&mut self.per_mdl, o.mdl);
-        }
+        o.mdls.iter().filter(|m| **m != 0).for_each(|m| up(&mut self.per_mdl, *m));
         true
     }
 
@@ -62,9 +80,7 @@ impl Ownership {
         let o = self.owned.remove(&nbl)?;
         o.blocks.iter().filter(|b| **b != 0).for_each(|b| down(&mut self.per_block, *b));
         down(&mut self.per_queue, (o.adapter, o.queue));
-        if o.mdl != 0 {
-            down(&mut self.per_mdl, o.mdl);
-        }
+        o.mdls.iter().filter(|m| **m != 0).for_each(|m| down(&mut self.per_mdl, *m));
         Some(o)
     }
 
@@ -88,7 +104,7 @@ impl Ownership {
         self.per_queue.range((adapter, 0)..=(adapter, u32::MAX)).map(|(_, n)| *n).sum()
     }
 
-    /// Owned NBLs whose first MDL is `mdl`.
+    /// Owned NBLs whose MDL chain holds `mdl`.
     pub fn mdl_refs(&self, mdl: u64) -> u32 {
         self.per_mdl.get(&mdl).copied().unwrap_or(0)
     }
@@ -101,7 +117,11 @@ mod tests {
     #[test]
     fn counts_follow_take_and_release() {
         let mut o = Ownership::default();
-        let n = OwnedNbl { adapter: 1, queue: 2, mdl: 0x30, blocks: [0x40, 0] };
+        let mut mdls = [0; NBL_LINKS];
+        let mut blocks = [0; NBL_LINKS];
+        assert!(add_link(&mut mdls, 0x30) && add_link(&mut blocks, 0x40) && add_link(&mut blocks, 0x40));
+        assert_eq!(blocks[..2], [0x40, 0]);
+        let n = OwnedNbl { adapter: 1, queue: 2, mdls, blocks };
         assert!(o.take(0x10, n));
         assert!(!o.take(0x10, n));
         assert!(o.take(0x20, OwnedNbl { queue: 0, ..n }));

@@ -251,6 +251,18 @@ pub const RECEIVE_SHARED_MEMORY_RANGE: &str = "receive.shared-memory-range";
 /// The MDL data range (MappedSystemVa + DataOffset, DataLength) lies outside the segment the
 /// NET_BUFFER_SHARED_MEMORY describes.
 pub const RECEIVE_MDL_OUTSIDE_SHARED_MEMORY: &str = "receive.mdl-outside-shared-memory";
+/// A frame received into several buffers (a jumbo frame) whose MDL chain and
+/// `NET_BUFFER_SHARED_MEMORY` chain (`NextSharedMemorySegment`) do not describe the same buffers:
+/// a different number of MDLs holding data and of segments, MDL `i`'s bytes outside segment
+/// `i`, or segment lengths that do not add up to DataLength. "NET_BUFFER_SHARED_MEMORY"
+/// (<https://learn.microsoft.com/windows-hardware/drivers/ddi/nbl/ns-nbl-net_buffer_shared_memory>):
+/// a NULL-terminated list of segments per NET_BUFFER, the first in `SharedMemoryInfo`; "Shared
+/// Memory in Receive Buffers"
+/// (<https://learn.microsoft.com/windows-hardware/drivers/network/shared-memory-in-receive-buffers>):
+/// each receive buffer's MDL with its own chained segment. Each segment must also lie in a
+/// live allocation of the indicating queue ([`RECEIVE_SHARED_MEMORY_UNKNOWN`],
+/// [`RECEIVE_OTHER_QUEUE_MEMORY`], [`RECEIVE_SHARED_MEMORY_RANGE`]).
+pub const RECEIVE_SHARED_MEMORY_CHAIN: &str = "receive.shared-memory-chain";
 /// A frame indicated on a VM queue none of whose filters matches it (cross-VM leak).
 pub const RECEIVE_CROSS_VM_LEAK: &str = "receive.cross-vm-leak";
 /// A frame indicated on the default queue although a VM queue's filters match it.

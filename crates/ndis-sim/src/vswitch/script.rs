@@ -66,6 +66,9 @@ pub enum FrameLen {
     Fixed(usize),
     /// `60 + 37·n mod 1455` for the n-th frame of the phase (60..=1514 bytes).
     Varying,
+    /// [`FrameLen::Varying`], but every fifth frame a jumbo frame of `1515 + 997·n mod 7500`
+    /// bytes (1515..=9014), for an adapter with `*JumboPacket` 9014.
+    VaryingJumbo,
 }
 
 impl FrameLen {
@@ -74,6 +77,9 @@ impl FrameLen {
             Self::Fixed(len) => len,
             // CAST: modulo a small count.
             Self::Varying => 60 + (n as usize * 37) % 1455,
+            // CAST: as above.
+            Self::VaryingJumbo if n % 5 == 4 => 1515 + (n as usize * 997) % 7500,
+            Self::VaryingJumbo => Self::Varying.of(n),
         }
     }
 }

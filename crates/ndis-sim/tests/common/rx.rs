@@ -39,6 +39,8 @@ pub struct RxQueue {
     pub buffers: Vec<RxBuffer>,
     /// Indices of the free ones, oldest first.
     pub free: VecDeque<usize>,
+    /// Indicated frames longer than one buffer: head buffer → the other buffers of its chain.
+    pub chains: BTreeMap<usize, Vec<usize>>,
 }
 
 /// The receive path of one adapter.
@@ -214,12 +216,6 @@ pub fn demux(s: &mut FakeAdapter, chain: *mut NET_BUFFER_LIST, dispatch: bool) -
             s.rx.dropped += 1;
             continue;
         }
-        let q = s.rx.queues.get_mut(&queue).unwrap();
-        let Some(i) = q.free.pop_front() else {
-            s.rx.dropped += 1;
-            continue;
-        };
-        let b = &q.buffers[i];
         // "NDIS_RECEIVE_FILTER_FIELD_PARAMETERS" remarks: the tag of a frame a VLAN (or
         // MAC-only) filter takes goes to the NBL's 802.1Q info, unless the test keeps it.
         let key = parse_key(frame);
@@ -228,29 +224,54 @@ pub fn demux(s: &mut FakeAdapter, chain: *mut NET_BUFFER_LIST, dispatch: bool) -
             && key.is_some_and(|k| k.vlan.is_some())
             && frame[14..16] != [0, 0]
             && s.rx.filters.values().any(|f| f.queue == queue && f.strips_tag() && key.is_some_and(|k| f.matches(&k)));
-        let (info, len) = if strip {
+        let (info, data) = if strip {
             let tci = u16::from_be_bytes([frame[14], frame[15]]);
-            // SAFETY: the buffer holds RX_BUFFER >= 1514 bytes and does not overlap the frame.
-            unsafe { std::ptr::copy_nonoverlapping(frame.as_ptr(), b.va, 12) };
-            // SAFETY: as above; the tail ends within the buffer.
-            unsafe { std::ptr::copy_nonoverlapping(frame[16..].as_ptr(), b.va.wrapping_add(12), len - 16) };
             let info = usize::from(tci >> 13) | (usize::from((tci >> 12) & 1) << 3) | (usize::from(tci & 0x0FFF) << 4);
-            (info, len - 4)
+            (info, [&frame[..12], &frame[16..]].concat())
         } else {
-            // SAFETY: the buffer holds RX_BUFFER >= 1514 bytes and does not overlap the frame.
-            unsafe { std::ptr::copy_nonoverlapping(frame.as_ptr(), b.va, len) };
-            (0, len)
+            (0, frame.to_vec())
         };
+        // A frame longer than one buffer takes several, linked into one NBL: MDL chain and
+        // NextSharedMemorySegment chain, one buffer's bytes each ("NET_BUFFER_SHARED_MEMORY").
+        let q = s.rx.queues.get_mut(&queue).unwrap();
+        let count = data.len().div_ceil(RX_BUFFER as usize).max(1);
+        if q.free.len() < count {
+            s.rx.dropped += 1;
+            continue;
+        }
+        let taken: Vec<usize> = q.free.drain(..count).collect();
+        let parts: Vec<(*mut MDL, *mut NET_BUFFER_SHARED_MEMORY, *mut u8)> = taken
+            .iter()
+            .map(|&i| {
+                let b = &mut q.buffers[i];
+                (b.mdl, &raw mut *b.info, b.va)
+            })
+            .collect();
+        for (k, &(mdl, shared, va)) in parts.iter().enumerate() {
+            let piece = &data[k * RX_BUFFER as usize..((k + 1) * RX_BUFFER as usize).min(data.len())];
+            // SAFETY: the buffer holds RX_BUFFER bytes and does not overlap the frame.
+            unsafe { std::ptr::copy_nonoverlapping(piece.as_ptr(), va, piece.len()) };
+            let next = parts.get(k + 1);
+            // SAFETY: the fake owns the buffer's MDL (the buffer was on the free list).
+            let mdl = unsafe { &mut *mdl };
+            mdl.ByteCount = piece.len() as u32;
+            mdl.Next = next.map_or(null_mut(), |p| p.0);
+            // SAFETY: as above, its NET_BUFFER_SHARED_MEMORY.
+            let shared = unsafe { &mut *shared };
+            shared.SharedMemoryLength = piece.len() as u32;
+            shared.NextSharedMemorySegment = next.map_or(null_mut(), |p| p.1);
+        }
+        let head = taken[0];
+        q.chains.insert(head, taken[1..].to_vec());
+        let b = &q.buffers[head];
         // SAFETY: the fake owns the receive NBL (it is on the free list).
         let r = unsafe { &mut *b.nbl };
         r.NetBufferListInfo[Ieee8021QNetBufferListInfo as usize] = std::ptr::without_provenance_mut(info);
         r.Status = NDIS_STATUS_SUCCESS;
-        // SAFETY: as above, its NET_BUFFER and MDL.
+        // SAFETY: as above, its NET_BUFFER.
         let rnb = unsafe { &mut *r.FirstNetBuffer };
         rnb.DataOffset = 0;
-        rnb.DataLength = len as u32;
-        // SAFETY: as above.
-        unsafe { (*b.mdl).ByteCount = len as u32 };
+        rnb.DataLength = data.len() as u32;
         let nbl = b.nbl;
         match calls.iter_mut().find(|c| c.queue == queue) {
             Some(c) => c.nbls.push(nbl),
@@ -299,6 +320,8 @@ pub fn recycle(s: &mut FakeAdapter, chain: *mut NET_BUFFER_LIST) {
         let (queue, index) = (n.MiniportReserved[0] as u32, n.MiniportReserved[1] as usize);
         if let Some(q) = s.rx.queues.get_mut(&queue) {
             q.free.push_back(index);
+            let rest = q.chains.remove(&index).unwrap_or_default();
+            q.free.extend(rest);
         }
     }
 }

@@ -1,14 +1,40 @@
 //! Where an indicated NBL's data lies: the MDL data range, NB.SharedMemoryInfo checked against
 //! the shared-memory ledger (live handle, this queue's block, in range, covering the data), and
-//! data in another queue's shared memory.
+//! data in another queue's shared memory. A frame received into several buffers (jumbo frames)
+//! is one NET_BUFFER whose MDL chain and `NextSharedMemorySegment` chain describe the same
+//! buffers in the same order ([`rules::RECEIVE_SHARED_MEMORY_CHAIN`]).
 //!
-//! See <https://learn.microsoft.com/windows-hardware/drivers/network/shared-memory-in-receive-buffers>.
+//! See <https://learn.microsoft.com/windows-hardware/drivers/network/shared-memory-in-receive-buffers>
+//! and <https://learn.microsoft.com/windows-hardware/drivers/ddi/nbl/ns-nbl-net_buffer_shared_memory>.
 
 use ndis_sys::NDIS_RECEIVE_FLAGS_SHARED_MEMORY_INFO_VALID;
 
 use super::super::memory::{AddressSpace, Fault, MemExt};
+use super::super::ownership::{NBL_LINKS, add_link};
 use super::super::{Model, rules};
 use super::{API, Call, MAX_LINKS, NblView};
+
+/// The MDLs of the chain at `mdl`, in order (at most [`MAX_LINKS`]).
+pub(super) fn mdl_chain(mem: &dyn AddressSpace, mdl: u64) -> Result<Vec<u64>, Fault> {
+    let mut chain = Vec::with_capacity(1);
+    let mut at = mdl;
+    while at != 0 && chain.len() < MAX_LINKS && !chain.contains(&at) {
+        chain.push(at);
+        at = mem.read_u64(at + off!(MDL, Next))?;
+    }
+    Ok(chain)
+}
+
+/// One resolved NET_BUFFER_SHARED_MEMORY segment.
+#[derive(Clone, Copy, Debug)]
+struct Segment {
+    /// Host address of its first byte.
+    va: u64,
+    /// SharedMemoryLength.
+    len: u64,
+    /// The AllocationHandle of its block.
+    allocation: u64,
+}
 
 /// The (address, length) pieces of the data range `offset..offset + len` of an MDL chain;
 /// `None` if the chain is shorter.
@@ -53,8 +79,8 @@ impl Model {
         v: &NblView,
         pieces: &[(u64, u32)],
         call: &Call,
-    ) -> [u64; 2] {
-        let mut blocks = [0u64; 2];
+    ) -> [u64; NBL_LINKS] {
+        let mut blocks = [0u64; NBL_LINKS];
         let mut other_reported = false;
         if call.flags & NDIS_RECEIVE_FLAGS_SHARED_MEMORY_INFO_VALID != 0 {
             if v.shared_info == 0 {
@@ -66,16 +92,23 @@ impl Model {
                     ),
                 );
             } else {
-                match self.shared_segments(mem, adapter, nbl, v, &mut blocks[0], &mut other_reported) {
+                match self.shared_segments(mem, adapter, nbl, v, &mut other_reported) {
                     Ok(Some(segments)) => {
+                        for s in &segments {
+                            add_link(&mut blocks, s.allocation);
+                        }
                         let inside = |&(va, n): &(u64, u32)| {
-                            segments.iter().any(|&(s, len)| va >= s && va + u64::from(n) <= s + len)
+                            segments.iter().any(|s| va >= s.va && va + u64::from(n) <= s.va + s.len)
                         };
                         if !pieces.iter().all(inside) {
+                            let described: Vec<(u64, u64)> = segments.iter().map(|s| (s.va, s.len)).collect();
                             self.violate_rx(
                                 rules::RECEIVE_MDL_OUTSIDE_SHARED_MEMORY,
-                                format!("{API}: NBL {nbl:#x}: MDL data {pieces:x?} lies outside the shared-memory segment(s) {segments:x?} its NET_BUFFER_SHARED_MEMORY describes"),
+                                format!("{API}: NBL {nbl:#x}: MDL data {pieces:x?} lies outside the shared-memory segment(s) {described:x?} its NET_BUFFER_SHARED_MEMORY describes"),
                             );
+                        }
+                        if segments.len() > 1 || pieces.len() > 1 {
+                            self.check_segment_chain(nbl, v, pieces, &segments);
                         }
                     }
                     Ok(None) => {}
@@ -91,9 +124,7 @@ impl Model {
                 continue;
             };
             let (handle, owner, queue) = (b.allocation_handle, b.adapter, b.queue);
-            if blocks[0] != handle {
-                blocks[1] = handle;
-            }
+            add_link(&mut blocks, handle);
             if (owner != adapter || queue != v.queue) && !other_reported {
                 other_reported = true;
                 self.violate_rx(
@@ -105,17 +136,49 @@ impl Model {
         blocks
     }
 
-    /// Resolves the NET_BUFFER_SHARED_MEMORY chain to (address, length) segments; `None` if a
-    /// segment is invalid (reported). `first` receives the first segment's AllocationHandle.
+    /// A frame in several buffers: the MDLs holding its data and the NET_BUFFER_SHARED_MEMORY
+    /// segments pair up one to one, in order (MDL `i`'s bytes lie in segment `i`), and the
+    /// segments' lengths add up to DataLength.
+    fn check_segment_chain(&mut self, nbl: u64, v: &NblView, pieces: &[(u64, u32)], segments: &[Segment]) {
+        let mut problems = Vec::new();
+        if pieces.len() != segments.len() {
+            problems.push(format!(
+                "its data lies in {} MDL(s) but its NET_BUFFER_SHARED_MEMORY chain has {} segment(s)",
+                pieces.len(),
+                segments.len()
+            ));
+        }
+        for (i, (&(va, n), s)) in pieces.iter().zip(segments).enumerate() {
+            if va < s.va || va + u64::from(n) > s.va + s.len {
+                problems.push(format!(
+                    "MDL {i}'s {n} bytes at {va:#x} are not in segment {i} ({:#x}, {} bytes)",
+                    s.va, s.len
+                ));
+            }
+        }
+        let total: u64 = segments.iter().map(|s| s.len).sum();
+        if total != u64::from(v.data_length) {
+            problems
+                .push(format!("its segments' SharedMemoryLength add up to {total}, DataLength is {}", v.data_length));
+        }
+        if !problems.is_empty() {
+            self.violate_rx(
+                rules::RECEIVE_SHARED_MEMORY_CHAIN,
+                format!("{API}: NBL {nbl:#x} (queue {}): {}", v.queue, problems.join("; ")),
+            );
+        }
+    }
+
+    /// Resolves the NET_BUFFER_SHARED_MEMORY chain to segments; `None` if a segment is invalid
+    /// (reported).
     fn shared_segments(
         &mut self,
         mem: &dyn AddressSpace,
         adapter: u64,
         nbl: u64,
         v: &NblView,
-        first: &mut u64,
         other_reported: &mut bool,
-    ) -> Result<Option<Vec<(u64, u64)>>, Fault> {
+    ) -> Result<Option<Vec<Segment>>, Fault> {
         let mut segments = Vec::with_capacity(1);
         let mut at = v.shared_info;
         for _ in 0..MAX_LINKS {
@@ -138,9 +201,6 @@ impl Model {
                 return Ok(None);
             };
             let (va, size, owner, queue, alloc) = (b.virtual_address, b.len, b.adapter, b.queue, b.allocation_handle);
-            if *first == 0 {
-                *first = alloc;
-            }
             if owner != adapter || queue != v.queue {
                 *other_reported = true;
                 self.violate_rx(
@@ -157,7 +217,7 @@ impl Model {
                 );
                 return Ok(None);
             }
-            segments.push((va + u64::from(offset), u64::from(len)));
+            segments.push(Segment { va: va + u64::from(offset), len: u64::from(len), allocation: alloc });
         }
         Ok(Some(segments))
     }

@@ -13,14 +13,14 @@ use ndis_sys::{
 
 use super::config::DISPATCH_LEVEL;
 use super::memory::{AddressSpace, Fault, MemExt};
-use super::ownership::OwnedNbl;
+use super::ownership::{NBL_LINKS, OwnedNbl, add_link};
 use super::phase::Phase;
 use super::{Model, rules};
 
 mod frame;
 mod memory;
 
-use memory::data_pieces;
+use memory::{data_pieces, mdl_chain};
 
 const API: &str = "NdisMIndicateReceiveNetBufferLists";
 /// Longest MDL or shared-memory segment chain the model walks.
@@ -155,7 +155,8 @@ impl Model {
                 self.violate_rx(rule, format!("{API}: NBL {nbl:#x}: {detail}"));
             }
         }
-        let mut blocks = [0u64; 2];
+        let mut blocks = [0u64; NBL_LINKS];
+        let mut mdls = [0u64; NBL_LINKS];
         if v.nb == 0 {
             self.violate_rx(rules::RECEIVE_MISUSE, format!("{API}: NBL {nbl:#x} has no NET_BUFFER"));
         } else {
@@ -164,6 +165,14 @@ impl Model {
                     rules::RECEIVE_MISUSE,
                     format!("{API}: NBL {nbl:#x} has more than one NET_BUFFER (receive NBLs carry one)"),
                 );
+            }
+            match mdl_chain(mem, v.mdl) {
+                Ok(chain) => chain.iter().for_each(|&m| {
+                    add_link(&mut mdls, m);
+                }),
+                Err(fault) => {
+                    self.fault::<()>(API, fault);
+                }
             }
             match data_pieces(mem, v.mdl, v.data_offset, v.data_length) {
                 Ok(Some(pieces)) => {
@@ -183,7 +192,7 @@ impl Model {
             }
         }
         if call.flags & NDIS_RECEIVE_FLAGS_RESOURCES == 0 {
-            let owned = OwnedNbl { adapter, queue: q, mdl: v.mdl, blocks };
+            let owned = OwnedNbl { adapter, queue: q, mdls, blocks };
             if self.ownership.take(nbl, owned) {
                 if let Some(a) = self.adapter_mut(adapter) {
                     a.received.push_back(nbl);
