@@ -12,7 +12,8 @@
 //! (`ndis-sys`) ← [`kernel`] ← [`backend`] ← [`vmq`] ← [`ffi`].
 //! - [`ffi`] — trampolines: `DriverEntry`/unload ([`ffi::driver`]), the miniport handlers
 //!   (initialize — which picks the back end from the resources —, halt, pause, restart, send —
-//!   the software NIC loops frames back into its receive path —, return, PnP, shutdown) and the
+//!   the software NIC puts frames on its driver's segment, [`kernel::hub`] —, return, PnP,
+//!   shutdown) and the
 //!   OID request decoder; the DMA NIC's send path (`ffi::transmit`); the back-end type
 //!   ([`ffi::DriverAdapter`]); the interrupt trampolines ([`ffi::interrupt`]);
 //!   host-only hooks for benchmarks ([`ffi::host_hooks`]).
@@ -27,6 +28,7 @@
 //!   ([`kernel::bus_data`]), the BAR mapping ([`kernel::io_space`]), descriptor-ring memory
 //!   from NdisMAllocateSharedMemory ([`kernel::dma_ring`]) and MSI-X interrupts
 //!   ([`kernel::interrupt`]), MSI-X routing and the forwarding handler ([`kernel::msix`]);
+//!   the driver-wide segment of the software adapters ([`kernel::hub`]);
 //!   little-endian byte fields ([`kernel::bytes`]), the NDIS queue id
 //!   ([`kernel::QueueId`]); and the panic handler / debug print of the Windows builds.
 //!   `unsafe` allowed.

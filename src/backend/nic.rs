@@ -6,6 +6,7 @@ use super::igb::nic::IgbNic;
 use super::soft::SoftNic;
 use super::{HardwareCounters, Link, MessageWork, NicBackend, NicError, RxDone};
 use crate::kernel::QueueId;
+use crate::kernel::hub::HubRef;
 use crate::kernel::msix::MessageTargets;
 use crate::kernel::nbl::BufferIndex;
 
@@ -25,6 +26,15 @@ impl Nic {
         match self {
             Self::Igb(nic) => Some(nic),
             Self::Soft(_) => None,
+        }
+    }
+
+    /// The software NIC's segment (`None` for an 82576: its frames go to the device's wire).
+    #[must_use]
+    pub const fn hub(&self) -> Option<HubRef> {
+        match self {
+            Self::Soft(nic) => nic.hub(),
+            Self::Igb(_) => None,
         }
     }
 

@@ -4,6 +4,7 @@
 
 use super::NicBackend;
 use crate::kernel::QueueId;
+use crate::kernel::hub::HubRef;
 
 /// Queues the software NIC offers besides the default queue.
 pub const SOFT_NIC_QUEUES: u32 = 256;
@@ -14,11 +15,13 @@ pub const SOFT_NIC_LINK_SPEED: u64 = 10_000_000_000;
 
 const DMA_WORDS: usize = (SOFT_NIC_QUEUES as usize + 1).div_ceil(64);
 
-/// The software NIC: a MAC address and a DMA-running bit per queue.
+/// The software NIC: a MAC address, a DMA-running bit per queue, and the segment (hub) it
+/// shares with the driver's other software adapters.
 #[derive(Debug, Clone)]
 pub struct SoftNic {
     mac: [u8; 6],
     dma_running: [u64; DMA_WORDS],
+    hub: Option<HubRef>,
 }
 
 impl SoftNic {
@@ -31,7 +34,20 @@ impl SoftNic {
     pub const fn new(instance: u32) -> Self {
         // CAST: the low 16 bits of the instance number, by design.
         let [_, _, hi, lo] = instance.to_be_bytes();
-        Self { mac: [0x02, 0x56, 0x4D, 0x51, hi, lo], dma_running: [0; DMA_WORDS] }
+        Self { mac: [0x02, 0x56, 0x4D, 0x51, hi, lo], dma_running: [0; DMA_WORDS], hub: None }
+    }
+
+    /// The same NIC on the driver's segment: its sends go to the hub's other adapters.
+    #[must_use]
+    pub const fn on_hub(mut self, hub: HubRef) -> Self {
+        self.hub = Some(hub);
+        self
+    }
+
+    /// The segment this NIC is on (`None`: not on one, e.g. in unit tests).
+    #[must_use]
+    pub const fn hub(&self) -> Option<HubRef> {
+        self.hub
     }
 
     fn bit(queue: QueueId) -> Option<(usize, u64)> {

@@ -12,6 +12,7 @@ pub mod config;
 pub mod dma;
 pub mod dma_ring;
 mod handle;
+pub mod hub;
 pub mod indicate;
 pub mod interrupt;
 pub mod io_space;

@@ -1,4 +1,4 @@
-//! Receive and return sessions: demux of looped-back frames into queues, indication
+//! Receive and return sessions: demux of frames from the segment into queues, indication
 //! batches, and the return path.
 //!
 //! Hot path (per frame, under the adapter lock, no allocation, no blocking): demux

@@ -48,6 +48,11 @@ pub struct HostConfig {
     /// adapter, not only the PCI-backed one. Off by default: the software NIC indicates from
     /// MiniportSendNetBufferLists on the sender's processor until it gets per-queue DPCs.
     pub queue_affinity_for_all_adapters: bool,
+    /// The traffic source sends to an adapter through a support adapter of the same driver
+    /// (its MiniportSendNetBufferLists; the HLK's support adapter on the segment), initialized
+    /// by the host when first needed. On by default; off for test miniports that loop their
+    /// own sends back (the frames then go through the adapter's own send path).
+    pub support_adapter: bool,
 }
 
 impl Default for HostConfig {
@@ -66,6 +71,7 @@ impl Default for HostConfig {
             query_mandatory_oids: true,
             packet_filter: Some(super::packet_filter::VSWITCH_PACKET_FILTER),
             queue_affinity_for_all_adapters: false,
+            support_adapter: true,
         }
     }
 }
@@ -129,6 +135,11 @@ impl HostConfig {
     /// Checks the queue-affinity rule on every adapter (see the field of the same name).
     pub fn queue_affinity_for_all_adapters(mut self, on: bool) -> Self {
         self.queue_affinity_for_all_adapters = on;
+        self
+    }
+    /// Whether the traffic source sends through a support adapter (see the field).
+    pub fn support_adapter(mut self, on: bool) -> Self {
+        self.support_adapter = on;
         self
     }
     /// Holds indicated receive NBLs until `return_received` is called.

@@ -122,6 +122,8 @@ pub struct Model {
     dma_stopped: dma_stopped::DmaStoppedCopies,
     /// VM queues' affinity processors and the processors their indications came on.
     affinity: queue_affinity::QueueAffinity,
+    /// The support adapter the traffic source sends from (`HostConfig::support_adapter`).
+    support: Option<u64>,
 }
 
 impl Model {
@@ -165,7 +167,18 @@ impl Model {
             sg_lists: sg_list::SgLists::default(),
             dma_stopped: dma_stopped::DmaStoppedCopies::default(),
             affinity: queue_affinity::QueueAffinity::default(),
+            support: None,
         }
+    }
+
+    /// The support adapter the traffic source sends from, if the host made one.
+    pub fn support_adapter(&self) -> Option<u64> {
+        self.support
+    }
+
+    /// Records `adapter` as the support adapter.
+    pub fn set_support_adapter(&mut self, adapter: Option<u64>) {
+        self.support = adapter;
     }
 
     /// The host configuration.

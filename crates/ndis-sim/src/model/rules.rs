@@ -264,7 +264,11 @@ pub const RECEIVE_CORRUPT: &str = "receive.corrupt";
 pub const RECEIVE_VLAN_TAG_IN_DATA: &str = "receive.vlan-tag-in-data";
 /// A default-queue frame the packet filter in force does not admit ("OID_GEN_CURRENT_PACKET_FILTER").
 pub const RECEIVE_PACKET_FILTER: &str = "receive.packet-filter";
-/// An adapter that claims NDIS_MAC_OPTION_NO_LOOPBACK indicates a frame it sent itself.
+/// An adapter that claims NDIS_MAC_OPTION_NO_LOOPBACK ("the NIC has no internal loopback
+/// support so NDIS will manage loopbacks", "OID_GEN_MAC_OPTIONS":
+/// <https://learn.microsoft.com/windows-hardware/drivers/network/oid-gen-mac-options>)
+/// indicates a frame it sent itself (on a shared segment a frame reaches the other adapters,
+/// never its sender).
 pub const RECEIVE_LOOPBACK: &str = "receive.loopback";
 /// A receive indication while the adapter is in D1-D3 ("OID_PNP_SET_POWER").
 pub const RECEIVE_IN_LOW_POWER: &str = "receive.in-low-power";
