@@ -38,6 +38,14 @@ impl Nic {
         }
     }
 
+    /// The software NIC, when this adapter is one.
+    pub const fn soft(&mut self) -> Option<&mut SoftNic> {
+        match self {
+            Self::Soft(nic) => Some(nic),
+            Self::Igb(_) => None,
+        }
+    }
+
     /// Whether frames leave through a DMA transmit ring (else the software NIC's wire).
     #[must_use]
     pub const fn transmits_by_dma(&self) -> bool {
@@ -81,6 +89,15 @@ impl NicBackend for Nic {
     }
     fn link(&mut self) -> Link {
         forward!(self, n => n.link())
+    }
+    fn defers_receive(&self) -> bool {
+        forward!(self, n => n.defers_receive())
+    }
+    fn queue_receive_dpc(&mut self, processor: u32) {
+        forward!(self, n => n.queue_receive_dpc(processor));
+    }
+    fn cancel_receive_dpcs(&mut self) {
+        forward!(self, n => n.cancel_receive_dpcs());
     }
     fn bind_queue(&mut self, queue: QueueId) -> bool {
         forward!(self, n => n.bind_queue(queue))

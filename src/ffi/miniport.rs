@@ -7,7 +7,7 @@ use core::ffi::c_void;
 use core::ptr::NonNull;
 
 use ndis_sys::{
-    NDIS_HALT_ACTION, NDIS_HANDLE, NDIS_MINIPORT_INIT_PARAMETERS, NDIS_MINIPORT_PAUSE_PARAMETERS,
+    KDPC, NDIS_HALT_ACTION, NDIS_HANDLE, NDIS_MINIPORT_INIT_PARAMETERS, NDIS_MINIPORT_PAUSE_PARAMETERS,
     NDIS_MINIPORT_RESTART_PARAMETERS, NDIS_PORT_NUMBER, NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL,
     NDIS_SEND_FLAGS_DISPATCH_LEVEL, NDIS_SHUTDOWN_ACTION, NDIS_STATUS, NDIS_STATUS_FAILURE, NDIS_STATUS_PENDING,
     NDIS_STATUS_SUCCESS, NET_BUFFER, NET_BUFFER_LIST, NET_DEVICE_PNP_EVENT, NdisDevicePnPEventSurpriseRemoved,
@@ -15,10 +15,12 @@ use ndis_sys::{
 };
 
 use super::DriverAdapter;
+use crate::backend::NicBackend;
 use crate::backend::igb::nic::{IgbNic, ProbeError};
 use crate::backend::nic::Nic;
 use crate::backend::soft::SoftNic;
 use crate::kernel::NdisHandle;
+use crate::kernel::dpc::{DpcSet, flush_queued_dpcs};
 use crate::kernel::indicate::pause_complete;
 use crate::kernel::nbl::for_each_returned;
 use crate::kernel::pool::PoolBox;
@@ -62,7 +64,15 @@ pub(super) unsafe extern "system" fn initialize(
     let hub = unsafe { super::driver::hub_of(miniport_driver_context) };
     let probe = |_config: &AdapterConfig| match pci.as_ref() {
         Some(r) => IgbNic::probe(handle, r).map(Nic::Igb).map_err(probe_error),
-        None => Ok(Nic::Soft(hub.map_or_else(|| SoftNic::new(instance), |h| SoftNic::new(instance).on_hub(h)))),
+        None => {
+            // Its receive "interrupts": one DPC per processor, started once the context exists.
+            let dpcs = DpcSet::allocate(handle).ok_or(InitError::Resources)?;
+            let nic = SoftNic::new(instance).with_dpcs(dpcs);
+            Ok(Nic::Soft(match hub {
+                Some(h) => nic.on_hub(h),
+                None => nic,
+            }))
+        }
     };
     let interrupt = |adapter: &DriverAdapter| match pci {
         Some(_) => super::interrupt::register_adapter(handle, adapter).map(Some),
@@ -76,6 +86,17 @@ pub(super) unsafe extern "system" fn initialize(
             let context = adapter.into_raw();
             #[cfg(not(windows))]
             super::host_hooks::register(context.as_ptr() as usize);
+            // The software NIC's receive DPCs get their routine and context (the context's
+            // address is final), before the adapter joins the segment and frames can arrive.
+            // SAFETY: the context just made; NDIS has not seen it, nothing else uses it yet.
+            if let Some(shared) = unsafe { self::adapter(context.as_ptr().cast()) } {
+                let raw: *mut c_void = context.as_ptr().cast();
+                shared.with_nic(|nic| {
+                    if let Some(dpcs) = nic.soft().and_then(SoftNic::dpcs) {
+                        dpcs.start(Some(receive_dpc), raw);
+                    }
+                });
+            }
             // A software adapter joins its driver's segment once its context exists.
             if let Some(hub) = on_hub
                 && !hub.get().join(context.cast())
@@ -122,6 +143,10 @@ pub(super) unsafe extern "system" fn halt(context: NDIS_HANDLE, _action: NDIS_HA
     if let Some(hub) = adapter.with_nic(|nic| nic.hub()) {
         hub.get().leave(ptr.cast());
     }
+    // No receive DPC may run once the context is freed: take the queued ones off their queues,
+    // then wait (PASSIVE_LEVEL, no lock held) for one already running.
+    adapter.with_nic(|nic| nic.cancel_receive_dpcs());
+    flush_queued_dpcs();
     #[cfg(not(windows))]
     super::host_hooks::unregister(ptr.as_ptr() as usize);
     // SAFETY: the context came from `PoolBox::into_raw` with this owner and tag, and NDIS
@@ -212,9 +237,10 @@ unsafe fn frame_bytes<'a>(nb: &'a NET_BUFFER, scratch: &'a mut [u8; MAX_WIRE_FRA
 }
 
 /// MiniportSendNetBufferLists (<= DISPATCH_LEVEL). The software NIC puts every frame on its
-/// driver's segment (the hub): each other software adapter of the driver receives it, the
-/// sender never does (NDIS_MAC_OPTION_NO_LOOPBACK). Then the sends complete: SUCCESS while
-/// running, NDIS_STATUS_PAUSED (or LOW_POWER_STATE) otherwise.
+/// driver's segment (the hub): each other software adapter of the driver receives it — copies
+/// it into the target queue's shared memory and queues the receive DPC of the queue's
+/// processor, which indicates it —, the sender never does (NDIS_MAC_OPTION_NO_LOOPBACK). Then
+/// the sends complete: SUCCESS while running, NDIS_STATUS_PAUSED (or LOW_POWER_STATE) otherwise.
 ///
 /// # Safety
 /// Called only by NDIS, with the MiniportAdapterContext registered in MiniportInitializeEx (or the handle and parameters the prototype names), valid for the duration of the call, at the IRQL the handler documents.
@@ -329,6 +355,27 @@ pub(super) unsafe extern "system" fn return_net_buffer_lists(
     // SAFETY: NDIS returns NBLs this miniport indicated, as a NULL-terminated chain.
     unsafe { for_each_returned(net_buffer_lists, |token| session.recycle(token)) };
     let after = session.finish();
+    if after.queue_free_work {
+        adapter.work_item().queue(free_queue_work, adapter);
+    }
+    if after.complete_pause {
+        pause_complete(adapter.handle());
+    }
+}
+
+/// The software NIC's receive DPC (DISPATCH_LEVEL, on the processor `SystemArgument1` names):
+/// indicates the frames pending on the queues of that processor.
+///
+/// # Safety
+/// Called by the kernel for a KDPC of the adapter's `DpcSet`, with the adapter context as
+/// DeferredContext; halt removes and flushes the DPCs before the context is freed.
+unsafe extern "system" fn receive_dpc(_dpc: *mut KDPC, context: PVOID, argument1: PVOID, _argument2: PVOID) {
+    // SAFETY: the DeferredContext is the live adapter context (see the function contract).
+    let Some(adapter) = (unsafe { adapter(context) }) else {
+        return;
+    };
+    // CAST: the processor number the DPC was queued with (below 64).
+    let after = adapter.receive_dpc(argument1 as usize as u32);
     if after.queue_free_work {
         adapter.work_item().queue(free_queue_work, adapter);
     }

@@ -8,7 +8,9 @@
 //! unload. A port holds an adapter context's address: an adapter joins in MiniportInitializeEx
 //! once its context exists and leaves in MiniportHaltEx *before* the context is freed. Delivery
 //! walks the ports under the hub lock, so a context it hands out cannot be freed meanwhile
-//! (halt's `leave` waits for the lock). Lock order: hub lock, then the receiving adapter's lock;
+//! (halt's `leave` waits for the lock); under it a receiver only copies the frame into its
+//! queue's memory and queues its receive DPC (the indication happens in the DPC, with no lock
+//! held). Lock order: hub lock, then the receiving adapter's lock;
 //! the sender's adapter lock is never held while delivering, and nothing takes the hub lock
 //! under an adapter lock. No allocation: the ports are a fixed array.
 //!

@@ -11,6 +11,7 @@ pub mod bytes;
 pub mod config;
 pub mod dma;
 pub mod dma_ring;
+pub mod dpc;
 mod handle;
 pub mod hub;
 pub mod indicate;

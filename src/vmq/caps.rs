@@ -130,8 +130,11 @@ pub fn hardware(num_queues: u32, max_filters: u32) -> ReceiveFilterCapabilities 
         // receive queue; INTERRUPT_VECTOR_COALESCING_SUPPORTED, the miniport must coalesce the
         // receive interrupts of VM queues with the same processor affinity; and
         // DYNAMIC_PROCESSOR_AFFINITY_CHANGE_SUPPORTED, ProcessorAffinity changes followed at
-        // run time. The software NIC indicates from the sender's context and has no per-queue
-        // interrupt path yet: these three claims are not true of it (an open item).
+        // run time. The 82576 routes each queue's MSI-X message to its affinity processor; the
+        // software NIC, which has no interrupt, gives each processor a receive DPC
+        // (`vmq::rx_dpc`): a queue's frames are indicated by the DPC of its affinity processor,
+        // the queues of one processor share it, and an affinity change moves the queue.
+        // InterruptCoalescingDomainId (NDIS_RECEIVE_QUEUE_PARAMETERS) is reserved for NDIS.
         supported_queue_properties: NDIS_RECEIVE_FILTER_MSI_X_SUPPORTED
             | NDIS_RECEIVE_FILTER_VM_QUEUE_SUPPORTED
             | NDIS_RECEIVE_FILTER_DYNAMIC_PROCESSOR_AFFINITY_CHANGE_SUPPORTED

@@ -21,14 +21,14 @@ fn every_fault_point_of_a_two_queue_lifecycle_is_survived_and_reported() {
     // Exact counts, so a sweep that silently skips points fails: two adapters initialize (the
     // one under test and the support adapter on its segment); each default queue has 4
     // blocks of 32 buffers (one NBL + one MDL each, one NBL pool), a VM queue 2 blocks at
-    // completion and 2 more when grown; pool: 17 at initialize (12 + the queue table + a ledger
-    // entry per default-queue block), 2 per ALLOCATE_QUEUE, 6 per completion and 6 per growth
+    // completion and 2 more when grown; pool: 18 at initialize (12 + the queue table + a ledger
+    // entry per default-queue block + the software NIC's receive DPC objects), 2 per ALLOCATE_QUEUE, 6 per completion and 6 per growth
     // (per block: SG list buffer, receive descriptors, ledger entry).
     assert_eq!(
         points,
         vec![
             (FaultKind::SharedMemory, 2 * 4 + q * 4),
-            (FaultKind::Pool, 2 * 17 + q * 14),
+            (FaultKind::Pool, 2 * 18 + q * 14),
             (FaultKind::Nbl, 2 * 257 + q * 256)
         ]
     );

@@ -30,7 +30,7 @@ use crate::kernel::pool::PoolBox;
 use crate::vmq::adapter::{Adapter, DEFAULT_VM_QUEUE_BUFFERS, MAX_VM_QUEUE_BUFFERS, MIN_VM_QUEUE_BUFFERS, QUEUE_TAG};
 use crate::vmq::error::{CompletionError, OidError};
 use crate::vmq::queue_state::{QueueEvent, QueueState};
-use crate::vmq::queues::Queue;
+use crate::vmq::queues::{Queue, affinity_processor};
 use crate::vmq::rx_memory::{QueueSlot, RxMemory};
 use crate::vmq::wire::{
     COMPLETION_QUEUE_ID_OFFSET, COMPLETION_STATUS_OFFSET, CompletionArray, ObjectHeader, QUEUE_PARAMETERS_MSIX_OFFSET,
@@ -80,16 +80,15 @@ fn check_allocate(p: &QueueParameters) -> Result<u32, OidError> {
         || p.flags & !ALLOCATE_FLAGS != 0
         || (!split && p.lookahead_size != 0)
         || p.affinity_mask == 0
+        // The queue's receive interrupt (an MSI-X message, or the software NIC's DPC) targets a
+        // processor of group 0; a queue named elsewhere is refused rather than served off its
+        // affinity.
+        || p.affinity_group != 0
     {
         return Err(OidError::InvalidParameter);
     }
     // NDIS 6.30: lookahead split is not supported and the flag is ignored.
     Ok(p.flags & NDIS_RECEIVE_QUEUE_PARAMETERS_PER_QUEUE_RECEIVE_INDICATION)
-}
-
-/// The processor a queue's interrupts go to: the lowest of its `ProcessorAffinity` (group 0).
-fn affinity_processor(mask: u64) -> u32 {
-    mask.trailing_zeros().min(63)
 }
 
 fn clamp_buffers(suggested: u32) -> u32 {
@@ -217,7 +216,8 @@ impl<B: NicBackend + Send> Adapter<B> {
         let changes = p.flags & NDIS_RECEIVE_QUEUE_PARAMETERS_CHANGE_MASK;
         let new_flags = p.flags & !NDIS_RECEIVE_QUEUE_PARAMETERS_CHANGE_MASK;
         if changes & !SUPPORTED_CHANGES != 0
-            || (changes & NDIS_RECEIVE_QUEUE_PARAMETERS_PROCESSOR_AFFINITY_CHANGED != 0 && p.affinity_mask == 0)
+            || (changes & NDIS_RECEIVE_QUEUE_PARAMETERS_PROCESSOR_AFFINITY_CHANGED != 0
+                && (p.affinity_mask == 0 || p.affinity_group != 0))
             || (changes & NDIS_RECEIVE_QUEUE_PARAMETERS_FLAGS_CHANGED != 0 && new_flags & !ALLOCATE_FLAGS != 0)
         {
             return Err(OidError::InvalidParameter);
@@ -244,8 +244,13 @@ impl<B: NicBackend + Send> Adapter<B> {
             }
             let grow = queue.rx.grow_request(p.queue_id, QueueSlot::vm(slot), grow_by);
             if affinity_changed {
-                // Dynamic affinity: the queue's interrupt follows to the new processor.
-                state.backend.set_queue_processor(p.queue_id, affinity_processor(p.affinity_mask));
+                // Dynamic affinity: the queue's interrupt follows to the new processor; frames
+                // already waiting for a DPC go to the new processor's.
+                let processor = affinity_processor(p.affinity_mask);
+                state.backend.set_queue_processor(p.queue_id, processor);
+                if state.queues.get(p.queue_id).is_some_and(|q| !q.pending.is_empty()) {
+                    state.backend.queue_receive_dpc(processor);
+                }
             }
             grow
         };

@@ -22,6 +22,7 @@ pub mod frames;
 pub mod handles;
 pub mod interrupts;
 pub mod io_space;
+pub mod kernel_dpc;
 pub mod lifecycle;
 mod locks;
 pub mod mandatory;
@@ -124,6 +125,8 @@ pub struct Model {
     affinity: queue_affinity::QueueAffinity,
     /// The support adapter the traffic source sends from (`HostConfig::support_adapter`).
     support: Option<u64>,
+    /// Kernel DPC objects (KeInitializeDpc) and the DPC queue.
+    kernel_dpcs: kernel_dpc::KernelDpcs,
 }
 
 impl Model {
@@ -168,6 +171,7 @@ impl Model {
             dma_stopped: dma_stopped::DmaStoppedCopies::default(),
             affinity: queue_affinity::QueueAffinity::default(),
             support: None,
+            kernel_dpcs: kernel_dpc::KernelDpcs::default(),
         }
     }
 
@@ -265,6 +269,11 @@ impl Model {
     /// The adapter state, if `handle` names one (no checks).
     fn adapter_mut(&mut self, handle: u64) -> Option<&mut AdapterState> {
         self.adapters.get_mut(&handle)
+    }
+
+    /// How many driver handlers are on the simulated call stack (0: the host is running).
+    pub fn handler_depth(&self) -> usize {
+        self.frames.len()
     }
 
     /// Whether a handler named `name` is on the simulated call stack.

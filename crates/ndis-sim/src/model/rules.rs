@@ -194,6 +194,14 @@ pub const CONFIG_RSS_OR_VMQ_PREFERENCE: &str = "config.rss-or-vmq-preference";
 pub const SG_DMA_NOT_DEREGISTERED: &str = "sg-dma.not-deregistered";
 /// NdisMRegisterScatterGatherDma misuse (not BUS_MASTER, outside initialize, twice, header).
 pub const SG_DMA_MISUSE: &str = "sg-dma.misuse";
+/// KeInitializeDpc with a NULL object or routine, KeSetTargetProcessorDpcEx / KeInsertQueueDpc
+/// on a KDPC never initialized, KeInitializeDpc on a queued one, KeFlushQueuedDpcs above
+/// PASSIVE_LEVEL (<https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-keinsertqueuedpc>).
+pub const DPC_MISUSE: &str = "dpc.misuse";
+/// A pool block freed while a KDPC in it is queued: the kernel would run the DPC from freed
+/// memory (remove it with KeRemoveQueueDpc and wait with KeFlushQueuedDpcs first;
+/// <https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-keflushqueueddpcs>).
+pub const DPC_FREED_WHILE_QUEUED: &str = "dpc.freed-while-queued";
 /// A work item never freed by halt (adapter items) or unload (driver items).
 pub const WORK_ITEM_LEAK: &str = "work-item.leak";
 /// A work item still queued when its adapter halted (it would run after halt).
