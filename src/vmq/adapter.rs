@@ -139,6 +139,8 @@ pub struct AdapterState<B> {
     pub interrupt: Option<Interrupt<Forward>>,
     /// Default-queue frames waiting for the receive DPC (a NIC that defers receive).
     pub default_pending: RxChain,
+    /// A receive DPC is indicating default-queue frames (see `Queue::indicating`).
+    pub default_indicating: bool,
     /// Queue slots (by raw [`QueueSlot`], 0 = default queue) with frames pending for a DPC.
     pub pending_slots: PendingSlots,
 }
@@ -232,6 +234,7 @@ impl<B: NicBackend + Send> Adapter<B> {
                 counters: Counters::default(),
                 interrupt: None,
                 default_pending: RxChain::EMPTY,
+                default_indicating: false,
                 pending_slots: PendingSlots::EMPTY,
             }),
             nbl_pool,

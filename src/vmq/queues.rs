@@ -35,6 +35,10 @@ pub struct Queue {
     /// Frames copied into `rx` that wait for the receive DPC of the queue's processor (a NIC
     /// that defers receive), in arrival order.
     pub pending: RxChain,
+    /// A receive DPC is indicating a chain it took from `pending` (with the lock released):
+    /// another processor's DPC leaves the queue alone meanwhile, so an affinity change cannot
+    /// reorder its frames.
+    pub indicating: bool,
 }
 
 impl Queue {
@@ -50,6 +54,7 @@ impl Queue {
             filters: 0,
             rx,
             pending: RxChain::EMPTY,
+            indicating: false,
         }
     }
 

@@ -34,11 +34,16 @@ pub const DEFAULT_QUEUE_PROCESSOR: u32 = 0;
 impl<B: NicBackend> AdapterState<B> {
     /// The pending chain and processor of `slot` (`None`: no such queue).
     fn pending_of(&mut self, slot: QueueSlot) -> Option<(&mut RxChain, u32)> {
+        self.dpc_side(slot).map(|(chain, processor, _)| (chain, processor))
+    }
+
+    /// The pending chain, processor and indicating flag of `slot`.
+    fn dpc_side(&mut self, slot: QueueSlot) -> Option<(&mut RxChain, u32, &mut bool)> {
         match slot.table_slot() {
-            None => Some((&mut self.default_pending, DEFAULT_QUEUE_PROCESSOR)),
+            None => Some((&mut self.default_pending, DEFAULT_QUEUE_PROCESSOR, &mut self.default_indicating)),
             Some(table_slot) => self.queues.slot_mut(table_slot).map(|q| {
                 let processor = q.processor();
-                (&mut q.pending, processor)
+                (&mut q.pending, processor, &mut q.indicating)
             }),
         }
     }
@@ -126,16 +131,20 @@ impl<B: NicBackend + Send> Adapter<B> {
                         None => true,
                         Some(t) => state.queues.slot_mut(t).is_some_and(|q| q.state.may_indicate()),
                     };
-                    let Some((chain, owner)) = state.pending_of(slot) else {
+                    let Some((chain, owner, indicating)) = state.dpc_side(slot) else {
                         state.pending_slots.clear(slot);
                         continue;
                     };
-                    if owner != processor && may_indicate && live {
+                    let deliver = live && may_indicate;
+                    // Another processor's queue, or one whose earlier frames another DPC is
+                    // still indicating (that DPC re-queues the queue's DPC when it is done).
+                    if deliver && (owner != processor || *indicating) {
                         continue;
                     }
                     let chain = chain.take();
+                    *indicating = deliver;
                     state.pending_slots.clear(slot);
-                    if live && may_indicate {
+                    if deliver {
                         chains[taken] = (slot, chain);
                         taken += 1;
                     } else {
@@ -149,6 +158,19 @@ impl<B: NicBackend + Send> Adapter<B> {
             for (slot, chain) in &chains[..taken] {
                 let flags = if *slot == QueueSlot::DEFAULT { base } else { base | NDIS_RECEIVE_FLAGS_PERFECT_FILTERED };
                 chain.indicate(self.handle(), flags);
+            }
+            if taken > 0 {
+                // Done with these queues: frames that arrived meanwhile go to the DPC of the
+                // queue's processor now (it may have moved).
+                let mut guard = self.state().lock();
+                let state = &mut *guard;
+                for (slot, _) in &chains[..taken] {
+                    let Some((chain, owner, indicating)) = state.dpc_side(*slot) else { continue };
+                    *indicating = false;
+                    if !chain.is_empty() && owner != processor {
+                        state.backend.queue_receive_dpc(owner);
+                    }
+                }
             }
             if !more {
                 return after;

@@ -124,6 +124,12 @@ impl Model {
         u8::from(self.kernel_dpcs.queued.len() != before)
     }
 
+    /// Switches `HostConfig::hold_kernel_dpcs` at run time (a stress leaves a send's DPCs
+    /// queued into the next host action).
+    pub fn set_hold_kernel_dpcs(&mut self, hold: bool) {
+        self.config.hold_kernel_dpcs = hold;
+    }
+
     /// `KeFlushQueuedDpcs` is called: PASSIVE_LEVEL only.
     pub fn check_flush_queued_dpcs(&mut self) {
         if self.irql != PASSIVE_LEVEL {
