@@ -24,6 +24,7 @@ use ndis_sys::{
 use super::Transfer;
 use crate::backend::NicBackend;
 use crate::kernel::QueueId;
+use crate::kernel::dpc::flush_queued_dpcs;
 use crate::kernel::indicate::{QueueOperationalState, indicate_queue_state};
 use crate::kernel::oid_request::OidToken;
 use crate::kernel::pool::PoolBox;
@@ -281,15 +282,24 @@ impl<B: NicBackend + Send> Adapter<B> {
         if canceled_before {
             return Ok(self.free_canceled_queue(p.queue_id, token));
         }
-        {
+        let defers_receive = {
             let mut state = self.state().lock();
             let state = &mut *state;
             let queue = state.queues.get_mut(p.queue_id).ok_or(OidError::InvalidParameter)?;
             queue.state = queue.state.on(QueueEvent::FreeQueue).map_err(|_| OidError::InvalidParameter)?;
             // 1. Stop DMA into the queue's shared memory; a host that left filters set
-            //    loses them now (FREE_QUEUE must not fail).
+            //    loses them now (FREE_QUEUE must not fail). Frames still waiting for a receive
+            //    DPC are dropped.
             remove_queue_filters(state, p.queue_id);
             state.stop_dma(p.queue_id);
+            state.backend.defers_receive()
+        };
+        if defers_receive {
+            // A receive DPC on another processor may be indicating a chain of this queue it
+            // took before the stop (the lock is released while it indicates): wait for it
+            // (PASSIVE_LEVEL, no lock held), so nothing of the queue is indicated after
+            // DmaStopped ("Freeing a VM queue").
+            flush_queued_dpcs();
         }
         // 2. The one required queue-state indication.
         indicate_queue_state(self.handle(), p.queue_id, QueueOperationalState::DmaStopped);
