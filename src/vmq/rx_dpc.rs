@@ -142,7 +142,11 @@ impl<B: NicBackend + Send> Adapter<B> {
                         continue;
                     }
                     let chain = chain.take();
-                    *indicating = deliver;
+                    if deliver {
+                        // Cleared by this DPC once the chain is indicated (a drop leaves the mark
+                        // of another DPC alone).
+                        *indicating = true;
+                    }
                     state.pending_slots.clear(slot);
                     if deliver {
                         chains[taken] = (slot, chain);
