@@ -12,7 +12,8 @@
 //! (`ndis-sys`) ← [`kernel`] ← [`backend`] ← [`vmq`] ← [`ffi`].
 //! - [`ffi`] — trampolines: `DriverEntry`/unload ([`ffi::driver`]), the miniport handlers
 //!   (initialize — which picks the back end from the resources —, halt, pause, restart, send —
-//!   the software NIC loops frames back into its receive path —, return, PnP, shutdown) and the
+//!   the software NIC puts frames on its driver's segment, [`kernel::hub`] —, return, PnP,
+//!   shutdown) and the
 //!   OID request decoder; the DMA NIC's send path (`ffi::transmit`); the back-end type
 //!   ([`ffi::DriverAdapter`]); the interrupt trampolines ([`ffi::interrupt`]);
 //!   host-only hooks for benchmarks ([`ffi::host_hooks`]).
@@ -27,6 +28,8 @@
 //!   ([`kernel::bus_data`]), the BAR mapping ([`kernel::io_space`]), descriptor-ring memory
 //!   from NdisMAllocateSharedMemory ([`kernel::dma_ring`]) and MSI-X interrupts
 //!   ([`kernel::interrupt`]), MSI-X routing and the forwarding handler ([`kernel::msix`]);
+//!   the driver-wide segment of the software adapters ([`kernel::hub`]); per-processor kernel
+//!   DPCs ([`kernel::dpc`]);
 //!   little-endian byte fields ([`kernel::bytes`]), the NDIS queue id
 //!   ([`kernel::QueueId`]); and the panic handler / debug print of the Windows builds.
 //!   `unsafe` allowed.
@@ -41,7 +44,8 @@
 //!   [`vmq::adapter`] (initialize, halt, pause, restart), [`vmq::oid`] (OID dispatch; VM
 //!   queue, filter and general OIDs), [`vmq::queue_state`] (the queue state machine),
 //!   [`vmq::queues`] (queue table), [`vmq::rings`] (a queue's DMA: start, post, refill, stop),
-//!   [`vmq::rx_dma`] (the interrupt DPC: reap, indicate, link), [`vmq::rx_memory`] (a queue's receive memory: blocks,
+//!   [`vmq::rx_dma`] (the interrupt DPC: reap, indicate, link), [`vmq::rx_dpc`] (the software
+//!   NIC's per-processor receive DPC: pending chains, coalesced per processor), [`vmq::rx_memory`] (a queue's receive memory: blocks,
 //!   free and indicated buffers, NBL tokens), [`vmq::rx_session`] (receive and return
 //!   sessions), [`vmq::demux`] (O(1) MAC/VLAN → queue table), [`vmq::filter`] (SET_FILTER
 //!   parsing, filter table), [`vmq::packet_filter`] (what the default queue may indicate under

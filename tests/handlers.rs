@@ -18,18 +18,19 @@ use ndis_sys::{
 #[test]
 fn pause_rejects_sends_keeps_queues_and_restart_resumes() {
     let (mut host, adapter) = common::host_and_adapter(&[]);
-    let sent = host.send(adapter, 3).unwrap();
+    let broadcast = |n| vec![ndis_sim::FrameSpec::new([0xFF; 6], 60); n];
+    let sent = host.send_from(adapter, &broadcast(3)).unwrap();
     assert_eq!(sent.completed, vec![NDIS_STATUS_SUCCESS; 3]);
     let q = common::allocated_queues(&mut host, adapter, 1)[0];
     let blocks = host.report().shared_memory.bytes_outstanding;
     host.pause(adapter).unwrap();
     // NDIS sends nothing to a paused adapter (ndis-sim refuses to).
-    assert!(host.send(adapter, 2).is_err());
+    assert!(host.send_from(adapter, &broadcast(2)).is_err());
     // OIDs are still handled while paused, and nothing was freed.
     assert_eq!(host.oid_query(adapter, OID_GEN_VENDOR_ID, 4).status, NDIS_STATUS_SUCCESS);
     assert_eq!(host.report().shared_memory.bytes_outstanding, blocks);
     host.restart(adapter).unwrap();
-    assert_eq!(host.send(adapter, 1).unwrap().completed, vec![NDIS_STATUS_SUCCESS]);
+    assert_eq!(host.send_from(adapter, &broadcast(1)).unwrap().completed, vec![NDIS_STATUS_SUCCESS]);
     let xmit = host.oid_query(adapter, OID_GEN_XMIT_OK, 8);
     assert_eq!(u64::from_le_bytes(xmit.data[..8].try_into().unwrap()), 4);
     assert_eq!(host.free_queue(adapter, q).status, NDIS_STATUS_SUCCESS);
@@ -80,7 +81,7 @@ fn surprise_removal_refuses_new_queues_but_still_frees_old_ones() {
     assert_eq!(refused.status, NDIS_STATUS_NOT_ACCEPTED);
     assert_eq!(host.free_queue(adapter, q).status, NDIS_STATUS_SUCCESS);
     host.halt(adapter, 3).unwrap(); // NdisHaltDeviceSurpriseRemoved
-    assert_eq!(host.report().shared_memory.bytes_outstanding, 0);
+    assert_eq!(host.shared_memory_blocks(adapter).len(), 0);
     common::assert_clean(&mut host);
 }
 

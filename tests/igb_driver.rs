@@ -104,11 +104,11 @@ fn a_pause_with_sends_in_the_transmit_ring_completes_when_the_device_finished_th
     // complete; the 82576 completes sends from its transmit interrupt's DPC.
     let (mut host, a) = igb_host();
     let frames: Vec<FrameSpec> = (0..4).map(|n| FrameSpec::new(NOBODY, 100 + n)).collect();
-    let sent = host.send_frames(a, &frames).unwrap();
+    let sent = host.send_from(a, &frames).unwrap();
     assert_eq!(sent.sent, 4);
     host.pause(a).expect("the pause completes once the transmit DPC completed the sends");
     assert_eq!(host.phase(a), Some(ndis_sim::model::adapter::Phase::Paused));
-    let outstanding = host.send_frames(a, &frames).err();
+    let outstanding = host.send_from(a, &frames).err();
     assert!(outstanding.is_some(), "NDIS sends nothing to a paused adapter");
     host.restart(a).unwrap();
     host.halt(a, 0).unwrap();

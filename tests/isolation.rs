@@ -117,7 +117,11 @@ impl Case {
         }
         for batch in frames.chunks(16) {
             self.host.send_frames(a, batch).unwrap();
-            self.host.return_received(a);
+            // The other adapters on the segment got the frames too (and hold them): NDIS
+            // gives every adapter its NBLs back.
+            for b in self.host.live_adapters() {
+                self.host.return_received(b);
+            }
         }
     }
 }

@@ -68,7 +68,10 @@ fn nine_kilobyte_frames_reach_vm_queues_and_the_default_queue_whole_and_in_order
     assert_eq!(t.misdelivered, 0);
     assert_eq!(host.received_outstanding(adapter), 0, "every NBL came back");
     common::assert_clean(&mut host);
-    host.halt(adapter, 0).unwrap();
+    // The adapter under test and the support adapter the frames came from.
+    for a in host.live_adapters() {
+        host.halt(a, 0).unwrap();
+    }
     assert_eq!(host.report().shared_memory.bytes_outstanding, 0);
     assert_eq!(host.nbl_live(), (0, 0, 0), "every NBL, MDL and pool freed");
     common::assert_clean(&mut host);

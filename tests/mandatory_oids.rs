@@ -24,7 +24,8 @@ fn statistics_count_the_traffic_by_destination_class() {
     common::assert_clean(&mut host);
     let frames =
         [FrameSpec::new([0xFF; 6], 60), FrameSpec::new([0xFF; 6], 100), FrameSpec::new([0x01, 0, 0x5E, 0, 0, 1], 80)];
-    host.send_frames(adapter, &frames).unwrap();
+    // The adapter's own send path (its transmit counters).
+    host.send_from(adapter, &frames).unwrap();
     let r = host.oid_query(adapter, OID_GEN_STATISTICS, 152);
     assert_eq!(r.status, NDIS_STATUS_SUCCESS);
     assert_eq!(r.bytes_written, 152);

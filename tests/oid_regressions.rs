@@ -53,6 +53,10 @@ fn free_queue_with_a_filter_left_set_pends_and_completes() {
     assert_eq!(done.iter().map(|r| r.status).collect::<Vec<_>>(), vec![NDIS_STATUS_SUCCESS]);
     assert!(host.queues(a).is_empty());
     host.halt(a, 0).unwrap();
+    // The support adapter the frames came from.
+    for other in host.live_adapters() {
+        host.halt(other, 0).unwrap();
+    }
     assert_eq!(host.report().shared_memory.bytes_outstanding, 0);
     let v = host.take_violations();
     assert!(v.is_empty(), "{v:#?}");

@@ -69,6 +69,7 @@ fn clearing_the_last_filter_stops_indications_on_the_queue() {
 fn running_out_of_buffers_drops_and_counts_without_allocating() {
     let mut host = common::host_with(HostConfig::default().seed(3).hold_received(true));
     let adapter = common::add_adapter(&mut host, &[]);
+    common::with_support_adapter(&mut host);
     let q = host.allocate_queue(adapter, ndis_sim::QueueSpec::default().suggested_buffers(16)).unwrap();
     host.complete_queue_allocation(adapter, &[q]).unwrap();
     host.set_mac_filter(adapter, q, mac(1), None).unwrap();
@@ -133,6 +134,7 @@ fn pause_waits_for_returns_and_keeps_queues_and_filters() {
 #[test]
 fn sixteen_queues_carry_a_hundred_thousand_frames() {
     let (mut host, adapter) = common::host_and_adapter(&[]);
+    common::with_support_adapter(&mut host);
     let queues: Vec<QueueId> = common::allocated_queues(&mut host, adapter, 16);
     for (i, q) in queues.iter().enumerate() {
         let vlan = (i % 2 == 1).then_some(100 + u16::try_from(i).unwrap());

@@ -230,6 +230,20 @@ pub trait NicBackend {
     /// Stops every DMA and interrupt of the device (halt, shutdown, surprise removal): what a
     /// reset does. Safe to call more than once.
     fn quiesce(&mut self) {}
+    /// Whether received frames wait in their queue's pending chain for the receive DPC of the
+    /// queue's processor (the software NIC, whose "interrupt" is a per-processor DPC) instead
+    /// of being indicated by the receive session itself.
+    fn defers_receive(&self) -> bool {
+        false
+    }
+    /// Queues the receive DPC of `processor` (under the adapter lock, <= DISPATCH_LEVEL); a
+    /// DPC already queued is not queued twice (the queues of one processor share it).
+    fn queue_receive_dpc(&mut self, processor: u32) {
+        let _ = processor;
+    }
+    /// Takes every receive DPC off its queue (halt; the caller then waits for a running one
+    /// with `KeFlushQueuedDpcs`, lock released).
+    fn cancel_receive_dpcs(&mut self) {}
     /// The NIC's own receive counters (frames, bytes, drops) when it keeps them.
     fn hardware_counters(&mut self) -> Option<HardwareCounters> {
         None

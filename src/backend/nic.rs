@@ -6,6 +6,7 @@ use super::igb::nic::IgbNic;
 use super::soft::SoftNic;
 use super::{HardwareCounters, Link, MessageWork, NicBackend, NicError, RxDone};
 use crate::kernel::QueueId;
+use crate::kernel::hub::HubRef;
 use crate::kernel::msix::MessageTargets;
 use crate::kernel::nbl::BufferIndex;
 
@@ -25,6 +26,23 @@ impl Nic {
         match self {
             Self::Igb(nic) => Some(nic),
             Self::Soft(_) => None,
+        }
+    }
+
+    /// The software NIC's segment (`None` for an 82576: its frames go to the device's wire).
+    #[must_use]
+    pub const fn hub(&self) -> Option<HubRef> {
+        match self {
+            Self::Soft(nic) => nic.hub(),
+            Self::Igb(_) => None,
+        }
+    }
+
+    /// The software NIC, when this adapter is one.
+    pub const fn soft(&mut self) -> Option<&mut SoftNic> {
+        match self {
+            Self::Soft(nic) => Some(nic),
+            Self::Igb(_) => None,
         }
     }
 
@@ -84,6 +102,15 @@ impl NicBackend for Nic {
     }
     fn link(&mut self) -> Link {
         forward!(self, n => n.link())
+    }
+    fn defers_receive(&self) -> bool {
+        forward!(self, n => n.defers_receive())
+    }
+    fn queue_receive_dpc(&mut self, processor: u32) {
+        forward!(self, n => n.queue_receive_dpc(processor));
+    }
+    fn cancel_receive_dpcs(&mut self) {
+        forward!(self, n => n.cancel_receive_dpcs());
     }
     fn bind_queue(&mut self, queue: QueueId) -> bool {
         forward!(self, n => n.bind_queue(queue))

@@ -1,9 +1,18 @@
-//! `SoftNic`: a software VMQ NIC (no hardware, no interrupts), root-enumerated like netvmini.
+//! `SoftNic`: a software VMQ NIC (no hardware), root-enumerated like netvmini.
+//!
+//! Its "interrupts" are kernel DPCs, one per processor ([`DpcSet`]): a frame the hub delivers
+//! is copied into its queue's buffer and waits in the queue's pending chain; the DPC of the
+//! queue's `ProcessorAffinity` processor indicates it, at DISPATCH_LEVEL on that processor —
+//! what MSI_X_SUPPORTED, INTERRUPT_VECTOR_COALESCING_SUPPORTED (queues of one processor share
+//! its DPC) and DYNAMIC_PROCESSOR_AFFINITY_CHANGE_SUPPORTED promise ("VMQ interrupt
+//! requirements").
 //!
 //! <https://github.com/microsoft/Windows-driver-samples/tree/main/network/ndis/netvmini>
 
 use super::NicBackend;
 use crate::kernel::QueueId;
+use crate::kernel::dpc::DpcSet;
+use crate::kernel::hub::HubRef;
 
 /// Queues the software NIC offers besides the default queue.
 pub const SOFT_NIC_QUEUES: u32 = 256;
@@ -14,11 +23,14 @@ pub const SOFT_NIC_LINK_SPEED: u64 = 10_000_000_000;
 
 const DMA_WORDS: usize = (SOFT_NIC_QUEUES as usize + 1).div_ceil(64);
 
-/// The software NIC: a MAC address and a DMA-running bit per queue.
-#[derive(Debug, Clone)]
+/// The software NIC: a MAC address, a DMA-running bit per queue, the segment (hub) it shares
+/// with the driver's other software adapters, and its receive DPCs.
+#[derive(Debug)]
 pub struct SoftNic {
     mac: [u8; 6],
     dma_running: [u64; DMA_WORDS],
+    hub: Option<HubRef>,
+    dpcs: Option<DpcSet>,
 }
 
 impl SoftNic {
@@ -31,7 +43,32 @@ impl SoftNic {
     pub const fn new(instance: u32) -> Self {
         // CAST: the low 16 bits of the instance number, by design.
         let [_, _, hi, lo] = instance.to_be_bytes();
-        Self { mac: [0x02, 0x56, 0x4D, 0x51, hi, lo], dma_running: [0; DMA_WORDS] }
+        Self { mac: [0x02, 0x56, 0x4D, 0x51, hi, lo], dma_running: [0; DMA_WORDS], hub: None, dpcs: None }
+    }
+
+    /// The same NIC on the driver's segment: its sends go to the hub's other adapters.
+    #[must_use]
+    pub const fn on_hub(mut self, hub: HubRef) -> Self {
+        self.hub = Some(hub);
+        self
+    }
+
+    /// The same NIC with receive DPCs (frames wait for them once [`SoftNic::dpcs`] started).
+    #[must_use]
+    pub fn with_dpcs(mut self, dpcs: DpcSet) -> Self {
+        self.dpcs = Some(dpcs);
+        self
+    }
+
+    /// The receive DPCs, to start once the adapter context exists.
+    pub const fn dpcs(&mut self) -> Option<&mut DpcSet> {
+        self.dpcs.as_mut()
+    }
+
+    /// The segment this NIC is on (`None`: not on one, e.g. in unit tests).
+    #[must_use]
+    pub const fn hub(&self) -> Option<HubRef> {
+        self.hub
     }
 
     fn bit(queue: QueueId) -> Option<(usize, u64)> {
@@ -68,6 +105,19 @@ impl NicBackend for SoftNic {
     }
     fn queue_dma_running(&self, queue: QueueId) -> bool {
         Self::bit(queue).is_some_and(|(word, mask)| self.dma_running[word] & mask != 0)
+    }
+    fn defers_receive(&self) -> bool {
+        self.dpcs.as_ref().is_some_and(DpcSet::started)
+    }
+    fn queue_receive_dpc(&mut self, processor: u32) {
+        if let Some(dpcs) = self.dpcs.as_mut() {
+            dpcs.queue(processor);
+        }
+    }
+    fn cancel_receive_dpcs(&mut self) {
+        if let Some(dpcs) = self.dpcs.as_mut() {
+            dpcs.cancel();
+        }
     }
 }
 

@@ -12,6 +12,7 @@
 
 use core::ffi::c_void;
 use core::mem::size_of;
+use core::ptr::NonNull;
 
 use ndis_sys::{
     DRIVER_OBJECT, IoAllocateDriverObjectExtension, IoGetDriverObjectExtension, NDIS_HANDLE,
@@ -22,6 +23,7 @@ use ndis_sys::{
 };
 
 use super::miniport;
+use crate::kernel::hub::{Hub, HubRef};
 
 /// NDIS version the miniport registers as (6.30).
 pub const NDIS_MAJOR_VERSION: u8 = 6;
@@ -33,6 +35,25 @@ pub const NDIS_MINOR_VERSION: u8 = 30;
 #[repr(C)]
 struct DriverExtension {
     miniport_driver_handle: NDIS_HANDLE,
+    /// The segment the driver's software adapters share (its lock allocated in DriverEntry,
+    /// freed at unload).
+    hub: Hub,
+}
+
+/// The hub of the driver whose MiniportDriverContext (the extension, given to
+/// NdisMRegisterMiniportDriver) is `driver_context`.
+///
+/// # Safety
+/// `driver_context` must be the MiniportDriverContext NDIS passes to MiniportInitializeEx (or
+/// NULL): the extension DriverEntry filled in, live until MiniportDriverUnload returns.
+pub(super) unsafe fn hub_of(driver_context: NDIS_HANDLE) -> Option<HubRef> {
+    let extension = NonNull::new(driver_context.cast::<DriverExtension>())?;
+    // SAFETY: per the contract the extension is live; only the field's address is taken.
+    let hub = unsafe { &raw mut (*extension.as_ptr()).hub };
+    let hub = NonNull::new(hub)?;
+    // SAFETY: DriverEntry initialized the hub's lock before registering; NDIS halts every
+    // adapter before unload frees it.
+    Some(unsafe { HubRef::from_raw(hub) })
 }
 
 /// The address that identifies our driver-object extension.
@@ -90,19 +111,28 @@ pub unsafe extern "system" fn DriverEntry(
     if status != STATUS_SUCCESS || extension.is_null() {
         return if status == STATUS_SUCCESS { ndis_sys::STATUS_INSUFFICIENT_RESOURCES } else { status };
     }
+    let extension = extension.cast::<DriverExtension>();
+    // SAFETY: `extension` points to `size` writable bytes owned by the driver object,
+    // suitably aligned for a pointer (pool alignment). The hub is in place before any
+    // MiniportInitializeEx can look for it.
+    unsafe { extension.write(DriverExtension { miniport_driver_handle: core::ptr::null_mut(), hub: Hub::new() }) };
+    // SAFETY: just written; the hub does not move from the extension.
+    let ext = unsafe { &mut *extension };
+    ext.hub.init();
     let mut chars = characteristics();
     let mut handle: NDIS_HANDLE = core::ptr::null_mut();
     // SAFETY: all pointers are valid for the call; NDIS copies the characteristics.
     let status = unsafe {
-        NdisMRegisterMiniportDriver(driver_object, registry_path, extension, &raw mut chars, &raw mut handle)
+        NdisMRegisterMiniportDriver(driver_object, registry_path, extension.cast(), &raw mut chars, &raw mut handle)
     };
     if status != NDIS_STATUS_SUCCESS {
-        // The extension is freed by the I/O manager with the driver object.
+        // No adapter can exist: free the hub's lock (the I/O manager frees the extension
+        // with the driver object).
+        // SAFETY: the hub was written above and is dropped once.
+        unsafe { core::ptr::drop_in_place(&raw mut ext.hub) };
         return status;
     }
-    // SAFETY: `extension` points to `size` writable bytes owned by the driver object,
-    // suitably aligned for a pointer (pool alignment).
-    unsafe { extension.cast::<DriverExtension>().write(DriverExtension { miniport_driver_handle: handle }) };
+    ext.miniport_driver_handle = handle;
     STATUS_SUCCESS
 }
 
@@ -116,10 +146,16 @@ unsafe extern "system" fn unload(driver_object: *mut DRIVER_OBJECT) {
     if extension.is_null() {
         return;
     }
+    let extension = extension.cast::<DriverExtension>();
     // SAFETY: DriverEntry wrote a DriverExtension there before returning success.
-    let handle = unsafe { extension.cast::<DriverExtension>().read() }.miniport_driver_handle;
+    let handle = unsafe { (*extension).miniport_driver_handle };
     if !handle.is_null() {
         // SAFETY: the handle came from NdisMRegisterMiniportDriver and is deregistered once.
         unsafe { NdisMDeregisterMiniportDriver(handle) };
+        // Every adapter was halted (and left the hub) before unload: free the hub's lock.
+        // SAFETY: the hub was initialized by a successful DriverEntry and is dropped once.
+        let hub = unsafe { &raw mut (*extension).hub };
+        // SAFETY: as above: the live, initialized hub, dropped once.
+        unsafe { core::ptr::drop_in_place(hub) };
     }
 }

@@ -7,7 +7,7 @@ use core::ffi::c_void;
 use core::ptr::NonNull;
 
 use ndis_sys::{
-    NDIS_HALT_ACTION, NDIS_HANDLE, NDIS_MINIPORT_INIT_PARAMETERS, NDIS_MINIPORT_PAUSE_PARAMETERS,
+    KDPC, NDIS_HALT_ACTION, NDIS_HANDLE, NDIS_MINIPORT_INIT_PARAMETERS, NDIS_MINIPORT_PAUSE_PARAMETERS,
     NDIS_MINIPORT_RESTART_PARAMETERS, NDIS_PORT_NUMBER, NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL,
     NDIS_SEND_FLAGS_DISPATCH_LEVEL, NDIS_SHUTDOWN_ACTION, NDIS_STATUS, NDIS_STATUS_FAILURE, NDIS_STATUS_PENDING,
     NDIS_STATUS_SUCCESS, NET_BUFFER, NET_BUFFER_LIST, NET_DEVICE_PNP_EVENT, NdisDevicePnPEventSurpriseRemoved,
@@ -15,10 +15,12 @@ use ndis_sys::{
 };
 
 use super::DriverAdapter;
+use crate::backend::NicBackend;
 use crate::backend::igb::nic::{IgbNic, ProbeError};
 use crate::backend::nic::Nic;
 use crate::backend::soft::SoftNic;
 use crate::kernel::NdisHandle;
+use crate::kernel::dpc::{DpcSet, flush_queued_dpcs};
 use crate::kernel::indicate::pause_complete;
 use crate::kernel::nbl::for_each_returned;
 use crate::kernel::pool::PoolBox;
@@ -44,7 +46,7 @@ pub(super) unsafe fn adapter<'a>(context: NDIS_HANDLE) -> Option<&'a DriverAdapt
 /// Called only by NDIS, with the MiniportAdapterContext registered in MiniportInitializeEx (or the handle and parameters the prototype names), valid for the duration of the call, at the IRQL the handler documents.
 pub(super) unsafe extern "system" fn initialize(
     miniport_adapter_handle: NDIS_HANDLE,
-    _miniport_driver_context: NDIS_HANDLE,
+    miniport_driver_context: NDIS_HANDLE,
     init_parameters: *mut NDIS_MINIPORT_INIT_PARAMETERS,
 ) -> NDIS_STATUS {
     let Some(handle) = NdisHandle::from_raw(miniport_adapter_handle) else {
@@ -58,9 +60,19 @@ pub(super) unsafe extern "system" fn initialize(
     // A PCI function with a memory BAR is the 82576 (the INF binds only its ids); a
     // root-enumerated adapter has no resources and runs the software NIC.
     let pci = resources.filter(|r| r.bar0().is_some());
+    // SAFETY: NDIS passes the MiniportDriverContext DriverEntry registered (the extension).
+    let hub = unsafe { super::driver::hub_of(miniport_driver_context) };
     let probe = |_config: &AdapterConfig| match pci.as_ref() {
         Some(r) => IgbNic::probe(handle, r).map(Nic::Igb).map_err(probe_error),
-        None => Ok(Nic::Soft(SoftNic::new(instance))),
+        None => {
+            // Its receive "interrupts": one DPC per processor, started once the context exists.
+            let dpcs = DpcSet::allocate(handle).ok_or(InitError::Resources)?;
+            let nic = SoftNic::new(instance).with_dpcs(dpcs);
+            Ok(Nic::Soft(match hub {
+                Some(h) => nic.on_hub(h),
+                None => nic,
+            }))
+        }
     };
     let interrupt = |adapter: &DriverAdapter| match pci {
         Some(_) => super::interrupt::register_adapter(handle, adapter).map(Some),
@@ -68,12 +80,32 @@ pub(super) unsafe extern "system" fn initialize(
     };
     match DriverAdapter::initialize(handle, probe, super::transmit::process_sg_list, interrupt) {
         Ok(adapter) => {
+            let on_hub = adapter.with_nic(|nic| nic.hub());
             // NDIS owns the context until MiniportHaltEx; its address was given in
             // the registration attributes and does not change.
             let context = adapter.into_raw();
             #[cfg(not(windows))]
             super::host_hooks::register(context.as_ptr() as usize);
-            let _ = context;
+            // The software NIC's receive DPCs get their routine and context (the context's
+            // address is final), before the adapter joins the segment and frames can arrive.
+            // SAFETY: the context just made; NDIS has not seen it, nothing else uses it yet.
+            if let Some(shared) = unsafe { self::adapter(context.as_ptr().cast()) } {
+                let raw: *mut c_void = context.as_ptr().cast();
+                shared.with_nic(|nic| {
+                    if let Some(dpcs) = nic.soft().and_then(SoftNic::dpcs) {
+                        dpcs.start(Some(receive_dpc), raw);
+                    }
+                });
+            }
+            // A software adapter joins its driver's segment once its context exists.
+            if let Some(hub) = on_hub
+                && !hub.get().join(context.cast())
+            {
+                // Every port is taken: undo the initialize as a halt would.
+                // SAFETY: the context was just made and NDIS has not seen it.
+                unsafe { halt(context.as_ptr().cast(), ndis_sys::NdisHaltDeviceDisabled) };
+                return ndis_sys::NDIS_STATUS_RESOURCES;
+            }
             NDIS_STATUS_SUCCESS
         }
         Err(error) => error.status(),
@@ -106,6 +138,15 @@ pub(super) unsafe extern "system" fn halt(context: NDIS_HANDLE, _action: NDIS_HA
     let Some(ptr) = NonNull::new(context.cast::<DriverAdapter>()) else {
         return;
     };
+    // Off the segment before the context is freed: once `leave` returns no delivery from
+    // another adapter can reach this one.
+    if let Some(hub) = adapter.with_nic(|nic| nic.hub()) {
+        hub.get().leave(ptr.cast());
+    }
+    // No receive DPC may run once the context is freed: take the queued ones off their queues,
+    // then wait (PASSIVE_LEVEL, no lock held) for one already running.
+    adapter.with_nic(|nic| nic.cancel_receive_dpcs());
+    flush_queued_dpcs();
     #[cfg(not(windows))]
     super::host_hooks::unregister(ptr.as_ptr() as usize);
     // SAFETY: the context came from `PoolBox::into_raw` with this owner and tag, and NDIS
@@ -201,9 +242,11 @@ unsafe fn frame_bytes<'a>(nb: &'a NET_BUFFER, scratch: &'a mut [u8; MAX_WIRE_FRA
     Some(&scratch[..len])
 }
 
-/// MiniportSendNetBufferLists (<= DISPATCH_LEVEL). The software NIC's wire loops every
-/// frame back into its own receive demux (like netvmini's), then completes the sends:
-/// SUCCESS while running, NDIS_STATUS_PAUSED otherwise.
+/// MiniportSendNetBufferLists (<= DISPATCH_LEVEL). The software NIC puts every frame on its
+/// driver's segment (the hub): each other software adapter of the driver receives it — copies
+/// it into the target queue's shared memory and queues the receive DPC of the queue's
+/// processor, which indicates it —, the sender never does (NDIS_MAC_OPTION_NO_LOOPBACK). Then
+/// the sends complete: SUCCESS while running, NDIS_STATUS_PAUSED (or LOW_POWER_STATE) otherwise.
 ///
 /// # Safety
 /// Called only by NDIS, with the MiniportAdapterContext registered in MiniportInitializeEx (or the handle and parameters the prototype names), valid for the duration of the call, at the IRQL the handler documents.
@@ -232,7 +275,6 @@ pub(super) unsafe extern "system" fn send_net_buffer_lists(
     }
     let mut scratch = [0u8; MAX_WIRE_FRAME];
     let mut tally = SendTally::default();
-    let mut session = running.then(|| adapter.receive_session(at_dispatch));
     let mut nbl = net_buffer_lists;
     while !nbl.is_null() {
         // SAFETY: NDIS hands the miniport a NULL-terminated chain of valid NBLs it owns
@@ -242,13 +284,10 @@ pub(super) unsafe extern "system" fn send_net_buffer_lists(
         let mut nb = current.FirstNetBuffer;
         // SAFETY: the NET_BUFFER list of an NBL we own for this call is valid.
         while let Some(buffer) = unsafe { nb.as_ref() } {
-            if let Some(session) = session.as_mut() {
+            if running {
                 // SAFETY: `buffer` belongs to an NBL we own for this call.
                 match unsafe { frame_bytes(buffer, &mut scratch) } {
-                    Some(frame) => {
-                        session.receive(frame);
-                        tally.sent.count(frame);
-                    }
+                    Some(frame) => tally.sent.count(frame),
                     None => tally.failed += 1,
                 }
             }
@@ -256,14 +295,50 @@ pub(super) unsafe extern "system" fn send_net_buffer_lists(
         }
         nbl = current.Next;
     }
-    if let Some(session) = session {
-        session.finish();
+    // The sender's lock is not held here: the hub lock, then each receiver's own.
+    if let (true, Some(hub), Some(me)) = (running, adapter.with_nic(|nic| nic.hub()), NonNull::new(context)) {
+        hub.get().for_each_peer(me, |peer| {
+            // SAFETY: the hub hands out only contexts of adapters not halted yet, and keeps
+            // each live for the call (halt leaves the hub, under its lock, before freeing).
+            if let Some(peer) = unsafe { self::adapter(peer.as_ptr()) } {
+                // Under the hub lock the IRQL is DISPATCH_LEVEL.
+                let mut session = peer.receive_session(true);
+                // SAFETY: the chain NDIS handed us for this call, not completed yet.
+                unsafe { receive_chain(net_buffer_lists, &mut scratch, |frame| session.receive(frame)) };
+                session.finish();
+            }
+        });
     }
     adapter.count_sends(&tally);
     let complete_flags = if at_dispatch { NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL } else { 0 };
     if !net_buffer_lists.is_null() {
         // SAFETY: the chain is the one NDIS gave us, each NBL's Status is set.
         unsafe { NdisMSendNetBufferListsComplete(adapter.handle().as_raw(), net_buffer_lists, complete_flags) };
+    }
+}
+
+/// Hands each readable frame of a send chain to `receive`, in chain order.
+///
+/// # Safety
+/// `head` must be a NULL-terminated chain of valid send NBLs the miniport owns for the call.
+unsafe fn receive_chain<R>(
+    head: *mut NET_BUFFER_LIST,
+    scratch: &mut [u8; MAX_WIRE_FRAME],
+    mut receive: impl FnMut(&[u8]) -> R,
+) {
+    let mut nbl = head;
+    // SAFETY: per the contract, each NBL of the chain is valid.
+    while let Some(current) = unsafe { nbl.as_ref() } {
+        let mut nb = current.FirstNetBuffer;
+        // SAFETY: the NET_BUFFER list of an NBL we own for this call is valid.
+        while let Some(buffer) = unsafe { nb.as_ref() } {
+            // SAFETY: `buffer` belongs to an NBL we own for this call.
+            if let Some(frame) = unsafe { frame_bytes(buffer, scratch) } {
+                receive(frame);
+            }
+            nb = buffer.Next;
+        }
+        nbl = current.Next;
     }
 }
 
@@ -286,6 +361,27 @@ pub(super) unsafe extern "system" fn return_net_buffer_lists(
     // SAFETY: NDIS returns NBLs this miniport indicated, as a NULL-terminated chain.
     unsafe { for_each_returned(net_buffer_lists, |token| session.recycle(token)) };
     let after = session.finish();
+    if after.queue_free_work {
+        adapter.work_item().queue(free_queue_work, adapter);
+    }
+    if after.complete_pause {
+        pause_complete(adapter.handle());
+    }
+}
+
+/// The software NIC's receive DPC (DISPATCH_LEVEL, on the processor `SystemArgument1` names):
+/// indicates the frames pending on the queues of that processor.
+///
+/// # Safety
+/// Called by the kernel for a KDPC of the adapter's `DpcSet`, with the adapter context as
+/// DeferredContext; halt removes and flushes the DPCs before the context is freed.
+unsafe extern "system" fn receive_dpc(_dpc: *mut KDPC, context: PVOID, argument1: PVOID, _argument2: PVOID) {
+    // SAFETY: the DeferredContext is the live adapter context (see the function contract).
+    let Some(adapter) = (unsafe { adapter(context) }) else {
+        return;
+    };
+    // CAST: the processor number the DPC was queued with (below 64).
+    let after = adapter.receive_dpc(argument1 as usize as u32);
     if after.queue_free_work {
         adapter.work_item().queue(free_queue_work, adapter);
     }

@@ -490,6 +490,18 @@ impl RxChain {
         self.count += 1;
     }
 
+    /// Whether the chain has no NBL.
+    #[must_use]
+    pub const fn is_empty(&self) -> bool {
+        self.head.is_none()
+    }
+
+    /// Takes the chain, leaving an empty one.
+    #[must_use]
+    pub const fn take(&mut self) -> Self {
+        core::mem::replace(self, Self::EMPTY)
+    }
+
     /// Calls `f` with the token of each NBL of the chain (they are still the driver's).
     pub fn for_each_token(&self, f: impl FnMut(usize)) {
         if let Some(head) = self.head {

@@ -11,7 +11,7 @@ use super::caps::{self, MAC_OPTIONS, SUPPORTED_OIDS, SUPPORTED_PACKET_FILTERS, V
 use super::demux::{DemuxTable, MAX_FILTERS};
 use super::error::{GrowError, InitError};
 use super::filter::FilterTable;
-use super::queues::{MAX_VM_QUEUES, QueueTable};
+use super::queues::{MAX_VM_QUEUES, PendingSlots, QueueTable};
 use super::rx_memory::{GrowRequest, QueueSlot, RxMemory, RxResources, Staged};
 use super::stats::{Counters, SendTally};
 use crate::backend::NicBackend;
@@ -21,7 +21,7 @@ use crate::kernel::dma::ScatterGatherDma;
 use crate::kernel::interrupt::Interrupt;
 use crate::kernel::lock::SpinLock;
 use crate::kernel::msix::{Forward, MessageTargets};
-use crate::kernel::nbl::{NblPool, buffer_stride, shared_data_alignment};
+use crate::kernel::nbl::{NblPool, RxChain, buffer_stride, shared_data_alignment};
 use crate::kernel::oid_request::OidToken;
 use crate::kernel::pool::{PoolBox, PoolTag};
 use crate::kernel::work_item::IoWorkItem;
@@ -150,6 +150,12 @@ pub struct AdapterState<B> {
     /// The NIC's MSI-X interrupt (a DMA NIC's; `None` for the software NIC). Taken out and
     /// deregistered first in MiniportHaltEx ([`Adapter::detach_interrupt`]).
     pub interrupt: Option<Interrupt<Forward>>,
+    /// Default-queue frames waiting for the receive DPC (a NIC that defers receive).
+    pub default_pending: RxChain,
+    /// A receive DPC is indicating default-queue frames (see `Queue::indicating`).
+    pub default_indicating: bool,
+    /// Queue slots (by raw [`QueueSlot`], 0 = default queue) with frames pending for a DPC.
+    pub pending_slots: PendingSlots,
 }
 
 /// Multicast list capacity.
@@ -247,6 +253,9 @@ impl<B: NicBackend + Send> Adapter<B> {
                 multicast_len: 0,
                 counters: Counters::default(),
                 interrupt: None,
+                default_pending: RxChain::EMPTY,
+                default_indicating: false,
+                pending_slots: PendingSlots::EMPTY,
             }),
             nbl_pool,
             work_item,
@@ -391,6 +400,9 @@ impl<B: NicBackend + Send> Adapter<B> {
     #[must_use]
     pub fn pause(&self) -> bool {
         let mut state = self.state.lock();
+        // Frames still waiting for a receive DPC are not indicated once pausing: their buffers
+        // go back to their queues.
+        state.drop_all_pending();
         if state.outstanding == 0 && state.backend.sends_in_flight() == 0 {
             state.run = RunState::Paused;
             true

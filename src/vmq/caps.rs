@@ -7,17 +7,18 @@
 //! <https://learn.microsoft.com/windows-hardware/drivers/network/determining-the-vmq-capabilities-of-a-network-adapter>
 
 use ndis_sys::{
-    NDIS_MAC_OPTION_8021P_PRIORITY, NDIS_MAC_OPTION_COPY_LOOKAHEAD_DATA, NDIS_MAC_OPTION_TRANSFERS_NOT_PEND,
-    NDIS_PACKET_TYPE_ALL_MULTICAST, NDIS_PACKET_TYPE_BROADCAST, NDIS_PACKET_TYPE_DIRECTED, NDIS_PACKET_TYPE_MULTICAST,
-    NDIS_PACKET_TYPE_PROMISCUOUS, OID_802_3_CURRENT_ADDRESS, OID_802_3_MAXIMUM_LIST_SIZE, OID_802_3_MULTICAST_LIST,
-    OID_802_3_PERMANENT_ADDRESS, OID_GEN_CURRENT_LOOKAHEAD, OID_GEN_CURRENT_PACKET_FILTER, OID_GEN_DRIVER_VERSION,
-    OID_GEN_HARDWARE_STATUS, OID_GEN_INTERRUPT_MODERATION, OID_GEN_LINK_PARAMETERS, OID_GEN_LINK_SPEED,
-    OID_GEN_MAC_OPTIONS, OID_GEN_MAXIMUM_FRAME_SIZE, OID_GEN_MAXIMUM_LOOKAHEAD, OID_GEN_MAXIMUM_SEND_PACKETS,
-    OID_GEN_MAXIMUM_TOTAL_SIZE, OID_GEN_MEDIA_CONNECT_STATUS, OID_GEN_MEDIA_IN_USE, OID_GEN_MEDIA_SUPPORTED,
-    OID_GEN_RCV_ERROR, OID_GEN_RCV_NO_BUFFER, OID_GEN_RCV_OK, OID_GEN_RECEIVE_BLOCK_SIZE, OID_GEN_RECEIVE_BUFFER_SPACE,
-    OID_GEN_STATISTICS, OID_GEN_SUPPORTED_LIST, OID_GEN_TRANSMIT_BLOCK_SIZE, OID_GEN_TRANSMIT_BUFFER_SPACE,
-    OID_GEN_VENDOR_DESCRIPTION, OID_GEN_VENDOR_DRIVER_VERSION, OID_GEN_VENDOR_ID, OID_GEN_XMIT_ERROR, OID_GEN_XMIT_OK,
-    OID_PNP_QUERY_POWER, OID_PNP_SET_POWER, OID_RECEIVE_FILTER_ALLOCATE_QUEUE, OID_RECEIVE_FILTER_CLEAR_FILTER,
+    NDIS_MAC_OPTION_8021P_PRIORITY, NDIS_MAC_OPTION_COPY_LOOKAHEAD_DATA, NDIS_MAC_OPTION_NO_LOOPBACK,
+    NDIS_MAC_OPTION_TRANSFERS_NOT_PEND, NDIS_PACKET_TYPE_ALL_MULTICAST, NDIS_PACKET_TYPE_BROADCAST,
+    NDIS_PACKET_TYPE_DIRECTED, NDIS_PACKET_TYPE_MULTICAST, NDIS_PACKET_TYPE_PROMISCUOUS, OID_802_3_CURRENT_ADDRESS,
+    OID_802_3_MAXIMUM_LIST_SIZE, OID_802_3_MULTICAST_LIST, OID_802_3_PERMANENT_ADDRESS, OID_GEN_CURRENT_LOOKAHEAD,
+    OID_GEN_CURRENT_PACKET_FILTER, OID_GEN_DRIVER_VERSION, OID_GEN_HARDWARE_STATUS, OID_GEN_INTERRUPT_MODERATION,
+    OID_GEN_LINK_PARAMETERS, OID_GEN_LINK_SPEED, OID_GEN_MAC_OPTIONS, OID_GEN_MAXIMUM_FRAME_SIZE,
+    OID_GEN_MAXIMUM_LOOKAHEAD, OID_GEN_MAXIMUM_SEND_PACKETS, OID_GEN_MAXIMUM_TOTAL_SIZE, OID_GEN_MEDIA_CONNECT_STATUS,
+    OID_GEN_MEDIA_IN_USE, OID_GEN_MEDIA_SUPPORTED, OID_GEN_RCV_ERROR, OID_GEN_RCV_NO_BUFFER, OID_GEN_RCV_OK,
+    OID_GEN_RECEIVE_BLOCK_SIZE, OID_GEN_RECEIVE_BUFFER_SPACE, OID_GEN_STATISTICS, OID_GEN_SUPPORTED_LIST,
+    OID_GEN_TRANSMIT_BLOCK_SIZE, OID_GEN_TRANSMIT_BUFFER_SPACE, OID_GEN_VENDOR_DESCRIPTION,
+    OID_GEN_VENDOR_DRIVER_VERSION, OID_GEN_VENDOR_ID, OID_GEN_XMIT_ERROR, OID_GEN_XMIT_OK, OID_PNP_QUERY_POWER,
+    OID_PNP_SET_POWER, OID_RECEIVE_FILTER_ALLOCATE_QUEUE, OID_RECEIVE_FILTER_CLEAR_FILTER,
     OID_RECEIVE_FILTER_FREE_QUEUE, OID_RECEIVE_FILTER_QUEUE_ALLOCATION_COMPLETE, OID_RECEIVE_FILTER_QUEUE_PARAMETERS,
     OID_RECEIVE_FILTER_SET_FILTER,
 };
@@ -33,11 +34,19 @@ use ndis_sys::{
 use crate::kernel::attributes::ReceiveFilterCapabilities;
 
 /// `NDIS_MAC_OPTION_*` the adapter reports, and only what is true ("OID_GEN_MAC_OPTIONS"):
-/// 8021P_PRIORITY, which every NDIS 6 miniport sets; no NO_LOOPBACK, because the software NIC
-/// loops each sent frame into its own receive path; no 8021Q_VLAN, because the send path does
-/// not insert a tag from an NBL's 802.1Q info (receive strips tags only for VMQ filters).
-pub const MAC_OPTIONS: u32 =
-    NDIS_MAC_OPTION_COPY_LOOKAHEAD_DATA | NDIS_MAC_OPTION_TRANSFERS_NOT_PEND | NDIS_MAC_OPTION_8021P_PRIORITY;
+/// - 8021P_PRIORITY, which every NDIS 6 miniport sets;
+/// - NO_LOOPBACK: "the NIC has no internal loopback support so NDIS will manage loopbacks":
+///   the software NIC puts a sent frame on its driver's segment (the hub), where the other
+///   adapters receive it and the sender does not, and the 82576 sends to its wire (VMDq
+///   loopback, DTXSWC, is not enabled);
+/// - no 8021Q_VLAN: that option says the driver inserts the tag of an NBL's 802.1Q info on
+///   send and removes the tag of every received frame into the NBL's info ("Implementing
+///   802.1Q support"); this driver sends frames as given and strips tags only for the VMQ
+///   filters that ask for it ("NDIS_RECEIVE_FILTER_FIELD_PARAMETERS"), so it does not claim it.
+pub const MAC_OPTIONS: u32 = NDIS_MAC_OPTION_COPY_LOOKAHEAD_DATA
+    | NDIS_MAC_OPTION_TRANSFERS_NOT_PEND
+    | NDIS_MAC_OPTION_8021P_PRIORITY
+    | NDIS_MAC_OPTION_NO_LOOPBACK;
 /// `NDIS_PACKET_TYPE_*` filters the adapter supports.
 pub const SUPPORTED_PACKET_FILTERS: u32 = NDIS_PACKET_TYPE_DIRECTED
     | NDIS_PACKET_TYPE_MULTICAST
@@ -121,8 +130,11 @@ pub fn hardware(num_queues: u32, max_filters: u32) -> ReceiveFilterCapabilities 
         // receive queue; INTERRUPT_VECTOR_COALESCING_SUPPORTED, the miniport must coalesce the
         // receive interrupts of VM queues with the same processor affinity; and
         // DYNAMIC_PROCESSOR_AFFINITY_CHANGE_SUPPORTED, ProcessorAffinity changes followed at
-        // run time. The software NIC indicates from the sender's context and has no per-queue
-        // interrupt path yet: these three claims are not true of it (an open item).
+        // run time. The 82576 routes each queue's MSI-X message to its affinity processor; the
+        // software NIC, which has no interrupt, gives each processor a receive DPC
+        // (`vmq::rx_dpc`): a queue's frames are indicated by the DPC of its affinity processor,
+        // the queues of one processor share it, and an affinity change moves the queue.
+        // InterruptCoalescingDomainId (NDIS_RECEIVE_QUEUE_PARAMETERS) is reserved for NDIS.
         supported_queue_properties: NDIS_RECEIVE_FILTER_MSI_X_SUPPORTED
             | NDIS_RECEIVE_FILTER_VM_QUEUE_SUPPORTED
             | NDIS_RECEIVE_FILTER_DYNAMIC_PROCESSOR_AFFINITY_CHANGE_SUPPORTED

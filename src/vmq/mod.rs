@@ -16,6 +16,7 @@ pub mod queue_state;
 pub mod queues;
 pub mod rings;
 pub mod rx_dma;
+pub mod rx_dpc;
 pub mod rx_memory;
 pub mod rx_session;
 pub mod stats;

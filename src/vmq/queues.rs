@@ -5,7 +5,8 @@
 //! receive hot path never looks a queue up by id.
 
 use super::queue_state::QueueState;
-use super::rx_memory::RxMemory;
+use super::rx_memory::{QueueSlot, RxMemory};
+use crate::kernel::nbl::RxChain;
 use crate::kernel::pool::{PoolBox, PoolTag};
 use crate::kernel::{NdisHandle, QueueId};
 
@@ -31,14 +32,44 @@ pub struct Queue {
     pub filters: u32,
     /// Shared memory the queue owns and the receive buffers carved out of it.
     pub rx: RxMemory,
+    /// Frames copied into `rx` that wait for the receive DPC of the queue's processor (a NIC
+    /// that defers receive), in arrival order.
+    pub pending: RxChain,
+    /// A receive DPC is indicating a chain it took from `pending` (with the lock released):
+    /// another processor's DPC leaves the queue alone meanwhile, so an affinity change cannot
+    /// reorder its frames.
+    pub indicating: bool,
 }
 
 impl Queue {
     /// A queue just reserved by ALLOCATE_QUEUE.
     #[must_use]
     pub const fn new(id: QueueId, flags: u32, suggested_buffers: u32, affinity: (u64, u16), rx: RxMemory) -> Self {
-        Self { id, state: QueueState::Allocated, flags, suggested_buffers, affinity, filters: 0, rx }
+        Self {
+            id,
+            state: QueueState::Allocated,
+            flags,
+            suggested_buffers,
+            affinity,
+            filters: 0,
+            rx,
+            pending: RxChain::EMPTY,
+            indicating: false,
+        }
     }
+
+    /// The processor the queue's receive interrupt (DPC) goes to: the lowest of its
+    /// `ProcessorAffinity` (group 0).
+    #[must_use]
+    pub const fn processor(&self) -> u32 {
+        affinity_processor(self.affinity.0)
+    }
+}
+
+/// The lowest processor of an affinity mask (0 for an empty one).
+#[must_use]
+pub const fn affinity_processor(mask: u64) -> u32 {
+    if mask == 0 { 0 } else { mask.trailing_zeros() }
 }
 
 /// The live VM queues of an adapter (the slot array lives in pool: 2 KiB that would
@@ -110,5 +141,41 @@ impl QueueTable {
     /// The live queues.
     pub fn iter(&self) -> impl Iterator<Item = &Queue> {
         self.slots.iter().flatten().map(|q| &**q)
+    }
+}
+
+const SLOT_WORDS: usize = (MAX_VM_QUEUES + 1).div_ceil(64);
+
+/// Queue slots with frames pending for a receive DPC, by raw [`QueueSlot`] (bit 0: the
+/// default queue); see [`super::rx_dpc`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PendingSlots([u64; SLOT_WORDS]);
+
+impl PendingSlots {
+    /// No slot pending.
+    pub const EMPTY: Self = Self([0; SLOT_WORDS]);
+
+    pub(super) fn set(&mut self, slot: QueueSlot) {
+        let raw = usize::from(slot.raw());
+        self.0[raw / 64] |= 1 << (raw % 64);
+    }
+
+    pub(super) fn clear(&mut self, slot: QueueSlot) {
+        let raw = usize::from(slot.raw());
+        self.0[raw / 64] &= !(1 << (raw % 64));
+    }
+
+    /// The pending slots at or after `from`, lowest first.
+    pub(super) fn next_from(&self, from: usize) -> Option<QueueSlot> {
+        let mut word = from / 64;
+        let mut bits = self.0.get(word)? & (!0u64 << (from % 64));
+        loop {
+            if bits != 0 {
+                // CAST: below 64 * SLOT_WORDS, a u16.
+                return Some(QueueSlot::from_raw((word * 64 + bits.trailing_zeros() as usize) as u16));
+            }
+            word += 1;
+            bits = *self.0.get(word)?;
+        }
     }
 }

@@ -71,6 +71,9 @@ impl<B: NicBackend> AdapterState<B> {
     /// nothing more is indicated from the queue.
     pub fn stop_dma(&mut self, queue: QueueId) {
         self.backend.stop_queue_dma(queue);
+        // Frames copied in before the stop and still waiting for a receive DPC are not
+        // indicated after DmaStopped: their buffers go back ("Freeing a VM queue").
+        self.drop_pending(queue);
         while let Some(buffer) = self.backend.cancel_receive(queue) {
             if let Some((_, memory, _)) = queue_memory(self, queue) {
                 memory.cancel(buffer);

@@ -1,10 +1,12 @@
-//! Receive and return sessions: demux of looped-back frames into queues, indication
+//! Receive and return sessions: demux of frames from the segment into queues, indication
 //! batches, and the return path.
 //!
 //! Hot path (per frame, under the adapter lock, no allocation, no blocking): demux
 //! lookup → take a free buffer → copy the frame into the queue's shared memory →
 //! append the buffer's pre-bound NBL to that queue's batch. After the lock is
-//! released each queue's batch is indicated in one call (SINGLE_QUEUE). Frames
+//! released each queue's batch is indicated in one call (SINGLE_QUEUE) — or, on a NIC that
+//! defers receive (the software NIC), the NBL goes to the queue's pending chain and the
+//! session queues the receive DPC of the queue's processor ([`super::rx_dpc`]). Frames
 //! that find no free buffer are dropped and counted. Nothing is read back from
 //! shared memory (the VM may write it).
 //! <https://learn.microsoft.com/windows-hardware/drivers/network/vmq-receive-path>
@@ -70,6 +72,8 @@ pub struct RxSession<'a, B: NicBackend> {
     batches: [(QueueSlot, RxChain); SESSION_QUEUES],
     batched: usize,
     at_dispatch: bool,
+    /// Processors (below 64) whose receive DPC must be queued before the lock is released.
+    dpcs: u64,
 }
 
 impl<B: NicBackend + Send> Adapter<B> {
@@ -83,6 +87,7 @@ impl<B: NicBackend + Send> Adapter<B> {
             batches: [(QueueSlot::DEFAULT, RxChain::EMPTY); SESSION_QUEUES],
             batched: 0,
             at_dispatch,
+            dpcs: 0,
         }
     }
 }
@@ -118,7 +123,8 @@ impl<B: NicBackend> RxSession<'_, B> {
                 return Ok(RxOutcome::Filtered);
             }
         }
-        let batch = find_batch(&self.batches, self.batched, slot)?;
+        let deferred = state.backend.defers_receive();
+        let batch = if deferred { 0 } else { find_batch(&self.batches, self.batched, slot)? };
         let Some(memory) = receiving_memory(state, slot) else {
             state.counters.rcv_error += 1;
             return Ok(RxOutcome::Dropped);
@@ -140,7 +146,12 @@ impl<B: NicBackend> RxSession<'_, B> {
         };
         state.outstanding += 1;
         state.counters.rcv.count(frame);
-        self.push(batch, slot, nbl);
+        if deferred {
+            let processor = state.pend(slot, nbl);
+            self.dpcs |= 1u64 << processor.min(63);
+        } else {
+            self.push(batch, slot, nbl);
+        }
         Ok(RxOutcome::Delivered(slot))
     }
 
@@ -168,6 +179,14 @@ impl<B: NicBackend> RxSession<'_, B> {
     }
 
     fn indicate_batches(&mut self) {
+        if let Some(guard) = self.guard.as_mut() {
+            // One DPC per processor, queued under the lock (KeInsertQueueDpc: any IRQL).
+            while self.dpcs != 0 {
+                let processor = self.dpcs.trailing_zeros();
+                self.dpcs &= self.dpcs - 1;
+                guard.backend.queue_receive_dpc(processor);
+            }
+        }
         drop(self.guard.take());
         let base = NDIS_RECEIVE_FLAGS_SINGLE_QUEUE
             | NDIS_RECEIVE_FLAGS_SHARED_MEMORY_INFO_VALID
@@ -188,6 +207,11 @@ impl<B: NicBackend> RxSession<'_, B> {
             chain.for_each_token(&mut keep);
         }
         self.batched = 0;
+        // A NIC that defers receive: what waits for a DPC is held instead, and no DPC is queued.
+        self.dpcs = 0;
+        if let Some(guard) = self.guard.as_mut() {
+            guard.take_all_pending(keep);
+        }
     }
 
     /// Releases the lock and indicates each queue's batch (one queue per call).
@@ -247,7 +271,7 @@ fn receiving_memory<B>(state: &mut AdapterState<B>, slot: QueueSlot) -> Option<&
 }
 
 /// Gives the buffer named by an NBL token back to its queue.
-fn recycle_token<B>(state: &mut AdapterState<B>, token: usize) {
+pub(super) fn recycle_token<B>(state: &mut AdapterState<B>, token: usize) {
     let id = BufferId::from_token(token);
     let memory = match id.slot.table_slot() {
         None => Some(&mut state.default_queue),
@@ -282,18 +306,24 @@ impl<B: NicBackend> ReturnSession<'_, B> {
             // CAST: below 64.
             state.refill_slot(QueueSlot::from_raw(raw as u16));
         }
-        let mut after = AfterReturn::default();
-        if let Some(queue_id) = state.pending_free_queue()
-            && !state.free_work_queued
-            && state.queues.get(queue_id).is_some_and(|q| q.rx.is_drained())
-        {
-            state.free_work_queued = true;
-            after.queue_free_work = true;
-        }
-        if state.run == RunState::Pausing && state.outstanding == 0 && state.backend.sends_in_flight() == 0 {
-            state.run = RunState::Paused;
-            after.complete_pause = true;
-        }
-        after
+        after_release(state)
     }
+}
+
+/// What buffers coming back (returned by NDIS, or dropped before indication) made possible,
+/// recorded in the state: a pended FREE_QUEUE's work item to queue, a pended pause to complete.
+pub(super) fn after_release<B: NicBackend>(state: &mut AdapterState<B>) -> AfterReturn {
+    let mut after = AfterReturn::default();
+    if let Some(queue_id) = state.pending_free_queue()
+        && !state.free_work_queued
+        && state.queues.get(queue_id).is_some_and(|q| q.rx.is_drained())
+    {
+        state.free_work_queued = true;
+        after.queue_free_work = true;
+    }
+    if state.run == RunState::Pausing && state.outstanding == 0 && state.backend.sends_in_flight() == 0 {
+        state.run = RunState::Paused;
+        after.complete_pause = true;
+    }
+    after
 }

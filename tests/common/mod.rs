@@ -26,6 +26,12 @@ pub fn add_adapter(host: &mut Host, keywords: &[(&str, u32)]) -> AdapterId {
     host.add_adapter(config).expect("MiniportInitializeEx succeeds")
 }
 
+/// Initializes the support adapter the traffic source sends from now (the host would on the
+/// first send), so that a test measuring allocations does not count it.
+pub fn with_support_adapter(host: &mut Host) -> AdapterId {
+    host.support_adapter().expect("the support adapter initializes")
+}
+
 /// ALLOCATE_QUEUE + ALLOCATION_COMPLETE for `n` queues; asserts every completion succeeded.
 pub fn allocated_queues(host: &mut Host, adapter: AdapterId, n: usize) -> Vec<QueueId> {
     let queues: Vec<QueueId> =

@@ -554,6 +554,11 @@ impl Session {
         self.host.return_received(a);
         self.collect_completions()?;
         self.host.halt(a, NdisHaltDeviceDisabled).map_err(|e| format!("halt: {e}"))?;
+        // The support adapter the traffic came from goes too (the host brings it back when
+        // it next sends).
+        for other in self.host.live_adapters() {
+            self.host.halt(other, NdisHaltDeviceDisabled).map_err(|e| format!("halt of the support adapter: {e}"))?;
+        }
         self.take_violations("halt")?;
         let report = self.host.report();
         if report.shared_memory.bytes_outstanding != 0 || report.nbls_outstanding != 0 {

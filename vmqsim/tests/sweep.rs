@@ -18,14 +18,19 @@ fn every_fault_point_of_a_two_queue_lifecycle_is_survived_and_reported() {
     assert!(s.violations.is_empty(), "{:#?}", s.violations);
     let points: Vec<(FaultKind, u64)> = s.kinds.iter().map(|(k, v)| (*k, v.points)).collect();
     let q = u64::from(QUEUES);
-    // Exact counts, so a sweep that silently skips points fails: the default queue has 4
+    // Exact counts, so a sweep that silently skips points fails: two adapters initialize (the
+    // one under test and the support adapter on its segment); each default queue has 4
     // blocks of 32 buffers (one NBL + one MDL each, one NBL pool), a VM queue 2 blocks at
-    // completion and 2 more when grown; pool: 17 at initialize (12 + the queue table + a ledger
-    // entry per default-queue block), 2 per ALLOCATE_QUEUE, 6 per completion and 6 per growth
+    // completion and 2 more when grown; pool: 18 at initialize (12 + the queue table + a ledger
+    // entry per default-queue block + the software NIC's receive DPC objects), 2 per ALLOCATE_QUEUE, 6 per completion and 6 per growth
     // (per block: SG list buffer, receive descriptors, ledger entry).
     assert_eq!(
         points,
-        vec![(FaultKind::SharedMemory, 4 + q * 4), (FaultKind::Pool, 17 + q * 14), (FaultKind::Nbl, 257 + q * 256)]
+        vec![
+            (FaultKind::SharedMemory, 2 * 4 + q * 4),
+            (FaultKind::Pool, 2 * 18 + q * 14),
+            (FaultKind::Nbl, 2 * 257 + q * 256)
+        ]
     );
     assert_eq!(s.fault_points, points.iter().map(|p| p.1).sum::<u64>());
     assert_eq!(s.fault_points, s.baseline.shared_memory + s.baseline.pool + s.baseline.nbl);
@@ -42,12 +47,13 @@ fn every_fault_point_of_a_two_queue_lifecycle_is_survived_and_reported() {
 
 #[test]
 fn a_shared_memory_failure_at_completion_leaves_the_other_queue_working() {
-    // Calls 1-4 are the default queue's; call 5 is the first VM queue's first block.
+    // Calls 1-4 are the default queue's, 5-8 the support adapter's; call 9 is the first VM
+    // queue's first block.
     let run = run_lifecycle(&Plan {
         queues: QUEUES,
         frames: 64,
         seed: 3,
-        fault: Some((FaultKind::SharedMemory, 5)),
+        fault: Some((FaultKind::SharedMemory, 9)),
         nic: Nic::Soft,
     });
     assert!(judge(&run, true).is_empty(), "{:#?}", judge(&run, true));

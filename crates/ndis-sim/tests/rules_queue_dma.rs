@@ -115,10 +115,21 @@ fn an_affinity_change_moves_the_queues_processor() {
     assert!(v.is_empty(), "{v:#?}");
 }
 
+/// The rule holds every adapter by default (the software NIC indicates from per-processor
+/// DPCs): a test miniport that indicates from its send path, on the sender's processor, breaks
+/// it; with the host switch off it is only recorded.
 #[test]
-fn the_software_adapter_is_not_held_to_the_affinity_rule_by_default() {
-    let (mut host, a, q) =
+fn every_adapter_is_held_to_the_affinity_rule_by_default() {
+    let (mut host, a, _) =
         rx_host_with(HostConfig::default(), QueueSpec::default().affinity(1 << 2), &[(mac(1), None)]);
+    host.send_frames(a, &[FrameSpec::new(mac(1), 60)]).unwrap();
+    assert_rule(&mut host, rules::RECEIVE_QUEUE_PROCESSOR);
+}
+
+#[test]
+fn with_the_switch_off_a_software_adapter_is_not_held_to_the_affinity_rule() {
+    let config = HostConfig::default().queue_affinity_for_all_adapters(false);
+    let (mut host, a, q) = rx_host_with(config, QueueSpec::default().affinity(1 << 2), &[(mac(1), None)]);
     host.send_frames(a, &[FrameSpec::new(mac(1), 60)]).unwrap();
     let v = host.take_violations();
     assert!(v.is_empty(), "{v:#?}");

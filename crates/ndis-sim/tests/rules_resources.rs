@@ -414,3 +414,89 @@ fn a_vmq_keyword_read_under_rss_preference_is_reported() {
     host.add_adapter(AdapterConfig::default().without_keyword("*RssOrVmqPreference")).unwrap();
     assert_rule(&mut host, rules::CONFIG_RSS_OR_VMQ_PREFERENCE);
 }
+
+thread_local! {
+    /// (IRQL, processor, SystemArgument1) of each run of [`recording_dpc`].
+    static DPC_RUNS: std::cell::RefCell<Vec<(u8, u32, usize)>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// A KDEFERRED_ROUTINE that records where and how it ran.
+///
+/// # Safety
+/// Called by ndis-sim for a DPC queued in these tests.
+unsafe extern "system" fn recording_dpc(_dpc: *mut KDPC, _context: PVOID, argument1: PVOID, _argument2: PVOID) {
+    // SAFETY: NULL is allowed.
+    let processor = unsafe { KeGetCurrentProcessorNumberEx(null_mut()) };
+    let irql = ndis_sim::current_irql().unwrap_or(0);
+    DPC_RUNS.with(|r| r.borrow_mut().push((irql, processor, argument1 as usize)));
+}
+
+/// A KDPC in a pool block of the driver, initialized with [`recording_dpc`].
+fn pool_dpc() -> (PVOID, *mut KDPC) {
+    let block = pool(driver_handle(), 64, TAG);
+    let dpc = block.cast::<KDPC>();
+    // SAFETY: 64 bytes of pool, a routine of the right type.
+    unsafe { KeInitializeDpc(dpc, Some(recording_dpc), null_mut()) };
+    (block, dpc)
+}
+
+/// "KeFlushQueuedDpcs": a KDPC in pool freed while queued would run from freed memory.
+#[test]
+fn a_dpc_freed_while_queued_is_reported() {
+    let mut host = host();
+    let (block, dpc) = pool_dpc();
+    // SAFETY: an initialized KDPC.
+    assert_eq!(unsafe { KeInsertQueueDpc(dpc, null_mut(), null_mut()) }, 1);
+    free_pool(driver_handle(), block, TAG);
+    assert_rule(&mut host, rules::DPC_FREED_WHILE_QUEUED);
+}
+
+/// Removed (KeRemoveQueueDpc) before its block is freed: nothing to report, nothing runs.
+#[test]
+fn a_dpc_removed_before_its_block_is_freed_is_fine() {
+    let mut host = host();
+    let (block, dpc) = pool_dpc();
+    // SAFETY: an initialized KDPC.
+    assert_eq!(unsafe { KeInsertQueueDpc(dpc, null_mut(), null_mut()) }, 1);
+    // SAFETY: as above.
+    assert_eq!(unsafe { KeRemoveQueueDpc(dpc) }, 1);
+    free_pool(driver_handle(), block, TAG);
+    assert_eq!(host.run_kernel_dpcs(), 0);
+    let v = host.take_violations();
+    assert!(v.is_empty(), "{v:#?}");
+}
+
+/// KeInsertQueueDpc on a KDPC KeInitializeDpc never initialized.
+#[test]
+fn queuing_an_uninitialized_dpc_is_reported() {
+    let mut host = host();
+    let block = pool(driver_handle(), 64, TAG);
+    // SAFETY: the model only looks the address up.
+    assert_eq!(unsafe { KeInsertQueueDpc(block.cast(), null_mut(), null_mut()) }, 0);
+    free_pool(driver_handle(), block, TAG);
+    assert_rule(&mut host, rules::DPC_MISUSE);
+}
+
+/// A DPC runs once however often it was queued before it ran, at DISPATCH_LEVEL on the
+/// processor KeSetTargetProcessorDpcEx named; a processor the host lacks is refused.
+#[test]
+fn a_dpc_runs_once_on_its_target_processor_at_dispatch_level() {
+    let mut host = ndis_sim::Host::new(HostConfig::default().processor_count(4).without_host_oids());
+    host.load_driver(common::fake_driver_entry).unwrap();
+    let (block, dpc) = pool_dpc();
+    let mut number = PROCESSOR_NUMBER { Group: 0, Number: 9, Reserved: 0 };
+    // SAFETY: an initialized KDPC and a valid PROCESSOR_NUMBER.
+    assert_ne!(unsafe { KeSetTargetProcessorDpcEx(dpc, &raw mut number) }, STATUS_SUCCESS, "no processor 9");
+    number.Number = 3;
+    // SAFETY: as above.
+    assert_eq!(unsafe { KeSetTargetProcessorDpcEx(dpc, &raw mut number) }, STATUS_SUCCESS);
+    // SAFETY: an initialized KDPC.
+    assert_eq!(unsafe { KeInsertQueueDpc(dpc, 7 as PVOID, null_mut()) }, 1);
+    // SAFETY: as above.
+    assert_eq!(unsafe { KeInsertQueueDpc(dpc, 8 as PVOID, null_mut()) }, 0, "already queued");
+    assert_eq!(host.run_kernel_dpcs(), 1);
+    assert_eq!(DPC_RUNS.with(|r| r.borrow().clone()), vec![(ndis_sim::DISPATCH_LEVEL, 3, 7)]);
+    free_pool(driver_handle(), block, TAG);
+    let v = host.take_violations();
+    assert!(v.is_empty(), "{v:#?}");
+}

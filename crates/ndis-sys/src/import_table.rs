@@ -370,6 +370,28 @@ macro_rules! for_each_import {
             /// The current processor's system-wide number; fills `ProcNumber` (group, number) when not NULL. Any IRQL.
             "ntoskrnl.exe" extern "system" fn KeGetCurrentProcessorNumberEx(ProcNumber: *mut PROCESSOR_NUMBER) -> ULONG = 0
                 => model(|m, mem| m.get_current_processor_number_ex(mem, ProcNumber));
+            // Deferred procedure calls: the software NIC's per-processor receive DPCs.
+            /// Initializes a DPC object with its routine and context (targets the current processor until set). Any IRQL.
+            "ntoskrnl.exe" extern "system" fn KeInitializeDpc(
+                Dpc: *mut KDPC,
+                DeferredRoutine: PKDEFERRED_ROUTINE,
+                DeferredContext: PVOID,
+            ) => model(|m, _| m.initialize_dpc(Dpc, DeferredRoutine, DeferredContext));
+            /// Sets the processor a DPC runs on; STATUS_INVALID_PARAMETER for a processor that does not exist. <= DISPATCH_LEVEL.
+            "ntoskrnl.exe" extern "system" fn KeSetTargetProcessorDpcEx(Dpc: *mut KDPC, ProcNumber: *mut PROCESSOR_NUMBER)
+                -> NTSTATUS = $crate::STATUS_UNSUCCESSFUL => model(|m, mem| m.set_target_processor_dpc(mem, Dpc, ProcNumber));
+            /// Queues a DPC on its target processor; FALSE when it is already queued. Any IRQL.
+            "ntoskrnl.exe" extern "system" fn KeInsertQueueDpc(
+                Dpc: *mut KDPC,
+                SystemArgument1: PVOID,
+                SystemArgument2: PVOID,
+            ) -> BOOLEAN = 0 => model(|m, _| m.insert_queue_dpc(Dpc, SystemArgument1, SystemArgument2));
+            /// Takes a queued DPC off its queue; FALSE when it was not queued (a running DPC is not waited for). Any IRQL.
+            "ntoskrnl.exe" extern "system" fn KeRemoveQueueDpc(Dpc: *mut KDPC) -> BOOLEAN = 0
+                => model(|m, _| m.remove_queue_dpc(Dpc));
+            /// Returns once every DPC queued on any processor when it was called has run. PASSIVE_LEVEL.
+            // Adapter: the simulated kernel runs the queued DPCs (nested calls into the driver).
+            "ntoskrnl.exe" extern "system" fn KeFlushQueuedDpcs() => adapter(flush_queued_dpcs);
             /// Stops the system with a bug check (the cross build's panic handler). Any IRQL.
             // Adapter: never returns (the host aborts, the emulator stops the machine).
             "ntoskrnl.exe" extern "system" fn KeBugCheckEx(

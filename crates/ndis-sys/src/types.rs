@@ -150,6 +150,22 @@ pub struct PROCESSOR_NUMBER {
 }
 assert_layout!(PROCESSOR_NUMBER, size = 4, Group = 0, Number = 2, Reserved = 3);
 
+/// `KDPC` (`wdm.h`): a deferred procedure call object, opaque to drivers (0x40 bytes on x64;
+/// initialized by `KeInitializeDpc`, never read or written by the driver).
+#[repr(C, align(8))]
+#[derive(Debug)]
+pub struct KDPC {
+    /// Kernel-owned fields.
+    pub Opaque: [u64; 8],
+}
+const _: () = assert!(core::mem::size_of::<KDPC>() == 0x40);
+
+/// `PKDEFERRED_ROUTINE` as a nullable pointer: `KDEFERRED_ROUTINE(Dpc, DeferredContext,
+/// SystemArgument1, SystemArgument2)`, run at DISPATCH_LEVEL on the DPC's target processor.
+pub type PKDEFERRED_ROUTINE = Option<
+    unsafe extern "system" fn(Dpc: *mut KDPC, DeferredContext: PVOID, SystemArgument1: PVOID, SystemArgument2: PVOID),
+>;
+
 /// `IF_MAX_STRING_SIZE` (`ifdef.h`).
 pub const IF_MAX_STRING_SIZE: usize = 256;
 /// `IF_MAX_PHYS_ADDRESS_LENGTH` (`ifdef.h`).

@@ -24,13 +24,14 @@ use ndis_sys::{
 use super::Transfer;
 use crate::backend::NicBackend;
 use crate::kernel::QueueId;
+use crate::kernel::dpc::flush_queued_dpcs;
 use crate::kernel::indicate::{QueueOperationalState, indicate_queue_state};
 use crate::kernel::oid_request::OidToken;
 use crate::kernel::pool::PoolBox;
 use crate::vmq::adapter::{Adapter, DEFAULT_VM_QUEUE_BUFFERS, MAX_VM_QUEUE_BUFFERS, MIN_VM_QUEUE_BUFFERS, QUEUE_TAG};
 use crate::vmq::error::{CompletionError, OidError};
 use crate::vmq::queue_state::{QueueEvent, QueueState};
-use crate::vmq::queues::Queue;
+use crate::vmq::queues::{Queue, affinity_processor};
 use crate::vmq::rx_memory::{QueueSlot, RxMemory};
 use crate::vmq::wire::{
     COMPLETION_QUEUE_ID_OFFSET, COMPLETION_STATUS_OFFSET, CompletionArray, ObjectHeader, QUEUE_PARAMETERS_MSIX_OFFSET,
@@ -80,16 +81,15 @@ fn check_allocate(p: &QueueParameters) -> Result<u32, OidError> {
         || p.flags & !ALLOCATE_FLAGS != 0
         || (!split && p.lookahead_size != 0)
         || p.affinity_mask == 0
+        // The queue's receive interrupt (an MSI-X message, or the software NIC's DPC) targets a
+        // processor of group 0; a queue named elsewhere is refused rather than served off its
+        // affinity.
+        || p.affinity_group != 0
     {
         return Err(OidError::InvalidParameter);
     }
     // NDIS 6.30: lookahead split is not supported and the flag is ignored.
     Ok(p.flags & NDIS_RECEIVE_QUEUE_PARAMETERS_PER_QUEUE_RECEIVE_INDICATION)
-}
-
-/// The processor a queue's interrupts go to: the lowest of its `ProcessorAffinity` (group 0).
-fn affinity_processor(mask: u64) -> u32 {
-    mask.trailing_zeros().min(63)
 }
 
 fn clamp_buffers(suggested: u32) -> u32 {
@@ -217,7 +217,8 @@ impl<B: NicBackend + Send> Adapter<B> {
         let changes = p.flags & NDIS_RECEIVE_QUEUE_PARAMETERS_CHANGE_MASK;
         let new_flags = p.flags & !NDIS_RECEIVE_QUEUE_PARAMETERS_CHANGE_MASK;
         if changes & !SUPPORTED_CHANGES != 0
-            || (changes & NDIS_RECEIVE_QUEUE_PARAMETERS_PROCESSOR_AFFINITY_CHANGED != 0 && p.affinity_mask == 0)
+            || (changes & NDIS_RECEIVE_QUEUE_PARAMETERS_PROCESSOR_AFFINITY_CHANGED != 0
+                && (p.affinity_mask == 0 || p.affinity_group != 0))
             || (changes & NDIS_RECEIVE_QUEUE_PARAMETERS_FLAGS_CHANGED != 0 && new_flags & !ALLOCATE_FLAGS != 0)
         {
             return Err(OidError::InvalidParameter);
@@ -244,8 +245,13 @@ impl<B: NicBackend + Send> Adapter<B> {
             }
             let grow = queue.rx.grow_request(p.queue_id, QueueSlot::vm(slot), grow_by);
             if affinity_changed {
-                // Dynamic affinity: the queue's interrupt follows to the new processor.
-                state.backend.set_queue_processor(p.queue_id, affinity_processor(p.affinity_mask));
+                // Dynamic affinity: the queue's interrupt follows to the new processor; frames
+                // already waiting for a DPC go to the new processor's.
+                let processor = affinity_processor(p.affinity_mask);
+                state.backend.set_queue_processor(p.queue_id, processor);
+                if state.queues.get(p.queue_id).is_some_and(|q| !q.pending.is_empty()) {
+                    state.backend.queue_receive_dpc(processor);
+                }
             }
             grow
         };
@@ -276,15 +282,24 @@ impl<B: NicBackend + Send> Adapter<B> {
         if canceled_before {
             return Ok(self.free_canceled_queue(p.queue_id, token));
         }
-        {
+        let defers_receive = {
             let mut state = self.state().lock();
             let state = &mut *state;
             let queue = state.queues.get_mut(p.queue_id).ok_or(OidError::InvalidParameter)?;
             queue.state = queue.state.on(QueueEvent::FreeQueue).map_err(|_| OidError::InvalidParameter)?;
             // 1. Stop DMA into the queue's shared memory; a host that left filters set
-            //    loses them now (FREE_QUEUE must not fail).
+            //    loses them now (FREE_QUEUE must not fail). Frames still waiting for a receive
+            //    DPC are dropped.
             remove_queue_filters(state, p.queue_id);
             state.stop_dma(p.queue_id);
+            state.backend.defers_receive()
+        };
+        if defers_receive {
+            // A receive DPC on another processor may be indicating a chain of this queue it
+            // took before the stop (the lock is released while it indicates): wait for it
+            // (PASSIVE_LEVEL, no lock held), so nothing of the queue is indicated after
+            // DmaStopped ("Freeing a VM queue").
+            flush_queued_dpcs();
         }
         // 2. The one required queue-state indication.
         indicate_queue_state(self.handle(), p.queue_id, QueueOperationalState::DmaStopped);

@@ -31,7 +31,14 @@ impl Stressor {
         let sent = if pci {
             self.host.wire_send_frames(&frames).map(|_| ())
         } else {
-            self.host.send_frames(a, &frames).map(|_| ())
+            // One software send in four leaves its receive DPCs queued: they run after the
+            // next host action's driver call (a FREE_QUEUE, pause, power cycle or halt then
+            // meets frames still waiting for a DPC).
+            let hold = self.rng.chance(25);
+            self.host.with_model(|m, _| m.set_hold_kernel_dpcs(hold));
+            let sent = self.host.send_frames(a, &frames).map(|_| ());
+            self.host.with_model(|m, _| m.set_hold_kernel_dpcs(false));
+            sent
         };
         if let Err(e) = sent {
             self.problem(format!("send failed: {e}"));

@@ -2,7 +2,7 @@
 //! `u64` addresses, integers keep their width. The import table (`ndis_sys::for_each_import!`)
 //! relies on these conversions, chosen by each parameter's C type.
 
-use ndis_sys::NDIS_IO_WORKITEM_ROUTINE;
+use ndis_sys::{NDIS_IO_WORKITEM_ROUTINE, PKDEFERRED_ROUTINE};
 
 /// A C argument type of an import, as the model takes it.
 pub trait HostArg {
@@ -44,6 +44,14 @@ impl HostArg for usize {
 
 /// A work-item routine: its address (0 for NULL).
 impl HostArg for NDIS_IO_WORKITEM_ROUTINE {
+    type Model = u64;
+    fn to_model(self) -> u64 {
+        self.map_or(0, |f| f as usize as u64)
+    }
+}
+
+/// A DPC routine: its address (0 for NULL).
+impl HostArg for PKDEFERRED_ROUTINE {
     type Model = u64;
     fn to_model(self) -> u64 {
         self.map_or(0, |f| f as usize as u64)

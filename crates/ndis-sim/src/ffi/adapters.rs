@@ -61,6 +61,15 @@ pub fn bug_check(code: ULONG, p1: ULONG_PTR, p2: ULONG_PTR, p3: ULONG_PTR, p4: U
     std::process::abort()
 }
 
+/// `KeFlushQueuedDpcs`: runs every queued DPC through [`Sim`] (nested calls into the driver).
+pub fn flush_queued_dpcs() {
+    let Some(env) = HostEnv::current() else {
+        eprintln!("ndis-sim: KeFlushQueuedDpcs called on a thread without a simulated host");
+        return;
+    };
+    Sim::new(env).flush_queued_dpcs();
+}
+
 /// `NdisMSynchronizeWithInterruptEx`: runs the driver's synchronize function at the
 /// interrupt's DIRQL through [`Sim`] (a nested call into the driver).
 pub fn synchronize_with_interrupt(

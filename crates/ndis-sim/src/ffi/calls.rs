@@ -14,6 +14,8 @@ use crate::model::MiniportCall;
 
 /// `NDIS_IO_WORKITEM_FUNCTION` without the `Option`.
 type WorkItemFn = unsafe extern "system" fn(*mut c_void, *mut c_void);
+/// `KDEFERRED_ROUTINE` (the KDPC pointer passed as an untyped address).
+type KernelDpcFn = unsafe extern "system" fn(*mut c_void, *mut c_void, *mut c_void, *mut c_void);
 
 /// Reinterprets a handler address as the function pointer type `F`.
 ///
@@ -157,6 +159,13 @@ pub fn call_driver(call: MiniportCall) -> u64 {
             let f = unsafe { function::<MINIPORT_PROCESS_SG_LIST>(handler) };
             // SAFETY: no device object, the SG list NDIS built, the driver's context.
             unsafe { f(ptr(0), ptr(0), ptr(list), ptr(context)) };
+            0
+        }
+        MiniportCall::KernelDpc { routine, dpc, context, argument1, argument2 } => {
+            // SAFETY: passed to KeInitializeDpc as the DPC's PKDEFERRED_ROUTINE.
+            let f = unsafe { function::<KernelDpcFn>(routine) };
+            // SAFETY: the KDPC, its DeferredContext and the arguments given to KeInsertQueueDpc.
+            unsafe { f(ptr(dpc), ptr(context), ptr(argument1), ptr(argument2)) };
             0
         }
         MiniportCall::WorkItem { routine, context, item } => {

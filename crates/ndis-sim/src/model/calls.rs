@@ -184,6 +184,20 @@ pub enum MiniportCall {
         /// The Context passed to NdisMAllocateNetBufferSGList.
         context: u64,
     },
+    /// `KDEFERRED_ROUTINE(Dpc, DeferredContext, SystemArgument1, SystemArgument2)`: a DPC
+    /// queued with KeInsertQueueDpc.
+    KernelDpc {
+        /// DeferredRoutine.
+        routine: u64,
+        /// The KDPC.
+        dpc: u64,
+        /// DeferredContext.
+        context: u64,
+        /// SystemArgument1.
+        argument1: u64,
+        /// SystemArgument2.
+        argument2: u64,
+    },
     /// `NDIS_IO_WORKITEM_FUNCTION(WorkItemContext, NdisIoWorkItemHandle)`.
     WorkItem {
         /// Routine address.
@@ -217,6 +231,7 @@ impl MiniportCall {
             Self::MessageInterruptDpc { .. } => "MiniportMessageInterruptDPC",
             Self::SynchronizeInterrupt { .. } => "MiniportSynchronizeInterrupt",
             Self::ProcessSgList { .. } => "MiniportProcessSGList",
+            Self::KernelDpc { .. } => "KDEFERRED_ROUTINE",
             Self::WorkItem { .. } => "NdisIoWorkItemRoutine",
         }
     }
@@ -257,6 +272,9 @@ impl MiniportCall {
             }
             Self::SynchronizeInterrupt { routine, context } => (routine, vec![context]),
             Self::ProcessSgList { handler, list, context } => (handler, vec![0, 0, list, context]),
+            Self::KernelDpc { routine, dpc, context, argument1, argument2 } => {
+                (routine, vec![dpc, context, argument1, argument2])
+            }
             Self::WorkItem { routine, context, item } => (routine, vec![context, item]),
         }
     }

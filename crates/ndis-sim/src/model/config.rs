@@ -45,9 +45,18 @@ pub struct HostConfig {
     pub packet_filter: Option<u32>,
     /// Check the queue-affinity rule (`receive.queue-processor`, `receive.queue-irql`: a VM
     /// queue's indications arrive on its affinity processor, at DISPATCH_LEVEL) for every
-    /// adapter, not only the PCI-backed one. Off by default: the software NIC indicates from
-    /// MiniportSendNetBufferLists on the sender's processor until it gets per-queue DPCs.
+    /// adapter, not only the PCI-backed one. On by default (the software NIC indicates from
+    /// per-processor receive DPCs); off for test miniports that indicate from their send path.
     pub queue_affinity_for_all_adapters: bool,
+    /// The traffic source sends to an adapter through a support adapter of the same driver
+    /// (its MiniportSendNetBufferLists; the HLK's support adapter on the segment), initialized
+    /// by the host when first needed. On by default; off for test miniports that loop their
+    /// own sends back (the frames then go through the adapter's own send path).
+    pub support_adapter: bool,
+    /// Leave DPCs queued with KeInsertQueueDpc queued after a host action (until
+    /// `Sim::run_kernel_dpcs` or KeFlushQueuedDpcs), so a test can act while frames wait for a
+    /// receive DPC. Off by default: they run once the outermost driver call returns.
+    pub hold_kernel_dpcs: bool,
 }
 
 impl Default for HostConfig {
@@ -65,7 +74,9 @@ impl Default for HostConfig {
             processor_count: super::processors::DEFAULT_PROCESSOR_COUNT,
             query_mandatory_oids: true,
             packet_filter: Some(super::packet_filter::VSWITCH_PACKET_FILTER),
-            queue_affinity_for_all_adapters: false,
+            queue_affinity_for_all_adapters: true,
+            support_adapter: true,
+            hold_kernel_dpcs: false,
         }
     }
 }
@@ -129,6 +140,16 @@ impl HostConfig {
     /// Checks the queue-affinity rule on every adapter (see the field of the same name).
     pub fn queue_affinity_for_all_adapters(mut self, on: bool) -> Self {
         self.queue_affinity_for_all_adapters = on;
+        self
+    }
+    /// Whether the traffic source sends through a support adapter (see the field).
+    pub fn support_adapter(mut self, on: bool) -> Self {
+        self.support_adapter = on;
+        self
+    }
+    /// Whether queued kernel DPCs wait for `Sim::run_kernel_dpcs` (see the field).
+    pub fn hold_kernel_dpcs(mut self, hold: bool) -> Self {
+        self.hold_kernel_dpcs = hold;
         self
     }
     /// Holds indicated receive NBLs until `return_received` is called.

@@ -36,13 +36,16 @@ pub struct SendChain {
 }
 
 impl Model {
-    /// Builds a chain of one NBL per frame (one NET_BUFFER, one MDL, the frame bytes each),
-    /// numbers the frames, records them with the queue the adapter's filters send them to, and
-    /// marks the NBLs outstanding. `None` if memory ran out (nothing is left allocated).
+    /// Builds a chain of one NBL per frame (one NET_BUFFER, one MDL, the frame bytes each) for
+    /// `sender`'s MiniportSendNetBufferLists, numbers the frames, records them as sent to
+    /// `receiver` (0: none in particular) with the queue the receiver's filters send them to,
+    /// and marks the NBLs outstanding on the sender. `None` if memory ran out (nothing is left
+    /// allocated).
     pub fn build_send_chain(
         &mut self,
         mem: &mut dyn AddressSpace,
-        adapter: u64,
+        sender: u64,
+        receiver: u64,
         specs: &[FrameSpec],
     ) -> Result<Option<SendChain>, Fault> {
         let mut blocks = Vec::with_capacity(specs.len());
@@ -58,14 +61,14 @@ impl Model {
         let mut frames = Vec::with_capacity(specs.len());
         for (i, (&nbl, spec)) in blocks.iter().zip(specs).enumerate() {
             let key = FrameKey { dst: spec.dst, vlan: spec.vlan };
-            let expected = self.adapter(adapter).map_or(0, |a| a.filters.expected_queue(&key));
-            let sequence = self.traffic.record_send(adapter, *spec, expected);
+            let expected = self.adapter(receiver).map_or(0, |a| a.filters.expected_queue(&key));
+            let sequence = self.traffic.record_send(receiver, Some(sender), *spec, expected);
             build_frame(&mut frame, spec, sequence, expected);
             let next = blocks.get(i + 1).copied().unwrap_or(0);
             write_send_nbl(mem, nbl, &frame, next)?;
             frames.push(frame.clone());
             self.send_blocks.insert(nbl);
-            if let Some(a) = self.adapter_mut(adapter) {
+            if let Some(a) = self.adapter_mut(sender) {
                 a.sends_outstanding.insert(nbl);
             }
         }

@@ -22,6 +22,7 @@ pub mod frames;
 pub mod handles;
 pub mod interrupts;
 pub mod io_space;
+pub mod kernel_dpc;
 pub mod lifecycle;
 mod locks;
 pub mod mandatory;
@@ -122,6 +123,10 @@ pub struct Model {
     dma_stopped: dma_stopped::DmaStoppedCopies,
     /// VM queues' affinity processors and the processors their indications came on.
     affinity: queue_affinity::QueueAffinity,
+    /// The support adapter the traffic source sends from (`HostConfig::support_adapter`).
+    support: Option<u64>,
+    /// Kernel DPC objects (KeInitializeDpc) and the DPC queue.
+    kernel_dpcs: kernel_dpc::KernelDpcs,
 }
 
 impl Model {
@@ -165,7 +170,19 @@ impl Model {
             sg_lists: sg_list::SgLists::default(),
             dma_stopped: dma_stopped::DmaStoppedCopies::default(),
             affinity: queue_affinity::QueueAffinity::default(),
+            support: None,
+            kernel_dpcs: kernel_dpc::KernelDpcs::default(),
         }
+    }
+
+    /// The support adapter the traffic source sends from, if the host made one.
+    pub fn support_adapter(&self) -> Option<u64> {
+        self.support
+    }
+
+    /// Records `adapter` as the support adapter.
+    pub fn set_support_adapter(&mut self, adapter: Option<u64>) {
+        self.support = adapter;
     }
 
     /// The host configuration.
@@ -252,6 +269,11 @@ impl Model {
     /// The adapter state, if `handle` names one (no checks).
     fn adapter_mut(&mut self, handle: u64) -> Option<&mut AdapterState> {
         self.adapters.get_mut(&handle)
+    }
+
+    /// How many driver handlers are on the simulated call stack (0: the host is running).
+    pub fn handler_depth(&self) -> usize {
+        self.frames.len()
     }
 
     /// Whether a handler named `name` is on the simulated call stack.

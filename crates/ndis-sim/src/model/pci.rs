@@ -264,7 +264,7 @@ impl Model {
     pub fn wire_frame(&mut self, adapter: u64, spec: &FrameSpec) -> Vec<u8> {
         let key = FrameKey { dst: spec.dst, vlan: spec.vlan };
         let expected = self.adapter(adapter).map_or(0, |a| a.filters.expected_queue(&key));
-        let sequence = self.traffic.record_send(adapter, *spec, expected);
+        let sequence = self.traffic.record_send(adapter, None, *spec, expected);
         let mut frame = Vec::with_capacity(spec.len);
         build_frame(&mut frame, spec, sequence, expected);
         frame

@@ -118,6 +118,7 @@ impl Model {
                 ),
             );
         }
+        self.check_dpcs_in_freed_block(addr, block.len);
         self.pool.freed.insert(addr);
         self.pool.frees += 1;
         let c = self.pool.by_tag.entry(block.tag).or_default();

@@ -194,6 +194,14 @@ pub const CONFIG_RSS_OR_VMQ_PREFERENCE: &str = "config.rss-or-vmq-preference";
 pub const SG_DMA_NOT_DEREGISTERED: &str = "sg-dma.not-deregistered";
 /// NdisMRegisterScatterGatherDma misuse (not BUS_MASTER, outside initialize, twice, header).
 pub const SG_DMA_MISUSE: &str = "sg-dma.misuse";
+/// KeInitializeDpc with a NULL object or routine, KeSetTargetProcessorDpcEx / KeInsertQueueDpc
+/// on a KDPC never initialized, KeInitializeDpc on a queued one, KeFlushQueuedDpcs above
+/// PASSIVE_LEVEL (<https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-keinsertqueuedpc>).
+pub const DPC_MISUSE: &str = "dpc.misuse";
+/// A pool block freed while a KDPC in it is queued: the kernel would run the DPC from freed
+/// memory (remove it with KeRemoveQueueDpc and wait with KeFlushQueuedDpcs first;
+/// <https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-keflushqueueddpcs>).
+pub const DPC_FREED_WHILE_QUEUED: &str = "dpc.freed-while-queued";
 /// A work item never freed by halt (adapter items) or unload (driver items).
 pub const WORK_ITEM_LEAK: &str = "work-item.leak";
 /// A work item still queued when its adapter halted (it would run after halt).
@@ -276,7 +284,11 @@ pub const RECEIVE_CORRUPT: &str = "receive.corrupt";
 pub const RECEIVE_VLAN_TAG_IN_DATA: &str = "receive.vlan-tag-in-data";
 /// A default-queue frame the packet filter in force does not admit ("OID_GEN_CURRENT_PACKET_FILTER").
 pub const RECEIVE_PACKET_FILTER: &str = "receive.packet-filter";
-/// An adapter that claims NDIS_MAC_OPTION_NO_LOOPBACK indicates a frame it sent itself.
+/// An adapter that claims NDIS_MAC_OPTION_NO_LOOPBACK ("the NIC has no internal loopback
+/// support so NDIS will manage loopbacks", "OID_GEN_MAC_OPTIONS":
+/// <https://learn.microsoft.com/windows-hardware/drivers/network/oid-gen-mac-options>)
+/// indicates a frame it sent itself (on a shared segment a frame reaches the other adapters,
+/// never its sender).
 pub const RECEIVE_LOOPBACK: &str = "receive.loopback";
 /// A receive indication while the adapter is in D1-D3 ("OID_PNP_SET_POWER").
 pub const RECEIVE_IN_LOW_POWER: &str = "receive.in-low-power";

@@ -11,13 +11,20 @@ use super::frames::FrameSpec;
 /// One frame the traffic source sent and that has not arrived yet.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SentFrame {
-    /// The adapter it was sent to.
+    /// The adapter it was sent to (the one under test; 0: no adapter in particular, a send
+    /// of the adapter's own send path onto the segment).
     pub adapter: u64,
+    /// The adapter whose MiniportSendNetBufferLists sent it (`None`: it came from a wire).
+    pub sender: Option<u64>,
     /// What was sent (the bytes are rebuilt from it and the sequence number).
     pub spec: FrameSpec,
     /// The queue whose filters matched at send time (0 = default queue).
     pub expected_queue: u32,
 }
+
+/// Arrived frames remembered for their copies on other adapters of the segment (a copy is
+/// indicated within the same send, a few dozen frames later at most).
+const RECENT_ARRIVALS: usize = 4096;
 
 /// Counters of one receive queue.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -43,6 +50,9 @@ pub struct TrafficLedger {
     next_sequence: u64,
     /// Frames sent and not yet arrived, by sequence number.
     pending: BTreeMap<u64, SentFrame>,
+    /// The last [`RECENT_ARRIVALS`] frames that arrived where they were sent, for the copies
+    /// other adapters on the segment receive after them.
+    recent: BTreeMap<u64, SentFrame>,
     /// Counters by (adapter, queue).
     queues: BTreeMap<(u64, u32), QueueCounters>,
 }
@@ -95,19 +105,30 @@ pub struct Arrival {
 }
 
 impl TrafficLedger {
-    /// Assigns the next sequence number to a frame sent to `adapter` and expected on
+    /// Assigns the next sequence number to a frame `sender` sent to `adapter` and expected on
     /// `expected_queue`.
-    pub fn record_send(&mut self, adapter: u64, spec: FrameSpec, expected_queue: u32) -> u64 {
+    pub fn record_send(&mut self, adapter: u64, sender: Option<u64>, spec: FrameSpec, expected_queue: u32) -> u64 {
         self.next_sequence += 1;
         let sequence = self.next_sequence;
-        self.pending.insert(sequence, SentFrame { adapter, spec, expected_queue });
+        self.pending.insert(sequence, SentFrame { adapter, sender, spec, expected_queue });
         self.queues.entry((adapter, expected_queue)).or_default().sent += 1;
         sequence
     }
 
     /// Takes the record of a frame that arrived; `None` if unknown or already arrived.
     pub fn take_pending(&mut self, sequence: u64) -> Option<SentFrame> {
-        self.pending.remove(&sequence)
+        let sent = self.pending.remove(&sequence)?;
+        self.recent.insert(sequence, sent);
+        if self.recent.len() > RECENT_ARRIVALS {
+            self.recent.pop_first();
+        }
+        Some(sent)
+    }
+
+    /// The record of a frame sent (still expected, or recently arrived where it was sent), for
+    /// a copy another adapter on the segment received.
+    pub fn sent(&self, sequence: u64) -> Option<SentFrame> {
+        self.pending.get(&sequence).or_else(|| self.recent.get(&sequence)).copied()
     }
 
     /// The sequence number the next sent frame gets.

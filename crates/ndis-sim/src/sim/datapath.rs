@@ -44,22 +44,48 @@ impl<E: Env> Sim<E> {
         self.send_frames(a, &specs)
     }
 
-    /// The traffic source: sends one NBL per frame in one MiniportSendNetBufferLists call, at
-    /// the configured send IRQL, then settles. Each frame is a real Ethernet frame (`dst`, a
-    /// fixed source MAC, an optional 802.1Q tag, EtherType 0x88B5, a header with a host-wide
-    /// sequence number and the queue the adapter's filters send it to, padding to `len`); a
-    /// miniport that loops sends back to its receive path has every indicated frame checked
-    /// against this record (filters, order, content). See [`Sim::traffic`].
+    /// The traffic source: frames for adapter `a`, one NBL per frame in one
+    /// MiniportSendNetBufferLists call of the support adapter ([`Sim::support_adapter`]; of `a`
+    /// itself when `HostConfig::support_adapter` is off), at the configured send IRQL, then
+    /// settles. Each frame is a real Ethernet frame (`dst`, a fixed source MAC, an optional
+    /// 802.1Q tag, EtherType 0x88B5, a header with a host-wide sequence number and the queue
+    /// `a`'s filters send it to, padding to `len`); every frame `a` indicates is checked against
+    /// this record (filters, order, content), and one indicated by its sender breaks
+    /// `receive.loopback` when the sender claims NDIS_MAC_OPTION_NO_LOOPBACK. See [`Sim::traffic`].
     pub fn send_frames(&mut self, a: AdapterId, frames: &[FrameSpec]) -> Result<SendResult, SimError> {
         self.send_recorded(a, frames).map(|(result, _)| result)
     }
 
+    /// `a`'s own send path: the frames go through `a`'s MiniportSendNetBufferLists, to no
+    /// adapter in particular (on a shared segment the others may receive them; `a` must not).
+    /// The result is `a`'s completions.
+    pub fn send_from(&mut self, a: AdapterId, frames: &[FrameSpec]) -> Result<SendResult, SimError> {
+        self.send_chain(a, 0, frames).map(|(result, _)| result)
+    }
+
     /// [`Sim::send_frames`], also returning the bytes of each frame sent, in chain order.
-    pub(super) fn send_recorded(
+    fn send_recorded(&mut self, a: AdapterId, frames: &[FrameSpec]) -> Result<(SendResult, Vec<Vec<u8>>), SimError> {
+        // The PCI adapter's frames go through its own send path to the device's wire.
+        let via_support = self.with_model(|m, _| {
+            m.config().support_adapter && m.support_adapter() != Some(a.0) && m.pci_adapter() != Some(a.0)
+        });
+        if !via_support {
+            return self.send_chain(a, a.0, frames);
+        }
+        self.adapter_call_target(a, |h| h.send)?;
+        let support = self.support_adapter()?;
+        self.send_chain(support, a.0, frames)
+    }
+
+    /// Sends `frames` through `sender`'s MiniportSendNetBufferLists, recorded as sent to
+    /// `receiver` (0: none in particular), also returning the bytes of each frame sent.
+    pub(super) fn send_chain(
         &mut self,
-        a: AdapterId,
+        sender: AdapterId,
+        receiver: u64,
         frames: &[FrameSpec],
     ) -> Result<(SendResult, Vec<Vec<u8>>), SimError> {
+        let a = sender;
         let (handler, context) = self.adapter_call_target(a, |h| h.send)?;
         if self.phase(a) != Some(Phase::Running) {
             return Err(SimError::InvalidState(a, "NDIS sends only to a running adapter"));
@@ -71,7 +97,7 @@ impl<E: Env> Sim<E> {
             return Ok((SendResult::default(), Vec::new()));
         }
         let chain = self
-            .with_model(|m, mem| m.build_send_chain(mem, a.0, frames))
+            .with_model(|m, mem| m.build_send_chain(mem, a.0, receiver, frames))
             .map_err(|_| SimError::Memory)?
             .ok_or(SimError::Memory)?;
         let before = self.with_model(|m, _| m.adapter(a.0).map_or(0, |s| s.send_completions.len()));

@@ -168,6 +168,32 @@ impl<E: Env> Sim<E> {
         Ok(ran)
     }
 
+    /// Runs the DPCs `KeInsertQueueDpc` queued, oldest first, each at DISPATCH_LEVEL on its
+    /// target processor (those they queue in turn too); returns how many ran.
+    pub fn run_kernel_dpcs(&mut self) -> usize {
+        let mut ran = 0;
+        while let Some(d) = self.with_model(|m, _| m.take_queued_kernel_dpc()) {
+            let previous = self.with_model(|m, _| m.set_current_processor(d.processor)).unwrap_or(0);
+            let call = MiniportCall::KernelDpc {
+                routine: d.object.routine,
+                dpc: d.dpc,
+                context: d.object.context,
+                argument1: d.arguments.0,
+                argument2: d.arguments.1,
+            };
+            self.invoke(call, DISPATCH_LEVEL);
+            self.with_model(|m, _| m.set_current_processor(previous));
+            ran += 1;
+        }
+        ran
+    }
+
+    /// `KeFlushQueuedDpcs` (PASSIVE_LEVEL): every queued DPC runs before it returns.
+    pub fn flush_queued_dpcs(&mut self) {
+        self.with_model(|m, _| m.check_flush_queued_dpcs());
+        self.run_kernel_dpcs();
+    }
+
     /// `NdisMSynchronizeWithInterruptEx`: runs `function(context)` at the device IRQL (a
     /// nested call into the driver, serialized with the message handler: one thread runs at a
     /// time here); returns its BOOLEAN. An unknown interrupt handle is reported and nothing runs.

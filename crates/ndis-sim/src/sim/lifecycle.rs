@@ -68,6 +68,32 @@ impl<E: Env> Sim<E> {
 
     /// Adds an adapter: MiniportInitializeEx at PASSIVE_LEVEL, then (by default) MiniportRestart.
     pub fn add_adapter(&mut self, config: AdapterConfig) -> Result<AdapterId, SimError> {
+        self.add_adapter_as(config, true)
+    }
+
+    /// The support adapter the traffic source sends from: the HLK's second adapter on the
+    /// segment ("a support adapter"), an adapter of the same driver with the default
+    /// configuration but jumbo frames, and no packet filter set (it indicates nothing). Initialized (and
+    /// restarted) the first time it is needed, or again after it was halted.
+    pub fn support_adapter(&mut self) -> Result<AdapterId, SimError> {
+        let current =
+            self.with_model(|m, _| m.support_adapter().filter(|s| m.adapter(*s).is_some_and(|a| !a.phase.is_gone())));
+        if let Some(s) = current {
+            let s = AdapterId(s);
+            if self.phase(s) == Some(Phase::Paused) {
+                self.restart(s)?;
+            }
+            return Ok(s);
+        }
+        // It carries the largest frames the driver offers (`*JumboPacket` 9014), as an HLK
+        // support adapter is set up for the jumbo tests: whether a jumbo frame is taken is the
+        // adapter under test's to decide.
+        let s = self.add_adapter_as(AdapterConfig::default().keyword("*JumboPacket", 9014), false)?;
+        self.with_model(|m, _| m.set_support_adapter(Some(s.0)));
+        Ok(s)
+    }
+
+    fn add_adapter_as(&mut self, config: AdapterConfig, set_packet_filter: bool) -> Result<AdapterId, SimError> {
         let handlers = self.with_model(|m, _| m.handlers()).ok_or(SimError::NoDriver)?;
         let context = self.with_model(|m, _| m.driver().map_or(0, |d| d.context));
         let restart = config.restart_after_initialize;
@@ -89,7 +115,7 @@ impl<E: Env> Sim<E> {
         if self.with_model(|m, _| m.queries_mandatory_oids()) {
             self.check_mandatory_oids(id);
         }
-        if let Some(filter) = self.with_model(|m, _| m.config().packet_filter) {
+        if let Some(filter) = self.with_model(|m, _| m.config().packet_filter).filter(|_| set_packet_filter) {
             self.oid_set(id, ndis_sys::OID_GEN_CURRENT_PACKET_FILTER, &filter.to_le_bytes());
         }
         if restart {

@@ -120,6 +120,15 @@ impl<E: Env> Sim<E> {
             // returned. A device failure is recorded as a `pci.device-failed` violation.
             let _ = self.deliver_interrupts();
         }
+        // DPCs the call queued (a software NIC's receive DPCs) run once the outermost driver
+        // call has returned, before the host action goes on: a send's frames are indicated
+        // before the send returns to the host.
+        if self
+            .env
+            .with_model(|m, _| m.handler_depth() == 0 && m.has_queued_kernel_dpc() && !m.config().hold_kernel_dpcs)
+        {
+            self.run_kernel_dpcs();
+        }
         r
     }
 

@@ -36,7 +36,7 @@ impl<E: Env> Sim<E> {
         if self.with_model(|m, _| m.pci_adapter()) != Some(a.0) {
             return Err(SimError::InvalidState(a, "the transmit check needs the PCI-backed adapter"));
         }
-        let (send, sent) = self.send_recorded(a, frames)?;
+        let (send, sent) = self.send_chain(a, a.0, frames)?;
         let deliveries = self.deliver_interrupts()?;
         let mut on_wire = Vec::new();
         while on_wire.len() < sent.len() + EXTRA_READS {

@@ -2,7 +2,8 @@
 //! through, over any [`Sim<E>`] (the driver's Rust source on the host, or the real
 //! `vmqnic.sys` under the emulator).
 //!
-//! Load the driver and initialize an adapter (retried when [`Script::attempts`] allows),
+//! Load the driver and initialize an adapter and, for a software adapter, the support adapter
+//! on its segment that the traffic source sends from (retried when [`Script::attempts`] allows),
 //! allocate the VM queues (OID_RECEIVE_FILTER_ALLOCATE_QUEUE), complete their allocation in one
 //! OID_RECEIVE_FILTER_QUEUE_ALLOCATION_COMPLETE (a queue whose CompletionStatus failed is freed
 //! at once, as the vSwitch does), give each queue a MAC filter (even queues untagged, odd queues
@@ -211,7 +212,7 @@ impl<E: Env> Run<'_, E> {
             return Err(status);
         }
         for _ in 0..self.script.attempts {
-            match self.sim.add_adapter(self.script.adapter.clone()) {
+            match self.sim.add_adapter(self.script.adapter.clone()).and_then(|a| self.support(a)) {
                 Ok(adapter) => return Ok(adapter),
                 Err(e) => {
                     status = sim_error_status(&e);
@@ -224,6 +225,20 @@ impl<E: Env> Run<'_, E> {
             }
         }
         Err(status)
+    }
+
+    /// The support adapter next to software adapter `a` (the HLK's VMQ tests start with the
+    /// connectivity of the adapter under test and a support adapter on one segment): the
+    /// traffic source sends from it. An adapter on the PCI device gets its frames from the
+    /// device's wire instead. A support adapter that fails to initialize fails the bring-up
+    /// (`a` is halted by the caller's retry loop).
+    fn support(&mut self, a: AdapterId) -> Result<AdapterId, crate::sim::SimError> {
+        let pci = self.sim.with_model(|m, _| m.pci_adapter()) == Some(a.0);
+        let wanted = self.sim.with_model(|m, _| m.config().support_adapter);
+        if !pci && wanted {
+            self.sim.support_adapter()?;
+        }
+        Ok(a)
     }
 
     /// Everything between bring-up and halt.

@@ -230,7 +230,9 @@ pub fn host() -> Host {
 /// Like [`host`] with a configuration.
 pub fn host_with(config: HostConfig) -> Host {
     // The fake answers none of the mandatory OIDs; `rules_oid` checks that rule on its own.
-    let mut host = Host::new(config.without_host_oids());
+    // Its wire loops each send back to the sender: the traffic source sends through the
+    // adapter itself, not through a support adapter.
+    let mut host = Host::new(config.without_host_oids().support_adapter(false));
     host.load_driver(fake_driver_entry).expect("DriverEntry");
     host
 }

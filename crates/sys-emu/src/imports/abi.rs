@@ -4,7 +4,7 @@
 //! convention). The import table (`ndis_sys::for_each_import!`) relies on these conversions,
 //! chosen by each parameter's C type, as `ndis-sim`'s host exports do.
 
-use ndis_sys::NDIS_IO_WORKITEM_ROUTINE;
+use ndis_sys::{NDIS_IO_WORKITEM_ROUTINE, PKDEFERRED_ROUTINE};
 
 use super::Ret;
 
@@ -49,7 +49,7 @@ macro_rules! low_part {
     )*};
 }
 
-address!(usize, NDIS_IO_WORKITEM_ROUTINE);
+address!(usize, NDIS_IO_WORKITEM_ROUTINE, PKDEFERRED_ROUTINE);
 low_part!(u8, u16, u32, i64);
 
 impl<T> GuestArg for *mut T {
@@ -87,6 +87,14 @@ impl GuestRet for i32 {
     type Model = i32;
     fn to_ret(value: i32) -> Ret {
         Ret::status(value)
+    }
+}
+
+/// `BOOLEAN`.
+impl GuestRet for u8 {
+    type Model = u8;
+    fn to_ret(value: u8) -> Ret {
+        Ret::Value(u64::from(value))
     }
 }
 

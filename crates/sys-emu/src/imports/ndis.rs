@@ -39,6 +39,12 @@ fn acquire(uc: &mut Unicorn<'_, EmuData>, lock: u64, dpr: bool) -> Ret {
     Ret::Value(0)
 }
 
+/// `KeFlushQueuedDpcs()`: the queued DPCs, nested, each on its processor.
+pub fn flush_queued_dpcs(uc: &mut Unicorn<'_, EmuData>, _a: &Args) -> Ret {
+    Sim::new(Cpu { uc }).flush_queued_dpcs();
+    Ret::Value(0)
+}
+
 /// `NdisMSynchronizeWithInterruptEx`: the driver's synchronize function, nested, at DIRQL.
 pub fn synchronize_with_interrupt(uc: &mut Unicorn<'_, EmuData>, a: &Args) -> Ret {
     let mut sim = Sim::new(Cpu { uc });

@@ -12,7 +12,7 @@ use ndis_sys::*;
 
 use super::abi::{GuestArg, GuestRet};
 use super::ndis::{
-    acquire_spin_lock, allocate_net_buffer_sg_list, dpr_acquire_spin_lock, register_miniport_driver,
+    acquire_spin_lock, allocate_net_buffer_sg_list, dpr_acquire_spin_lock, flush_queued_dpcs, register_miniport_driver,
     synchronize_with_interrupt,
 };
 use super::ntos::{bug_check, chkstk, dbg_print, memcmp, memcpy, memmove, memset, strlen};
