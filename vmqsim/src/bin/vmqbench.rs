@@ -57,6 +57,12 @@ struct Setup {
 /// A host with one adapter, `queues` VM queues of `buffers` buffers, and `filters`
 /// MAC filters spread over the queues.
 fn setup(queues: usize, buffers: u32, filters: usize) -> Setup {
+    setup_spread(queues, buffers, filters, queues)
+}
+
+/// [`setup`] with the filters spread over the first `spread` queues only (1: every filter on
+/// one queue, so a run of frames over them measures the demux table, not the queues touched).
+fn setup_spread(queues: usize, buffers: u32, filters: usize, spread: usize) -> Setup {
     let mut host = Host::new(HostConfig::default().seed(1));
     let _ = host.load_driver(vmqnic::DriverEntry);
     let Ok(adapter) = host.add_adapter(AdapterConfig::default()) else { std::process::exit(3) };
@@ -65,7 +71,7 @@ fn setup(queues: usize, buffers: u32, filters: usize) -> Setup {
         .collect();
     let _ = host.complete_queue_allocation(adapter, &ids);
     for i in 0..filters {
-        let _ = host.set_mac_filter(adapter, ids[i % ids.len()], mac(i), None);
+        let _ = host.set_mac_filter(adapter, ids[i % spread.clamp(1, ids.len().max(1))], mac(i), None);
     }
     let context = host.registration_attributes(adapter).map_or(0, |r| r.context);
     Setup { host, adapter, context }
@@ -284,10 +290,16 @@ fn main() {
     let single = setup(64, RING as u32, 1);
     let (demux_1, _) = rx_cycle(&single, &[frame(mac(0), 64)], frames);
     drop(single);
-    let many = setup(64, RING as u32, 512);
+    // 512 filters on one queue: the demux table's cost at 512 entries against 1.
+    let many = setup_spread(64, RING as u32, 512, 1);
     let targets_512: Vec<Vec<u8>> = (0..512).map(|i| frame(mac(i), 64)).collect();
     let (demux_512, _) = rx_cycle(&many, &targets_512, frames);
     drop(many);
+    // The same 512 filters spread over 64 queues: every batch of frames touches 32 queues
+    // (their receive memory, pending chains and DPCs) instead of one.
+    let spread = setup(64, RING as u32, 512);
+    let (spread_64, _) = rx_cycle(&spread, &targets_512, frames);
+    drop(spread);
 
     let cycle_1 = queue_cycle_ns(1, 2000);
     let cycle_256 = queue_cycle_ns(256, 2000);
@@ -324,6 +336,8 @@ fn main() {
         ("demux_ns_1_filter".into(), Json::Num(demux_1.receive_ns, 2)),
         ("demux_ns_512_filters".into(), Json::Num(demux_512.receive_ns, 2)),
         ("filters_512_vs_1".into(), Json::Num(demux_512.receive_ns / demux_1.receive_ns, 3)),
+        ("receive_ns_64_queues".into(), Json::Num(spread_64.receive_ns, 2)),
+        ("queues_64_vs_1".into(), Json::Num(spread_64.receive_ns / demux_1.receive_ns, 3)),
         ("queue_cycle_us_1".into(), Json::Num(cycle_1 / 1e3, 1)),
         ("queue_cycle_us_256".into(), Json::Num(cycle_256 / 1e3, 1)),
         ("queues_256_vs_1".into(), Json::Num(cycle_256 / cycle_1, 3)),
