@@ -3,7 +3,10 @@
 //! Per instance (named `vmqnic-qemu-PID-N`): a directory under the temp dir with the qtest and
 //! QMP unix sockets, the halting firmware and QEMU's stderr; the guest-RAM file in `/dev/shm`;
 //! two loopback UDP ports for the wire. `Drop` kills and reaps QEMU and removes the files, also
-//! when a test panics (Drop runs on unwind).
+//! when a test panics (Drop runs on unwind). A process killed outright runs no `Drop`: QEMU
+//! then dies with it (`exit-with-parent`, or PR_SET_PDEATHSIG through util-linux's `setpriv`
+//! where QEMU lacks that option), and the next process to start a QEMU removes the files of
+//! instances whose process is gone.
 
 use std::fs::{self, File, OpenOptions};
 use std::os::unix::net::{UnixListener, UnixStream};
@@ -66,6 +69,8 @@ struct Instance {
 impl Instance {
     fn new() -> Result<Self, QemuError> {
         static NEXT: AtomicU32 = AtomicU32::new(0);
+        static SWEPT: std::sync::Once = std::sync::Once::new();
+        SWEPT.call_once(remove_stale_instances);
         let name = format!("vmqnic-qemu-{}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
         let dir = std::env::temp_dir().join(&name);
         let ram_path = Path::new("/dev/shm").join(format!("{name}.ram"));
@@ -123,7 +128,17 @@ const HALT_FIRMWARE_LEN: usize = 64 * 1024;
 fn command(qemu: &QemuBinary, instance: &Instance, options: &QemuOptions, ports: (u16, u16)) -> Command {
     let dir = &instance.dir;
     let m = options.mac;
-    let mut cmd = Command::new(&qemu.path);
+    let mut cmd = match (&qemu.exit_with_parent, setpriv()) {
+        // Debian's QEMU 10 has no `exit-with-parent`: util-linux's setpriv sets
+        // PR_SET_PDEATHSIG (SIGKILL) and execs QEMU in the same process, so a test process
+        // killed outright (a panic that aborts, a CI timeout) leaves no QEMU behind.
+        (false, Some(setpriv)) => {
+            let mut cmd = Command::new(setpriv);
+            cmd.args(["--pdeathsig", "KILL", "--"]).arg(&qemu.path);
+            cmd
+        }
+        _ => Command::new(&qemu.path),
+    };
     cmd.arg("-qtest")
         .arg(format!("unix:{}", dir.join("qtest.sock").display()))
         .arg("-qmp")
@@ -156,6 +171,30 @@ fn command(qemu: &QemuBinary, instance: &Instance, options: &QemuOptions, ports:
         cmd.args(["-run-with", "exit-with-parent=on"]);
     }
     cmd
+}
+
+/// Removes what instances of processes that no longer exist left behind (a process killed
+/// outright cannot run `Drop`): their directories and their guest-RAM files in /dev/shm.
+fn remove_stale_instances() {
+    let stale = |name: &str| {
+        let Some(rest) = name.strip_prefix("vmqnic-qemu-") else { return false };
+        let pid = rest.split('-').next().and_then(|p| p.parse::<u32>().ok());
+        pid.is_some_and(|pid| pid != std::process::id() && !Path::new("/proc").join(pid.to_string()).exists())
+    };
+    for dir in [std::env::temp_dir(), PathBuf::from("/dev/shm")] {
+        let Ok(entries) = fs::read_dir(&dir) else { continue };
+        for entry in entries.flatten() {
+            if entry.file_name().to_str().is_some_and(stale) {
+                let path = entry.path();
+                let _ = if path.is_dir() { fs::remove_dir_all(&path) } else { fs::remove_file(&path) };
+            }
+        }
+    }
+}
+
+/// util-linux's `setpriv`, when installed (Debian's base system has it).
+fn setpriv() -> Option<&'static std::path::Path> {
+    ["/usr/bin/setpriv", "/bin/setpriv"].into_iter().map(std::path::Path::new).find(|p| p.is_file())
 }
 
 /// Waits (bounded by `deadline`) for QEMU to connect to the qtest socket, watching for its exit.
