@@ -10,7 +10,8 @@
 //! # Module map
 //! Layers, each naming only those below it (`tests/layers.rs` checks it): bindings
 //! (`ndis-sys`) ← [`kernel`] ← [`backend`] ← [`vmq`] ← [`ffi`].
-//! - [`ffi`] — trampolines: `DriverEntry`/unload ([`ffi::driver`]), the miniport handlers
+//! - [`ffi`] — trampolines: `DriverEntry`/unload ([`ffi::driver`]; the driver-object extension
+//!   with the hub, `ffi::extension`), the miniport handlers
 //!   (initialize — which picks the back end from the resources —, halt, pause, restart, send —
 //!   the software NIC puts frames on its driver's segment, [`kernel::hub`] —, return, PnP,
 //!   shutdown) and the

@@ -12,7 +12,6 @@
 
 use core::ffi::c_void;
 use core::mem::size_of;
-use core::ptr::NonNull;
 
 use ndis_sys::{
     DRIVER_OBJECT, IoAllocateDriverObjectExtension, IoGetDriverObjectExtension, NDIS_HANDLE,
@@ -22,39 +21,14 @@ use ndis_sys::{
     UNICODE_STRING,
 };
 
+use super::extension::DriverExtension;
 use super::miniport;
-use crate::kernel::hub::{Hub, HubRef};
+use crate::kernel::hub::Hub;
 
 /// NDIS version the miniport registers as (6.30).
 pub const NDIS_MAJOR_VERSION: u8 = 6;
 /// Minor part of the NDIS version.
 pub const NDIS_MINOR_VERSION: u8 = 30;
-
-/// Per-driver data kept in the driver object extension (not in a global, so each
-/// driver object — and each simulated host in the tests — has its own).
-#[repr(C)]
-struct DriverExtension {
-    miniport_driver_handle: NDIS_HANDLE,
-    /// The segment the driver's software adapters share (its lock allocated in DriverEntry,
-    /// freed at unload).
-    hub: Hub,
-}
-
-/// The hub of the driver whose MiniportDriverContext (the extension, given to
-/// NdisMRegisterMiniportDriver) is `driver_context`.
-///
-/// # Safety
-/// `driver_context` must be the MiniportDriverContext NDIS passes to MiniportInitializeEx (or
-/// NULL): the extension DriverEntry filled in, live until MiniportDriverUnload returns.
-pub(super) unsafe fn hub_of(driver_context: NDIS_HANDLE) -> Option<HubRef> {
-    let extension = NonNull::new(driver_context.cast::<DriverExtension>())?;
-    // SAFETY: per the contract the extension is live; only the field's address is taken.
-    let hub = unsafe { &raw mut (*extension.as_ptr()).hub };
-    let hub = NonNull::new(hub)?;
-    // SAFETY: DriverEntry initialized the hub's lock before registering; NDIS halts every
-    // adapter before unload frees it.
-    Some(unsafe { HubRef::from_raw(hub) })
-}
 
 /// The address that identifies our driver-object extension.
 static EXTENSION_ID: u8 = 0;

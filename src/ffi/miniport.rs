@@ -61,7 +61,7 @@ pub(super) unsafe extern "system" fn initialize(
     // root-enumerated adapter has no resources and runs the software NIC.
     let pci = resources.filter(|r| r.bar0().is_some());
     // SAFETY: NDIS passes the MiniportDriverContext DriverEntry registered (the extension).
-    let hub = unsafe { super::driver::hub_of(miniport_driver_context) };
+    let hub = unsafe { super::extension::hub_of(miniport_driver_context) };
     let probe = |_config: &AdapterConfig| match pci.as_ref() {
         Some(r) => IgbNic::probe(handle, r).map(Nic::Igb).map_err(probe_error),
         None => {

@@ -8,6 +8,7 @@ use crate::backend::nic::Nic;
 use crate::vmq::adapter::Adapter;
 
 pub mod driver;
+mod extension;
 #[cfg(not(windows))]
 pub mod host_hooks;
 pub mod interrupt;
