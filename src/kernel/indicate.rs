@@ -41,6 +41,12 @@ pub fn indicate_queue_state(adapter: NdisHandle, queue: QueueId, state: QueueOpe
     payload.QueueState = match state {
         QueueOperationalState::DmaStopped => NdisReceiveQueueOperationalStateDmaStopped,
     };
+    indicate_status(adapter, NDIS_STATUS_RECEIVE_QUEUE_STATE, &mut payload);
+}
+
+/// `NdisMIndicateStatusEx` of `code` with `payload` (port 0). The payload is an initialized
+/// NDIS structure (plain data: `Copy`) that lives for the call; NDIS copies what it keeps.
+fn indicate_status<T: Copy>(adapter: NdisHandle, code: i32, payload: &mut T) {
     let mut indication = NDIS_STATUS_INDICATION {
         Header: NDIS_OBJECT_HEADER::new(
             NDIS_OBJECT_TYPE_STATUS_INDICATION,
@@ -51,10 +57,10 @@ pub fn indicate_queue_state(adapter: NdisHandle, queue: QueueId, state: QueueOpe
     };
     indication.SourceHandle = adapter.as_raw();
     indication.PortNumber = 0;
-    indication.StatusCode = NDIS_STATUS_RECEIVE_QUEUE_STATE;
-    indication.StatusBuffer = (&raw mut payload).cast();
-    // CAST: the payload is 16 bytes.
-    indication.StatusBufferSize = size_of::<NDIS_RECEIVE_QUEUE_STATE>() as u32;
+    indication.StatusCode = code;
+    indication.StatusBuffer = core::ptr::from_mut(payload).cast();
+    // CAST: the status payloads are a few dozen bytes.
+    indication.StatusBufferSize = size_of::<T>() as u32;
     // SAFETY: both structures are initialized and outlive the call; NDIS copies
     // what it keeps before returning.
     unsafe { NdisMIndicateStatusEx(adapter.as_raw(), &raw mut indication) };
@@ -91,19 +97,5 @@ pub fn indicate_link_state(adapter: NdisHandle, up: bool, speed: u64) {
         payload.RcvLinkSpeed = NET_IF_LINK_SPEED_UNKNOWN;
     }
     payload.PauseFunctions = NdisPauseFunctionsUnsupported;
-    let mut indication = NDIS_STATUS_INDICATION {
-        Header: NDIS_OBJECT_HEADER::new(
-            NDIS_OBJECT_TYPE_STATUS_INDICATION,
-            NDIS_STATUS_INDICATION_REVISION_1,
-            NDIS_SIZEOF_STATUS_INDICATION_REVISION_1,
-        ),
-        ..NDIS_STATUS_INDICATION::default()
-    };
-    indication.SourceHandle = adapter.as_raw();
-    indication.StatusCode = NDIS_STATUS_LINK_STATE;
-    indication.StatusBuffer = (&raw mut payload).cast();
-    // CAST: the payload is 40 bytes.
-    indication.StatusBufferSize = size_of::<NDIS_LINK_STATE>() as u32;
-    // SAFETY: both structures are initialized and outlive the call; NDIS copies what it keeps.
-    unsafe { NdisMIndicateStatusEx(adapter.as_raw(), &raw mut indication) };
+    indicate_status(adapter, NDIS_STATUS_LINK_STATE, &mut payload);
 }

@@ -196,14 +196,7 @@ fn queue_cycle_ns(live: usize, cycles: usize) -> f64 {
 /// run in the imported `memcpy`, which the emulator answers outside the guest, so they are excluded.
 fn instructions_per_frame(image: &str, frames: u64) -> Json {
     let options = vmqsim::Options { queues: 8, frames, sys: Some(image.to_owned()), ..vmqsim::Options::default() };
-    let script = vmqsim::script(&options);
-    let Ok(mut host) = sys_emu::EmuHost::load(image, HostConfig::default().seed(options.seed)) else {
-        return Json::Null;
-    };
-    let entry = host.entry_point();
-    let run = script.run(&mut host, entry);
-    let delivered = run.report.frames.frames_delivered.max(1);
-    let stats = host.stats();
+    let Some((delivered, stats)) = emulated_run(&options) else { return Json::Null };
     let of = |name: &str| stats.by_call.get(name).map_or(0, |c| c.instructions);
     let send = of("MiniportSendNetBufferLists");
     let dpc = of("KDEFERRED_ROUTINE");
@@ -230,17 +223,7 @@ fn igb_instructions_per_frame(image: &str, frames: u64) -> Json {
         nic: vmqsim::Nic::Igb,
         ..vmqsim::Options::default()
     };
-    let script = vmqsim::script(&options);
-    let Ok(mut host) = sys_emu::EmuHost::load(image, HostConfig::default().seed(options.seed)) else {
-        return Json::Null;
-    };
-    if host.env().attach_igb(&ndis_sim::qemu::QemuOptions::default()).is_err() {
-        return Json::Null;
-    }
-    let entry = host.entry_point();
-    let run = script.run(&mut host, entry);
-    let delivered = run.report.frames.frames_delivered.max(1);
-    let stats = host.stats();
+    let Some((delivered, stats)) = emulated_run(&options) else { return Json::Null };
     let of = |name: &str| stats.by_call.get(name).map_or(0, |c| c.instructions);
     let isr = of("MiniportMessageInterrupt");
     let dpc = of("MiniportMessageInterruptDPC");
@@ -253,6 +236,21 @@ fn igb_instructions_per_frame(image: &str, frames: u64) -> Json {
         ("total_per_frame", Json::Num((isr + dpc + give_back) as f64 / delivered as f64, 1)),
         ("whole_run", Json::Int(stats.instructions)),
     ])
+}
+
+/// Runs the vSwitch script of `options` on the emulated image (`options.sys`), on QEMU's 82576
+/// when `options.nic` says so; returns the frames delivered (at least 1) and the emulator's
+/// counters. `None` when the image does not load or QEMU cannot start.
+fn emulated_run(options: &vmqsim::Options) -> Option<(u64, sys_emu::Stats)> {
+    let script = vmqsim::script(options);
+    let image = options.sys.as_deref()?;
+    let mut host = sys_emu::EmuHost::load(image, HostConfig::default().seed(options.seed)).ok()?;
+    if options.nic == vmqsim::Nic::Igb {
+        host.env().attach_igb(&ndis_sim::qemu::QemuOptions::default()).ok()?;
+    }
+    let entry = host.entry_point();
+    let run = script.run(&mut host, entry);
+    Some((run.report.frames.frames_delivered.max(1), host.stats().clone()))
 }
 
 fn cpu_model() -> String {
