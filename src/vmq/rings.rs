@@ -13,13 +13,20 @@ use crate::kernel::QueueId;
 /// A queue's slot, receive memory, and whether it may indicate (the default queue, or a VM
 /// queue of the table).
 pub(super) fn queue_memory<B>(state: &mut AdapterState<B>, queue: QueueId) -> Option<(QueueSlot, &mut RxMemory, bool)> {
-    if queue.is_default() {
-        return Some((QueueSlot::DEFAULT, &mut state.default_queue, true));
+    let slot = if queue.is_default() { QueueSlot::DEFAULT } else { QueueSlot::vm(state.queues.slot_of(queue)?) };
+    slot_memory(state, slot).map(|(memory, may_indicate)| (slot, memory, may_indicate))
+}
+
+/// The receive memory of the queue in `slot`, and whether it may indicate (no search: the
+/// receive path resolves a queue's slot once per frame).
+pub(super) fn slot_memory<B>(state: &mut AdapterState<B>, slot: QueueSlot) -> Option<(&mut RxMemory, bool)> {
+    match slot.table_slot() {
+        None => Some((&mut state.default_queue, true)),
+        Some(table_slot) => state.queues.slot_mut(table_slot).map(|q| {
+            let may_indicate = q.state.may_indicate();
+            (&mut q.rx, may_indicate)
+        }),
     }
-    let slot = state.queues.slot_of(queue)?;
-    let q = state.queues.get_mut(queue)?;
-    let may_indicate = q.state.may_indicate();
-    Some((QueueSlot::vm(slot), &mut q.rx, may_indicate))
 }
 
 impl<B: NicBackend> AdapterState<B> {
@@ -27,16 +34,20 @@ impl<B: NicBackend> AdapterState<B> {
     /// them to the NIC (one tail write). Nothing for a NIC without rings.
     pub fn refill(&mut self, queue: QueueId) {
         let mut slots = self.backend.receive_slots(queue);
+        if slots == 0 {
+            return;
+        }
+        let Some((slot, _, _)) = queue_memory(self, queue) else { return };
         let mut posted = false;
         while slots > 0 {
-            let Some((_, memory, _)) = queue_memory(self, queue) else { return };
+            let Some((memory, _)) = slot_memory(self, slot) else { return };
             let Some(buffer) = memory.take() else { break };
             let Some(location) = memory.location(buffer) else {
                 memory.cancel(buffer);
                 break;
             };
             if !self.backend.post_receive(queue, buffer, location.logical_address) {
-                if let Some((_, memory, _)) = queue_memory(self, queue) {
+                if let Some((memory, _)) = slot_memory(self, slot) {
                     memory.cancel(buffer);
                 }
                 break;
@@ -74,8 +85,9 @@ impl<B: NicBackend> AdapterState<B> {
         // Frames copied in before the stop and still waiting for a receive DPC are not
         // indicated after DmaStopped: their buffers go back ("Freeing a VM queue").
         self.drop_pending(queue);
+        let slot = queue_memory(self, queue).map(|(slot, _, _)| slot);
         while let Some(buffer) = self.backend.cancel_receive(queue) {
-            if let Some((_, memory, _)) = queue_memory(self, queue) {
+            if let Some((memory, _)) = slot.and_then(|slot| slot_memory(self, slot)) {
                 memory.cancel(buffer);
             }
         }

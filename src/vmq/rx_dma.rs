@@ -12,7 +12,7 @@
 use super::adapter::{Adapter, RunState};
 use super::demux::DemuxKey;
 use super::packet_filter;
-use super::rings::queue_memory;
+use super::rings::{queue_memory, slot_memory};
 use super::rx_memory::QueueSlot;
 use super::rx_session::{BatchFull, RxSession, STRIP_TAG};
 use crate::backend::{Link, NicBackend};
@@ -73,8 +73,6 @@ impl<B: NicBackend> RxSession<'_, B> {
         let state = &mut **guard;
         let running = state.run == RunState::Running && !state.surprise_removed && !state.low_power;
         let Some(done) = state.backend.reap_receive(queue) else { return Ok(false) };
-        let (filter, current, multicast_len) = (state.packet_filter, state.current_address, state.multicast_len);
-        let multicast = state.multicast;
         // Perfect filtering ("VMQ receive path": VM-queue indications carry
         // NDIS_RECEIVE_FLAGS_PERFECT_FILTERED): a frame is indicated on a queue only when the
         // filter table sends it there. The NIC's pools are coarser — a pool accepting untagged
@@ -83,25 +81,29 @@ impl<B: NicBackend> RxSession<'_, B> {
         // the descriptor) is checked against the table before the buffer is indicated; the
         // default queue also applies the packet filter. The buffer is not indicated yet: no VM
         // has seen it.
-        let Some(header) = queue_memory(state, queue).and_then(|(_, memory, _)| memory.header(done.buffer)) else {
-            return Ok(false);
-        };
-        let key = if slot == QueueSlot::DEFAULT {
-            DemuxKey::of_frame(&header)
-        } else {
-            // CAST: VlanId is bits 4-15 of the 802.1Q info the NIC reported.
-            let vlan = ((done.ieee8021q >> 4) & 0x0FFF) as u16;
-            DemuxKey::of_frame(&header[..14]).map(|k| DemuxKey::new(k.mac(), vlan))
-        };
-        let target = key.map(|k| {
-            let t = state.demux.lookup(k).or_else(|| state.demux.lookup(k.with_any_vlan()));
-            t.map_or(QueueSlot::DEFAULT, |t| QueueSlot::from_raw(t & !STRIP_TAG))
+        let header = slot_memory(state, slot).and_then(|(memory, _)| memory.header(done.buffer));
+        let destination = header.map(|h| [h[0], h[1], h[2], h[3], h[4], h[5]]);
+        let admitted = header.is_some_and(|header| {
+            let key = if slot == QueueSlot::DEFAULT {
+                DemuxKey::of_frame(&header)
+            } else {
+                // CAST: VlanId is bits 4-15 of the 802.1Q info the NIC reported.
+                let vlan = ((done.ieee8021q >> 4) & 0x0FFF) as u16;
+                DemuxKey::of_frame(&header[..14]).map(|k| DemuxKey::new(k.mac(), vlan))
+            };
+            let target = key.map(|k| {
+                let t = state.demux.lookup(k).or_else(|| state.demux.lookup(k.with_any_vlan()));
+                t.map_or(QueueSlot::DEFAULT, |t| QueueSlot::from_raw(t & !STRIP_TAG))
+            });
+            let multicast = &state.multicast[..state.multicast_len];
+            target == Some(slot)
+                && (slot != QueueSlot::DEFAULT
+                    || destination.is_some_and(|d| {
+                        packet_filter::accepts(state.packet_filter, &d, &state.current_address, multicast)
+                    }))
         });
-        let destination = [header[0], header[1], header[2], header[3], header[4], header[5]];
-        let admitted = target == Some(slot)
-            && (slot != QueueSlot::DEFAULT
-                || packet_filter::accepts(filter, &destination, &current, &multicast[..multicast_len]));
-        let Some((_, memory, may_indicate)) = queue_memory(state, queue) else { return Ok(false) };
+        // The buffer left the ring: from here it is either indicated or taken back.
+        let Some((memory, may_indicate)) = slot_memory(state, slot) else { return Ok(true) };
         if !(running && may_indicate && done.good && admitted) {
             memory.cancel(done.buffer);
             if !done.good {
@@ -115,7 +117,7 @@ impl<B: NicBackend> RxSession<'_, B> {
             return Ok(true);
         };
         state.outstanding += 1;
-        state.counters.rcv.count_len(Some(&destination), u64::from(done.length));
+        state.counters.rcv.count_len(destination.as_ref().map(|d| &d[..]), u64::from(done.length));
         self.push(batch, slot, nbl);
         Ok(true)
     }
